@@ -1,0 +1,177 @@
+"""A macrospin MTJ model: the LLG equation in Gilbert form, assembled from terms, and what
+sympy derives from it (effective field, explicit Landau-Lifshitz form, thermal diffusion)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+
+import sympy as sp
+
+from ._symbols import CONSTANTS, CURRENT_DENSITY, MAGNETIZATION, THERMAL_FIELD, Parameter, vector
+from ._terms import (
+    CORE_PARAMETERS,
+    EnergyTerm,
+    ResistanceLaw,
+    ThermalField,
+    TorqueTerm,
+)
+
+
+@functools.cache
+def gilbert_solution() -> tuple[sp.Matrix, sp.Matrix, sp.Symbol, sp.Matrix]:
+    """Solve the Gilbert equation  u = m x X + alpha m x u  for u = dm/dt, for any m and X.
+
+    Returns:
+        (u, m, alpha, X): the explicit dm/dt as a sympy column vector in the symbols m, alpha, X.
+    """
+    m = MAGNETIZATION
+    x = vector("X")
+    alpha = sp.Symbol("alpha", nonnegative=True)
+    u = vector("u")
+    residual = u - (m.cross(x) + alpha * m.cross(u))
+    (solution,) = sp.solve(list(residual), list(u), dict=True)
+    explicit = sp.Matrix([sp.factor(sp.cancel(solution[ui])) for ui in u])
+    return explicit, m, alpha, x
+
+
+@dataclasses.dataclass(frozen=True)
+class MacrospinModel:
+    """A macrospin free layer m(t) with |m| = 1 obeying the Gilbert-form LLG equation
+
+        dm/dt = m x X(m) + alpha m x dm/dt,   X = -gamma B_eff + sum of torque terms' X,
+
+    with B_eff = -(1/Ms) dE/dm from the energy terms [T]. The explicit (Landau-Lifshitz)
+    form is derived by solving this linear equation for dm/dt.
+
+    Arguments:
+        name: the model's name (recorded in every dataset).
+        energies: energy terms; their sum gives the effective field.
+        torques: spin-torque terms.
+        thermal: the thermal-field term, or None for a deterministic model.
+        resistance_laws: the resistance laws offered (the first is the default).
+    """
+
+    name: str
+    energies: tuple[EnergyTerm, ...]
+    torques: tuple[TorqueTerm, ...] = ()
+    thermal: ThermalField | None = None
+    resistance_laws: tuple[ResistanceLaw, ...] = ()
+
+    # ---- composition -------------------------------------------------------------------
+    @property
+    def terms(self) -> tuple:
+        thermal = (self.thermal,) if self.thermal is not None else ()
+        return (*self.energies, *self.torques, *thermal, *self.resistance_laws)
+
+    def with_terms(self, *terms, name: str | None = None) -> MacrospinModel:
+        """Returns: a model with `terms` added (energies, torques, thermal or resistance laws)."""
+        energies, torques = list(self.energies), list(self.torques)
+        thermal, laws = self.thermal, list(self.resistance_laws)
+        for term in terms:
+            if term.name in {t.name for t in self.terms}:
+                raise ValueError(f"model {self.name!r} already has a term named {term.name!r}")
+            if isinstance(term, EnergyTerm):
+                energies.append(term)
+            elif isinstance(term, TorqueTerm):
+                torques.append(term)
+            elif isinstance(term, ThermalField):
+                thermal = term
+            elif isinstance(term, ResistanceLaw):
+                laws.append(term)
+            else:
+                raise TypeError(f"not a model term: {term!r}")
+        return MacrospinModel(name or self.name, tuple(energies), tuple(torques), thermal, tuple(laws))
+
+    def without(self, *names: str, name: str | None = None) -> MacrospinModel:
+        """Returns: a model without the terms called `names`."""
+        unknown = set(names) - {t.name for t in self.terms}
+        if unknown:
+            raise ValueError(f"model {self.name!r} has no terms {sorted(unknown)}")
+        keep = lambda terms: tuple(t for t in terms if t.name not in names)  # noqa: E731
+        thermal = None if self.thermal is None or self.thermal.name in names else self.thermal
+        return MacrospinModel(
+            name or self.name, keep(self.energies), keep(self.torques), thermal,
+            keep(self.resistance_laws),
+        )
+
+    # ---- parameters ----------------------------------------------------------------------
+    @functools.cached_property
+    def parameters(self) -> tuple[Parameter, ...]:
+        """All parameters, the LLG core first, each once."""
+        seen: dict[str, Parameter] = {}
+        for parameter in CORE_PARAMETERS + tuple(p for t in self.terms for p in t.parameters):
+            if parameter.name in seen and seen[parameter.name] != parameter:
+                raise ValueError(f"parameter {parameter.name!r} is declared twice, differently")
+            seen.setdefault(parameter.name, parameter)
+        return tuple(seen.values())
+
+    @functools.cached_property
+    def symbols(self) -> dict:
+        """Maps parameter names and `current_density` to their symbols."""
+        table = {p.name: p.symbol for p in self.parameters}
+        table["current_density"] = CURRENT_DENSITY
+        return table
+
+    # ---- physics -----------------------------------------------------------------------
+    def energy_density(self, m: sp.Matrix = MAGNETIZATION) -> sp.Expr:
+        """Returns: the free-energy density [J/m^3]."""
+        return sum((t.energy_density(m, self.symbols) for t in self.energies), sp.Integer(0))
+
+    def effective_field(self, m: sp.Matrix = MAGNETIZATION) -> sp.Matrix:
+        """Returns: B_eff = -(1/Ms) dE/dm [T]."""
+        energy = self.energy_density(m)
+        return sp.Matrix([-sp.diff(energy, mi) / self.symbols["Ms"] for mi in m])
+
+    def torque_vector(self, m: sp.Matrix = MAGNETIZATION, thermal_field: bool = False) -> sp.Matrix:
+        """Returns: X with Gilbert torque m x X [rad/s]; with `thermal_field`, B_eff gains the
+        symbols `b_th_*` of the noise field."""
+        field = self.effective_field(m)
+        if thermal_field:
+            field = field + THERMAL_FIELD
+        x = -self.symbols["gamma"] * field
+        for term in self.torques:
+            x = x + term.torque_vector(m, self.symbols)
+        return x
+
+    def gilbert_residual(self, dm_dt: sp.Matrix, m: sp.Matrix = MAGNETIZATION) -> sp.Matrix:
+        """Returns: dm/dt - (m x X + alpha m x dm/dt), zero for a solution of the Gilbert form."""
+        alpha = self.symbols["alpha"]
+        return dm_dt - (m.cross(self.torque_vector(m)) + alpha * m.cross(dm_dt))
+
+    def _explicit(self, thermal_field: bool) -> sp.Matrix:
+        u, m, alpha, x = gilbert_solution()
+        values = dict(zip(x, self.torque_vector(m, thermal_field)))
+        values[alpha] = self.symbols["alpha"]
+        return u.xreplace(values)
+
+    @functools.cached_property
+    def landau_lifshitz(self) -> sp.Matrix:
+        """The explicit dm/dt [1/s] derived from the Gilbert form (no thermal field)."""
+        return self._explicit(thermal_field=False)
+
+    @functools.cached_property
+    def thermal_diffusion(self) -> sp.Matrix | None:
+        """G(m) [1/s^(1/2)], 3x3, such that dm = LL(m) dt + G(m) o dW (Stratonovich) with W a
+        standard 3-d Wiener process; None for a model without a thermal term."""
+        if self.thermal is None:
+            return None
+        with_noise = self._explicit(thermal_field=True)
+        sigma = self.thermal.strength(self.symbols)
+        return with_noise.jacobian(THERMAL_FIELD) * sigma
+
+    def resistance(self, law: ResistanceLaw, m: sp.Matrix = MAGNETIZATION) -> sp.Expr:
+        """Returns: the resistance [ohm] under `law`."""
+        return law.resistance(m.dot(self.symbols["fixed_layer"]), self.symbols)
+
+    # ---- identity ------------------------------------------------------------------------
+    @functools.cached_property
+    def digest(self) -> str:
+        """The sha256 of the model's sympy form (parameters, energy, torques, laws)."""
+        parts = [self.name, repr(self.parameters), repr(CONSTANTS)]
+        parts.append(sp.srepr(self.energy_density()))
+        parts.append(sp.srepr(self.landau_lifshitz))
+        parts.append(sp.srepr(self.thermal_diffusion))
+        parts += [f"{law.name}:{sp.srepr(self.resistance(law))}" for law in self.resistance_laws]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -1,0 +1,217 @@
+"""Terms a macrospin model is built from: energies (which give fields), spin torques, thermal
+field, and resistance laws.
+
+A term is a small frozen dataclass that declares the parameters it introduces and returns a sympy
+expression. To add physics, write a new term in a few lines and pass it to
+`MacrospinModel.with_terms`.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+
+import sympy as sp
+
+from ._symbols import (
+    BOLTZMANN,
+    CURRENT_DENSITY,
+    ELEMENTARY_CHARGE,
+    HBAR,
+    MU0,
+    Parameter,
+)
+
+# Parameters every MTJ free layer has (the LLG core), shared by all terms.
+GAMMA = Parameter("gamma", "rad/(s*T)", "gyromagnetic ratio", constraint="positive")
+ALPHA = Parameter("alpha", "1", "Gilbert damping", constraint="nonnegative")
+MS = Parameter("Ms", "A/m", "saturation magnetization of the free layer", constraint="positive")
+THICKNESS = Parameter("thickness", "m", "free-layer thickness", constraint="positive")
+FIXED_LAYER = Parameter(
+    "fixed_layer", "1", "magnetization direction of the fixed (reference) layer", vector=True,
+    constraint="direction",
+)
+CORE_PARAMETERS = (GAMMA, ALPHA, MS, THICKNESS, FIXED_LAYER)
+
+
+class Term(abc.ABC):
+    """A named piece of a model that introduces `parameters`."""
+
+    name: str
+    parameters: tuple[Parameter, ...]
+
+
+class EnergyTerm(Term):
+    """A free-energy density E(m) [J/m^3]; the model derives its field B = -(1/Ms) dE/dm."""
+
+    @abc.abstractmethod
+    def energy_density(self, m: sp.Matrix, s: dict) -> sp.Expr:
+        """Arguments: unit magnetization `m`; `s` maps parameter names to symbols.
+        Returns: the energy density in J/m^3."""
+
+
+class TorqueTerm(Term):
+    """A torque m x X on the right-hand side of the Gilbert equation; returns X [rad/s].
+
+    Writing every torque as m x X keeps it perpendicular to m by construction.
+    """
+
+    @abc.abstractmethod
+    def torque_vector(self, m: sp.Matrix, s: dict) -> sp.Matrix:
+        """Arguments: `m`, and `s` mapping parameter names (and `current_density`) to symbols.
+        Returns: X such that the torque is m x X, in rad/s."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Zeeman(EnergyTerm):
+    """Applied field H_ext [A/m]: E = -mu0 Ms H_ext . m."""
+
+    name: str = "zeeman"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("H_ext", "A/m", "applied magnetic field", vector=True),
+    )
+
+    def energy_density(self, m, s):
+        return -MU0.symbol * s["Ms"] * s["H_ext"].dot(m)
+
+
+@dataclasses.dataclass(frozen=True)
+class UniaxialAnisotropy(EnergyTerm):
+    """Uniaxial anisotropy: E = -Ku (m . u)^2."""
+
+    name: str = "uniaxial_anisotropy"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("Ku", "J/m^3", "uniaxial anisotropy constant"),
+        Parameter("easy_axis", "1", "uniaxial easy axis", vector=True, constraint="direction"),
+    )
+
+    def energy_density(self, m, s):
+        return -s["Ku"] * s["easy_axis"].dot(m) ** 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Demagnetization(EnergyTerm):
+    """Shape anisotropy of a uniformly magnetized body with diagonal demag tensor N:
+    E = (mu0 Ms^2 / 2) sum_i N_i m_i^2."""
+
+    name: str = "demagnetization"
+    parameters: tuple[Parameter, ...] = (
+        Parameter(
+            "demag_factors", "1", "diagonal demagnetization factors (Nx, Ny, Nz), summing to 1",
+            vector=True, constraint="demag",
+        ),
+    )
+
+    def energy_density(self, m, s):
+        n = s["demag_factors"]
+        return MU0.symbol * s["Ms"] ** 2 / 2 * sum(n[i] * m[i] ** 2 for i in range(3))
+
+
+@dataclasses.dataclass(frozen=True)
+class CubicAnisotropy(EnergyTerm):
+    """Cubic anisotropy with axes along x, y, z: E = Kc (mx^2 my^2 + my^2 mz^2 + mz^2 mx^2)."""
+
+    name: str = "cubic_anisotropy"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("Kc", "J/m^3", "first-order cubic anisotropy constant"),
+    )
+
+    def energy_density(self, m, s):
+        return s["Kc"] * (m[0] ** 2 * m[1] ** 2 + m[1] ** 2 * m[2] ** 2 + m[2] ** 2 * m[0] ** 2)
+
+
+def spin_torque_field(s: dict) -> sp.Expr:
+    """b_J = hbar j / (e d Ms) [T]: the current's torque expressed as a field."""
+    return HBAR.symbol * CURRENT_DENSITY / (ELEMENTARY_CHARGE.symbol * s["thickness"] * s["Ms"])
+
+
+@dataclasses.dataclass(frozen=True)
+class SlonczewskiTorque(TorqueTerm):
+    """Slonczewski spin-transfer torque in MuMax3's form (cuda/slonczewski2.cu):
+
+        gamma b_J eps m x (p x m) - gamma b_J eps' m x p,
+        eps = P Lambda^2 / ((Lambda^2 + 1) + (Lambda^2 - 1) m . p).
+    """
+
+    name: str = "slonczewski"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("polarization", "1", "spin polarization P of the current", constraint="fraction"),
+        Parameter("Lambda", "1", "Slonczewski asymmetry parameter", constraint="positive"),
+        Parameter("epsilon_prime", "1", "secondary (field-like) spin-torque efficiency"),
+    )
+
+    def torque_vector(self, m, s):
+        p = s["fixed_layer"]
+        lam2 = s["Lambda"] ** 2
+        eps = s["polarization"] * lam2 / ((lam2 + 1) + (lam2 - 1) * m.dot(p))
+        prefactor = s["gamma"] * spin_torque_field(s)
+        return prefactor * (eps * p.cross(m) - s["epsilon_prime"] * p)
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldLikeTorque(TorqueTerm):
+    """A field-like torque of constant efficiency beta: -gamma b_J beta m x p."""
+
+    name: str = "field_like"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("beta", "1", "field-like torque efficiency"),
+    )
+
+    def torque_vector(self, m, s):
+        return -s["gamma"] * spin_torque_field(s) * s["beta"] * s["fixed_layer"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ThermalField(Term):
+    """Brown's thermal field: a white-noise field B_th with
+    <B_i(t) B_j(t')> = 2 alpha k_B T / (gamma Ms V) delta_ij delta(t - t'), V = area * thickness."""
+
+    name: str = "thermal"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("temperature", "K", "temperature of the free layer", constraint="nonnegative"),
+        Parameter("area", "m^2", "lateral area of the free layer", constraint="positive"),
+    )
+
+    def strength(self, s: dict) -> sp.Expr:
+        """Returns: sigma [T*s^(1/2)], the standard deviation of B_th per sqrt(second)."""
+        volume = s["area"] * s["thickness"]
+        return sp.sqrt(2 * s["alpha"] * BOLTZMANN.symbol * s["temperature"] / (s["gamma"] * s["Ms"] * volume))
+
+
+_RESISTANCES = (
+    Parameter("R_P", "ohm", "resistance in the parallel state", constraint="positive"),
+    Parameter("R_AP", "ohm", "resistance in the antiparallel state", constraint="positive"),
+)
+
+
+class ResistanceLaw(Term):
+    """Resistance as a function of cos(theta) = m . p, between R_P (parallel) and R_AP."""
+
+    parameters: tuple[Parameter, ...] = _RESISTANCES
+
+    @abc.abstractmethod
+    def resistance(self, cos_theta: sp.Expr, s: dict) -> sp.Expr:
+        """Returns: the resistance in ohm."""
+
+
+@dataclasses.dataclass(frozen=True)
+class LinearConductance(ResistanceLaw):
+    """G = (G_P + G_AP)/2 + (G_P - G_AP)/2 cos(theta) (Julliere-Slonczewski, the default)."""
+
+    name: str = "linear_conductance"
+    parameters: tuple[Parameter, ...] = _RESISTANCES
+
+    def resistance(self, cos_theta, s):
+        g_p, g_ap = 1 / s["R_P"], 1 / s["R_AP"]
+        return 1 / ((g_p + g_ap) / 2 + (g_p - g_ap) / 2 * cos_theta)
+
+
+@dataclasses.dataclass(frozen=True)
+class LinearResistance(ResistanceLaw):
+    """R = (R_P + R_AP)/2 - (R_AP - R_P)/2 cos(theta)."""
+
+    name: str = "linear_resistance"
+    parameters: tuple[Parameter, ...] = _RESISTANCES
+
+    def resistance(self, cos_theta, s):
+        return (s["R_P"] + s["R_AP"]) / 2 - (s["R_AP"] - s["R_P"]) / 2 * cos_theta
