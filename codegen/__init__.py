@@ -1,0 +1,11 @@
+"""Code generation: symbolic models -> JAX source.
+
+    import codegen, models
+    module = codegen.compile_model(models.macrospin_stt().without("demagnetization", name="no_demag"))
+
+`python -m codegen` regenerates the modules mtjphys ships; `python -m codegen --check` fails when
+one has drifted from its model.
+"""
+
+from ._jax import compile_model as compile_model, generate_source as generate_source
+from ._shipped import SHIPPED as SHIPPED, shipped_path as shipped_path

@@ -1,0 +1,1 @@
+"""Generated modules: written by `python -m codegen`, never edited by hand."""
