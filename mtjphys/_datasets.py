@@ -1,0 +1,146 @@
+"""Datasets: provenance attributes and safe netCDF writing."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import importlib.metadata
+import json
+import os
+import pathlib
+import shlex
+import subprocess
+import sys
+import tempfile
+
+import xarray as xr
+
+from ._errors import MtjphysError
+from ._model import Model
+from ._parameters import Parameters
+from ._solve import NeuronSolver
+
+_PACKAGES = ("jax", "jaxlib", "diffrax", "equinox", "numpy", "xarray", "netCDF4", "sympy")
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+@functools.cache
+def git_commit() -> str:
+    """Returns: the commit of the mtjphys checkout ('+dirty' if modified), or 'unknown'."""
+    here = pathlib.Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def provenance(
+    parameters: Parameters | None = None, *, model: Model | None = None, settings: NeuronSolver | None = None,
+    seed: int | None = None, **extra,
+) -> dict:
+    """Global attributes recording how a dataset was made.
+
+    Arguments:
+        parameters: the parameter record (stored as flat JSON in `parameters`).
+        model: the generated model (default: the record's).
+        settings: the solver settings.
+        seed: the random seed, if anything random happened.
+        extra: further attributes (numbers or strings; dicts and lists are stored as JSON).
+
+    Returns:
+        A dict of netCDF-safe attributes.
+    """
+    from . import __version__
+
+    attrs = {
+        "mtjphys_version": __version__,
+        "git_commit": git_commit(),
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(shlex.quote(a) for a in sys.argv),
+        "package_versions": json.dumps({p: _version(p) for p in _PACKAGES}),
+    }
+    model = model or (parameters.model if parameters is not None else None)
+    if model is not None:
+        attrs.update(model_name=model.name, model_hash=model.hash, physical_constants=json.dumps(model.constants))
+    if settings is not None:
+        attrs.update(settings.describe())
+    if parameters is not None:
+        attrs["parameters"] = parameters.to_json()
+    attrs["seed"] = "none" if seed is None else int(seed)
+    for key, value in extra.items():
+        attrs[key] = json.dumps(value) if isinstance(value, (dict, list, tuple, bool)) or value is None else value
+    return attrs
+
+
+def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> pathlib.Path:
+    """Fail early, with one line, if `path` cannot or may not be written.
+
+    Returns: the path.
+    """
+    path = pathlib.Path(path)
+    if path.is_dir():
+        raise MtjphysError(f"output path {str(path)!r} is a directory")
+    if path.exists() and not overwrite:
+        raise MtjphysError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
+    parent = path.parent if str(path.parent) else pathlib.Path(".")
+    if not parent.is_dir():
+        raise MtjphysError(f"cannot write {str(path)!r}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise MtjphysError(f"cannot write {str(path)!r}: directory {str(parent)!r} is not writable")
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | os.PathLike, write, *, overwrite: bool = False, suffix: str = "") -> pathlib.Path:
+    """Write a file through `write(temporary_path)`, then rename it into place.
+
+    A failure (or interruption) leaves no partial file at `path`.
+    """
+    path = check_output_path(path, overwrite)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f"{suffix}.tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
+        os.replace(temporary, path)
+    except BaseException:
+        pathlib.Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_dataset(dataset: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = False) -> pathlib.Path:
+    """Write `dataset` to netCDF4 atomically. Returns: the path."""
+    return atomic_write(path, lambda tmp: dataset.to_netcdf(tmp, engine="netcdf4"), overwrite=overwrite)
+
+
+def open_dataset(path: str | os.PathLike) -> xr.Dataset:
+    """Load a netCDF dataset fully into memory (the file is closed afterwards)."""
+    try:
+        with xr.open_dataset(path, engine="netcdf4") as dataset:
+            return dataset.load()
+    except (OSError, ValueError) as error:
+        raise MtjphysError(f"cannot read dataset {str(path)!r}: {error}")
+
+
+def record_of(dataset: xr.Dataset) -> dict:
+    """Returns: the parameter record stored in a dataset's attributes."""
+    try:
+        return json.loads(dataset.attrs["parameters"])
+    except (KeyError, json.JSONDecodeError):
+        raise MtjphysError("dataset carries no valid 'parameters' record")

@@ -1,0 +1,91 @@
+"""Generated models, ready to solve: the shipped default and variants compiled at runtime."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+from collections.abc import Callable
+
+from ._errors import MtjphysError
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Model:
+    """The JAX functions of one generated model (see `codegen`), and what it declares.
+
+    Arguments:
+        module: a module produced by codegen (the committed one, or compiled at runtime).
+    """
+
+    module: types.ModuleType
+
+    @property
+    def name(self) -> str:
+        return self.module.MODEL_NAME
+
+    @property
+    def hash(self) -> str:
+        return self.module.MODEL_HASH
+
+    @property
+    def parameters(self) -> dict[str, dict]:
+        """Name -> {units, description, shape, constraint} for each model parameter."""
+        return self.module.PARAMETERS
+
+    @property
+    def constants(self) -> dict[str, dict]:
+        return self.module.CONSTANTS
+
+    @property
+    def resistance_laws(self) -> tuple[str, ...]:
+        return self.module.RESISTANCE_LAWS
+
+    @property
+    def thermal(self) -> bool:
+        return self.module.THERMAL
+
+    @property
+    def landau_lifshitz(self) -> Callable:
+        """(m, current_density, params) -> dm/dt [1/s]."""
+        return self.module.landau_lifshitz
+
+    @property
+    def thermal_diffusion(self) -> Callable:
+        """(m, params) -> G [1/s^(1/2)] of shape (..., 3, 3)."""
+        if not self.thermal:
+            raise MtjphysError(f"model {self.name!r} has no thermal field")
+        return self.module.thermal_diffusion
+
+    @property
+    def effective_field(self) -> Callable:
+        return self.module.effective_field
+
+    @property
+    def energy_density(self) -> Callable:
+        return self.module.energy_density
+
+    def resistance(self, law: str) -> Callable:
+        """Returns: (m, params) -> resistance [ohm] under the resistance law `law`."""
+        if law not in self.resistance_laws:
+            raise MtjphysError(f"model {self.name!r} has no resistance law {law!r}; "
+                               f"choose from {', '.join(self.resistance_laws)}")
+        return getattr(self.module, f"resistance_{law}")
+
+
+@functools.cache
+def default_model() -> Model:
+    """Returns: the shipped model `macrospin_stt` (generated code committed in mtjphys)."""
+    from ._generated import macrospin_stt
+
+    return Model(macrospin_stt)
+
+
+def compile_model(symbolic) -> Model:
+    """Compile a symbolic `models.MacrospinModel` (a user's variant) into a `Model`.
+
+    This is the only place mtjphys needs sympy, and only when it is called.
+    """
+    import codegen
+
+    return Model(codegen.compile_model(symbolic))

@@ -1,0 +1,190 @@
+"""The parameter record: a validated, flat set of SI values every dataset carries."""
+
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+from collections.abc import Iterator, Mapping, Sequence
+
+import jax.numpy as jnp
+import numpy as np
+
+from ._errors import MtjphysError
+from ._model import Model, default_model
+
+# Keys of the record that describe the device rather than the equation of motion.
+DEVICE_PARAMETERS = {
+    "m0": {"units": "1", "description": "equilibrium free-layer direction; every window starts here",
+           "shape": (3,), "constraint": "direction"},
+    "resistance_law": {"units": "", "description": "how the resistance depends on m . fixed_layer",
+                       "shape": None, "constraint": "resistance_law"},
+}
+
+# The calibrated reference device (see docs/physics.md): R0 = 11.05 kOhm at m.p = 0, and
+# dR = 114 -> 145 Ohm for j = 0.8e10 -> 1.0e10 A/m^2 with about 2.8 GHz ringing.
+REFERENCE = {
+    "gamma": 1.7595e11,
+    "alpha": 0.01,
+    "Ms": 5.76e5,
+    "thickness": 1e-9,
+    "Ku": 2.373e5,
+    "easy_axis": (0.0, 0.0, 1.0),
+    "demag_factors": (0.0, 0.0, 1.0),
+    "H_ext": (0.0, 0.0, 0.0),
+    "polarization": 0.6,
+    "Lambda": 0.7,
+    "epsilon_prime": 0.0,
+    "fixed_layer": (1.0, 0.0, 0.0),
+    "m0": (0.0, 0.0, 1.0),
+    "R_P": 8287.5,
+    "R_AP": 16575.0,
+    "resistance_law": "linear_conductance",
+    "temperature": 0.0,
+    "area": math.pi / 4 * 100e-9**2,
+}
+
+
+def _check_scalar(name: str, value, constraint: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise MtjphysError(f"parameter {name!r} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise MtjphysError(f"parameter {name!r} must be finite, got {value}")
+    if constraint == "positive" and value <= 0:
+        raise MtjphysError(f"parameter {name!r} must be > 0, got {value:g}")
+    if constraint == "nonnegative" and value < 0:
+        raise MtjphysError(f"parameter {name!r} must be >= 0, got {value:g}")
+    if constraint == "fraction" and not 0 <= value <= 1:
+        raise MtjphysError(f"parameter {name!r} must lie in [0, 1], got {value:g}")
+    return value
+
+
+def _check_vector(name: str, value, constraint: str) -> tuple[float, float, float]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)) or len(value) != 3:
+        raise MtjphysError(f"parameter {name!r} must be a 3-vector [x, y, z], got {value!r}")
+    vector = [_check_scalar(f"{name}[{i}]", v, "finite") for i, v in enumerate(value)]
+    if constraint == "direction":
+        norm = math.sqrt(sum(v * v for v in vector))
+        if norm == 0:
+            raise MtjphysError(f"parameter {name!r} is a direction and must not have zero length")
+        vector = [v / norm for v in vector]
+    if constraint == "demag":
+        if any(v < 0 or v > 1 for v in vector) or abs(sum(vector) - 1) > 1e-6:
+            raise MtjphysError(f"parameter {name!r} must be three factors in [0, 1] summing to 1, got {value!r}")
+    return tuple(vector)
+
+
+class Parameters(Mapping):
+    """A validated parameter record for one MTJ (SI units), immutable.
+
+    Arguments:
+        values: a mapping of record keys; keys it lacks take the reference values.
+        model: the model the record is for (default: the shipped `macrospin_stt`).
+
+    Unknown keys, missing keys without a reference value and nonphysical values raise
+    `MtjphysError` naming the key.
+    """
+
+    def __init__(self, values: Mapping | None = None, *, model: Model | None = None):
+        self.model = model or default_model()
+        specs = self.specs(self.model)
+        values = dict(values or {})
+        unknown = sorted(set(values) - set(specs))
+        if unknown:
+            raise MtjphysError(f"unknown parameter(s) {', '.join(map(repr, unknown))} for model "
+                               f"{self.model.name!r}; known: {', '.join(specs)}")
+        record = {}
+        for name, spec in specs.items():
+            if name in values:
+                value = values[name]
+            elif name in REFERENCE:
+                value = REFERENCE[name]
+            else:
+                raise MtjphysError(f"missing parameter {name!r} ({spec['description']}, {spec['units']})")
+            record[name] = self._check(name, value, spec)
+        self._values = record
+        self._arrays = None
+
+    @staticmethod
+    def specs(model: Model) -> dict[str, dict]:
+        """Returns: key -> {units, description, shape, constraint} for a model's full record."""
+        return {**model.parameters, **DEVICE_PARAMETERS}
+
+    def _check(self, name: str, value, spec: dict):
+        if spec["constraint"] == "resistance_law":
+            if value not in self.model.resistance_laws:
+                raise MtjphysError(f"parameter 'resistance_law' must be one of "
+                                   f"{', '.join(self.model.resistance_laws)}, got {value!r}")
+            return value
+        if spec["shape"] == (3,):
+            return _check_vector(name, value, spec["constraint"])
+        return _check_scalar(name, value, spec["constraint"])
+
+    # ---- mapping -------------------------------------------------------------------------
+    def __getitem__(self, key):
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Parameters({self._values!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Parameters) and self._values == other._values and self.model is other.model
+
+    def __hash__(self) -> int:
+        return hash(self.to_json())
+
+    # ---- construction and export --------------------------------------------------------
+    def replace(self, **changes) -> Parameters:
+        """Returns: a new record with `changes` applied (validated)."""
+        return Parameters({**self._values, **changes}, model=self.model)
+
+    @classmethod
+    def from_json(cls, path: str | pathlib.Path, *, model: Model | None = None) -> Parameters:
+        """Read a (partial) record from a JSON object file; missing keys take reference values."""
+        path = pathlib.Path(path)
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeDecodeError) as error:
+            raise MtjphysError(f"cannot read parameters file {str(path)!r}: {getattr(error, 'strerror', None) or error}")
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise MtjphysError(f"parameters file {str(path)!r} is not valid JSON: {error}")
+        if not isinstance(values, dict):
+            raise MtjphysError(f"parameters file {str(path)!r} must hold a JSON object of parameter keys")
+        return cls(values, model=model)
+
+    def to_dict(self) -> dict:
+        """Returns: the record as JSON-ready values (vectors as lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._values.items()}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    def arrays(self) -> dict[str, jnp.ndarray]:
+        """Returns: the numeric entries as float64 arrays, for the generated functions."""
+        if self._arrays is None:
+            self._arrays = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in self._values.items()
+                            if k != "resistance_law"}
+        return self._arrays
+
+
+def stack_parameters(records: Sequence[Parameters]) -> dict[str, jnp.ndarray]:
+    """Stack per-MTJ records into arrays with a leading `mtj` axis (same model and law).
+
+    Returns: name -> array of shape (n,) or (n, 3).
+    """
+    if not records:
+        raise MtjphysError("no parameter records to stack")
+    first = records[0]
+    for record in records[1:]:
+        if record.model is not first.model or record["resistance_law"] != first["resistance_law"]:
+            raise MtjphysError("all MTJs of a batch must share one model and one resistance law")
+    return {k: jnp.asarray(np.array([r[k] for r in records], dtype=np.float64)) for k in first.arrays()}

@@ -1,0 +1,116 @@
+"""Neuron datasets: a resistance trace R(t), and the transfer curve dR(j)."""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+
+from ._datasets import provenance
+from ._errors import MtjphysError
+from ._neuron import NEURON_WINDOW, as_batch, equilibrium_resistance, neuron_output
+from ._parameters import Parameters
+from ._solve import NeuronSolver, integrate
+
+# The paper's operating window of current densities [A/m^2].
+OPERATING_WINDOW = (0.8e10, 1.0e10)
+
+
+def _current_coordinate(values) -> xr.DataArray:
+    return xr.DataArray(np.asarray(values, dtype=np.float64), dims="current_density",
+                        attrs={"units": "A/m^2", "long_name": "current density"})
+
+
+@eqx.filter_jit
+def _trace(model, law, settings, params, current_density, ts):
+    m = integrate(model, settings, params["m0"], current_density, params, ts)
+    return m, model.resistance(law)(m, params)
+
+
+def neuron_trace(
+    parameters: Parameters, current_density: float, *, duration: float = NEURON_WINDOW,
+    time_step: float = 1e-12, settings: NeuronSolver = NeuronSolver(),
+) -> xr.Dataset:
+    """R(t) and m(t) after a current step from equilibrium, with the neuron output marked.
+
+    Arguments:
+        parameters: the MTJ.
+        current_density: [A/m^2].
+        duration: [s] simulated; the neuron output is taken over the first 1.5 ns.
+        time_step: [s] spacing of the saved samples.
+        settings: the solver.
+
+    Returns:
+        Dataset with `resistance(time)`, `m(time, component)`, the scalar `delta_r` and the
+        last maximum/minimum it is measured between.
+    """
+    if not (np.isfinite(current_density)):
+        raise MtjphysError("current density must be finite")
+    if not (np.isfinite(duration) and duration >= NEURON_WINDOW):
+        raise MtjphysError(f"duration must be at least the neuron window, {NEURON_WINDOW:g} s; got {duration:g}")
+    if not (np.isfinite(time_step) and 0 < time_step <= NEURON_WINDOW / 10):
+        raise MtjphysError(f"time step must lie in (0, {NEURON_WINDOW / 10:g}] s; got {time_step:g}")
+    model, law, params = as_batch(parameters)
+    count = int(round(duration / time_step)) + 1
+    ts = np.linspace(0.0, duration, count)
+    m, resistance = _trace(model, law, settings, params, jnp.float64(current_density), jnp.asarray(ts))
+    extrema = neuron_output(parameters, current_density, settings=settings)
+    time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the current was switched on"})
+    dataset = xr.Dataset(
+        {
+            "resistance": ("time", np.asarray(resistance), {"units": "ohm", "long_name": "MTJ resistance"}),
+            "m": (("time", "component"), np.asarray(m),
+                  {"units": "1", "long_name": "free-layer magnetization direction"}),
+            "delta_r": ((), float(extrema.delta_r),
+                        {"units": "ohm", "long_name": "neuron output: last max minus last min of R in the window"}),
+            "resistance_last_max": ((), float(extrema.resistance_max), {"units": "ohm", "long_name": "last maximum of R in the window"}),
+            "resistance_last_min": ((), float(extrema.resistance_min), {"units": "ohm", "long_name": "last minimum of R in the window"}),
+            "time_last_max": ((), float(extrema.time_max), {"units": "s", "long_name": "time of the last maximum"}),
+            "time_last_min": ((), float(extrema.time_min), {"units": "s", "long_name": "time of the last minimum"}),
+            "resistance_equilibrium": ((), equilibrium_resistance(parameters), {"units": "ohm", "long_name": "R0, resistance at equilibrium"}),
+            "current_density": ((), float(current_density), {"units": "A/m^2", "long_name": "current density"}),
+        },
+        coords={"time": time, "component": ("component", ["x", "y", "z"])},
+    )
+    dataset.attrs.update(provenance(parameters, settings=settings, neuron_window=NEURON_WINDOW))
+    return dataset
+
+
+def transfer_curve(
+    parameters: Parameters, current_densities=None, *, settings: NeuronSolver = NeuronSolver(),
+) -> xr.Dataset:
+    """The neuron's transfer curve dR(j).
+
+    Arguments:
+        parameters: the MTJ.
+        current_densities: [A/m^2], increasing; default 41 points over the operating window.
+        settings: the solver.
+
+    Returns:
+        Dataset with `delta_r(current_density)`, `delta_r_normalized` (mapped linearly onto
+        [0, 1] between its smallest and largest value) and scalar `resistance_equilibrium`.
+    """
+    if current_densities is None:
+        current_densities = np.linspace(*OPERATING_WINDOW, 41)
+    js = np.asarray(current_densities, dtype=np.float64)
+    if js.ndim != 1 or js.size < 2:
+        raise MtjphysError("a transfer curve needs at least 2 current densities")
+    if not np.all(np.isfinite(js)) or np.any(np.diff(js) <= 0):
+        raise MtjphysError("current densities must be finite and strictly increasing")
+    delta_r = neuron_output(parameters, js, settings=settings).delta_r
+    span = delta_r.max() - delta_r.min()
+    normalized = (delta_r - delta_r.min()) / span if span > 0 else np.zeros_like(delta_r)
+    dataset = xr.Dataset(
+        {
+            "delta_r": ("current_density", delta_r,
+                        {"units": "ohm", "long_name": "neuron output dR (last max minus last min of R in 1.5 ns)"}),
+            "delta_r_normalized": ("current_density", normalized,
+                                   {"units": "1", "long_name": "dR mapped linearly onto [0, 1] over this curve"}),
+            "resistance_equilibrium": ((), equilibrium_resistance(parameters),
+                                       {"units": "ohm", "long_name": "R0, resistance at equilibrium"}),
+        },
+        coords={"current_density": _current_coordinate(js)},
+    )
+    dataset.attrs.update(provenance(parameters, settings=settings, neuron_window=NEURON_WINDOW))
+    return dataset
