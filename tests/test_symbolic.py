@@ -1,0 +1,143 @@
+"""Symbolic identities of the models (sympy, exact)."""
+
+import random
+
+import pytest
+import sympy as sp
+
+import models
+from models import MAGNETIZATION as m
+
+
+@pytest.fixture(scope="module")
+def model():
+    return models.macrospin_stt()
+
+
+def _on_sphere(expr):
+    """Substitute m_z = sqrt(1 - m_x^2 - m_y^2) (upper hemisphere) and simplify."""
+    mz = sp.sqrt(1 - m[0] ** 2 - m[1] ** 2)
+    return sp.simplify(sp.sympify(expr).xreplace({m[2]: mz}))
+
+
+def test_generic_solution_is_perpendicular_to_m():
+    dm_dt, mm, alpha, x = models.gilbert_solution()
+    assert sp.simplify(mm.dot(dm_dt)) == 0
+
+
+def test_generic_solution_is_the_landau_lifshitz_form_on_the_sphere():
+    dm_dt, mm, alpha, x = models.gilbert_solution()
+    textbook = (mm.cross(x) + alpha * mm.cross(mm.cross(x))) / (1 + alpha**2)
+    for component in dm_dt - textbook:
+        assert _on_sphere(component) == 0
+
+
+def test_landau_lifshitz_conserves_the_norm(model):
+    ll = model.landau_lifshitz
+    assert sp.cancel(sp.together(m.dot(ll))) == 0
+
+
+def test_landau_lifshitz_solves_the_gilbert_form(model):
+    residual = model.gilbert_residual(model.landau_lifshitz)
+    for component in residual:
+        assert sp.cancel(sp.together(component)) == 0
+
+
+def _random_point(symbols, seed):
+    rng = random.Random(seed)
+    return {s: sp.Rational(rng.randint(1, 97), rng.randint(1, 97)) for s in symbols}
+
+
+def test_slonczewski_term_matches_mumax3_after_issue_99(model):
+    """MuMax3's explicit STT: gamma b_J/(1+alpha^2) [(eps + alpha eps') m x (p x m) + (eps' - alpha eps) p x m].
+    (MuMax3 before its issue #99 had eps - alpha eps' in the first coefficient.)"""
+    s = model.symbols
+    spin_only = model.without("zeeman", "uniaxial_anisotropy", "demagnetization")
+    p = s["fixed_layer"]
+    lam2 = s["Lambda"] ** 2
+    eps = s["polarization"] * lam2 / ((lam2 + 1) + (lam2 - 1) * m.dot(p))
+    b_j = models.spin_torque_field(s)
+    alpha, eps_p = s["alpha"], s["epsilon_prime"]
+    mumax = s["gamma"] * b_j / (1 + alpha**2) * (
+        (eps + alpha * eps_p) * m.cross(p.cross(m)) + (eps_p - alpha * eps) * p.cross(m)
+    )
+    old_mumax = s["gamma"] * b_j / (1 + alpha**2) * (
+        (eps - alpha * eps_p) * m.cross(p.cross(m)) + (eps_p - alpha * eps) * p.cross(m)
+    )
+    difference = spin_only.landau_lifshitz - mumax
+    old_difference = spin_only.landau_lifshitz - old_mumax
+    free = set().union(*(c.free_symbols for c in difference)) - set(m)
+    constants = {c.symbol: sp.Rational(c.value) for c in models.CONSTANTS}
+    for seed in range(3):
+        point = _random_point(free, seed)
+        point.update(constants)
+        # a point on the unit sphere with rational coordinates
+        point.update({m[0]: sp.Rational(2, 7), m[1]: sp.Rational(3, 7), m[2]: sp.Rational(6, 7)})
+        assert all(c.xreplace(point) == 0 for c in difference)
+        if point[eps_p] != 0 and point[alpha] != 0:
+            assert any(c.xreplace(point) != 0 for c in old_difference)
+
+
+def test_small_angle_precession_is_kittel(model):
+    """Linearised about m = z with the field and the easy axis along z, alpha = 0, j = 0:
+    omega^2 = gamma^2 (B0 + Bk + mu0 Ms (Nx - Nz)) (B0 + Bk + mu0 Ms (Ny - Nz))."""
+    s = model.symbols
+    b0 = sp.Symbol("B0", positive=True)
+    mu0 = models.CONSTANTS[2].symbol
+    nx, ny, nz = s["demag_factors"]
+    values = {
+        s["alpha"]: 0, s["current_density"]: 0,
+        **dict(zip(s["easy_axis"], (0, 0, 1))),
+        **dict(zip(s["H_ext"], (0, 0, b0 / mu0))),
+    }
+    ll = model.landau_lifshitz.xreplace(values)
+    mz = sp.sqrt(1 - m[0] ** 2 - m[1] ** 2)
+    in_plane = sp.Matrix([ll[0], ll[1]]).xreplace({m[2]: mz})
+    jacobian = in_plane.jacobian([m[0], m[1]]).xreplace({m[0]: 0, m[1]: 0})
+    assert sp.simplify(jacobian.trace()) == 0  # no damping: purely imaginary eigenvalues
+    omega_squared = sp.simplify(jacobian.det())
+    bk = 2 * s["Ku"] / s["Ms"]
+    kittel = s["gamma"] ** 2 * (b0 + bk + mu0 * s["Ms"] * (nx - nz)) * (b0 + bk + mu0 * s["Ms"] * (ny - nz))
+    assert sp.simplify(omega_squared - kittel) == 0
+
+
+def test_energy_decreases_with_damping_and_no_current(model):
+    """dE/dt = grad E . dm/dt = -alpha gamma Ms |m x B|^2 / (1 + alpha^2 |m|^2) <= 0 at j = 0."""
+    s = model.symbols
+    energy = model.energy_density()
+    ll = model.landau_lifshitz.xreplace({s["current_density"]: 0})
+    rate = sum(sp.diff(energy, mi) * ll[i] for i, mi in enumerate(m))
+    field = model.effective_field()
+    expected = -s["alpha"] * s["gamma"] * s["Ms"] * m.cross(field).dot(m.cross(field)) / (
+        1 + s["alpha"] ** 2 * m.dot(m))
+    assert sp.cancel(sp.together(rate - expected)) == 0
+
+
+def test_thermal_diffusion_keeps_the_noise_perpendicular_to_m(model):
+    g = model.thermal_diffusion
+    assert all(sp.cancel(sp.together(c)) == 0 for c in m.T * g)
+
+
+def test_a_variant_in_a_few_lines(model):
+    variant = model.with_terms(models.FieldLikeTorque(), models.CubicAnisotropy(), name="variant")
+    names = [p.name for p in variant.parameters]
+    assert "beta" in names and "Kc" in names
+    s = variant.symbols
+    # with beta = Kc = 0 the variant is the default model
+    reduced = variant.landau_lifshitz.xreplace({s["beta"]: 0, s["Kc"]: 0})
+    assert all(sp.cancel(sp.together(c)) == 0 for c in reduced - model.landau_lifshitz)
+    # the cubic anisotropy field is -(2 Kc / Ms) m_x (m_y^2 + m_z^2) along x
+    cubic_only = variant.without("zeeman", "uniaxial_anisotropy", "demagnetization")
+    expected_x = -2 * s["Kc"] / s["Ms"] * m[0] * (m[1] ** 2 + m[2] ** 2)
+    assert sp.simplify(cubic_only.effective_field()[0] - expected_x) == 0
+    # dropping a term drops its parameters, and the model hash changes
+    no_demag = model.without("demagnetization", name="no_demag")
+    assert "demag_factors" not in [p.name for p in no_demag.parameters]
+    assert no_demag.digest != model.digest
+
+
+def test_composition_errors(model):
+    with pytest.raises(ValueError, match="already has a term"):
+        model.with_terms(models.Zeeman())
+    with pytest.raises(ValueError, match="no terms"):
+        model.without("nonexistent")
