@@ -1,0 +1,110 @@
+"""Fig. 1(c, d): the MTJ neuron's damped resistance ringing and its transfer curve.
+
+    python studies/fig1_neuron.py -o results/      (or: mtjphys study fig1_neuron -o results/)
+
+Writes fig1_neuron.nc (the R(t) trace at 0.9e10 A/m^2, dR over the operating window, and
+dR/R0 over a wide range) and fig1_neuron.png.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+import mtjphys as mp
+
+PAPER = {"resistance_equilibrium": 11.05e3, "delta_r_low": 114.0, "delta_r_high": 145.0}
+TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)
+WIDE_RANGE = (1e8, 1e11)  # [A/m^2], the inset of Fig. 1(d)
+
+
+def compute(parameters: mp.Parameters, *, quick: bool = False) -> xr.Dataset:
+    """Returns: the Fig. 1 dataset (trace, operating-window curve, wide curve, summary)."""
+    trace = mp.neuron_trace(parameters, TRACE_CURRENT)
+    window = mp.transfer_curve(parameters, np.linspace(*mp.OPERATING_WINDOW, 11 if quick else 41))
+    wide = mp.transfer_curve(parameters, np.linspace(*WIDE_RANGE, 25 if quick else 200))
+    r0 = float(window.resistance_equilibrium)
+    wide_relative = (wide.delta_r / r0).rename(current_density="current_density_wide")
+    wide_relative.attrs = {"units": "1", "long_name": "dR / R0 over a wide range of current density"}
+    dataset = trace.drop_vars("current_density").rename(delta_r="delta_r_trace")
+    dataset["delta_r"] = window.delta_r
+    dataset["delta_r_normalized"] = window.delta_r_normalized
+    dataset["delta_r_relative_wide"] = wide_relative
+    dataset["current_density_wide"].attrs = {"units": "A/m^2", "long_name": "current density (wide range)"}
+    dataset["trace_current_density"] = ((), TRACE_CURRENT, {"units": "A/m^2", "long_name": "current density of the trace"})
+
+    resistance = trace.resistance.sel(time=slice(0, mp.NEURON_WINDOW)).values
+    interior = resistance[1:-1]
+    extrema = int(np.sum((interior > resistance[:-2]) & (interior > resistance[2:]))
+                  + np.sum((interior < resistance[:-2]) & (interior < resistance[2:])))
+    summary = {
+        "resistance_equilibrium": r0,
+        "delta_r_low": float(window.delta_r[0]),
+        "delta_r_high": float(window.delta_r[-1]),
+        "monotonic_on_window": bool(np.all(np.diff(window.delta_r.values) > 0)),
+        "extrema_in_window": extrema,
+    }
+    dataset.attrs = dict(trace.attrs)
+    dataset.attrs.update(study="fig1_neuron", summary=json.dumps(summary), paper=json.dumps(PAPER))
+    return dataset
+
+
+def plot(dataset: xr.Dataset) -> Figure:
+    """Returns: Fig. 1(c) R(t) with dR marked, and Fig. 1(d) dR(j) with the dR/R0 inset."""
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    trace_axes, curve_axes = figure.subplots(1, 2)
+
+    time_ns = dataset.time.values * 1e9
+    trace_axes.plot(time_ns, dataset.resistance.values / 1e3, color="C0")
+    r_max, r_min = float(dataset.resistance_last_max), float(dataset.resistance_last_min)
+    t_max, t_min = float(dataset.time_last_max) * 1e9, float(dataset.time_last_min) * 1e9
+    for value, when in ((r_max, t_max), (r_min, t_min)):
+        trace_axes.plot(when, value / 1e3, "o", color="C3")
+        trace_axes.axhline(value / 1e3, color="C3", lw=0.6, ls="--")
+    trace_axes.annotate("", xy=(max(t_max, t_min) + 0.05, r_max / 1e3), xytext=(max(t_max, t_min) + 0.05, r_min / 1e3),
+                        arrowprops={"arrowstyle": "<->", "color": "C3"})
+    trace_axes.text(max(t_max, t_min) + 0.08, (r_max + r_min) / 2e3, f"ΔR = {r_max - r_min:.1f} Ω", color="C3",
+                    va="center")
+    trace_axes.set(xlabel="time (ns)", ylabel="R (kΩ)",
+                   title=f"(c) j = {float(dataset.trace_current_density):.2g} A/m²")
+
+    j = dataset.current_density.values
+    curve_axes.plot(j / 1e10, dataset.delta_r.values, "o-", ms=3)
+    curve_axes.axvspan(j[0] / 1e10, j[-1] / 1e10, color="0.9")
+    curve_axes.set(xlabel="j (10¹⁰ A/m²)", ylabel="ΔR (Ω)", title="(d) neuron output")
+    inset = curve_axes.inset_axes([0.55, 0.12, 0.4, 0.38])
+    inset.plot(dataset.current_density_wide.values / 1e10, 100 * dataset.delta_r_relative_wide.values, lw=1)
+    inset.axvspan(j[0] / 1e10, j[-1] / 1e10, color="0.85")
+    inset.set_xlabel("j (10¹⁰ A/m²)", fontsize=7)
+    inset.set_ylabel("ΔR/R₀ (%)", fontsize=7)
+    inset.tick_params(labelsize=6)
+    return figure
+
+
+def run(output_dir, *, parameters: mp.Parameters | None = None, overwrite: bool = False, quick: bool = False) -> dict:
+    """Compute, write fig1_neuron.nc and .png into `output_dir`. Returns: the summary."""
+    netcdf, png = mp.prepare_outputs(output_dir, ["fig1_neuron.nc", "fig1_neuron.png"], overwrite)
+    dataset = compute(parameters or mp.Parameters(), quick=quick)
+    mp.write_dataset(dataset, netcdf, overwrite=overwrite)
+    mp.save_figure(plot(dataset), png, overwrite=overwrite)
+    return json.loads(dataset.attrs["summary"])
+
+
+@click.command()
+@mp.study_options
+@click.option("--params", "params_path", type=click.Path(dir_okay=False), help="JSON parameter file.")
+@click.option("--quick", is_flag=True, help="Fewer points on the curves.")
+def main(output_dir, overwrite, params_path, quick):
+    """Fig. 1(c, d): resistance ringing and transfer curve of the MTJ neuron."""
+    parameters = mp.Parameters.from_json(params_path) if params_path else None
+    summary = run(output_dir, parameters=parameters, overwrite=overwrite, quick=quick)
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}" + (f"  (paper: {PAPER[key]})" if key in PAPER else ""))
+
+
+if __name__ == "__main__":
+    mp.run_command(main, prog_name="fig1_neuron")
