@@ -16,9 +16,24 @@ from ._datasets import (  # noqa: E402
     record_of as record_of,
     write_dataset as write_dataset,
 )
+from ._analysis import amplitude as amplitude, dominant_period as dominant_period  # noqa: E402
 from ._cli import run_command as run_command  # noqa: E402
 from ._errors import MtjphysError as MtjphysError  # noqa: E402
 from ._model import Model as Model, compile_model as compile_model, default_model as default_model  # noqa: E402
+from ._force import Force as Force, rls_step as rls_step, train_force as train_force  # noqa: E402
+from ._network import (  # noqa: E402
+    AbstractMtjNonlinearity as AbstractMtjNonlinearity,
+    AbstractNonlinearity as AbstractNonlinearity,
+    Architecture as Architecture,
+    DeviceNonlinearity as DeviceNonlinearity,
+    Network as Network,
+    SurrogateNonlinearity as SurrogateNonlinearity,
+    Tanh as Tanh,
+    make_nonlinearity as make_nonlinearity,
+    network_from_dataset as network_from_dataset,
+    network_to_dataset as network_to_dataset,
+    random_network as random_network,
+)
 from ._neuron import (  # noqa: E402
     NEURON_WINDOW as NEURON_WINDOW,
     Extrema as Extrema,
@@ -28,8 +43,30 @@ from ._neuron import (  # noqa: E402
     window_response as window_response,
 )
 from ._parameters import REFERENCE as REFERENCE, Parameters as Parameters, stack_parameters as stack_parameters  # noqa: E402
+from ._simulate import (  # noqa: E402
+    AbstractTrainer as AbstractTrainer,
+    Drive as Drive,
+    NoTraining as NoTraining,
+    RunResult as RunResult,
+    Trajectory as Trajectory,
+    make_drive as make_drive,
+    run_dataset as run_dataset,
+    simulate as simulate,
+)
 from ._solve import NeuronSolver as NeuronSolver, integrate as integrate  # noqa: E402
-from ._study import prepare_outputs as prepare_outputs, save_figure as save_figure, study_options as study_options  # noqa: E402
+from ._study import (  # noqa: E402
+    load_transfer as load_transfer,
+    prepare_outputs as prepare_outputs,
+    save_figure as save_figure,
+    study_options as study_options,
+    transfer_option as transfer_option,
+)
+from ._tasks import (  # noqa: E402
+    STEP as STEP,
+    drive_from_task as drive_from_task,
+    recognition_task as recognition_task,
+    sine_generation_task as sine_generation_task,
+)
 from ._transfer import OPERATING_WINDOW as OPERATING_WINDOW, neuron_trace as neuron_trace, transfer_curve as transfer_curve  # noqa: E402
 
 __version__ = "0.1.0"

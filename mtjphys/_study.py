@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from ._datasets import atomic_write, check_output_path
+from ._datasets import atomic_write, check_output_path, open_dataset
 from ._errors import MtjphysError
 
 
@@ -36,3 +36,18 @@ def study_options(function):
     function = click.option("--overwrite", is_flag=True, help="Replace existing output files.")(function)
     return click.option("-o", "--output-dir", required=True, type=click.Path(file_okay=False),
                         help="Directory for the netCDF and PNG outputs.")(function)
+
+
+transfer_option = click.option(
+    "--transfer", type=click.Path(dir_okay=False), default=None,
+    help="Surrogate mode: a transfer-curve netCDF (as `mtjphys transfer` writes) instead of computing one.",
+)
+
+
+def load_transfer(path: str | None, mode: str):
+    """Returns: the transfer dataset at `path` (surrogate mode only), or None."""
+    if path is None:
+        return None
+    if mode != "surrogate":
+        raise MtjphysError("--transfer applies to --mode surrogate only")
+    return open_dataset(path)

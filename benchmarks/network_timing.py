@@ -1,0 +1,87 @@
+"""Network figures: wall time of the Fig. 2 and Fig. 4 studies in device mode, and FORCE (RLS)
+update throughput at N = 800 beside reservoirpy's RLS node in the same run.
+
+    python benchmarks/network_timing.py [--repeats 3]
+
+Study times are whole runs of one seed as a user starts them (network drawn, transfer range
+computed, jit compiled, run, dataset built); the first run in a process includes compilation,
+later runs reuse it. The RLS figure is 3000 updates of an 800 x 800 P on fixed random states;
+both codes start from P = I and must end with the same weights.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+import click
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import mtjphys as mp  # noqa: E402
+from studies import fig2_generation, fig4_recognition  # noqa: E402
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+@jax.jit
+def rls_scan(p, w, states, targets):
+    def step(carry, sample):
+        p, w = carry
+        r, y = sample
+        return mp.rls_step(p, w, r, w @ r - y), None
+
+    return jax.lax.scan(step, (p, w), (states, targets))[0]
+
+
+@click.command()
+@click.option("--repeats", default=3, show_default=True)
+def main(repeats: int) -> None:
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform}")
+    with tempfile.TemporaryDirectory() as directory:
+        out = pathlib.Path(directory)
+        for name, study, kwargs in (
+            ("fig2 (40 MTJs, 6800 steps, FORCE)", fig2_generation, {"seeds": 0}),
+            ("fig4 (40 MTJs, 6400 steps, RLS readout)", fig4_recognition, {"sweep_seeds": 0}),
+        ):
+            times = [timed(lambda i=i: study.run(out / f"{name[:4]}{i}", mode="device", progress=False, **kwargs))
+                     for i in range(repeats)]
+            print(f"{name}, device mode: first run {times[0]:.1f} s (with compilation), "
+                  f"median of the next {repeats - 1}: {statistics.median(times[1:]):.1f} s")
+
+    n, steps = 800, 3000
+    rng = np.random.default_rng(0)
+    states, targets = rng.uniform(-1, 1, (steps, n)), np.sin(0.1 * np.arange(steps))[:, None]
+    p0, w0 = jnp.eye(n), jnp.zeros((1, n))
+    rls_scan(p0, w0, states, targets)[1].block_until_ready()
+    ours = [timed(lambda: rls_scan(p0, w0, states, targets)[1].block_until_ready()) for _ in range(repeats)]
+    ours_weights = np.asarray(rls_scan(p0, w0, states, targets)[1])
+    try:
+        from reservoirpy.nodes import RLS
+
+        def theirs():
+            node = RLS(alpha=1.0, fit_bias=False)
+            node.partial_fit(states, targets)
+            return node
+
+        reference = [timed(theirs) for _ in range(repeats)]
+        difference = np.max(np.abs(np.asarray(theirs().Wout).T - ours_weights))
+        print(f"RLS, N = {n}, {steps} updates: mtjphys {statistics.median(ours):.2f} s, reservoirpy "
+              f"{statistics.median(reference):.2f} s ({statistics.median(reference) / statistics.median(ours):.1f}x); "
+              f"max |weight difference| {difference:.1e}")
+    except ImportError:
+        print(f"RLS, N = {n}, {steps} updates: mtjphys {statistics.median(ours):.2f} s (reservoirpy not installed)")
+
+
+if __name__ == "__main__":
+    main()

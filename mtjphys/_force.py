@@ -1,0 +1,83 @@
+"""FORCE learning (Sussillo & Abbott 2009): recursive least squares on the readout weights."""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+import xarray as xr
+
+from ._network import Network, network_from_dataset
+from ._simulate import AbstractTrainer, run_dataset, simulate
+from ._tasks import drive_from_task
+
+
+def rls_step(p: jnp.ndarray, weights: jnp.ndarray, r: jnp.ndarray, error: jnp.ndarray):
+    """One recursive-least-squares step.
+
+    Arguments:
+        p: the running inverse correlation matrix P, (K, K).
+        weights: (n, K) weights acting on r.
+        r: presynaptic activity, (K,).
+        error: weights @ r - target before the update, (n,).
+
+    Returns:
+        (P, weights) after P <- P - P r r^T P / (1 + r.P r) and w <- w - e (P_new r)^T.
+    """
+    k = p @ r
+    c = 1.0 / (1.0 + r @ k)
+    p = p - c * jnp.outer(k, k)
+    return p, weights - c * jnp.outer(error, k)
+
+
+class Force(AbstractTrainer):
+    """FORCE: RLS on the readout W_out toward the drive's targets, P0 = I / regularization.
+
+    Arguments:
+        regularization: alpha; larger means slower, more regularised learning.
+        update_mask: optional (n_out, N) 0/1 array: synapses with 0 never change (failed synapses).
+    """
+
+    regularization: float = 1.0
+    update_mask: jnp.ndarray | None = None
+
+    def init(self, network: Network):
+        return jnp.eye(network.size) / self.regularization
+
+    def update(self, network, p, r, z, target):
+        p, readout = rls_step(p, network.readout, r, z - target)
+        if self.update_mask is not None:
+            readout = jnp.where(self.update_mask, readout, network.readout)
+        return eqx.tree_at(lambda n: n.readout, network, readout), p
+
+
+def train_force(
+    network: Network | xr.Dataset, task: xr.Dataset, *, regularization: float = 1.0, x0=None, seed: int = 0,
+    output_noise: float = 0.0, record_mtjs: int = 10, progress: bool | str = True,
+    update_mask=None, parameters=None, **attrs,
+) -> tuple[Network, xr.Dataset]:
+    """FORCE-train `network` on a task dataset (see `mtjphys.sine_generation_task`).
+
+    Arguments:
+        network: the network before training, or a dataset holding one (`network_to_dataset`,
+            or a previous run).
+        task: the task dataset (targets, learning flags, inputs, resets).
+        regularization: alpha, P0 = I / alpha.
+        x0: initial state; seed: seeds the output noise; output_noise: std added to r.
+        record_mtjs: how many MTJ outputs to record.
+        update_mask: optional (n_out, N) 0/1 mask of readout synapses that can change.
+        parameters: the MTJs' records (default the reference device), for the dataset.
+        attrs: further attributes for the dataset.
+
+    Returns:
+        (trained network, dataset of the run: `output`, `target`, `learning`,
+        `readout_weights_over_time`, `mtj_output` of the first MTJs, and the trained network's weights).
+    """
+    if isinstance(network, xr.Dataset):
+        network = network_from_dataset(network)
+    trainer = Force(float(regularization), None if update_mask is None else jnp.asarray(update_mask, dtype=bool))
+    drive = drive_from_task(task, network.input_weights.shape[1], network.readout.shape[0])
+    result = simulate(network, drive, trainer=trainer, x0=x0, seed=seed, output_noise=output_noise,
+                      record_mtjs=record_mtjs, progress=progress)
+    dataset = run_dataset(result, task, parameters, trainer="FORCE (RLS on the readout)",
+                          regularization=float(regularization), seed=seed, output_noise=output_noise, **attrs)
+    return result.network, dataset

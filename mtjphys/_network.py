@@ -1,0 +1,370 @@
+"""Recurrent networks of MTJs: weights, the MTJ nonlinearity (device or surrogate), one time step.
+
+Equations (discrete time, one step = one 1.5 ns neuron window):
+
+    j_i(n)   = j_min + (j_max - j_min) clip((1 + x_i(n)) / 2, 0, 1)     current into MTJ i
+    r_i(n)   = 2 F_i(j_i(n)) - 1                                        MTJ i's output
+    z(n)     = W_out r(n)                                               readouts
+    x(n+1)   = (1 - a) x(n) + a [J r(n) + W_f z(n) + W_in u(n) + b]     leaky state
+
+F_i is MTJ i's dR, normalised by the nominal device's dR at j_min and j_max, so F = 0 and 1 there
+for the nominal device (and other values for a different device). In `device` mode every MTJ is
+integrated by the LLG solver in every step (from equilibrium, or from where its previous window
+ended with `carry_magnetization`); in `surrogate` mode F_i is interpolated from a transfer curve.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import json
+from collections.abc import Sequence
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+
+from ._datasets import provenance
+from ._errors import MtjphysError
+from ._model import Model
+from ._neuron import as_batch, neuron_output, window_response
+from ._parameters import Parameters
+from ._solve import NeuronSolver
+from ._transfer import OPERATING_WINDOW, transfer_curve
+
+EQUATIONS = __doc__.split("Equations (discrete time, one step = one 1.5 ns neuron window):")[1].split("F_i is")[0]
+MODES = ("device", "surrogate")  # of MTJ networks; "tanh" networks are for checks
+
+
+class AbstractNonlinearity(eqx.Module):
+    """A layer of neurons: states x (N,) -> outputs r (N,), carrying each neuron's magnetization."""
+
+    @abc.abstractmethod
+    def __call__(self, x: jnp.ndarray, magnetization: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+        """Returns: (r, magnetizations at the end of the step)."""
+
+
+class Tanh(AbstractNonlinearity):
+    """r = tanh(x): the classic rate network, for checks that do not involve MTJs."""
+
+    def __call__(self, x, magnetization):
+        return jnp.tanh(x), magnetization
+
+
+class AbstractMtjNonlinearity(AbstractNonlinearity):
+    """MTJs as neurons: x -> current j -> dR -> r = 2F - 1, F the normalised dR.
+
+    Arguments:
+        current_window: (j_min, j_max) [A/m^2]; x in [-1, 1] maps linearly onto it (clipped).
+        delta_r_range: (dR at j_min, dR at j_max) of the nominal device [ohm].
+    """
+
+    current_window: tuple[float, float] = eqx.field(static=True)
+    delta_r_range: tuple[float, float] = eqx.field(static=True)
+
+    @abc.abstractmethod
+    def delta_r(self, current_density: jnp.ndarray, magnetization: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+        """Returns: (dR [ohm] of each MTJ, magnetizations at the end of the window)."""
+
+    def currents(self, x: jnp.ndarray) -> jnp.ndarray:
+        j_min, j_max = self.current_window
+        return j_min + (j_max - j_min) * jnp.clip((1 + x) / 2, 0.0, 1.0)
+
+    def __call__(self, x, magnetization):
+        low, high = self.delta_r_range
+        delta_r, magnetization = self.delta_r(self.currents(x), magnetization)
+        return 2 * (delta_r - low) / (high - low) - 1, magnetization
+
+
+class DeviceNonlinearity(AbstractMtjNonlinearity):
+    """Every MTJ integrated by the LLG solver (vmapped as one batch) in every step.
+
+    Arguments:
+        current_window, delta_r_range: see `AbstractMtjNonlinearity`.
+        model, law: the generated model and resistance law.
+        params: parameter arrays, shared (scalars) or per MTJ (leading axis N).
+        settings: the solver.
+        carry_magnetization: start each window where the previous one ended (the device's own
+            memory) instead of at equilibrium.
+    """
+
+    model: Model = eqx.field(static=True)
+    law: str = eqx.field(static=True)
+    params: dict
+    settings: NeuronSolver = eqx.field(static=True)
+    carry_magnetization: bool = eqx.field(static=True, default=False)
+
+    def delta_r(self, current_density, magnetization):
+        start = magnetization if self.carry_magnetization else None
+        extrema, end = window_response(self.model, self.law, self.settings, self.params, current_density, m0=start)
+        return extrema.delta_r, end
+
+
+class SurrogateNonlinearity(AbstractMtjNonlinearity):
+    """dR interpolated linearly on a transfer curve, shared (K,) or per MTJ (N, K)."""
+
+    current_density: jnp.ndarray
+    table: jnp.ndarray
+
+    def delta_r(self, current_density, magnetization):
+        if self.table.ndim == 1:
+            return jnp.interp(current_density, self.current_density, self.table), magnetization
+        interpolate = lambda j, row: jnp.interp(j, self.current_density, row)  # noqa: E731
+        return eqx.filter_vmap(interpolate)(current_density, self.table), magnetization
+
+
+class Network(eqx.Module):
+    """An RNN of N MTJs with n_in inputs and n_out readouts (see the module docstring).
+
+    Arguments:
+        recurrent: J, (N, N).
+        feedback: W_f, (N, n_out).
+        input_weights: W_in, (N, n_in).
+        bias: b, (N,).
+        readout: W_out, (n_out, N).
+        leak: a in (0, 1].
+        nonlinearity: the neurons (MTJs, or tanh for checks).
+        equilibrium: each MTJ's equilibrium magnetization, (N, 3).
+    """
+
+    recurrent: jnp.ndarray
+    feedback: jnp.ndarray
+    input_weights: jnp.ndarray
+    bias: jnp.ndarray
+    readout: jnp.ndarray
+    leak: float = eqx.field(static=True)
+    nonlinearity: AbstractNonlinearity
+    equilibrium: jnp.ndarray
+
+    @property
+    def size(self) -> int:
+        return self.recurrent.shape[0]
+
+    @property
+    def mode(self) -> str:
+        """"device", "surrogate" or "tanh"."""
+        return {DeviceNonlinearity: "device", SurrogateNonlinearity: "surrogate", Tanh: "tanh"}[type(self.nonlinearity)]
+
+    def respond(self, x: jnp.ndarray, magnetization: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+        """Returns: (the neurons' outputs r for state x, magnetizations after the step)."""
+        return self.nonlinearity(x, magnetization)
+
+    def advance(self, x: jnp.ndarray, r: jnp.ndarray, z: jnp.ndarray, u: jnp.ndarray) -> jnp.ndarray:
+        """Returns: x(n+1) from x(n), r(n), z(n) and the input u(n)."""
+        drive = self.recurrent @ r + self.feedback @ z + self.input_weights @ u + self.bias
+        return (1 - self.leak) * x + self.leak * drive
+
+
+@dataclasses.dataclass(frozen=True)
+class Architecture:
+    """How a random network is drawn (recorded in every dataset).
+
+    Arguments:
+        n_mtj: N, the number of MTJs.
+        n_inputs, n_outputs: input and readout nodes.
+        sparsity: connection probability p of J.
+        gain: g; J_ij ~ N(0, g^2 / (p N)) where connected.
+        leak: a.
+        feedback_scale: W_f ~ feedback_scale U[-1, 1].
+        input_scale: W_in ~ input_scale U[-1, 1].
+        bias_scale: b ~ bias_scale U[-1, 1].
+        current_window: (j_min, j_max) [A/m^2].
+    """
+
+    n_mtj: int = 40
+    n_inputs: int = 0
+    n_outputs: int = 1
+    sparsity: float = 0.1
+    gain: float = 1.5
+    leak: float = 0.3
+    feedback_scale: float = 1.0
+    input_scale: float = 1.0
+    bias_scale: float = 0.0
+    current_window: tuple[float, float] = OPERATING_WINDOW
+
+    def __post_init__(self):
+        if not (isinstance(self.n_mtj, (int, np.integer)) and self.n_mtj >= 2):
+            raise MtjphysError(f"a network needs at least 2 MTJs, got n_mtj={self.n_mtj}")
+        if self.n_inputs < 0 or self.n_outputs < 1:
+            raise MtjphysError(f"need n_inputs >= 0 and n_outputs >= 1, got {self.n_inputs}, {self.n_outputs}")
+        if not 0 < self.sparsity <= 1:
+            raise MtjphysError(f"sparsity must lie in (0, 1], got {self.sparsity}")
+        if not 0 < self.leak <= 1:
+            raise MtjphysError(f"leak must lie in (0, 1], got {self.leak}")
+        for name in ("gain", "feedback_scale", "input_scale", "bias_scale"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and value >= 0):
+                raise MtjphysError(f"{name} must be finite and >= 0, got {value}")
+        j_min, j_max = self.current_window
+        if not (np.isfinite(j_min) and np.isfinite(j_max) and j_max > j_min):
+            raise MtjphysError(f"current window must have j_min < j_max, got {self.current_window}")
+
+
+def _mtj_records(parameters: Parameters | Sequence[Parameters], n_mtj: int) -> list[Parameters]:
+    if isinstance(parameters, Parameters):
+        return [parameters] * n_mtj
+    records = list(parameters)
+    if len(records) != n_mtj:
+        raise MtjphysError(f"got {len(records)} parameter records for {n_mtj} MTJs")
+    return records
+
+
+def make_nonlinearity(
+    parameters: Parameters | Sequence[Parameters], n_mtj: int, *, mode: str = "device",
+    current_window: tuple[float, float] = OPERATING_WINDOW, nominal: Parameters | None = None,
+    settings: NeuronSolver = NeuronSolver(), carry_magnetization: bool = False, surrogate_points: int = 81,
+    transfer: xr.Dataset | None = None,
+) -> AbstractNonlinearity:
+    """Build the MTJ nonlinearity of a network.
+
+    Arguments:
+        parameters: one record shared by all MTJs, or one per MTJ.
+        n_mtj: N.
+        mode: "device" or "surrogate".
+        current_window: (j_min, j_max) [A/m^2].
+        nominal: the device whose dR at j_min, j_max normalises F (default: the first record).
+        settings: the solver (device mode, and for computing surrogate curves).
+        carry_magnetization: device mode: carry m from window to window.
+        surrogate_points: points on the computed transfer curves (surrogate mode).
+        transfer: surrogate mode: a transfer-curve dataset to use instead of computing one; its
+            `delta_r` has dims (current_density,) or (mtj, current_density).
+    """
+    if mode not in MODES:
+        raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    records = _mtj_records(parameters, n_mtj)
+    nominal = nominal or records[0]
+    low, high = (float(v) for v in neuron_output(nominal, list(current_window), settings=settings).delta_r)
+    if not high > low:
+        raise MtjphysError(f"the nominal MTJ's dR does not grow over the current window ({low:.4g} -> {high:.4g} ohm)")
+    if mode == "device":
+        identical = all(r is records[0] or r == records[0] for r in records)
+        model, law, params = as_batch(records[0] if identical else records)
+        return DeviceNonlinearity(tuple(current_window), (low, high), model, law, params, settings, carry_magnetization)
+    if transfer is None:
+        grid = np.linspace(*current_window, surrogate_points)
+        identical = all(r is records[0] or r == records[0] for r in records)
+        if identical:
+            table = transfer_curve(records[0], grid, settings=settings).delta_r.values
+        else:
+            table = np.stack([transfer_curve(r, grid, settings=settings).delta_r.values for r in records])
+        return SurrogateNonlinearity(tuple(current_window), (low, high), jnp.asarray(grid), jnp.asarray(table))
+    return surrogate_from_dataset(transfer, n_mtj, current_window, (low, high))
+
+
+def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, delta_r_range) -> SurrogateNonlinearity:
+    """A surrogate from a transfer-curve dataset, checked against the network it will serve."""
+    if "delta_r" not in transfer or "current_density" not in transfer.coords:
+        raise MtjphysError("transfer dataset needs a variable 'delta_r' over a coordinate 'current_density'")
+    delta_r = transfer.delta_r
+    if delta_r.dims == ("current_density",):
+        table = delta_r.values
+    elif delta_r.dims == ("mtj", "current_density") and delta_r.sizes["mtj"] == n_mtj:
+        table = delta_r.values
+    else:
+        raise MtjphysError(f"transfer dataset 'delta_r' has dims {dict(delta_r.sizes)}; expected (current_density) "
+                           f"or (mtj={n_mtj}, current_density)")
+    grid = transfer.current_density.values
+    if grid.size < 2 or np.any(np.diff(grid) <= 0) or not np.all(np.isfinite(table)):
+        raise MtjphysError("transfer dataset needs finite 'delta_r' on at least 2 increasing current densities")
+    if grid[0] > current_window[0] or grid[-1] < current_window[1]:
+        raise MtjphysError(f"transfer dataset covers {grid[0]:.3g}..{grid[-1]:.3g} A/m^2, not the current window "
+                           f"{current_window[0]:.3g}..{current_window[1]:.3g}")
+    return SurrogateNonlinearity(tuple(current_window), tuple(delta_r_range), jnp.asarray(grid), jnp.asarray(table))
+
+
+def random_network(
+    architecture: Architecture, parameters: Parameters | Sequence[Parameters] | None = None, *, seed: int,
+    **nonlinearity_options,
+) -> Network:
+    """Draw a network from `architecture` with numpy's generator seeded by `seed`.
+
+    Arguments:
+        architecture: sizes and scales.
+        parameters: the MTJs (one record for all, or one each); default the reference device.
+        seed: the only source of randomness.
+        nonlinearity_options: passed to `make_nonlinearity` (mode, settings, ...).
+    """
+    arch = architecture
+    rng = np.random.default_rng(seed)
+    n = arch.n_mtj
+    connected = rng.random((n, n)) < arch.sparsity
+    recurrent = np.where(connected, rng.normal(0.0, arch.gain / np.sqrt(arch.sparsity * n), (n, n)), 0.0)
+    feedback = arch.feedback_scale * rng.uniform(-1, 1, (n, arch.n_outputs))
+    input_weights = arch.input_scale * rng.uniform(-1, 1, (n, arch.n_inputs))
+    bias = arch.bias_scale * rng.uniform(-1, 1, n)
+    parameters = parameters if parameters is not None else Parameters()
+    records = _mtj_records(parameters, n)
+    if nonlinearity_options.get("mode") == "tanh":
+        nonlinearity = Tanh()
+    else:
+        nonlinearity = make_nonlinearity(records, n, current_window=arch.current_window, **nonlinearity_options)
+    equilibrium = np.array([r["m0"] for r in records])
+    return Network(
+        recurrent=jnp.asarray(recurrent), feedback=jnp.asarray(feedback), input_weights=jnp.asarray(input_weights),
+        bias=jnp.asarray(bias), readout=jnp.zeros((arch.n_outputs, n)), leak=float(arch.leak),
+        nonlinearity=nonlinearity, equilibrium=jnp.asarray(equilibrium),
+    )
+
+
+# ---- datasets ------------------------------------------------------------------------------
+# Network field -> (dataset variable, dims, description).
+_WEIGHTS = {
+    "recurrent": ("recurrent_weights", ("mtj", "mtj_presynaptic"), "recurrent weights J"),
+    "feedback": ("feedback_weights", ("mtj", "readout"), "feedback weights W_f"),
+    "input_weights": ("input_weights", ("mtj", "input_node"), "input weights W_in"),
+    "bias": ("bias", ("mtj",), "bias b (in units of the state x)"),
+    "readout": ("readout_weights", ("readout", "mtj"), "readout weights W_out"),
+}
+
+
+def network_to_dataset(network: Network, records: Sequence[Parameters] | Parameters, **attrs) -> xr.Dataset:
+    """The network's weights, MTJs and settings as a dataset (load it with `network_from_dataset`)."""
+    records = _mtj_records(records, network.size)
+    variables = {name: (dims, np.asarray(getattr(network, field)), {"units": "1", "long_name": text})
+                 for field, (name, dims, text) in _WEIGHTS.items()}
+    variables["mtj_parameters"] = ("mtj", np.array([r.to_json() for r in records], dtype=object),
+                                   {"units": "", "long_name": "parameter record of each MTJ (JSON)"})
+    nonlinearity = network.nonlinearity
+    if isinstance(nonlinearity, SurrogateNonlinearity):
+        dims = ("surrogate_current_density",) if nonlinearity.table.ndim == 1 else ("mtj", "surrogate_current_density")
+        variables["surrogate_delta_r"] = (dims, np.asarray(nonlinearity.table),
+                                          {"units": "ohm", "long_name": "surrogate transfer curve dR(j)"})
+    dataset = xr.Dataset(variables)
+    if isinstance(nonlinearity, SurrogateNonlinearity):
+        dataset = dataset.assign_coords(surrogate_current_density=(
+            "surrogate_current_density", np.asarray(nonlinearity.current_density),
+            {"units": "A/m^2", "long_name": "current density of the surrogate curve"}))
+    settings = nonlinearity.settings if isinstance(nonlinearity, DeviceNonlinearity) else None
+    dataset.attrs.update(provenance(records[0], settings=settings, **attrs))
+    dataset.attrs.update(network_equations=EQUATIONS.strip(), mode=network.mode, leak=network.leak)
+    if isinstance(nonlinearity, AbstractMtjNonlinearity):
+        dataset.attrs.update(current_window=json.dumps(list(nonlinearity.current_window)),
+                             delta_r_range=json.dumps(list(nonlinearity.delta_r_range)),
+                             carry_magnetization=int(getattr(nonlinearity, "carry_magnetization", False)))
+    return dataset
+
+
+def network_from_dataset(dataset: xr.Dataset, *, settings: NeuronSolver = NeuronSolver()) -> Network:
+    """Rebuild a network saved by `network_to_dataset` (bit for bit: weights and curves are stored)."""
+    try:
+        records = [Parameters(json.loads(text)) for text in dataset.mtj_parameters.values]
+        mode = dataset.attrs["mode"]
+        weights = {field: jnp.asarray(dataset[name].values) for field, (name, _, _) in _WEIGHTS.items()}
+        if mode != "tanh":
+            window = tuple(json.loads(dataset.attrs["current_window"]))
+            delta_r_range = tuple(json.loads(dataset.attrs["delta_r_range"]))
+    except (KeyError, AttributeError, ValueError) as error:
+        raise MtjphysError(f"not a network dataset: {error}")
+    if mode == "tanh":
+        nonlinearity = Tanh()
+    elif mode == "surrogate":
+        transfer = xr.Dataset({"delta_r": dataset.surrogate_delta_r.rename(surrogate_current_density="current_density")})
+        nonlinearity = surrogate_from_dataset(transfer, len(records), window, delta_r_range)
+    else:
+        identical = all(r == records[0] for r in records)
+        model, law, params = as_batch(records[0] if identical else records)
+        nonlinearity = DeviceNonlinearity(window, delta_r_range, model, law, params, settings,
+                                          bool(dataset.attrs.get("carry_magnetization", 0)))
+    return Network(**weights, leak=float(dataset.attrs["leak"]), nonlinearity=nonlinearity,
+                   equilibrium=jnp.asarray(np.array([r["m0"] for r in records])))

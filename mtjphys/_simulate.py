@@ -1,0 +1,257 @@
+"""Running a network through time, optionally training it online: a jitted scan in chunks, with a
+progress bar."""
+
+from __future__ import annotations
+
+import abc
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+from tqdm.auto import tqdm
+
+from ._errors import MtjphysError
+from ._network import Network
+
+
+class Drive(eqx.Module):
+    """Everything that happens to a network, step by step (arrays with a leading time axis T).
+
+    Arguments:
+        inputs: u(n), (T, n_in).
+        targets: what a trainer aims at, (T, n_target).
+        learning: (T,) bool, whether the trainer updates in step n.
+        reset_state: (T,) bool, x <- x_reset and m <- equilibrium before step n.
+        reset_trainer: (T,) bool, the trainer restarts (e.g. P <- I/alpha) before step n.
+        closed_loop: (T,) bool, the input nodes carry the network's own outputs z(n) instead of
+            u(n) (needs n_in == n_out).
+    """
+
+    inputs: jnp.ndarray
+    targets: jnp.ndarray
+    learning: jnp.ndarray
+    reset_state: jnp.ndarray
+    reset_trainer: jnp.ndarray
+    closed_loop: jnp.ndarray
+
+    @property
+    def steps(self) -> int:
+        return self.learning.shape[0]
+
+
+def make_drive(steps: int, *, inputs=None, targets=None, learning=None, reset_state=None, reset_trainer=None,
+               closed_loop=None, n_inputs: int = 0, n_targets: int = 1) -> Drive:
+    """A `Drive` of `steps` steps; what is not given is zero / False."""
+
+    def column(values, width, name):
+        if values is None:
+            return jnp.zeros((steps, width))
+        values = jnp.asarray(values, dtype=jnp.float64)
+        values = values[:, None] if values.ndim == 1 else values
+        if values.shape[0] != steps:
+            raise MtjphysError(f"{name} has {values.shape[0]} steps, expected {steps}")
+        return values
+
+    def flags(values, name):
+        if values is None:
+            return jnp.zeros(steps, dtype=bool)
+        values = jnp.asarray(values, dtype=bool)
+        if values.shape != (steps,):
+            raise MtjphysError(f"{name} must have shape ({steps},), got {values.shape}")
+        return values
+
+    return Drive(column(inputs, n_inputs, "inputs"), column(targets, n_targets, "targets"),
+                 flags(learning, "learning"), flags(reset_state, "reset_state"),
+                 flags(reset_trainer, "reset_trainer"), flags(closed_loop, "closed_loop"))
+
+
+class AbstractTrainer(eqx.Module):
+    """An online learning rule, called once per step where `Drive.learning` is set."""
+
+    @abc.abstractmethod
+    def init(self, network: Network):
+        """Returns: the trainer's state (e.g. the RLS matrix P)."""
+
+    @abc.abstractmethod
+    def update(self, network: Network, state, r: jnp.ndarray, z: jnp.ndarray, target: jnp.ndarray):
+        """One learning step from the MTJ outputs r, readouts z (before the update) and the
+        step's target. Returns: (network with updated weights, trainer state)."""
+
+
+class NoTraining(AbstractTrainer):
+    """Runs without learning."""
+
+    def init(self, network):
+        return jnp.zeros(())
+
+    def update(self, network, state, r, z, target):
+        return network, state
+
+
+class Trajectory(eqx.Module):
+    """What a run records, per step: readouts z, and the outputs r of the first MTJs."""
+
+    outputs: np.ndarray
+    rates: np.ndarray
+    readout_steps: np.ndarray
+    readouts: np.ndarray
+
+
+class RunResult(eqx.Module):
+    network: Network
+    trainer_state: object
+    x: jnp.ndarray
+    magnetization: jnp.ndarray
+    trajectory: Trajectory
+
+
+def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_inputs):
+    network, trainer_state, x, magnetization, key = carry
+    (u, target, learn, reset_state, reset_trainer, closed_loop), index, valid = step_inputs
+
+    def active(carry):
+        network, trainer_state, x, magnetization, key = carry
+        x = jnp.where(reset_state, x_reset, x)
+        magnetization = jnp.where(reset_state, network.equilibrium, magnetization)
+        trainer_state = jax.lax.cond(reset_trainer, lambda: trainer.init(network), lambda: trainer_state)
+        step_key = jax.random.fold_in(key, index)
+        r, magnetization = network.respond(x, magnetization)
+        if output_noise:
+            r = r + output_noise * jax.random.normal(jax.random.fold_in(step_key, 0), r.shape)
+        z = network.readout @ r
+        network, trainer_state = jax.lax.cond(
+            learn, lambda: trainer.update(network, trainer_state, r, z, target), lambda: (network, trainer_state))
+        inputs = jnp.where(closed_loop, z, u) if u.shape == z.shape else u
+        x = network.advance(x, r, z, inputs)
+        if state_noise:
+            x = x + state_noise * jax.random.normal(jax.random.fold_in(step_key, 1), x.shape)
+        return (network, trainer_state, x, magnetization, key), (z, r[:record_mtjs])
+
+    def idle(carry):
+        network = carry[0]
+        return carry, (jnp.zeros(network.readout.shape[0]), jnp.zeros(min(record_mtjs, network.size)))
+
+    return jax.lax.cond(valid, active, idle, carry)
+
+
+@eqx.filter_jit
+def _run_chunk(trainer, x_reset, state_noise, output_noise, record_mtjs, readout_every, carry, chunk):
+    """Scan over a chunk of steps in blocks of `readout_every`, recording the readout after each block."""
+    step = lambda c, s: _step(trainer, x_reset, state_noise, output_noise, record_mtjs, c, s)  # noqa: E731
+
+    def block(carry, block_inputs):
+        carry, (outputs, rates) = jax.lax.scan(step, carry, block_inputs)
+        return carry, (outputs, rates, carry[0].readout)
+
+    blocks = jax.tree.map(lambda a: a.reshape((a.shape[0] // readout_every, readout_every) + a.shape[1:]), chunk)
+    carry, (outputs, rates, readouts) = jax.lax.scan(block, carry, blocks)
+    flatten = lambda a: a.reshape((a.shape[0] * a.shape[1],) + a.shape[2:])  # noqa: E731
+    return carry, flatten(outputs), flatten(rates), readouts
+
+
+def simulate(
+    network: Network, drive: Drive, *, trainer: AbstractTrainer = NoTraining(), trainer_state=None,
+    x0: jnp.ndarray | None = None, magnetization: jnp.ndarray | None = None, x_reset: jnp.ndarray | None = None,
+    seed: int = 0, state_noise: float = 0.0, output_noise: float = 0.0, record_mtjs: int = 10,
+    readout_every: int = 10, chunk: int = 200, progress: bool | str = True,
+) -> RunResult:
+    """Run `network` through `drive`, training online with `trainer` where `drive.learning` is set.
+
+    Arguments:
+        network: the network (its weights at the start).
+        drive: inputs, targets and flags per step.
+        trainer: the learning rule (default none); trainer_state: continue from this state.
+        x0: initial state (default x_reset); magnetization: initial m (default equilibrium).
+        x_reset: the state `reset_state` returns to (default zeros).
+        seed: seeds the noise (the only randomness here).
+        state_noise: std of Gaussian noise added to x every step.
+        output_noise: std of Gaussian noise added to every MTJ output r every step.
+        record_mtjs: how many MTJs' outputs r to record.
+        readout_every: record the readout weights every this many steps.
+        chunk: steps per jitted scan (the progress bar advances per chunk).
+        progress: show a progress bar (a string is used as its label).
+
+    Returns:
+        `RunResult`: the network and trainer state at the end, x and m at the end, and the
+        `Trajectory`.
+    """
+    n = network.size
+    if drive.inputs.shape[1] != network.input_weights.shape[1]:
+        raise MtjphysError(f"drive has {drive.inputs.shape[1]} inputs, the network {network.input_weights.shape[1]}")
+    x_reset = jnp.zeros(n) if x_reset is None else jnp.asarray(x_reset)
+    x = x_reset if x0 is None else jnp.asarray(x0)
+    magnetization = network.equilibrium if magnetization is None else jnp.asarray(magnetization)
+    trainer_state = trainer.init(network) if trainer_state is None else trainer_state
+    record_mtjs = min(record_mtjs, n)
+    carry = (network, trainer_state, x, magnetization, jax.random.PRNGKey(seed))
+
+    steps = drive.steps
+    chunk = -(-chunk // readout_every) * readout_every
+    padded = -(-steps // chunk) * chunk
+    pad = lambda a: jnp.concatenate([a, jnp.zeros((padded - steps,) + a.shape[1:], a.dtype)])  # noqa: E731
+    fields = tuple(pad(a) for a in (drive.inputs, drive.targets, drive.learning, drive.reset_state,
+                                    drive.reset_trainer, drive.closed_loop))
+    index = jnp.arange(padded)
+    valid = index < steps
+
+    outputs, rates, readouts = [], [], []
+    label = progress if isinstance(progress, str) else f"{network.mode} N={n}"
+    with tqdm(total=steps, desc=label, unit="step", disable=None if progress else True, leave=False) as bar:
+        for start in range(0, padded, chunk):
+            part = slice(start, start + chunk)
+            chunk_inputs = (tuple(f[part] for f in fields), index[part], valid[part])
+            carry, chunk_outputs, chunk_rates, chunk_readouts = _run_chunk(
+                trainer, x_reset, float(state_noise), float(output_noise), record_mtjs, readout_every, carry,
+                chunk_inputs)
+            outputs.append(np.asarray(chunk_outputs))
+            rates.append(np.asarray(chunk_rates))
+            readouts.append(np.asarray(chunk_readouts))
+            bar.update(min(chunk, steps - start))
+
+    readout_steps = np.arange(readout_every - 1, padded, readout_every)
+    kept = readout_steps < steps
+    network, trainer_state, x, magnetization, _ = carry
+    trajectory = Trajectory(
+        outputs=np.concatenate(outputs)[:steps], rates=np.concatenate(rates)[:steps],
+        readout_steps=readout_steps[kept], readouts=np.concatenate(readouts)[kept],
+    )
+    return RunResult(network, trainer_state, x, magnetization, trajectory)
+
+
+def run_dataset(result: RunResult, task: xr.Dataset, parameters=None, *, seed: int | None = None,
+                **attrs) -> xr.Dataset:
+    """A run as a dataset: the task's variables, what the network did, and its final weights.
+
+    Arguments:
+        result: what `simulate` returned.
+        task: the task dataset the run followed.
+        parameters: the MTJs' records (default the reference device).
+        seed: the run's seed, for the provenance.
+        attrs: further attributes.
+    """
+    from ._network import network_to_dataset
+    from ._parameters import Parameters
+
+    network, trajectory = result.network, result.trajectory
+    time = task.time
+    readout_time = time.values[trajectory.readout_steps]
+    run = xr.Dataset(
+        {
+            "output": (("time", "readout"), trajectory.outputs, {"units": "1", "long_name": "network output z"}),
+            "mtj_output": (("time", "recorded_mtj"), trajectory.rates,
+                           {"units": "1", "long_name": "output r = 2F - 1 of the first MTJs"}),
+            "readout_weights_over_time": (("readout_time", "readout", "mtj"), trajectory.readouts,
+                                {"units": "1", "long_name": "readout weights W_out during the run"}),
+        },
+        coords={"readout_time": ("readout_time", readout_time, {"units": "s", "long_name": "time of the snapshot"})},
+    )
+    weights = network_to_dataset(network, parameters if parameters is not None else Parameters(), seed=seed,
+                                 task=task.attrs.get("task", "custom"), **attrs)
+    dataset = xr.merge([task, run, weights], combine_attrs="drop")
+    dataset.attrs = {**{f"task_{k}": v for k, v in task.attrs.items()}, **weights.attrs}
+    for name in ("readout", "mtj", "recorded_mtj", "input_node"):
+        if name in dataset.coords or name in dataset.dims:
+            dataset.coords[name] = (name, np.arange(dataset.sizes[name]), {"units": "1", "long_name": name})
+    return dataset

@@ -1,0 +1,180 @@
+"""Fig. 4: a network of MTJs tells a square wave from a sine.
+
+    python studies/fig4_recognition.py -o results/ [--noise 0.05] [--seed 0] [--mode device|surrogate]
+
+Inputs 2 sgn(sin(w1 t)) (square, target -1) and sin(w2 t) (sine, target +1), w1 = 0.16 and
+w2 = 0.21 rad/ns, with Gaussian noise of std `noise` times the waveform's amplitude; one waveform
+per 60 ns window, the MTJs reset at each window start; 60 training windows (readout trained by
+RLS on the per-step targets), then 100 test windows with the weights fixed. The class is the
+sign of the mean output over a window.
+
+Writes fig4_recognition.nc / .png (the run) and fig4_noise_sweep.nc / .png: test accuracy against
+the noise level for several seeds, with the paper's amplitudes and with a control in which the
+square has the sine's amplitude (1), to show where recognition breaks.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+from tqdm.auto import tqdm
+
+import mtjphys as mp
+
+# Network settings (docs/networks.md): no feedback, random bias and input weights.
+ARCHITECTURE = {"sparsity": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0, "bias_scale": 1.0}
+REGULARIZATION = 1.0
+SWEEP_NOISE = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0, 2.0)
+CONDITIONS = {"paper": 2.0, "equal_amplitude": 1.0}  # amplitude of the square wave
+
+
+def classify(dataset: xr.Dataset) -> xr.Dataset:
+    """Add per-trial `mean_output` and `predicted` (sign of the window mean; 0 counts as +1)."""
+    output = dataset.output.isel(readout=0)
+    mean = output.groupby(xr.DataArray(dataset.trial_of_step.values, dims="time", name="trial")).mean().values
+    return dataset.assign(
+        mean_output=("trial", mean, {"units": "1", "long_name": "mean network output over the window"}),
+        predicted=("trial", np.where(mean >= 0, 1, -1), {"units": "1", "long_name": "predicted class: -1 square, +1 sine"}),
+    )
+
+
+def run_trial(*, seed: int, noise: float, mode: str, n_mtj: int, omega_square: float, omega_sine: float,
+              square_amplitude: float = 2.0, transfer: xr.Dataset | None = None, progress=True) -> xr.Dataset:
+    """Returns: the classified run dataset of one network and task drawn from `seed`."""
+    task = mp.recognition_task(omega_square=omega_square, omega_sine=omega_sine, noise=noise,
+                               square_amplitude=square_amplitude, seed=seed)
+    architecture = mp.Architecture(n_mtj=n_mtj, n_inputs=1, n_outputs=1, **ARCHITECTURE)
+    network = mp.random_network(architecture, seed=seed, mode=mode, transfer=transfer)
+    _, dataset = mp.train_force(network, task, regularization=REGULARIZATION, seed=seed, progress=progress,
+                                architecture=json.dumps(ARCHITECTURE), study="fig4_recognition")
+    return classify(dataset)
+
+
+def test_accuracy(dataset: xr.Dataset) -> float:
+    test = dataset.split.values == "test"
+    return float(np.mean(dataset.predicted.values[test] == dataset.label.values[test]))
+
+
+def noise_sweep(*, seeds: int, noise_levels, mode: str, n_mtj: int, omega_square: float, omega_sine: float,
+                transfer: xr.Dataset | None = None, progress=True) -> xr.Dataset:
+    """Returns: test accuracy (condition, noise, seed)."""
+    accuracy = np.full((len(CONDITIONS), len(noise_levels), seeds), np.nan)
+    jobs = [(c, n, s) for c in range(len(CONDITIONS)) for n in range(len(noise_levels)) for s in range(seeds)]
+    for c, n, s in tqdm(jobs, desc="noise sweep", disable=None if progress else True):
+        run = run_trial(seed=s, noise=noise_levels[n], mode=mode, n_mtj=n_mtj, omega_square=omega_square,
+                        omega_sine=omega_sine, square_amplitude=list(CONDITIONS.values())[c], transfer=transfer,
+                        progress=False)
+        accuracy[c, n, s] = test_accuracy(run)
+    return xr.Dataset(
+        {
+            "accuracy": (("condition", "noise", "seed"), accuracy, {"units": "1", "long_name": "test accuracy"}),
+            "square_amplitude": ("condition", list(CONDITIONS.values()), {"units": "1", "long_name": "square wave amplitude"}),
+        },
+        coords={
+            "condition": ("condition", list(CONDITIONS), {"units": "", "long_name": "input amplitudes"}),
+            "noise": ("noise", list(noise_levels), {"units": "1", "long_name": "noise std / waveform amplitude"}),
+            "seed": ("seed", np.arange(seeds), {"units": "1", "long_name": "network and task seed"}),
+        },
+    )
+
+
+def plot_run(dataset: xr.Dataset) -> Figure:
+    """Returns: Fig. 4 (b) input, (c) target, (d) output, with each test window's verdict."""
+    figure = Figure(figsize=(11, 6), layout="constrained")
+    axes = figure.subplots(3, 1, sharex=True)
+    t = dataset.time.values * 1e9
+    train_end = t[dataset.learning.values].max() + 1.5
+    axes[0].plot(t, dataset.input.isel(input_node=0).values, lw=0.6, color="C0")
+    axes[1].plot(t, dataset.target.isel(readout=0).values, lw=1.0, color="k")
+    axes[2].plot(t, dataset.output.isel(readout=0).values, lw=0.6, color="C3")
+    window = float(dataset.attrs.get("task_window", 60e-9)) * 1e9
+    correct = dataset.predicted.values == dataset.label.values
+    for trial, ok in enumerate(correct):
+        start = trial * window
+        axes[2].plot([start, start + window], [dataset.mean_output.values[trial]] * 2, color="k" if ok else "m", lw=1.5)
+    for ax, label in zip(axes, ("(b) input", "(c) target", "(d) output")):
+        ax.axvline(train_end, color="0.4", ls="--", lw=0.8)
+        ax.set_ylabel(label)
+    test = dataset.split.values == "test"
+    axes[2].set_title(f"test windows correct: {int(correct[test].sum())} of {int(test.sum())} "
+                      "(black bars: window means; magenta: wrong)", fontsize=9)
+    axes[2].set_xlabel("time (ns)")
+    axes[0].set_xlim(t[0], t[-1])
+    return figure
+
+
+def plot_sweep(sweep: xr.Dataset) -> Figure:
+    figure = Figure(figsize=(6, 4), layout="constrained")
+    ax = figure.subplots()
+    for condition in sweep.condition.values:
+        accuracy = 100 * sweep.accuracy.sel(condition=condition)
+        label = f"square amplitude {float(sweep.square_amplitude.sel(condition=condition)):g}"
+        ax.errorbar(100 * sweep.noise.values, accuracy.mean("seed"), yerr=accuracy.std("seed"), marker="o",
+                    capsize=3, label=label)
+    ax.set(xlabel="noise (% of the waveform amplitude)", ylabel="test accuracy (%)", ylim=(40, 102))
+    ax.axvspan(0, 50, color="0.93", lw=0, label="the paper's range")
+    ax.legend(title=f"{sweep.sizes['seed']} seeds, mean ± std")
+    return figure
+
+
+def run(output_dir, *, noise: float = 0.05, seed: int = 0, mode: str = "device", n_mtj: int = 40,
+        omega_square: float = 0.16e9, omega_sine: float = 0.21e9, sweep_seeds: int = 3,
+        sweep_noise=SWEEP_NOISE, transfer: xr.Dataset | None = None, overwrite: bool = False, progress=True) -> dict:
+    """Run the study, write its files into `output_dir`. Returns: a summary."""
+    names = ["fig4_recognition.nc", "fig4_recognition.png"]
+    if sweep_seeds:
+        names += ["fig4_noise_sweep.nc", "fig4_noise_sweep.png"]
+    paths = mp.prepare_outputs(output_dir, names, overwrite)
+    start = time.perf_counter()
+    dataset = run_trial(seed=seed, noise=noise, mode=mode, n_mtj=n_mtj, omega_square=omega_square,
+                        omega_sine=omega_sine, transfer=transfer, progress=progress)
+    accuracy = test_accuracy(dataset)
+    test = dataset.split.values == "test"
+    summary = {"mode": mode, "n_mtj": n_mtj, "noise": noise, "seed": seed,
+               "test_correct": f"{int((dataset.predicted.values == dataset.label.values)[test].sum())} of {int(test.sum())}"}
+    dataset.attrs["test_accuracy"] = accuracy
+    mp.write_dataset(dataset, paths[0], overwrite=overwrite)
+    mp.save_figure(plot_run(dataset), paths[1], overwrite=overwrite)
+    summary["run_wall_time_s"] = round(time.perf_counter() - start, 1)
+    if sweep_seeds:
+        sweep = noise_sweep(seeds=sweep_seeds, noise_levels=list(sweep_noise), mode=mode, n_mtj=n_mtj,
+                            omega_square=omega_square, omega_sine=omega_sine, transfer=transfer, progress=progress)
+        sweep.attrs.update(mp.provenance(mp.Parameters(), study="fig4_noise_sweep", mode=mode, n_mtj=n_mtj,
+                                         architecture=json.dumps(ARCHITECTURE), omega_square=omega_square,
+                                         omega_sine=omega_sine))
+        mp.write_dataset(sweep, paths[2], overwrite=overwrite)
+        mp.save_figure(plot_sweep(sweep), paths[3], overwrite=overwrite)
+        mean = sweep.accuracy.mean("seed")
+        for condition in sweep.condition.values:
+            summary[f"accuracy_{condition}"] = {f"{n:g}": round(float(a), 3) for n, a in
+                                                zip(sweep.noise.values, mean.sel(condition=condition).values)}
+    summary["wall_time_s"] = round(time.perf_counter() - start, 1)
+    return summary
+
+
+@click.command()
+@mp.study_options
+@click.option("--noise", default=0.05, show_default=True, help="Noise std relative to the waveform amplitude.")
+@click.option("--omega-square", default=0.16e9, show_default=True, help="w1 of the square wave [rad/s].")
+@click.option("--omega-sine", default=0.21e9, show_default=True, help="w2 of the sine [rad/s].")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--mode", type=click.Choice(["device", "surrogate"]), default="device", show_default=True)
+@click.option("--n-mtj", default=40, show_default=True)
+@click.option("--sweep-seeds", default=3, show_default=True, help="Seeds per point of the noise sweep (0: no sweep).")
+@mp.transfer_option
+def main(output_dir, overwrite, noise, omega_square, omega_sine, seed, mode, n_mtj, sweep_seeds, transfer):
+    """Fig. 4: recognising a square wave from a sine, and accuracy against noise."""
+    transfer = mp.load_transfer(transfer, mode)
+    summary = run(output_dir, noise=noise, seed=seed, mode=mode, n_mtj=n_mtj, omega_square=omega_square,
+                  omega_sine=omega_sine, sweep_seeds=sweep_seeds, transfer=transfer, overwrite=overwrite)
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    mp.run_command(main, prog_name="fig4_recognition")
