@@ -1,7 +1,7 @@
-"""Network figures: wall time of the Fig. 2 and Fig. 4 studies in device mode, and FORCE (RLS)
+"""Network figures: wall time of the Fig. 2, 3 and 4 studies in device mode, and FORCE (RLS)
 update throughput at N = 800 beside reservoirpy's RLS node in the same run.
 
-    python benchmarks/network_timing.py [--repeats 3]
+    python benchmarks/network_timing.py [--repeats 3] [--skip-fig3]
 
 Study times are whole runs of one seed as a user starts them (network drawn, transfer range
 computed, jit compiled, run, dataset built); the first run in a process includes compilation,
@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import mtjphys as mp  # noqa: E402
-from studies import fig2_generation, fig4_recognition  # noqa: E402
+from studies import fig2_generation, fig3_character, fig4_recognition  # noqa: E402
 
 
 def timed(function) -> float:
@@ -46,7 +46,8 @@ def rls_scan(p, w, states, targets):
 
 @click.command()
 @click.option("--repeats", default=3, show_default=True)
-def main(repeats: int) -> None:
+@click.option("--skip-fig3", is_flag=True, help="Skip the (minutes-long) Fig. 3 study.")
+def main(repeats: int, skip_fig3: bool) -> None:
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}")
     with tempfile.TemporaryDirectory() as directory:
         out = pathlib.Path(directory)
@@ -58,6 +59,9 @@ def main(repeats: int) -> None:
                      for i in range(repeats)]
             print(f"{name}, device mode: first run {times[0]:.1f} s (with compilation), "
                   f"median of the next {repeats - 1}: {statistics.median(times[1:]):.1f} s")
+        if not skip_fig3:
+            seconds = timed(lambda: fig3_character.run(out / "fig3", mode="device", progress=False))
+            print(f"fig3 (800 MTJs: innate training, FORCE, closed-loop tests, control), device mode: {seconds:.0f} s")
 
     n, steps = 800, 3000
     rng = np.random.default_rng(0)

@@ -21,6 +21,13 @@ from ._cli import run_command as run_command  # noqa: E402
 from ._errors import MtjphysError as MtjphysError  # noqa: E402
 from ._model import Model as Model, compile_model as compile_model, default_model as default_model  # noqa: E402
 from ._force import Force as Force, rls_step as rls_step, train_force as train_force  # noqa: E402
+from ._hanzi import (  # noqa: E402
+    CHARACTER_PERIOD as CHARACTER_PERIOD,
+    Character as Character,
+    builtin_character_path as builtin_character_path,
+    load_character as load_character,
+)
+from ._innate import Innate as Innate, train_innate as train_innate  # noqa: E402
 from ._network import (  # noqa: E402
     AbstractMtjNonlinearity as AbstractMtjNonlinearity,
     AbstractNonlinearity as AbstractNonlinearity,
@@ -66,6 +73,7 @@ from ._tasks import (  # noqa: E402
     drive_from_task as drive_from_task,
     recognition_task as recognition_task,
     sine_generation_task as sine_generation_task,
+    writing_task as writing_task,
 )
 from ._transfer import OPERATING_WINDOW as OPERATING_WINDOW, neuron_trace as neuron_trace, transfer_curve as transfer_curve  # noqa: E402
 

@@ -14,7 +14,7 @@ from ._neuron import NEURON_WINDOW
 from ._parameters import Parameters
 from ._transfer import OPERATING_WINDOW, neuron_trace, transfer_curve
 
-STUDIES = ("fig1_neuron", "fig2_generation", "fig4_recognition")
+STUDIES = ("fig1_neuron", "fig2_generation", "fig3_character", "fig4_recognition")
 
 
 def run_command(command: click.Command, args=None, prog_name: str | None = None) -> None:

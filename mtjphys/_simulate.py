@@ -79,6 +79,10 @@ class AbstractTrainer(eqx.Module):
         """One learning step from the MTJ outputs r, readouts z (before the update) and the
         step's target. Returns: (network with updated weights, trainer state)."""
 
+    def observe(self, state, r: jnp.ndarray):
+        """Called after every step, learning or not, with the step's outputs r. Returns: the state."""
+        return state
+
 
 class NoTraining(AbstractTrainer):
     """Runs without learning."""
@@ -123,6 +127,7 @@ def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_
         z = network.readout @ r
         network, trainer_state = jax.lax.cond(
             learn, lambda: trainer.update(network, trainer_state, r, z, target), lambda: (network, trainer_state))
+        trainer_state = trainer.observe(trainer_state, r)
         inputs = jnp.where(closed_loop, z, u) if u.shape == z.shape else u
         x = network.advance(x, r, z, inputs)
         if state_noise:

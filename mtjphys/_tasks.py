@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from ._errors import MtjphysError
+from ._hanzi import CHARACTER_PERIOD, Character
 from ._neuron import NEURON_WINDOW
 from ._simulate import Drive, make_drive
 
@@ -126,6 +127,47 @@ def recognition_task(
         attrs={"task": "recognition", "omega_square": omega_square, "omega_sine": omega_sine, "noise": noise,
                "square_amplitude": square_amplitude, "sine_amplitude": sine_amplitude, "window": window,
                "seed": seed},
+    )
+
+
+def writing_task(
+    character: Character, steps: int, *, period: float = CHARACTER_PERIOD, learning: bool = False,
+    closed_loop_from: int | None = None,
+) -> xr.Dataset:
+    """Write a character: the pen position (x, y) is both the input (two input nodes) and the
+    target (two readouts); time runs from 0, so every such task starts at the same phase.
+
+    Arguments:
+        character: the (normalised) character.
+        steps: length of the task.
+        period: [s] to write the character once.
+        learning: whether the trainer learns at every step.
+        closed_loop_from: from this step on, the input nodes carry the network's own outputs.
+
+    Returns:
+        Task dataset with `input(time, input_node)`, `target(time, readout)`, `pen_down`,
+        `learning`, `closed_loop`.
+    """
+    if not (np.isfinite(period) and period >= 4 * STEP):
+        raise MtjphysError(f"period must be at least 4 steps ({4 * STEP:g} s), got {period:g}")
+    if steps < 1:
+        raise MtjphysError(f"a writing task needs at least one step, got {steps}")
+    t = np.arange(steps) * STEP
+    x, y, pen_down = character.trace(t / period)
+    xy = np.stack([x, y], axis=1)
+    closed = np.zeros(steps, dtype=bool)
+    if closed_loop_from is not None:
+        closed[closed_loop_from:] = True
+    return xr.Dataset(
+        {
+            "input": (("time", "input_node"), xy, {"units": "1", "long_name": "pen position fed to the input nodes"}),
+            "target": (("time", "readout"), xy, {"units": "1", "long_name": "pen position (x, y)"}),
+            "pen_down": _flag(pen_down, "pen on paper (False: moving between strokes)"),
+            "learning": _flag(np.full(steps, learning), "learning on"),
+            "closed_loop": _flag(closed, "input nodes carry the network's own outputs"),
+        },
+        coords={"time": _time(steps)},
+        attrs={"task": "writing", "character": character.name, "period": period},
     )
 
 
