@@ -21,6 +21,12 @@ from ._cli import run_command as run_command  # noqa: E402
 from ._errors import MtjphysError as MtjphysError  # noqa: E402
 from ._model import Model as Model, compile_model as compile_model, default_model as default_model  # noqa: E402
 from ._force import Force as Force, rls_step as rls_step, train_force as train_force  # noqa: E402
+from ._geometry import (  # noqa: E402
+    ellipsoid_demag_factors as ellipsoid_demag_factors,
+    elliptic_cylinder_demag_factors as elliptic_cylinder_demag_factors,
+    free_layer_geometry as free_layer_geometry,
+    prism_demag_factors as prism_demag_factors,
+)
 from ._hanzi import (  # noqa: E402
     CHARACTER_PERIOD as CHARACTER_PERIOD,
     Character as Character,
@@ -36,6 +42,8 @@ from ._network import (  # noqa: E402
     Network as Network,
     SurrogateNonlinearity as SurrogateNonlinearity,
     Tanh as Tanh,
+    ThermalDeviceNonlinearity as ThermalDeviceNonlinearity,
+    ThermalSurrogateNonlinearity as ThermalSurrogateNonlinearity,
     make_nonlinearity as make_nonlinearity,
     network_from_dataset as network_from_dataset,
     network_to_dataset as network_to_dataset,
@@ -68,12 +76,20 @@ from ._study import (  # noqa: E402
     study_options as study_options,
     transfer_option as transfer_option,
 )
+from ._sweep import point_name as point_name, run_sweep as run_sweep  # noqa: E402
 from ._tasks import (  # noqa: E402
     STEP as STEP,
     drive_from_task as drive_from_task,
     recognition_task as recognition_task,
     sine_generation_task as sine_generation_task,
     writing_task as writing_task,
+)
+from ._thermal import (  # noqa: E402
+    ThermalSolver as ThermalSolver,
+    thermal_delta_r as thermal_delta_r,
+    thermal_quantiles as thermal_quantiles,
+    thermal_start as thermal_start,
+    thermal_window_response as thermal_window_response,
 )
 from ._transfer import OPERATING_WINDOW as OPERATING_WINDOW, neuron_trace as neuron_trace, transfer_curve as transfer_curve  # noqa: E402
 

@@ -10,17 +10,25 @@ Equations (discrete time, one step = one 1.5 ns neuron window):
 F_i is MTJ i's dR, normalised by the nominal device's dR at j_min and j_max, so F = 0 and 1 there
 for the nominal device (and other values for a different device). In `device` mode every MTJ is
 integrated by the LLG solver in every step (from equilibrium, or from where its previous window
-ended with `carry_magnetization`); in `surrogate` mode F_i is interpolated from a transfer curve.
+ended with `carry_magnetization`), by the stochastic LLG when its temperature is above zero; in
+`surrogate` mode F_i is interpolated from a transfer curve, or at finite temperature drawn from
+the SDE-sampled distribution of dR at that current.
+
+Imperfect synapses (optional): every weight fluctuates from step to step by a factor
+(1 + s xi), xi ~ N(0, 1) (`synaptic_noise` = s), and the recurrent and feedback signals can
+arrive `delay` steps late (J r(n - d), W_f z(n - d)).
 """
 
 from __future__ import annotations
 
 import abc
 import dataclasses
+import functools
 import json
 from collections.abc import Sequence
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 import xarray as xr
@@ -31,6 +39,7 @@ from ._model import Model
 from ._neuron import as_batch, neuron_output, window_response
 from ._parameters import Parameters
 from ._solve import NeuronSolver
+from ._thermal import ThermalSolver, thermal_delta_r, thermal_quantiles, thermal_window_response
 from ._transfer import OPERATING_WINDOW, transfer_curve
 
 EQUATIONS = __doc__.split("Equations (discrete time, one step = one 1.5 ns neuron window):")[1].split("F_i is")[0]
@@ -41,14 +50,15 @@ class AbstractNonlinearity(eqx.Module):
     """A layer of neurons: states x (N,) -> outputs r (N,), carrying each neuron's magnetization."""
 
     @abc.abstractmethod
-    def __call__(self, x: jnp.ndarray, magnetization: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
-        """Returns: (r, magnetizations at the end of the step)."""
+    def __call__(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
+        """Arguments: states, magnetizations, and a key for this step's noise (if any).
+        Returns: (r, magnetizations at the end of the step)."""
 
 
 class Tanh(AbstractNonlinearity):
     """r = tanh(x): the classic rate network, for checks that do not involve MTJs."""
 
-    def __call__(self, x, magnetization):
+    def __call__(self, x, magnetization, key):
         return jnp.tanh(x), magnetization
 
 
@@ -58,22 +68,28 @@ class AbstractMtjNonlinearity(AbstractNonlinearity):
     Arguments:
         current_window: (j_min, j_max) [A/m^2]; x in [-1, 1] maps linearly onto it (clipped).
         delta_r_range: (dR at j_min, dR at j_max) of the nominal device [ohm].
+        current_gain: optional per-MTJ factor on the current density, (N,): a drive that sets
+            the current I rather than the density gives j_i = I / area_i, i.e. a gain
+            area_nominal / area_i.
     """
 
     current_window: tuple[float, float] = eqx.field(static=True)
     delta_r_range: tuple[float, float] = eqx.field(static=True)
+    current_gain: jnp.ndarray | None = eqx.field(default=None, kw_only=True)
 
     @abc.abstractmethod
-    def delta_r(self, current_density: jnp.ndarray, magnetization: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+    def delta_r(self, current_density: jnp.ndarray, magnetization: jnp.ndarray,
+                key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
         """Returns: (dR [ohm] of each MTJ, magnetizations at the end of the window)."""
 
     def currents(self, x: jnp.ndarray) -> jnp.ndarray:
         j_min, j_max = self.current_window
-        return j_min + (j_max - j_min) * jnp.clip((1 + x) / 2, 0.0, 1.0)
+        j = j_min + (j_max - j_min) * jnp.clip((1 + x) / 2, 0.0, 1.0)
+        return j if self.current_gain is None else j * self.current_gain
 
-    def __call__(self, x, magnetization):
+    def __call__(self, x, magnetization, key):
         low, high = self.delta_r_range
-        delta_r, magnetization = self.delta_r(self.currents(x), magnetization)
+        delta_r, magnetization = self.delta_r(self.currents(x), magnetization, key)
         return 2 * (delta_r - low) / (high - low) - 1, magnetization
 
 
@@ -95,9 +111,28 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
     settings: NeuronSolver = eqx.field(static=True)
     carry_magnetization: bool = eqx.field(static=True, default=False)
 
-    def delta_r(self, current_density, magnetization):
+    def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
         extrema, end = window_response(self.model, self.law, self.settings, self.params, current_density, m0=start)
+        return extrema.delta_r, end
+
+
+class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
+    """Every MTJ integrated by the stochastic LLG in every step, with fresh noise from the step's key.
+
+    Arguments: as `DeviceNonlinearity`, with `settings` a `ThermalSolver`.
+    """
+
+    model: Model = eqx.field(static=True)
+    law: str = eqx.field(static=True)
+    params: dict
+    settings: ThermalSolver = eqx.field(static=True)
+    carry_magnetization: bool = eqx.field(static=True, default=False)
+
+    def delta_r(self, current_density, magnetization, key):
+        start = magnetization if self.carry_magnetization else None
+        extrema, end = thermal_window_response(self.model, self.law, self.settings, self.params, current_density,
+                                               key, m0=start)
         return extrema.delta_r, end
 
 
@@ -107,11 +142,28 @@ class SurrogateNonlinearity(AbstractMtjNonlinearity):
     current_density: jnp.ndarray
     table: jnp.ndarray
 
-    def delta_r(self, current_density, magnetization):
+    def delta_r(self, current_density, magnetization, key):
         if self.table.ndim == 1:
             return jnp.interp(current_density, self.current_density, self.table), magnetization
         interpolate = lambda j, row: jnp.interp(j, self.current_density, row)  # noqa: E731
         return eqx.filter_vmap(interpolate)(current_density, self.table), magnetization
+
+
+class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
+    """dR drawn, every step and for every MTJ independently, from the SDE-sampled distribution at
+    its current: `quantiles` (K, S) holds S sorted samples at each of K currents; a uniform draw
+    picks a quantile, interpolated linearly in the current. Exact in distribution when every
+    window starts from a fresh thermal state (`ThermalSolver.thermal_start`)."""
+
+    current_density: jnp.ndarray
+    quantiles: jnp.ndarray
+
+    def delta_r(self, current_density, magnetization, key):
+        count = self.quantiles.shape[1]
+        index = jax.random.randint(key, current_density.shape, 0, count)
+        columns = self.quantiles[:, index]  # (K, N)
+        interpolate = lambda j, column: jnp.interp(j, self.current_density, column)  # noqa: E731
+        return jax.vmap(interpolate, in_axes=(0, 1))(current_density, columns), magnetization
 
 
 class Network(eqx.Module):
@@ -126,6 +178,8 @@ class Network(eqx.Module):
         leak: a in (0, 1].
         nonlinearity: the neurons (MTJs, or tanh for checks).
         equilibrium: each MTJ's equilibrium magnetization, (N, 3).
+        synaptic_noise: relative std of the step-to-step fluctuation of every weight.
+        delay: steps by which the recurrent and feedback signals arrive late.
     """
 
     recurrent: jnp.ndarray
@@ -136,6 +190,8 @@ class Network(eqx.Module):
     leak: float = eqx.field(static=True)
     nonlinearity: AbstractNonlinearity
     equilibrium: jnp.ndarray
+    synaptic_noise: float = eqx.field(static=True, default=0.0)
+    delay: int = eqx.field(static=True, default=0)
 
     @property
     def size(self) -> int:
@@ -144,11 +200,22 @@ class Network(eqx.Module):
     @property
     def mode(self) -> str:
         """"device", "surrogate" or "tanh"."""
-        return {DeviceNonlinearity: "device", SurrogateNonlinearity: "surrogate", Tanh: "tanh"}[type(self.nonlinearity)]
+        return {DeviceNonlinearity: "device", ThermalDeviceNonlinearity: "device", SurrogateNonlinearity: "surrogate",
+                ThermalSurrogateNonlinearity: "surrogate", Tanh: "tanh"}[type(self.nonlinearity)]
 
-    def respond(self, x: jnp.ndarray, magnetization: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+    def respond(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
         """Returns: (the neurons' outputs r for state x, magnetizations after the step)."""
-        return self.nonlinearity(x, magnetization)
+        return self.nonlinearity(x, magnetization, key)
+
+    def fluctuated(self, key: jax.Array) -> Network:
+        """Returns: this network with every weight multiplied by (1 + s xi) for this step."""
+        if not self.synaptic_noise:
+            return self
+        names = ("recurrent", "feedback", "input_weights", "readout")
+        keys = jax.random.split(key, len(names))
+        noisy = [getattr(self, n) * (1 + self.synaptic_noise * jax.random.normal(k, getattr(self, n).shape))
+                 for n, k in zip(names, keys)]
+        return eqx.tree_at(lambda net: [getattr(net, n) for n in names], self, noisy)
 
     def advance(self, x: jnp.ndarray, r: jnp.ndarray, z: jnp.ndarray, u: jnp.ndarray) -> jnp.ndarray:
         """Returns: x(n+1) from x(n), r(n), z(n) and the input u(n)."""
@@ -170,6 +237,8 @@ class Architecture:
         input_scale: W_in ~ input_scale U[-1, 1].
         bias_scale: b ~ bias_scale U[-1, 1].
         current_window: (j_min, j_max) [A/m^2].
+        synaptic_noise: step-to-step relative fluctuation of every weight.
+        delay: steps by which recurrent and feedback signals arrive late.
     """
 
     n_mtj: int = 40
@@ -182,6 +251,8 @@ class Architecture:
     input_scale: float = 1.0
     bias_scale: float = 0.0
     current_window: tuple[float, float] = OPERATING_WINDOW
+    synaptic_noise: float = 0.0
+    delay: int = 0
 
     def __post_init__(self):
         if not (isinstance(self.n_mtj, (int, np.integer)) and self.n_mtj >= 2):
@@ -192,7 +263,9 @@ class Architecture:
             raise MtjphysError(f"sparsity must lie in (0, 1], got {self.sparsity}")
         if not 0 < self.leak <= 1:
             raise MtjphysError(f"leak must lie in (0, 1], got {self.leak}")
-        for name in ("gain", "feedback_scale", "input_scale", "bias_scale"):
+        if not (isinstance(self.delay, (int, np.integer)) and self.delay >= 0):
+            raise MtjphysError(f"delay must be a whole number of steps >= 0, got {self.delay}")
+        for name in ("gain", "feedback_scale", "input_scale", "bias_scale", "synaptic_noise"):
             value = getattr(self, name)
             if not (np.isfinite(value) and value >= 0):
                 raise MtjphysError(f"{name} must be finite and >= 0, got {value}")
@@ -213,8 +286,9 @@ def _mtj_records(parameters: Parameters | Sequence[Parameters], n_mtj: int) -> l
 def make_nonlinearity(
     parameters: Parameters | Sequence[Parameters], n_mtj: int, *, mode: str = "device",
     current_window: tuple[float, float] = OPERATING_WINDOW, nominal: Parameters | None = None,
-    settings: NeuronSolver = NeuronSolver(), carry_magnetization: bool = False, surrogate_points: int = 81,
-    transfer: xr.Dataset | None = None,
+    settings: NeuronSolver = NeuronSolver(), thermal: ThermalSolver = ThermalSolver(),
+    carry_magnetization: bool = False, surrogate_points: int = 81, thermal_samples: int = 256,
+    thermal_points: int = 21, transfer: xr.Dataset | None = None, table_seed: int = 0, current_gain=None,
 ) -> AbstractNonlinearity:
     """Build the MTJ nonlinearity of a network.
 
@@ -223,33 +297,71 @@ def make_nonlinearity(
         n_mtj: N.
         mode: "device" or "surrogate".
         current_window: (j_min, j_max) [A/m^2].
-        nominal: the device whose dR at j_min, j_max normalises F (default: the first record).
-        settings: the solver (device mode, and for computing surrogate curves).
+        nominal: the device whose dR at j_min, j_max (at 0 K) normalises F (default: the first record).
+        settings: the ODE solver (0 K).
+        thermal: the SDE solver (records with a temperature above 0 K).
         carry_magnetization: device mode: carry m from window to window.
-        surrogate_points: points on the computed transfer curves (surrogate mode).
-        transfer: surrogate mode: a transfer-curve dataset to use instead of computing one; its
-            `delta_r` has dims (current_density,) or (mtj, current_density).
+        surrogate_points: points on the computed transfer curves (surrogate mode, 0 K).
+        thermal_samples, thermal_points: surrogate mode above 0 K: SDE samples of dR at each of
+            `thermal_points` currents.
+        transfer: surrogate mode at 0 K: a transfer-curve dataset to use instead of computing one;
+            its `delta_r` has dims (current_density,) or (mtj, current_density).
+        table_seed: seeds the SDE samples of a thermal surrogate (the same table for every network).
+        current_gain: optional per-MTJ factor on the current density (see `AbstractMtjNonlinearity`).
     """
     if mode not in MODES:
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     records = _mtj_records(parameters, n_mtj)
     nominal = nominal or records[0]
-    low, high = (float(v) for v in neuron_output(nominal, list(current_window), settings=settings).delta_r)
+    hot = any(r["temperature"] > 0 for r in records)
+    window = list(current_window)
+    if hot:  # the range through the same (smoothed) measurement, without noise
+        cold = nominal.replace(temperature=0.0)
+        low, high = (float(v) for v in thermal_delta_r(cold, window, settings=thermal).delta_r)
+    else:
+        low, high = (float(v) for v in neuron_output(nominal, window, settings=settings).delta_r)
     if not high > low:
         raise MtjphysError(f"the nominal MTJ's dR does not grow over the current window ({low:.4g} -> {high:.4g} ohm)")
+    identical = all(r is records[0] or r == records[0] for r in records)
+    window, delta_r_range = tuple(current_window), (low, high)
+    gain = None if current_gain is None else jnp.asarray(current_gain, dtype=jnp.float64)
+    if gain is not None and gain.shape != (n_mtj,):
+        raise MtjphysError(f"current_gain must have one entry per MTJ ({n_mtj}), got shape {gain.shape}")
     if mode == "device":
-        identical = all(r is records[0] or r == records[0] for r in records)
         model, law, params = as_batch(records[0] if identical else records)
-        return DeviceNonlinearity(tuple(current_window), (low, high), model, law, params, settings, carry_magnetization)
-    if transfer is None:
-        grid = np.linspace(*current_window, surrogate_points)
-        identical = all(r is records[0] or r == records[0] for r in records)
-        if identical:
-            table = transfer_curve(records[0], grid, settings=settings).delta_r.values
-        else:
-            table = np.stack([transfer_curve(r, grid, settings=settings).delta_r.values for r in records])
-        return SurrogateNonlinearity(tuple(current_window), (low, high), jnp.asarray(grid), jnp.asarray(table))
-    return surrogate_from_dataset(transfer, n_mtj, current_window, (low, high))
+        device = ThermalDeviceNonlinearity if hot else DeviceNonlinearity
+        return device(window, delta_r_range, model, law, params, thermal if hot else settings, carry_magnetization,
+                      current_gain=gain)
+    if hot:
+        if not identical:
+            raise MtjphysError("a thermal surrogate needs identical MTJs; use device mode for non-identical ones")
+        if transfer is not None:
+            raise MtjphysError("a transfer dataset describes 0 K; it cannot serve MTJs at a finite temperature")
+        grid = np.linspace(*current_window, thermal_points)
+        if gain is not None:  # the table must reach every current the gains can produce
+            grid = np.linspace(current_window[0] * float(gain.min()), current_window[1] * float(gain.max()),
+                               thermal_points)
+        quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, thermal)
+        return ThermalSurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(quantiles),
+                                            current_gain=gain)
+    if transfer is not None:
+        return eqx.tree_at(lambda n: n.current_gain, surrogate_from_dataset(transfer, n_mtj, current_window,
+                                                                             delta_r_range), gain,
+                           is_leaf=lambda x: x is None)
+    grid = np.linspace(*current_window, surrogate_points)
+    if gain is not None:
+        grid = np.linspace(current_window[0] * float(gain.min()), current_window[1] * float(gain.max()), surrogate_points)
+    if identical:
+        table = transfer_curve(records[0], grid, settings=settings).delta_r.values
+    else:
+        table = np.stack([transfer_curve(r, grid, settings=settings).delta_r.values for r in records])
+    return SurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(table), current_gain=gain)
+
+
+@functools.lru_cache(maxsize=16)
+def _thermal_table(record: Parameters, grid: tuple, samples: int, seed: int, thermal: ThermalSolver) -> np.ndarray:
+    """SDE-sampled dR quantiles, cached: every network of a study at one temperature shares them."""
+    return thermal_quantiles(record, np.asarray(grid), samples, seed=seed, settings=thermal)
 
 
 def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, delta_r_range) -> SurrogateNonlinearity:
@@ -304,6 +416,7 @@ def random_network(
         recurrent=jnp.asarray(recurrent), feedback=jnp.asarray(feedback), input_weights=jnp.asarray(input_weights),
         bias=jnp.asarray(bias), readout=jnp.zeros((arch.n_outputs, n)), leak=float(arch.leak),
         nonlinearity=nonlinearity, equilibrium=jnp.asarray(equilibrium),
+        synaptic_noise=float(arch.synaptic_noise), delay=int(arch.delay),
     )
 
 
@@ -330,14 +443,22 @@ def network_to_dataset(network: Network, records: Sequence[Parameters] | Paramet
         dims = ("surrogate_current_density",) if nonlinearity.table.ndim == 1 else ("mtj", "surrogate_current_density")
         variables["surrogate_delta_r"] = (dims, np.asarray(nonlinearity.table),
                                           {"units": "ohm", "long_name": "surrogate transfer curve dR(j)"})
+    if getattr(nonlinearity, "current_gain", None) is not None:
+        variables["current_gain"] = ("mtj", np.asarray(nonlinearity.current_gain),
+                                     {"units": "1", "long_name": "factor on each MTJ's current density"})
+    if isinstance(nonlinearity, ThermalSurrogateNonlinearity):
+        variables["surrogate_quantiles"] = (("surrogate_current_density", "quantile"), np.asarray(nonlinearity.quantiles),
+                                            {"units": "ohm", "long_name": "sorted SDE samples of dR at each current"})
     dataset = xr.Dataset(variables)
-    if isinstance(nonlinearity, SurrogateNonlinearity):
+    if isinstance(nonlinearity, (SurrogateNonlinearity, ThermalSurrogateNonlinearity)):
         dataset = dataset.assign_coords(surrogate_current_density=(
             "surrogate_current_density", np.asarray(nonlinearity.current_density),
             {"units": "A/m^2", "long_name": "current density of the surrogate curve"}))
-    settings = nonlinearity.settings if isinstance(nonlinearity, DeviceNonlinearity) else None
+    settings = getattr(nonlinearity, "settings", None)
     dataset.attrs.update(provenance(records[0], settings=settings, **attrs))
-    dataset.attrs.update(network_equations=EQUATIONS.strip(), mode=network.mode, leak=network.leak)
+    dataset.attrs.update(network_equations=EQUATIONS.strip(), mode=network.mode, leak=network.leak,
+                         synaptic_noise=network.synaptic_noise, delay=network.delay,
+                         thermal=int(isinstance(nonlinearity, (ThermalDeviceNonlinearity, ThermalSurrogateNonlinearity))))
     if isinstance(nonlinearity, AbstractMtjNonlinearity):
         dataset.attrs.update(current_window=json.dumps(list(nonlinearity.current_window)),
                              delta_r_range=json.dumps(list(nonlinearity.delta_r_range)),
@@ -356,15 +477,31 @@ def network_from_dataset(dataset: xr.Dataset, *, settings: NeuronSolver = Neuron
             delta_r_range = tuple(json.loads(dataset.attrs["delta_r_range"]))
     except (KeyError, AttributeError, ValueError) as error:
         raise MtjphysError(f"not a network dataset: {error}")
+    thermal = bool(dataset.attrs.get("thermal", 0))
     if mode == "tanh":
         nonlinearity = Tanh()
+    elif mode == "surrogate" and thermal:
+        nonlinearity = ThermalSurrogateNonlinearity(window, delta_r_range,
+                                                    jnp.asarray(dataset.surrogate_current_density.values),
+                                                    jnp.asarray(dataset.surrogate_quantiles.values))
     elif mode == "surrogate":
         transfer = xr.Dataset({"delta_r": dataset.surrogate_delta_r.rename(surrogate_current_density="current_density")})
         nonlinearity = surrogate_from_dataset(transfer, len(records), window, delta_r_range)
     else:
         identical = all(r == records[0] for r in records)
         model, law, params = as_batch(records[0] if identical else records)
-        nonlinearity = DeviceNonlinearity(window, delta_r_range, model, law, params, settings,
-                                          bool(dataset.attrs.get("carry_magnetization", 0)))
+        carry = bool(dataset.attrs.get("carry_magnetization", 0))
+        if thermal:
+            solver = ThermalSolver(dt=float(dataset.attrs["dt"]), samples=int(dataset.attrs["samples_per_window"]),
+                                   smoothing=float(dataset.attrs["smoothing_time"]),
+                                   thermal_start=bool(dataset.attrs["thermal_start"]))
+            nonlinearity = ThermalDeviceNonlinearity(window, delta_r_range, model, law, params, solver, carry)
+        else:
+            nonlinearity = DeviceNonlinearity(window, delta_r_range, model, law, params, settings, carry)
+    if "current_gain" in dataset:
+        nonlinearity = eqx.tree_at(lambda n: n.current_gain, nonlinearity, jnp.asarray(dataset.current_gain.values),
+                                   is_leaf=lambda x: x is None)
     return Network(**weights, leak=float(dataset.attrs["leak"]), nonlinearity=nonlinearity,
-                   equilibrium=jnp.asarray(np.array([r["m0"] for r in records])))
+                   equilibrium=jnp.asarray(np.array([r["m0"] for r in records])),
+                   synaptic_noise=float(dataset.attrs.get("synaptic_noise", 0.0)),
+                   delay=int(dataset.attrs.get("delay", 0)))

@@ -120,15 +120,17 @@ def as_batch(parameters: Parameters | Sequence[Parameters]) -> tuple[Model, str,
 
 def neuron_output(
     parameters: Parameters | Sequence[Parameters], current_density, *,
-    settings: NeuronSolver = NeuronSolver(), window: float = NEURON_WINDOW,
+    settings: NeuronSolver = NeuronSolver(), window: float = NEURON_WINDOW, seed: int = 0, thermal=None,
 ) -> Extrema:
     """The neuron's response dR to currents injected from equilibrium.
 
     Arguments:
         parameters: one record, or one per MTJ (then current_density broadcasts against them).
         current_density: [A/m^2], scalar or array.
-        settings: the solver.
+        settings: the ODE solver (at 0 K).
         window: [s], 1.5 ns by default.
+        seed, thermal: above 0 K, the stochastic LLG is solved (`ThermalSolver` `thermal`, default
+            settings) with noise drawn from `seed`: one realisation per current.
 
     Returns:
         `Extrema` as numpy arrays; `.delta_r` [ohm] is the neuron output.
@@ -139,6 +141,11 @@ def neuron_output(
         raise MtjphysError("current density must be finite")
     if not (window > 0 and np.isfinite(window)):
         raise MtjphysError(f"window must be a positive duration, got {window}")
+    if np.any(np.asarray(params["temperature"]) > 0):
+        from ._thermal import ThermalSolver, thermal_delta_r
+
+        return thermal_delta_r(parameters, current_density, seed=seed, settings=thermal or ThermalSolver(),
+                               window=window)
     result = _neuron_output(model, law, settings, float(window), params, jnp.asarray(current_density))
     return Extrema(*(np.asarray(x) for x in result))
 

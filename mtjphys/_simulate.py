@@ -112,27 +112,35 @@ class RunResult(eqx.Module):
 
 
 def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_inputs):
-    network, trainer_state, x, magnetization, key = carry
     (u, target, learn, reset_state, reset_trainer, closed_loop), index, valid = step_inputs
 
     def active(carry):
-        network, trainer_state, x, magnetization, key = carry
+        network, trainer_state, x, magnetization, (r_history, z_history), key = carry
         x = jnp.where(reset_state, x_reset, x)
         magnetization = jnp.where(reset_state, network.equilibrium, magnetization)
+        r_history, z_history = (jnp.where(reset_state, 0.0, h) for h in (r_history, z_history))
         trainer_state = jax.lax.cond(reset_trainer, lambda: trainer.init(network), lambda: trainer_state)
         step_key = jax.random.fold_in(key, index)
-        r, magnetization = network.respond(x, magnetization)
+        weights_key = jax.random.fold_in(step_key, 3)
+        live = network.fluctuated(weights_key)  # the weights as they are in this step
+        r, magnetization = live.respond(x, magnetization, jax.random.fold_in(step_key, 2))
         if output_noise:
             r = r + output_noise * jax.random.normal(jax.random.fold_in(step_key, 0), r.shape)
-        z = network.readout @ r
+        z = live.readout @ r
         network, trainer_state = jax.lax.cond(
             learn, lambda: trainer.update(network, trainer_state, r, z, target), lambda: (network, trainer_state))
         trainer_state = trainer.observe(trainer_state, r)
         inputs = jnp.where(closed_loop, z, u) if u.shape == z.shape else u
-        x = network.advance(x, r, z, inputs)
+        if network.delay:  # the recurrent and feedback signals of `delay` steps ago arrive now
+            r_arriving, z_arriving = r_history[0], z_history[0]
+            r_history = jnp.concatenate([r_history[1:], r[None]])
+            z_history = jnp.concatenate([z_history[1:], z[None]])
+        else:
+            r_arriving, z_arriving = r, z
+        x = network.fluctuated(weights_key).advance(x, r_arriving, z_arriving, inputs)  # learning acts at once
         if state_noise:
             x = x + state_noise * jax.random.normal(jax.random.fold_in(step_key, 1), x.shape)
-        return (network, trainer_state, x, magnetization, key), (z, r[:record_mtjs])
+        return (network, trainer_state, x, magnetization, (r_history, z_history), key), (z, r[:record_mtjs])
 
     def idle(carry):
         network = carry[0]
@@ -190,7 +198,8 @@ def simulate(
     magnetization = network.equilibrium if magnetization is None else jnp.asarray(magnetization)
     trainer_state = trainer.init(network) if trainer_state is None else trainer_state
     record_mtjs = min(record_mtjs, n)
-    carry = (network, trainer_state, x, magnetization, jax.random.PRNGKey(seed))
+    history = (jnp.zeros((network.delay, n)), jnp.zeros((network.delay, network.readout.shape[0])))
+    carry = (network, trainer_state, x, magnetization, history, jax.random.PRNGKey(seed))
 
     steps = drive.steps
     chunk = -(-chunk // readout_every) * readout_every
@@ -217,7 +226,7 @@ def simulate(
 
     readout_steps = np.arange(readout_every - 1, padded, readout_every)
     kept = readout_steps < steps
-    network, trainer_state, x, magnetization, _ = carry
+    network, trainer_state, x, magnetization, _, _ = carry
     trajectory = Trajectory(
         outputs=np.concatenate(outputs)[:steps], rates=np.concatenate(rates)[:steps],
         readout_steps=readout_steps[kept], readouts=np.concatenate(readouts)[kept],

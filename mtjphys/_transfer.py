@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
 from ._datasets import provenance
 from ._errors import MtjphysError
-from ._neuron import NEURON_WINDOW, as_batch, equilibrium_resistance, neuron_output
+from ._neuron import NEURON_WINDOW, Extrema, as_batch, equilibrium_resistance, last_extrema, neuron_output
 from ._parameters import Parameters
 from ._solve import NeuronSolver, integrate
+from ._thermal import ThermalSolver, integrate_thermal, smooth, thermal_delta_r, thermal_start
 
 # The paper's operating window of current densities [A/m^2].
 OPERATING_WINDOW = (0.8e10, 1.0e10)
@@ -30,7 +32,8 @@ def _trace(model, law, settings, params, current_density, ts):
 
 def neuron_trace(
     parameters: Parameters, current_density: float, *, duration: float = NEURON_WINDOW,
-    time_step: float = 1e-12, settings: NeuronSolver = NeuronSolver(),
+    time_step: float = 1e-12, settings: NeuronSolver = NeuronSolver(), seed: int = 0,
+    thermal: ThermalSolver = ThermalSolver(),
 ) -> xr.Dataset:
     """R(t) and m(t) after a current step from equilibrium, with the neuron output marked.
 
@@ -39,7 +42,9 @@ def neuron_trace(
         current_density: [A/m^2].
         duration: [s] simulated; the neuron output is taken over the first 1.5 ns.
         time_step: [s] spacing of the saved samples.
-        settings: the solver.
+        settings: the ODE solver (0 K).
+        seed, thermal: above 0 K one realisation of the stochastic LLG with this `ThermalSolver`
+            (its step must divide `time_step`), noise drawn from `seed`.
 
     Returns:
         Dataset with `resistance(time)`, `m(time, component)`, the scalar `delta_r` and the
@@ -54,8 +59,13 @@ def neuron_trace(
     model, law, params = as_batch(parameters)
     count = int(round(duration / time_step)) + 1
     ts = np.linspace(0.0, duration, count)
-    m, resistance = _trace(model, law, settings, params, jnp.float64(current_density), jnp.asarray(ts))
-    extrema = neuron_output(parameters, current_density, settings=settings)
+    if parameters["temperature"] > 0:
+        m, resistance, extrema = _thermal_trace(parameters, current_density, ts, seed, thermal)
+        solver_attrs = thermal.describe()
+    else:
+        m, resistance = _trace(model, law, settings, params, jnp.float64(current_density), jnp.asarray(ts))
+        extrema = neuron_output(parameters, current_density, settings=settings)
+        solver_attrs = settings.describe()
     time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the current was switched on"})
     dataset = xr.Dataset(
         {
@@ -73,19 +83,40 @@ def neuron_trace(
         },
         coords={"time": time, "component": ("component", ["x", "y", "z"])},
     )
-    dataset.attrs.update(provenance(parameters, settings=settings, neuron_window=NEURON_WINDOW))
+    dataset.attrs.update(provenance(parameters, seed=seed if parameters["temperature"] > 0 else None,
+                                    neuron_window=NEURON_WINDOW, **solver_attrs))
     return dataset
+
+
+def _thermal_trace(parameters: Parameters, current_density: float, ts: np.ndarray, seed: int, thermal: ThermalSolver):
+    """One stochastic realisation on the grid `ts`, and the neuron output measured on it."""
+    model, law, params = as_batch(parameters)
+    spacing = ts[1] - ts[0]
+    if abs(spacing / thermal.dt - round(spacing / thermal.dt)) > 1e-6:
+        raise MtjphysError(f"time step {spacing:g} s must be a whole number of SDE steps ({thermal.dt:g} s)")
+    settings = eqx.tree_at(lambda s: s.samples, thermal, ts.size)
+    start_key, path_key = jax.random.split(jax.random.PRNGKey(seed))
+    m0 = thermal_start(model, params, params["m0"], start_key) if thermal.thermal_start else params["m0"]
+    m = integrate_thermal(model, settings, m0, jnp.float64(current_density), params, float(ts[-1]), path_key)
+    resistance = model.resistance(law)(m, params)
+    in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
+    width = thermal.smoothing_samples(spacing)
+    extrema = last_extrema(jnp.asarray(ts[in_window]), smooth(resistance[in_window], width))
+    return np.asarray(m), np.asarray(resistance), Extrema(*(np.asarray(x) for x in extrema))
 
 
 def transfer_curve(
     parameters: Parameters, current_densities=None, *, settings: NeuronSolver = NeuronSolver(),
+    seed: int = 0, samples: int = 64, thermal: ThermalSolver = ThermalSolver(),
 ) -> xr.Dataset:
     """The neuron's transfer curve dR(j).
 
     Arguments:
         parameters: the MTJ.
         current_densities: [A/m^2], increasing; default 41 points over the operating window.
-        settings: the solver.
+        settings: the ODE solver (0 K).
+        seed, samples, thermal: above 0 K, `samples` realisations of the stochastic LLG per current
+            (noise from `seed`); `delta_r` is then their mean and `delta_r_std` their spread.
 
     Returns:
         Dataset with `delta_r(current_density)`, `delta_r_normalized` (mapped linearly onto
@@ -98,7 +129,15 @@ def transfer_curve(
         raise MtjphysError("a transfer curve needs at least 2 current densities")
     if not np.all(np.isfinite(js)) or np.any(np.diff(js) <= 0):
         raise MtjphysError("current densities must be finite and strictly increasing")
-    delta_r = neuron_output(parameters, js, settings=settings).delta_r
+    hot = parameters["temperature"] > 0
+    if hot:
+        if samples < 2:
+            raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
+        realisations = thermal_delta_r(parameters, np.repeat(js[:, None], samples, axis=1), seed=seed,
+                                       settings=thermal).delta_r
+        delta_r, delta_r_std = realisations.mean(axis=1), realisations.std(axis=1, ddof=1)
+    else:
+        delta_r = neuron_output(parameters, js, settings=settings).delta_r
     span = delta_r.max() - delta_r.min()
     normalized = (delta_r - delta_r.min()) / span if span > 0 else np.zeros_like(delta_r)
     dataset = xr.Dataset(
@@ -112,5 +151,11 @@ def transfer_curve(
         },
         coords={"current_density": _current_coordinate(js)},
     )
-    dataset.attrs.update(provenance(parameters, settings=settings, neuron_window=NEURON_WINDOW))
+    if hot:
+        dataset["delta_r"].attrs["long_name"] = f"mean neuron output dR over {samples} thermal realisations"
+        dataset["delta_r_std"] = ("current_density", delta_r_std,
+                                  {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
+    solver_attrs = thermal.describe() if hot else settings.describe()
+    dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
+                                    samples_per_current=samples if hot else 1, **solver_attrs))
     return dataset

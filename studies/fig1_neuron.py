@@ -85,7 +85,8 @@ def plot(dataset: xr.Dataset) -> Figure:
     return figure
 
 
-def run(output_dir, *, parameters: mp.Parameters | None = None, overwrite: bool = False, quick: bool = False) -> dict:
+def run(output_dir, *, parameters: mp.Parameters | None = None, overwrite: bool = False, quick: bool = False,
+        progress=True) -> dict:
     """Compute, write fig1_neuron.nc and .png into `output_dir`. Returns: the summary."""
     netcdf, png = mp.prepare_outputs(output_dir, ["fig1_neuron.nc", "fig1_neuron.png"], overwrite)
     dataset = compute(parameters or mp.Parameters(), quick=quick)

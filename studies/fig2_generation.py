@@ -34,14 +34,29 @@ ARCHITECTURE = {"sparsity": 0.1, "gain": 1.2, "leak": 0.2, "feedback_scale": 2.0
 REGULARIZATION = 0.1
 
 
-def run_seed(seed: int, *, mode: str, n_mtj: int, transfer: xr.Dataset | None = None, progress=True) -> xr.Dataset:
-    """Returns: the run dataset of one seed (network drawn from `seed`)."""
-    architecture = mp.Architecture(n_mtj=n_mtj, n_outputs=1, **ARCHITECTURE)
-    network = mp.random_network(architecture, seed=seed, mode=mode, transfer=transfer)
+def run_seed(seed: int, *, mode: str, n_mtj: int, transfer: xr.Dataset | None = None, parameters=None,
+             architecture: dict | None = None, failed_readout: float = 0.0, progress=True,
+             **nonlinearity_options) -> xr.Dataset:
+    """Returns: the run dataset of one seed (network drawn from `seed`).
+
+    Arguments:
+        seed, mode, n_mtj, transfer: as for the study.
+        parameters: the MTJs (one record, or one per MTJ); default the reference device.
+        architecture: overrides of `ARCHITECTURE` (e.g. synaptic_noise, delay).
+        failed_readout: fraction of readout synapses that never update (drawn from the seed).
+        nonlinearity_options: passed to `mtjphys.make_nonlinearity` (e.g. current_gain).
+    """
+    settings = {**ARCHITECTURE, **(architecture or {})}
+    network = mp.random_network(mp.Architecture(n_mtj=n_mtj, n_outputs=1, **settings), parameters, seed=seed,
+                                mode=mode, transfer=transfer, **nonlinearity_options)
     x0 = np.random.default_rng([seed, 1]).normal(0.0, 0.5, n_mtj)
+    mask = None
+    if failed_readout:
+        mask = np.random.default_rng([seed, 5]).random((1, n_mtj)) >= failed_readout
     task = mp.sine_generation_task([FIRST, SECOND])
     _, dataset = mp.train_force(network, task, regularization=REGULARIZATION, x0=x0, seed=seed, progress=progress,
-                                architecture=json.dumps(ARCHITECTURE), study="fig2_generation")
+                                update_mask=mask, parameters=parameters, architecture=json.dumps(settings),
+                                failed_readout=failed_readout, study="fig2_generation")
     # one readout: output(time) and target(time)
     return dataset.assign(output=dataset.output.isel(readout=0, drop=True),
                           target=dataset.target.isel(readout=0, drop=True))
@@ -61,6 +76,24 @@ def free_run_figures(dataset: xr.Dataset) -> dict:
                            and abs(amplitude / target["amplitude"] - 1) <= AMPLITUDE_TOLERANCE),
         }
     return figures
+
+
+def generation_error(dataset: xr.Dataset, span: float = 150e-9) -> dict:
+    """Scalars for sweeps: both windows passed; the worst relative period and amplitude errors;
+    and the RMS error over the first `span` of each free run relative to the target's RMS, averaged
+    over the two windows (the "generation error")."""
+    figures = free_run_figures(dataset)
+    nrmse = []
+    for start, _, target in FREE_WINDOWS.values():
+        part = slice(start, start + span)
+        error = dataset.output.sel(time=part) - dataset.target.sel(time=part)
+        nrmse.append(float(np.sqrt((error**2).mean()) / (target["amplitude"] / np.sqrt(2))))
+    return {
+        "passed": all(f["passed"] for f in figures.values()),
+        "period_error": max(abs(f["period"] / f["target_period"] - 1) for f in figures.values()),
+        "amplitude_error": max(abs(f["amplitude"] / f["target_amplitude"] - 1) for f in figures.values()),
+        "generation_error": float(np.mean(nrmse)),
+    }
 
 
 def summarise(runs: dict[int, dict]) -> xr.Dataset:

@@ -3,3 +3,19 @@ import jax
 # Every test runs in float64 with strict dtype promotion (no silent up- or down-casting).
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_dtype_promotion", "strict")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def quick_results(tmp_path_factory):
+    """`mtjphys reproduce --quick` once for the whole session (about two minutes)."""
+    import mtjphys as mp
+    from mtjphys._cli import cli
+
+    directory = tmp_path_factory.mktemp("reproduce")
+    with pytest.raises(SystemExit) as exit_info:
+        mp.run_command(cli, ["reproduce", "-o", str(directory), "--quick"], prog_name="mtjphys")
+    assert exit_info.value.code == 0
+    return directory

@@ -1,0 +1,98 @@
+"""`mtjphys reproduce --quick` end to end: every study's files, the paper's figures, the report,
+and the notebook that reads them."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+import mtjphys as mp
+from mtjphys._cli import cli
+from studies.reproduce import OUTPUTS, REPORTS
+
+
+def summary(directory, name):
+    return json.loads(mp.open_dataset(directory / f"{name}.nc").attrs["summary"])
+
+
+def test_every_output_and_the_report(quick_results):
+    for files in OUTPUTS.values():
+        for name in files:
+            assert (quick_results / name).stat().st_size > 1000, name
+    report = (quick_results / "report.md").read_text()
+    assert "| R0, resistance at equilibrium | 11.05 kΩ | 11.050 kΩ |" in report
+    assert report.count("![") == sum(f.endswith(".png") for files in OUTPUTS.values() for f in files)
+    assert "<img src='fig3_character.png'" in (quick_results / "report.html").read_text()
+
+
+def test_fig1_numbers(quick_results):
+    fig1 = summary(quick_results, "fig1_neuron")
+    assert abs(fig1["resistance_equilibrium"] - 11050) < 11.05
+    assert abs(fig1["delta_r_low"] - 114) <= 3 and abs(fig1["delta_r_high"] - 145) <= 3
+    assert fig1["monotonic_on_window"] and fig1["extrema_in_window"] >= 3
+
+
+def test_fig2_device_mode(quick_results):
+    table = mp.open_dataset(quick_results / "fig2_summary.nc")
+    assert bool(table.passed.all()) and table.sizes["seed"] == 2
+    run = mp.open_dataset(quick_results / "fig2_generation.nc")
+    assert run.attrs["mode"] == "device" and run.output.dims == ("time",)
+
+
+def test_fig3_writes_the_character(quick_results):
+    fig3 = mp.open_dataset(quick_results / "fig3_character.nc")
+    assert float(fig3.test_error.max()) <= 0.05
+    assert float(fig3.spread.sel(condition="after").mean()) < float(fig3.spread.sel(condition="before").mean())
+    assert set(np.unique(fig3.phase.values)) == {"innate", "train", "warmup", "test"}
+    assert {"x", "y", "x_target", "y_target"} <= set(fig3.data_vars)
+
+
+def test_fig4_device_mode_is_perfect_at_5_percent_noise(quick_results):
+    fig4 = mp.open_dataset(quick_results / "fig4_recognition.nc")
+    test = fig4.split.values == "test"
+    assert fig4.attrs["mode"] == "device" and test.sum() == 100
+    assert np.all(fig4.predicted.values[test] == fig4.label.values[test])
+    sweep = mp.open_dataset(quick_results / "fig4_noise_sweep.nc")
+    assert sweep.accuracy.dims == ("condition", "noise", "seed")
+
+
+@pytest.mark.parametrize("name, dimension", [("supp_nonidentical", "spread"), ("supp_phase_noise", "temperature"),
+                                             ("supp_synapses", "delay")])
+def test_supplementary_curves(quick_results, name, dimension):
+    dataset = mp.open_dataset(quick_results / f"{name}.nc")
+    assert dimension in dataset.dims and "seed" in dataset.dims
+    assert any(key.startswith("breaks_at") for key in summary(quick_results, name))
+    assert list((quick_results / "sweeps").glob(f"{name}*"))
+
+
+def test_phase_noise_grows_with_temperature_and_shrinks_with_area(quick_results):
+    dataset = mp.open_dataset(quick_results / "supp_phase_noise.nc")
+    spread = dataset.single_delta_r_std
+    hot = spread.isel(single_temperature=-1)
+    assert np.all(np.diff(spread.sel(area_factor=1.0).values) > 0)
+    assert np.all(np.diff(hot.values) < 0)  # larger free layers, less noise
+
+
+def test_a_second_run_refuses_to_overwrite(quick_results, capsys):
+    before = (quick_results / "report.md").read_text()
+    with pytest.raises(SystemExit) as exit_info:
+        mp.run_command(cli, ["reproduce", "-o", str(quick_results), "--quick"], prog_name="mtjphys")
+    assert exit_info.value.code == 2 and "--overwrite" in capsys.readouterr().err
+    assert (quick_results / "report.md").read_text() == before
+    assert set(REPORTS) <= {p.name for p in quick_results.iterdir()}
+
+
+def test_the_notebook_runs_on_the_results(quick_results):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(os.path.join(os.path.dirname(__file__), "..", "notebooks", "explore_results.ipynb"),
+                             as_version=4)
+    os.environ["MTJPHYS_RESULTS"] = str(quick_results)
+    try:
+        nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+    finally:
+        del os.environ["MTJPHYS_RESULTS"]
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("11050" in str(o) for o in outputs)  # R0 printed from the data

@@ -1,0 +1,90 @@
+"""Imperfect synapses and non-identical MTJs at the network level, and the supplementary studies."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import mtjphys as mp
+
+
+def _manual_run(network, inputs, steps, delay):
+    """The network equations written out in numpy (tanh neurons, no learning)."""
+    j, w_f, w_in, b, w_out = (np.asarray(a) for a in (network.recurrent, network.feedback, network.input_weights,
+                                                        network.bias, network.readout))
+    x = np.zeros(network.size)
+    history = [(np.zeros(network.size), np.zeros(w_out.shape[0]))] * delay
+    outputs = []
+    for n in range(steps):
+        r = np.tanh(x)
+        z = w_out @ r
+        outputs.append(z)
+        history.append((r, z))
+        r_in, z_in = history.pop(0)
+        x = (1 - network.leak) * x + network.leak * (j @ r_in + w_f @ z_in + w_in @ inputs[n] + b)
+    return np.array(outputs)
+
+
+@pytest.mark.parametrize("delay", [0, 1, 3])
+def test_delayed_signals_follow_the_equations(delay):
+    architecture = mp.Architecture(n_mtj=15, n_inputs=1, n_outputs=1, gain=1.3, leak=0.4, bias_scale=0.3,
+                                   delay=delay)
+    network = mp.random_network(architecture, seed=2, mode="tanh")
+    import equinox as eqx
+
+    network = eqx.tree_at(lambda n: n.readout, network, jnp.asarray(np.random.default_rng(3).normal(size=(1, 15))))
+    inputs = np.sin(0.4 * np.arange(60))[:, None]
+    result = mp.simulate(network, mp.make_drive(60, inputs=inputs, n_inputs=1), progress=False)
+    np.testing.assert_allclose(result.trajectory.outputs, _manual_run(network, inputs, 60, delay), rtol=1e-10,
+                               atol=1e-12)
+
+
+def test_synaptic_noise_perturbs_reproducibly_and_vanishes_at_zero():
+    def outputs(noise, seed):
+        architecture = mp.Architecture(n_mtj=15, n_outputs=1, gain=1.3, synaptic_noise=noise)
+        network = mp.random_network(architecture, seed=2, mode="tanh")
+        import equinox as eqx
+
+        network = eqx.tree_at(lambda n: n.readout, network, jnp.ones((1, 15)) / 15)
+        return mp.simulate(network, mp.make_drive(40), x0=np.full(15, 0.3), seed=seed, progress=False).trajectory.outputs
+
+    baseline = outputs(0.0, 0)
+    assert np.array_equal(outputs(0.0, 1), baseline)  # no noise: the seed does not matter
+    noisy = outputs(0.05, 1)
+    assert np.array_equal(noisy, outputs(0.05, 1)) and not np.allclose(noisy, baseline)
+    assert np.max(np.abs(noisy - baseline)) < 0.5  # a 5 % fluctuation perturbs, it does not scramble
+
+
+def test_failed_readout_synapses_never_move():
+    from studies import fig2_generation
+
+    run = fig2_generation.run_seed(0, mode="surrogate", n_mtj=20, failed_readout=0.5, progress=False)
+    weights = run.readout_weights_over_time.isel(readout=0).values
+    frozen = np.all(weights == 0, axis=0)
+    assert 5 <= frozen.sum() <= 15  # about half of 20
+    assert np.all(np.any(weights[:, ~frozen] != 0, axis=0))
+
+
+def test_current_drive_scales_the_current_density():
+    architecture = mp.Architecture(n_mtj=4, n_inputs=1, n_outputs=1)
+    gain = np.array([0.5, 1.0, 2.0, 4.0])
+    network = mp.random_network(architecture, seed=0, mode="surrogate", current_gain=gain)
+    nonlinearity = network.nonlinearity
+    np.testing.assert_allclose(nonlinearity.currents(jnp.zeros(4)), 0.9e10 * gain)
+    assert float(nonlinearity.current_density[-1]) >= 4 * 1.0e10  # the curve reaches the largest current
+    with pytest.raises(mp.MtjphysError, match="one entry per MTJ"):
+        mp.random_network(architecture, seed=0, mode="surrogate", current_gain=[1.0, 2.0])
+
+
+def test_nonidentical_devices_keep_the_nominal_anisotropy():
+    from studies import supp_nonidentical
+
+    nominal = supp_nonidentical.nominal_device()
+    mu0 = 1.25663706212e-6
+    nx, _, nz = nominal["demag_factors"]
+    b_k = 2 * nominal["Ku"] / nominal["Ms"] - mu0 * nominal["Ms"] * (nz - nx)
+    reference = mp.Parameters()
+    assert b_k == pytest.approx(2 * reference["Ku"] / reference["Ms"] - mu0 * reference["Ms"], rel=1e-12)
+    np.testing.assert_allclose(mp.neuron_output(nominal, [0.8e10, 1e10]).delta_r,
+                               mp.neuron_output(reference, [0.8e10, 1e10]).delta_r, rtol=2e-3)
+    records, sizes = supp_nonidentical.draw_devices(0.3, seed=0, n_mtj=40)
+    assert len(np.unique(sizes)) > 10 and all(r["Ku"] == nominal["Ku"] for r in records)
