@@ -20,7 +20,6 @@ import time
 
 import click
 import diffrax as dfx
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np

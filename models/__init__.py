@@ -8,28 +8,65 @@ Build a variant in a few lines, for example a field-like torque and a cubic anis
 """
 
 from ._library import macrospin_stt as macrospin_stt
-from ._model import MacrospinModel as MacrospinModel, gilbert_solution as gilbert_solution
+from ._model import MacrospinModel as MacrospinModel
+from ._model import gilbert_solution as gilbert_solution
 from ._symbols import (
     CONSTANTS as CONSTANTS,
+)
+from ._symbols import (
     CURRENT_DENSITY as CURRENT_DENSITY,
+)
+from ._symbols import (
     MAGNETIZATION as MAGNETIZATION,
+)
+from ._symbols import (
     Constant as Constant,
+)
+from ._symbols import (
     Parameter as Parameter,
+)
+from ._symbols import (
     vector as vector,
 )
 from ._terms import (
     CORE_PARAMETERS as CORE_PARAMETERS,
+)
+from ._terms import (
     CubicAnisotropy as CubicAnisotropy,
+)
+from ._terms import (
     Demagnetization as Demagnetization,
+)
+from ._terms import (
     EnergyTerm as EnergyTerm,
+)
+from ._terms import (
     FieldLikeTorque as FieldLikeTorque,
+)
+from ._terms import (
     LinearConductance as LinearConductance,
+)
+from ._terms import (
     LinearResistance as LinearResistance,
+)
+from ._terms import (
     ResistanceLaw as ResistanceLaw,
+)
+from ._terms import (
     SlonczewskiTorque as SlonczewskiTorque,
+)
+from ._terms import (
     ThermalField as ThermalField,
+)
+from ._terms import (
     TorqueTerm as TorqueTerm,
+)
+from ._terms import (
     UniaxialAnisotropy as UniaxialAnisotropy,
+)
+from ._terms import (
     Zeeman as Zeeman,
+)
+from ._terms import (
     spin_torque_field as spin_torque_field,
 )

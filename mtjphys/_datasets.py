@@ -82,6 +82,18 @@ def provenance(
     return attrs
 
 
+def make_directory(path: str | os.PathLike, what: str) -> pathlib.Path:
+    """Create the directory `path` (and parents) if needed; one-line errors name it as `what`."""
+    path = pathlib.Path(path)
+    if path.exists() and not path.is_dir():
+        raise MtjphysError(f"{what} {str(path)!r} is a file, not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise MtjphysError(f"cannot create {what} {str(path)!r}: {error.strerror}")
+    return path
+
+
 def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> pathlib.Path:
     """Fail early, with one line, if `path` cannot or may not be written.
 

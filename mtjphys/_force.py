@@ -6,6 +6,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import xarray as xr
 
+from ._errors import MtjphysError
 from ._network import Network, network_from_dataset
 from ._simulate import AbstractTrainer, run_dataset, simulate
 from ._tasks import drive_from_task
@@ -35,17 +36,27 @@ class Force(AbstractTrainer):
     Arguments:
         regularization: alpha; larger means slower, more regularised learning.
         update_mask: optional (n_out, N) 0/1 array: synapses with 0 never change (failed synapses).
+        mask_known: whether the rule knows which synapses failed. If it does, RLS runs over the
+            working synapses alone (their inputs only); if not (a hardware fault the algorithm
+            cannot see), it computes the full update and the failed synapses silently ignore it.
     """
 
     regularization: float = 1.0
     update_mask: jnp.ndarray | None = None
+    mask_known: bool = eqx.field(static=True, default=False)
 
     def init(self, network: Network):
         return jnp.eye(network.size) / self.regularization
 
     def update(self, network, p, r, z, target):
-        p, readout = rls_step(p, network.readout, r, z - target)
-        if self.update_mask is not None:
+        if self.update_mask is None:
+            p, readout = rls_step(p, network.readout, r, z - target)
+        elif self.mask_known:  # one output at a time: each has its own working inputs
+            working = self.update_mask[0]
+            p, readout = rls_step(p, network.readout, jnp.where(working, r, 0.0), z - target)
+            readout = jnp.where(self.update_mask, readout, network.readout)
+        else:
+            p, readout = rls_step(p, network.readout, r, z - target)
             readout = jnp.where(self.update_mask, readout, network.readout)
         return eqx.tree_at(lambda n: n.readout, network, readout), p
 
@@ -53,7 +64,7 @@ class Force(AbstractTrainer):
 def train_force(
     network: Network | xr.Dataset, task: xr.Dataset, *, regularization: float = 1.0, x0=None, seed: int = 0,
     output_noise: float = 0.0, record_mtjs: int = 10, progress: bool | str = True,
-    update_mask=None, parameters=None, **attrs,
+    update_mask=None, mask_known: bool = False, parameters=None, **attrs,
 ) -> tuple[Network, xr.Dataset]:
     """FORCE-train `network` on a task dataset (see `mtjphys.sine_generation_task`).
 
@@ -65,6 +76,7 @@ def train_force(
         x0: initial state; seed: seeds the output noise; output_noise: std added to r.
         record_mtjs: how many MTJ outputs to record.
         update_mask: optional (n_out, N) 0/1 mask of readout synapses that can change.
+        mask_known: whether the rule knows the mask (see `Force`).
         parameters: the MTJs' records (default the reference device), for the dataset.
         attrs: further attributes for the dataset.
 
@@ -74,10 +86,13 @@ def train_force(
     """
     if isinstance(network, xr.Dataset):
         network = network_from_dataset(network)
-    trainer = Force(float(regularization), None if update_mask is None else jnp.asarray(update_mask, dtype=bool))
+    mask = None if update_mask is None else jnp.asarray(update_mask, dtype=bool)
+    if mask is not None and mask_known and bool(jnp.any(mask != mask[:1])):
+        raise MtjphysError("a known mask of failed synapses must be the same for every readout")
+    trainer = Force(float(regularization), mask, bool(mask_known))
     drive = drive_from_task(task, network.input_weights.shape[1], network.readout.shape[0])
     result = simulate(network, drive, trainer=trainer, x0=x0, seed=seed, output_noise=output_noise,
                       record_mtjs=record_mtjs, progress=progress)
-    dataset = run_dataset(result, task, parameters, trainer="FORCE (RLS on the readout)",
+    dataset = run_dataset(result, task, parameters, trainer="FORCE (RLS on the readout)", mask_known=int(mask_known),
                           regularization=float(regularization), seed=seed, output_noise=output_noise, **attrs)
     return result.network, dataset

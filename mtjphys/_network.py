@@ -337,25 +337,26 @@ def make_nonlinearity(
             raise MtjphysError("a thermal surrogate needs identical MTJs; use device mode for non-identical ones")
         if transfer is not None:
             raise MtjphysError("a transfer dataset describes 0 K; it cannot serve MTJs at a finite temperature")
-        grid = np.linspace(*current_window, thermal_points)
-        if gain is not None:  # the table must reach every current the gains can produce
-            grid = np.linspace(current_window[0] * float(gain.min()), current_window[1] * float(gain.max()),
-                               thermal_points)
+        grid = _reach(current_window, gain, thermal_points)
         quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, thermal)
         return ThermalSurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(quantiles),
                                             current_gain=gain)
     if transfer is not None:
-        return eqx.tree_at(lambda n: n.current_gain, surrogate_from_dataset(transfer, n_mtj, current_window,
-                                                                             delta_r_range), gain,
-                           is_leaf=lambda x: x is None)
-    grid = np.linspace(*current_window, surrogate_points)
-    if gain is not None:
-        grid = np.linspace(current_window[0] * float(gain.min()), current_window[1] * float(gain.max()), surrogate_points)
+        return surrogate_from_dataset(transfer, n_mtj, current_window, delta_r_range, gain)
+    grid = _reach(current_window, gain, surrogate_points)
     if identical:
         table = transfer_curve(records[0], grid, settings=settings).delta_r.values
     else:
         table = np.stack([transfer_curve(r, grid, settings=settings).delta_r.values for r in records])
     return SurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(table), current_gain=gain)
+
+
+def _reach(current_window, gain, points: int) -> np.ndarray:
+    """The current grid a surrogate needs: the window, widened to every current the gains produce."""
+    low, high = current_window
+    if gain is not None:
+        low, high = low * float(gain.min()), high * float(gain.max())
+    return np.linspace(low, high, points)
 
 
 @functools.lru_cache(maxsize=16)
@@ -364,7 +365,8 @@ def _thermal_table(record: Parameters, grid: tuple, samples: int, seed: int, the
     return thermal_quantiles(record, np.asarray(grid), samples, seed=seed, settings=thermal)
 
 
-def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, delta_r_range) -> SurrogateNonlinearity:
+def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, delta_r_range,
+                           current_gain=None) -> SurrogateNonlinearity:
     """A surrogate from a transfer-curve dataset, checked against the network it will serve."""
     if "delta_r" not in transfer or "current_density" not in transfer.coords:
         raise MtjphysError("transfer dataset needs a variable 'delta_r' over a coordinate 'current_density'")
@@ -379,10 +381,12 @@ def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, del
     grid = transfer.current_density.values
     if grid.size < 2 or np.any(np.diff(grid) <= 0) or not np.all(np.isfinite(table)):
         raise MtjphysError("transfer dataset needs finite 'delta_r' on at least 2 increasing current densities")
-    if grid[0] > current_window[0] or grid[-1] < current_window[1]:
+    needed = _reach(current_window, current_gain, 2)
+    if grid[0] > needed[0] or grid[-1] < needed[1]:
         raise MtjphysError(f"transfer dataset covers {grid[0]:.3g}..{grid[-1]:.3g} A/m^2, not the current window "
-                           f"{current_window[0]:.3g}..{current_window[1]:.3g}")
-    return SurrogateNonlinearity(tuple(current_window), tuple(delta_r_range), jnp.asarray(grid), jnp.asarray(table))
+                           f"{needed[0]:.3g}..{needed[1]:.3g}")
+    return SurrogateNonlinearity(tuple(current_window), tuple(delta_r_range), jnp.asarray(grid), jnp.asarray(table),
+                                 current_gain=current_gain)
 
 
 def random_network(
@@ -478,15 +482,16 @@ def network_from_dataset(dataset: xr.Dataset, *, settings: NeuronSolver = Neuron
     except (KeyError, AttributeError, ValueError) as error:
         raise MtjphysError(f"not a network dataset: {error}")
     thermal = bool(dataset.attrs.get("thermal", 0))
+    gain = jnp.asarray(dataset.current_gain.values) if "current_gain" in dataset else None
     if mode == "tanh":
         nonlinearity = Tanh()
     elif mode == "surrogate" and thermal:
         nonlinearity = ThermalSurrogateNonlinearity(window, delta_r_range,
                                                     jnp.asarray(dataset.surrogate_current_density.values),
-                                                    jnp.asarray(dataset.surrogate_quantiles.values))
+                                                    jnp.asarray(dataset.surrogate_quantiles.values), current_gain=gain)
     elif mode == "surrogate":
         transfer = xr.Dataset({"delta_r": dataset.surrogate_delta_r.rename(surrogate_current_density="current_density")})
-        nonlinearity = surrogate_from_dataset(transfer, len(records), window, delta_r_range)
+        nonlinearity = surrogate_from_dataset(transfer, len(records), window, delta_r_range, gain)
     else:
         identical = all(r == records[0] for r in records)
         model, law, params = as_batch(records[0] if identical else records)
@@ -495,12 +500,11 @@ def network_from_dataset(dataset: xr.Dataset, *, settings: NeuronSolver = Neuron
             solver = ThermalSolver(dt=float(dataset.attrs["dt"]), samples=int(dataset.attrs["samples_per_window"]),
                                    smoothing=float(dataset.attrs["smoothing_time"]),
                                    thermal_start=bool(dataset.attrs["thermal_start"]))
-            nonlinearity = ThermalDeviceNonlinearity(window, delta_r_range, model, law, params, solver, carry)
+            nonlinearity = ThermalDeviceNonlinearity(window, delta_r_range, model, law, params, solver, carry,
+                                                     current_gain=gain)
         else:
-            nonlinearity = DeviceNonlinearity(window, delta_r_range, model, law, params, settings, carry)
-    if "current_gain" in dataset:
-        nonlinearity = eqx.tree_at(lambda n: n.current_gain, nonlinearity, jnp.asarray(dataset.current_gain.values),
-                                   is_leaf=lambda x: x is None)
+            nonlinearity = DeviceNonlinearity(window, delta_r_range, model, law, params, settings, carry,
+                                              current_gain=gain)
     return Network(**weights, leak=float(dataset.attrs["leak"]), nonlinearity=nonlinearity,
                    equilibrium=jnp.asarray(np.array([r["m0"] for r in records])),
                    synaptic_noise=float(dataset.attrs.get("synaptic_noise", 0.0)),

@@ -9,7 +9,6 @@ from typing import NamedTuple
 import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
-import xarray as xr
 
 from ._errors import MtjphysError
 from ._model import Model

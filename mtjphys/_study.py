@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from ._datasets import atomic_write, check_output_path, open_dataset
+from ._datasets import atomic_write, check_output_path, make_directory, open_dataset
 from ._errors import MtjphysError
 
 
@@ -16,13 +16,7 @@ def prepare_outputs(directory: str | pathlib.Path, filenames: Sequence[str], ove
 
     Returns: the output paths, in the order of `filenames`.
     """
-    directory = pathlib.Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise MtjphysError(f"output directory {str(directory)!r} is a file")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise MtjphysError(f"cannot create output directory {str(directory)!r}: {error.strerror}")
+    directory = make_directory(directory, "output directory")
     return [check_output_path(directory / name, overwrite) for name in filenames]
 
 

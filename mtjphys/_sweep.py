@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 from tqdm.auto import tqdm
 
-from ._datasets import atomic_write, open_dataset, write_dataset
+from ._datasets import atomic_write, make_directory, open_dataset, write_dataset
 from ._errors import MtjphysError
 
 _MANIFEST = "sweep.json"
@@ -146,12 +146,7 @@ def _describe(point: dict) -> str:
 
 def _open_store(store: pathlib.Path, function_name: str, grid: dict, fixed: dict) -> None:
     """Create the store, or check that it holds the same sweep; record the (possibly extended) grid."""
-    if store.exists() and not store.is_dir():
-        raise MtjphysError(f"sweep store {str(store)!r} is a file, not a directory")
-    try:
-        store.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise MtjphysError(f"cannot create sweep store {str(store)!r}: {error.strerror}")
+    make_directory(store, "sweep store")
     for path in store.iterdir():
         if _TEMPORARY.fullmatch(path.name) and path.is_file():
             path.unlink(missing_ok=True)

@@ -9,9 +9,10 @@ import diffrax as dfx
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._model import Model
-from ._neuron import NEURON_WINDOW, Extrema, batch_shape, last_extrema
+from ._neuron import NEURON_WINDOW, Extrema, as_batch, batch_shape, last_extrema
 
 
 class ThermalSolver(eqx.Module):
@@ -143,17 +144,13 @@ def integrate_thermal(
 
 
 def smooth(r: jnp.ndarray, width: int) -> jnp.ndarray:
-    """Moving average over `width` samples along axis 0 (edges: the mean of what is there)."""
+    """Moving average over `width` samples along axis 0 (the ends padded with their own values)."""
     if width <= 1:
         return r
-    kernel = jnp.ones(width)
-    pad = width // 2
-    padded = jnp.pad(r, [(pad, width - 1 - pad)] + [(0, 0)] * (r.ndim - 1))
-    ones = jnp.pad(jnp.ones(r.shape[0]), (pad, width - 1 - pad))
-    total = jax.vmap(lambda column: jnp.convolve(column, kernel, mode="valid"), in_axes=1, out_axes=1)(
-        padded.reshape(padded.shape[0], -1)).reshape(r.shape)
-    count = jnp.convolve(ones, kernel, mode="valid").reshape((-1,) + (1,) * (r.ndim - 1))
-    return total / count
+    before = width // 2
+    padded = jnp.pad(r, [(before, width - 1 - before)] + [(0, 0)] * (r.ndim - 1), mode="edge")
+    running = jnp.concatenate([jnp.zeros_like(padded[:1]), jnp.cumsum(padded, axis=0)])
+    return (running[width:] - running[:-width]) / width
 
 
 def thermal_window_response(
@@ -206,10 +203,6 @@ def thermal_delta_r(
     Returns:
         `Extrema` as numpy arrays.
     """
-    import numpy as np
-
-    from ._neuron import as_batch
-
     model, law, params = as_batch(parameters)
     result = _thermal_output(model, law, settings, float(window), params, jnp.asarray(current_density, dtype=float),
                              jax.random.PRNGKey(seed))
@@ -222,8 +215,6 @@ def thermal_quantiles(parameters, currents, samples: int, *, seed: int = 0,
 
     Returns: array (len(currents), samples), each row sorted.
     """
-    import numpy as np
-
     currents = np.asarray(currents, dtype=float)
     grid = np.broadcast_to(currents[:, None], (currents.size, samples))
     return np.sort(thermal_delta_r(parameters, grid, seed=seed, settings=settings).delta_r, axis=1)

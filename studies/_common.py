@@ -20,6 +20,11 @@ def sweep_metrics(metrics: dict) -> xr.Dataset:
                        for name, value in metrics.items()})
 
 
+def print_summary(summary: dict) -> None:
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+
+
 def breaking_point(levels, success) -> float | None:
     """The first level (in sweep order) at which fewer than half of the seeds succeed, or None."""
     failing = np.flatnonzero(np.asarray(success) < 0.5)

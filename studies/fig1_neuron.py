@@ -16,6 +16,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from studies._common import print_summary
 
 PAPER = {"resistance_equilibrium": 11.05e3, "delta_r_low": 114.0, "delta_r_high": 145.0}
 TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)
@@ -103,8 +104,7 @@ def main(output_dir, overwrite, params_path, quick):
     """Fig. 1(c, d): resistance ringing and transfer curve of the MTJ neuron."""
     parameters = mp.Parameters.from_json(params_path) if params_path else None
     summary = run(output_dir, parameters=parameters, overwrite=overwrite, quick=quick)
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}" + (f"  (paper: {PAPER[key]})" if key in PAPER else ""))
+    print_summary({k: f"{v}  (paper: {PAPER[k]})" if k in PAPER else v for k, v in summary.items()})
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from studies._common import print_summary
 
 FIRST = {"amplitude": 0.87, "period": 45e-9, "learn": 4500e-9, "free": 1200e-9}
 SECOND = {"amplitude": 0.65, "period": 80e-9, "learn": 3000e-9, "free": 1500e-9}
@@ -35,8 +36,8 @@ REGULARIZATION = 0.1
 
 
 def run_seed(seed: int, *, mode: str, n_mtj: int, transfer: xr.Dataset | None = None, parameters=None,
-             architecture: dict | None = None, failed_readout: float = 0.0, progress=True,
-             **nonlinearity_options) -> xr.Dataset:
+             architecture: dict | None = None, failed_readout: float = 0.0, failure_known: bool = False,
+             progress=True, **nonlinearity_options) -> xr.Dataset:
     """Returns: the run dataset of one seed (network drawn from `seed`).
 
     Arguments:
@@ -44,6 +45,7 @@ def run_seed(seed: int, *, mode: str, n_mtj: int, transfer: xr.Dataset | None = 
         parameters: the MTJs (one record, or one per MTJ); default the reference device.
         architecture: overrides of `ARCHITECTURE` (e.g. synaptic_noise, delay).
         failed_readout: fraction of readout synapses that never update (drawn from the seed).
+        failure_known: whether FORCE knows which (see `mtjphys.Force`).
         nonlinearity_options: passed to `mtjphys.make_nonlinearity` (e.g. current_gain).
     """
     settings = {**ARCHITECTURE, **(architecture or {})}
@@ -55,7 +57,8 @@ def run_seed(seed: int, *, mode: str, n_mtj: int, transfer: xr.Dataset | None = 
         mask = np.random.default_rng([seed, 5]).random((1, n_mtj)) >= failed_readout
     task = mp.sine_generation_task([FIRST, SECOND])
     _, dataset = mp.train_force(network, task, regularization=REGULARIZATION, x0=x0, seed=seed, progress=progress,
-                                update_mask=mask, parameters=parameters, architecture=json.dumps(settings),
+                                update_mask=mask, mask_known=failure_known, parameters=parameters,
+                                architecture=json.dumps(settings),
                                 failed_readout=failed_readout, study="fig2_generation")
     # one readout: output(time) and target(time)
     return dataset.assign(output=dataset.output.isel(readout=0, drop=True),
@@ -176,8 +179,7 @@ def main(output_dir, overwrite, seed, seeds, mode, n_mtj, transfer):
     """Fig. 2: FORCE-trained sine generation with a target switch."""
     transfer = mp.load_transfer(transfer, mode)
     summary = run(output_dir, seed=seed, seeds=seeds, mode=mode, n_mtj=n_mtj, transfer=transfer, overwrite=overwrite)
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from studies._common import print_summary
 
 ARCHITECTURE = {"sparsity": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0,
                 "bias_scale": 0.0}
@@ -195,8 +196,7 @@ def main(output_dir, overwrite, character_file, seed, mode, n_mtj, test_runs, no
     """Fig. 3: innate training and FORCE make 800 MTJs write a character."""
     summary = run(output_dir, character_file=character_file, seed=seed, mode=mode, n_mtj=n_mtj,
                   test_runs=test_runs, control=not no_control, input_scale=input_scale, overwrite=overwrite)
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

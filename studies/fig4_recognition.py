@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 import mtjphys as mp
+from studies._common import print_summary
 
 # Network settings (docs/networks.md): no feedback, random bias and input weights.
 ARCHITECTURE = {"sparsity": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0, "bias_scale": 1.0}
@@ -172,8 +173,7 @@ def main(output_dir, overwrite, noise, omega_square, omega_sine, seed, mode, n_m
     transfer = mp.load_transfer(transfer, mode)
     summary = run(output_dir, noise=noise, seed=seed, mode=mode, n_mtj=n_mtj, omega_square=omega_square,
                   omega_sine=omega_sine, sweep_seeds=sweep_seeds, transfer=transfer, overwrite=overwrite)
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

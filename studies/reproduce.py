@@ -115,8 +115,10 @@ def comparison(summaries: dict) -> list[tuple[str, str, str]]:
     synapses = summaries.get("supp_synapses")
     if synapses:
         rows.append(("Supplement: weight fluctuation, delay and failed readout synapses are tolerated", "yes",
-                     f"breaks at noise {synapses['breaks_at_synaptic_noise']}, delay {synapses['breaks_at_delay']} "
-                     f"steps, failed fraction {synapses['breaks_at_failed_readout']} (None: not within the range tried)"))
+                     f"breaks at weight fluctuation {synapses['breaks_at_synaptic_noise']}, delay "
+                     f"{synapses['breaks_at_delay']} steps, failed readout fraction "
+                     f"{synapses['breaks_at_failed_readout']} (unseen by FORCE) / "
+                     f"{synapses['breaks_at_failed_readout_known']} (known to FORCE); None: not within the range tried"))
     return rows
 
 

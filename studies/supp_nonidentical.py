@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 
 import mtjphys as mp
 from studies import fig2_generation
-from studies._common import breaking_point, scheduler_option, sweep_metrics
+from studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
 
 NOMINAL_DIAMETER = 100e-9  # [m]
 SIZES = 25
@@ -160,8 +160,7 @@ def main(output_dir, overwrite, seeds, mode, n_mtj, quick, scheduler):
     """Supplementary: networks of MTJs with 25 different sizes against identical MTJs."""
     summary = run(output_dir, seeds=seeds, mode=mode, n_mtj=n_mtj, quick=quick, scheduler=scheduler,
                   overwrite=overwrite)
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

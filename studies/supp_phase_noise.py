@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 
 import mtjphys as mp
 from studies import fig2_generation
-from studies._common import breaking_point, scheduler_option, sweep_metrics
+from studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
 
 TEMPERATURES = [0.0, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 300.0]  # [K]
 QUICK_TEMPERATURES = [0.0, 0.01, 300.0]
@@ -173,8 +173,7 @@ def run(output_dir, *, seeds: int = 4, quick: bool = False, realisations: int = 
 def main(output_dir, overwrite, seeds, quick, no_check, scheduler):
     """Supplementary: thermal phase noise of the MTJs and its effect on the network."""
     summary = run(output_dir, seeds=seeds, quick=quick, check=not no_check, scheduler=scheduler, overwrite=overwrite)
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

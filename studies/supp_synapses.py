@@ -2,7 +2,9 @@
 
 - every weight fluctuating from step to step by a factor (1 + s xi), xi ~ N(0, 1);
 - recurrent and feedback signals arriving d steps (of 1.5 ns) late;
-- a fraction of the readout synapses failing to update during training (they stay at 0).
+- a fraction of the readout synapses failing to update during training (they stay at 0), either
+  unseen by the training rule (it computes the full update; the failed synapses ignore it) or
+  known to it (RLS over the working synapses alone).
 
 Each is swept alone over several seeds (through Dask; a stopped sweep resumes), and the success
 rate (both free windows within 2 % in period and 5 % in amplitude) and generation error (RMS error
@@ -21,27 +23,32 @@ import json
 import time
 
 import click
-import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
 from studies import fig2_generation
-from studies._common import breaking_point, scheduler_option, sweep_metrics
+from studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
 
 IMPERFECTIONS = {
     "synaptic_noise": {"levels": [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], "units": "1",
                        "long_name": "relative step-to-step fluctuation of every weight"},
     "delay": {"levels": [0, 1, 2, 3, 5, 8], "units": "steps", "long_name": "delay of recurrent and feedback signals"},
-    "failed_readout": {"levels": [0.0, 0.1, 0.25, 0.5, 0.75, 0.9], "units": "1",
-                       "long_name": "fraction of readout synapses that never update"},
+    "failed_readout": {"levels": [0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5], "units": "1",
+                       "long_name": "fraction of readout synapses that never update, unseen by FORCE"},
+    "failed_readout_known": {"levels": [0.0, 0.1, 0.25, 0.5, 0.75, 0.9], "units": "1",
+                             "long_name": "fraction of readout synapses that never update, known to FORCE"},
 }
-QUICK_LEVELS = {"synaptic_noise": [0.0, 0.1], "delay": [0, 3], "failed_readout": [0.0, 0.5]}
+QUICK_LEVELS = {"synaptic_noise": [0.0, 0.1], "delay": [0, 3], "failed_readout": [0.0, 0.1],
+                "failed_readout_known": [0.0, 0.5]}
 
 
 def point(imperfection: str, level, seed: int, mode: str, n_mtj: int) -> xr.Dataset:
     """One run of the Fig. 2 task with one imperfection at one level. Returns: its metrics."""
-    options = {"failed_readout": level} if imperfection == "failed_readout" else {"architecture": {imperfection: level}}
+    if imperfection.startswith("failed_readout"):
+        options = {"failed_readout": level, "failure_known": imperfection == "failed_readout_known"}
+    else:
+        options = {"architecture": {imperfection: level}}
     run = fig2_generation.run_seed(seed, mode=mode, n_mtj=n_mtj, progress=False, **options)
     return sweep_metrics(fig2_generation.generation_error(run))
 
@@ -64,15 +71,15 @@ def compute(output_dir, *, seeds: int, mode: str, n_mtj: int, quick: bool, sched
 
 
 def plot(dataset: xr.Dataset) -> Figure:
-    figure = Figure(figsize=(13, 4), layout="constrained")
-    for ax, name in zip(figure.subplots(1, 3), IMPERFECTIONS):
+    figure = Figure(figsize=(12, 7.5), layout="constrained")
+    for ax, name in zip(figure.subplots(2, 2).ravel(), IMPERFECTIONS):
         level = dataset[name].values
         success = dataset[f"passed_vs_{name}"].mean("seed")
         error = dataset[f"generation_error_vs_{name}"]
         ax.errorbar(level, error.median("seed"), yerr=[error.median("seed") - error.quantile(0.25, "seed"),
                                                         error.quantile(0.75, "seed") - error.median("seed")],
                     marker="o", capsize=3, color="C0", label="generation error (median, quartiles)")
-        ax.set(xlabel=f"{dataset[name].attrs['long_name']} ({dataset[name].attrs['units']})",
+        ax.set(xlabel=f"{dataset[name].attrs['long_name']}\n({dataset[name].attrs['units']})",
                ylabel="generation error", yscale="log")
         twin = ax.twinx()
         twin.plot(level, 100 * success, "s--", color="C3", label="success rate")
@@ -120,8 +127,7 @@ def main(output_dir, overwrite, seeds, mode, n_mtj, quick, scheduler):
     """Supplementary: weight fluctuation, signal delay and failed readout synapses."""
     summary = run(output_dir, seeds=seeds, mode=mode, n_mtj=n_mtj, quick=quick, scheduler=scheduler,
                   overwrite=overwrite)
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

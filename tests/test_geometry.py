@@ -14,8 +14,8 @@ import mtjphys as mp
 from mtjphys._geometry import (
     _carlson_rd,
     _prism_factor,
-    elliptic_cylinder_demag_factors,
     ellipsoid_demag_factors,
+    elliptic_cylinder_demag_factors,
     free_layer_geometry,
     prism_demag_factors,
 )

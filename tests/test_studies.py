@@ -1,6 +1,5 @@
 """Smoke runs of the studies (quick settings): files, variables, the paper's figures."""
 
-import json
 
 import pytest
 

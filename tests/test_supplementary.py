@@ -88,3 +88,16 @@ def test_nonidentical_devices_keep_the_nominal_anisotropy():
                                mp.neuron_output(reference, [0.8e10, 1e10]).delta_r, rtol=2e-3)
     records, sizes = supp_nonidentical.draw_devices(0.3, seed=0, n_mtj=40)
     assert len(np.unique(sizes)) > 10 and all(r["Ku"] == nominal["Ku"] for r in records)
+
+
+def test_thermal_and_gain_networks_reload_bit_for_bit(tmp_path):
+    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 1e4})
+    architecture = mp.Architecture(n_mtj=6, n_inputs=1, n_outputs=1, bias_scale=0.5, synaptic_noise=0.01, delay=1)
+    network = mp.random_network(architecture, record, seed=3, mode="surrogate", thermal_samples=64,
+                                current_gain=np.linspace(0.8, 1.2, 6))
+    path = mp.write_dataset(mp.network_to_dataset(network, record), tmp_path / "net.nc")
+    loaded = mp.network_from_dataset(mp.open_dataset(path))
+    assert type(loaded.nonlinearity) is type(network.nonlinearity) and loaded.delay == 1
+    drive = mp.make_drive(30, inputs=np.cos(0.2 * np.arange(30)), n_inputs=1)
+    runs = [mp.simulate(n, drive, seed=4, record_mtjs=6, progress=False).trajectory.rates for n in (network, loaded)]
+    assert np.array_equal(runs[0], runs[1])
