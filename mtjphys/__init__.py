@@ -19,7 +19,6 @@ from ._datasets import (
     check_output_path as check_output_path,
     open_dataset as open_dataset,
     provenance as provenance,
-    record_of as record_of,
     write_dataset as write_dataset,
 )
 from ._errors import MtjphysError as MtjphysError
@@ -112,6 +111,7 @@ from ._tasks import (
 from ._thermal import (
     thermal_delta_r as thermal_delta_r,
     thermal_quantiles as thermal_quantiles,
+    thermal_realisation as thermal_realisation,
     thermal_start as thermal_start,
     thermal_window_response as thermal_window_response,
     ThermalSolver as ThermalSolver,

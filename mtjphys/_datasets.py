@@ -148,11 +148,3 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
             return dataset.load()
     except (OSError, ValueError) as error:
         raise MtjphysError(f"cannot read dataset {str(path)!r}: {error}")
-
-
-def record_of(dataset: xr.Dataset) -> dict:
-    """Returns: the parameter record stored in a dataset's attributes."""
-    try:
-        return json.loads(dataset.attrs["parameters"])
-    except (KeyError, json.JSONDecodeError):
-        raise MtjphysError("dataset carries no valid 'parameters' record")

@@ -153,6 +153,37 @@ def smooth(r: jnp.ndarray, width: int) -> jnp.ndarray:
     return (running[width:] - running[:-width]) / width
 
 
+def thermal_realisation(
+    model: Model, settings: ThermalSolver, params: dict, current_density: jnp.ndarray, key: jax.Array,
+    duration: float, m0: jnp.ndarray | None = None,
+) -> jnp.ndarray:
+    """One realisation of the stochastic LLG over [0, duration] (traceable).
+
+    Arguments:
+        model, settings, params, current_density: as for `integrate_thermal`.
+        key: draws the thermal start and the Brownian paths.
+        duration: [s].
+        m0: start magnetization (..., 3); default a thermal state about params["m0"] (or m0
+            itself without `settings.thermal_start`).
+
+    Returns:
+        m on `settings.samples` points over the duration, shape (samples, ..., 3).
+    """
+    start_key, path_key = jax.random.split(key)
+    shape = batch_shape(model, params, current_density) + (3,)
+    if m0 is None:
+        equilibrium = jnp.broadcast_to(params["m0"], shape)
+        m0 = thermal_start(model, params, equilibrium, start_key) if settings.thermal_start else equilibrium
+    return integrate_thermal(model, settings, jnp.broadcast_to(m0, shape), current_density, params, duration, path_key)
+
+
+def measured_extrema(settings: ThermalSolver, ts: np.ndarray, resistance: jnp.ndarray) -> Extrema:
+    """The neuron output of a noisy R(t) sampled at the uniform times `ts` (numpy, so the filter
+    width is known when tracing): extrema of R averaged over the measurement bandwidth."""
+    width = settings.smoothing_samples(float(ts[1] - ts[0]))
+    return last_extrema(jnp.asarray(ts), smooth(resistance, width))
+
+
 def thermal_window_response(
     model: Model, law: str, settings: ThermalSolver, params: dict, current_density: jnp.ndarray, key: jax.Array,
     m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW,
@@ -160,26 +191,15 @@ def thermal_window_response(
     """One neuron window at the temperature in `params` (traceable; no jit of its own).
 
     Arguments:
-        model, law, settings, params, current_density: as for `window_response`.
-        key: draws the thermal start and the Brownian paths.
-        m0: start magnetization (..., 3); default a thermal state about params["m0"] (or m0
-            itself without `settings.thermal_start`).
+        model, law, settings, params, current_density, key, m0: as for `thermal_realisation`.
         window: [s].
 
     Returns:
         (extrema of the smoothed R in the window, m at the window's end).
     """
-    start_key, path_key = jax.random.split(key)
-    shape = batch_shape(model, params, current_density) + (3,)
-    if m0 is None:
-        equilibrium = jnp.broadcast_to(params["m0"], shape)
-        m0 = thermal_start(model, params, equilibrium, start_key) if settings.thermal_start else equilibrium
-    m0 = jnp.broadcast_to(m0, shape)
-    ts = jnp.linspace(0.0, window, settings.samples)
-    m = integrate_thermal(model, settings, m0, current_density, params, window, path_key)
-    width = settings.smoothing_samples(window / (settings.samples - 1))
-    resistance = smooth(model.resistance(law)(m, params), width)
-    return last_extrema(ts, resistance), m[-1]
+    m = thermal_realisation(model, settings, params, current_density, key, window, m0)
+    ts = np.linspace(0.0, window, settings.samples)
+    return measured_extrema(settings, ts, model.resistance(law)(m, params)), m[-1]
 
 
 @eqx.filter_jit

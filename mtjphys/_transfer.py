@@ -10,10 +10,10 @@ import xarray as xr
 
 from ._datasets import provenance
 from ._errors import MtjphysError
-from ._neuron import NEURON_WINDOW, Extrema, as_batch, equilibrium_resistance, last_extrema, neuron_output
+from ._neuron import NEURON_WINDOW, Extrema, as_batch, equilibrium_resistance, neuron_output
 from ._parameters import Parameters
 from ._solve import NeuronSolver, integrate
-from ._thermal import ThermalSolver, integrate_thermal, smooth, thermal_delta_r, thermal_start
+from ._thermal import ThermalSolver, measured_extrema, thermal_delta_r, thermal_realisation
 
 # The paper's operating window of current densities [A/m^2].
 OPERATING_WINDOW = (0.8e10, 1.0e10)
@@ -95,13 +95,11 @@ def _thermal_trace(parameters: Parameters, current_density: float, ts: np.ndarra
     if abs(spacing / thermal.dt - round(spacing / thermal.dt)) > 1e-6:
         raise MtjphysError(f"time step {spacing:g} s must be a whole number of SDE steps ({thermal.dt:g} s)")
     settings = eqx.tree_at(lambda s: s.samples, thermal, ts.size)
-    start_key, path_key = jax.random.split(jax.random.PRNGKey(seed))
-    m0 = thermal_start(model, params, params["m0"], start_key) if thermal.thermal_start else params["m0"]
-    m = integrate_thermal(model, settings, m0, jnp.float64(current_density), params, float(ts[-1]), path_key)
+    m = thermal_realisation(model, settings, params, jnp.float64(current_density), jax.random.PRNGKey(seed),
+                            float(ts[-1]))
     resistance = model.resistance(law)(m, params)
     in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
-    width = thermal.smoothing_samples(spacing)
-    extrema = last_extrema(jnp.asarray(ts[in_window]), smooth(resistance[in_window], width))
+    extrema = measured_extrema(thermal, ts[in_window], resistance[in_window])
     return np.asarray(m), np.asarray(resistance), Extrema(*(np.asarray(x) for x in extrema))
 
 

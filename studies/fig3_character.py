@@ -93,8 +93,8 @@ def assemble(innate: xr.Dataset, innate_task: xr.Dataset, train_run: xr.Dataset,
         "y_target": ("time", data["y_target"], {"units": "1", "long_name": "pen position y"}),
         "pen_down": ("time", data["pen_down"], {"units": "1", "long_name": "pen on paper"}),
         "phase": ("time", data["phase"].astype(object),
-                  {"units": "", "long_name": "innate (one training trial shown), train (FORCE), warmup (teacher-forced), "
-                                            "test (closed loop)"}),
+                  {"units": "", "long_name": "innate (one trial's pen path; readouts not yet trained, output 0), "
+                                            "train (FORCE), warmup (teacher-forced), test (closed loop)"}),
         "test_run": ("time", data["test_run"], {"units": "1", "long_name": "test run (-1: not a test)"}),
         "test_error": ("test_run_index", errors, {"units": "1", "long_name": "mean distance / bounding-box diagonal"}),
         "control_test_error": ("test_run_index", control_errors,
