@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import mtjphys as mp  # noqa: E402
-from studies import fig2_generation, fig3_character, fig4_recognition  # noqa: E402
+from mtjphys.studies import fig2_generation, fig3_character, fig4_recognition  # noqa: E402
 
 
 def timed(function) -> float:

@@ -1,9 +1,9 @@
 """Code generation: symbolic models -> JAX source.
 
-    import codegen, models
+    from mtjphys import codegen, models
     module = codegen.compile_model(models.macrospin_stt().without("demagnetization", name="no_demag"))
 
-`python -m codegen` regenerates the modules mtjphys ships; `python -m codegen --check` fails when
+`python -m mtjphys.codegen` regenerates the modules mtjphys ships; `python -m mtjphys.codegen --check` fails when
 one has drifted from its model.
 """
 

@@ -1,4 +1,4 @@
-"""Regenerate the shipped JAX modules (`python -m codegen`), or check them (`--check`)."""
+"""Regenerate the shipped JAX modules (`python -m mtjphys.codegen`), or check them (`--check`)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 
-from models import macrospin_stt
+from mtjphys.models import macrospin_stt
 
 SHIPPED = {"macrospin_stt": macrospin_stt}
 

@@ -2,7 +2,7 @@
 
 Build a variant in a few lines, for example a field-like torque and a cubic anisotropy:
 
-    from models import macrospin_stt, FieldLikeTorque, CubicAnisotropy
+    from mtjphys.models import macrospin_stt, FieldLikeTorque, CubicAnisotropy
     variant = macrospin_stt().with_terms(FieldLikeTorque(), CubicAnisotropy(), name="my_variant")
     variant.landau_lifshitz      # the explicit dm/dt, derived from the Gilbert form
 """

@@ -95,7 +95,7 @@ def transfer(j_min, j_max, points, seed, samples, params_path, output, overwrite
 @click.pass_context
 def study(ctx, name):
     """Run the study NAME (its options follow, e.g. `-o DIR`)."""
-    module = importlib.import_module(f"studies.{name}")
+    module = importlib.import_module(f"mtjphys.studies.{name}")
     module.main.main(args=ctx.args, prog_name=f"mtjphys study {name}", standalone_mode=False)
 
 
@@ -108,7 +108,7 @@ def study(ctx, name):
               help="Where sweeps run: a local Dask cluster (default), 'synchronous', 'threads', or an address.")
 def reproduce(output_dir, quick, overwrite, scheduler):
     """Run every study (Figs. 1-4 and the supplementary ones) and write report.md / report.html."""
-    from studies import reproduce as reproduction
+    from mtjphys.studies import reproduce as reproduction
 
     summary = reproduction.run(output_dir, quick=quick, overwrite=overwrite, scheduler=scheduler)
     click.echo(f"{len(summary['studies'])} studies in {summary['wall_time_s']:.0f} s; report: {summary['report']}")

@@ -86,6 +86,6 @@ def compile_model(symbolic) -> Model:
 
     This is the only place mtjphys needs sympy, and only when it is called.
     """
-    import codegen
+    from . import codegen
 
     return Model(codegen.compile_model(symbolic))

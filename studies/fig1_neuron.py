@@ -16,7 +16,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from studies._common import print_summary
+from mtjphys.studies._common import print_summary
 
 PAPER = {"resistance_equilibrium": 11.05e3, "delta_r_low": 114.0, "delta_r_high": 145.0}
 TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)

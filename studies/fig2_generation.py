@@ -23,7 +23,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from studies._common import print_summary
+from mtjphys.studies._common import print_summary
 
 FIRST = {"amplitude": 0.87, "period": 45e-9, "learn": 4500e-9, "free": 1200e-9}
 SECOND = {"amplitude": 0.65, "period": 80e-9, "learn": 3000e-9, "free": 1500e-9}

@@ -31,7 +31,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from studies._common import print_summary
+from mtjphys.studies._common import print_summary
 
 ARCHITECTURE = {"sparsity": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0,
                 "bias_scale": 0.0}

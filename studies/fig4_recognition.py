@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 import mtjphys as mp
-from studies._common import print_summary
+from mtjphys.studies._common import print_summary
 
 # Network settings (docs/networks.md): no feedback, random bias and input weights.
 ARCHITECTURE = {"sparsity": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0, "bias_scale": 1.0}

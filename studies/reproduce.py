@@ -18,7 +18,7 @@ import time
 import click
 
 import mtjphys as mp
-from studies import (
+from mtjphys.studies import (
     fig1_neuron,
     fig2_generation,
     fig3_character,

@@ -27,8 +27,8 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from studies import fig2_generation
-from studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
+from mtjphys.studies import fig2_generation
+from mtjphys.studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
 
 NOMINAL_DIAMETER = 100e-9  # [m]
 SIZES = 25

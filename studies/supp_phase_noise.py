@@ -26,8 +26,8 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from studies import fig2_generation
-from studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
+from mtjphys.studies import fig2_generation
+from mtjphys.studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
 
 TEMPERATURES = [0.0, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 300.0]  # [K]
 QUICK_TEMPERATURES = [0.0, 0.01, 300.0]

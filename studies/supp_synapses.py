@@ -27,8 +27,8 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from studies import fig2_generation
-from studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
+from mtjphys.studies import fig2_generation
+from mtjphys.studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
 
 IMPERFECTIONS = {
     "synaptic_noise": {"levels": [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], "units": "1",

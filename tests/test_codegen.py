@@ -9,8 +9,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import codegen
-import models
+from mtjphys import codegen
+from mtjphys import models
 import mtjphys as mp
 
 
@@ -21,7 +21,7 @@ def symbolic():
 
 def test_committed_module_has_not_drifted_from_its_model(symbolic):
     committed = codegen.shipped_path("macrospin_stt").read_text()
-    assert committed == codegen.generate_source(symbolic), "run `python -m codegen` to regenerate"
+    assert committed == codegen.generate_source(symbolic), "run `python -m mtjphys.codegen` to regenerate"
 
 
 def test_header_names_the_model_and_its_hash(symbolic):

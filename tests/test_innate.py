@@ -147,7 +147,7 @@ def test_fig3_rejects_a_malformed_character_file_in_one_line(tmp_path, capsys):
 
 def test_any_character_file_in_the_format_works(tmp_path):
     """A square written in two strokes, by a small surrogate network (pipeline smoke test)."""
-    from studies import fig3_character
+    from mtjphys.studies import fig3_character
 
     path = tmp_path / "square.json"
     path.write_text(json.dumps({"strokes": [], "medians": [[[100, 100], [900, 100], [900, 900]],

@@ -9,7 +9,7 @@ import pytest
 
 import mtjphys as mp
 from mtjphys._cli import cli
-from studies.reproduce import OUTPUTS, REPORTS
+from mtjphys.studies.reproduce import OUTPUTS, REPORTS
 
 
 def summary(directory, name):

@@ -55,7 +55,7 @@ def test_synaptic_noise_perturbs_reproducibly_and_vanishes_at_zero():
 
 
 def test_failed_readout_synapses_never_move():
-    from studies import fig2_generation
+    from mtjphys.studies import fig2_generation
 
     run = fig2_generation.run_seed(0, mode="surrogate", n_mtj=20, failed_readout=0.5, progress=False)
     weights = run.readout_weights_over_time.isel(readout=0).values
@@ -76,7 +76,7 @@ def test_current_drive_scales_the_current_density():
 
 
 def test_nonidentical_devices_keep_the_nominal_anisotropy():
-    from studies import supp_nonidentical
+    from mtjphys.studies import supp_nonidentical
 
     nominal = supp_nonidentical.nominal_device()
     mu0 = 1.25663706212e-6

@@ -5,8 +5,8 @@ import random
 import pytest
 import sympy as sp
 
-import models
-from models import MAGNETIZATION as m
+from mtjphys import models
+from mtjphys.models import MAGNETIZATION as m
 
 
 @pytest.fixture(scope="module")

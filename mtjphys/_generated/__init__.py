@@ -1,1 +1,1 @@
-"""Generated modules: written by `python -m codegen`, never edited by hand."""
+"""Generated modules: written by `python -m mtjphys.codegen`, never edited by hand."""
