@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import equinox as eqx
 import jax.numpy as jnp
 import xarray as xr
@@ -10,6 +12,12 @@ from ._errors import MtjphysError
 from ._network import Network, network_from_dataset
 from ._simulate import AbstractTrainer, run_dataset, simulate
 from ._tasks import drive_from_task
+
+
+def check_regularization(value) -> None:
+    """RLS starts from P = I / regularization: it must be a positive finite number."""
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise MtjphysError(f"regularization must be a positive finite number, got {value!r}")
 
 
 def rls_step(p: jnp.ndarray, weights: jnp.ndarray, r: jnp.ndarray, error: jnp.ndarray):
@@ -44,6 +52,9 @@ class Force(AbstractTrainer):
     regularization: float = 1.0
     update_mask: jnp.ndarray | None = None
     mask_known: bool = eqx.field(static=True, default=False)
+
+    def __check_init__(self):
+        check_regularization(self.regularization)
 
     def init(self, network: Network):
         return jnp.eye(network.size) / self.regularization

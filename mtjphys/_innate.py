@@ -11,6 +11,7 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from ._errors import MtjphysError
+from ._force import check_regularization
 from ._network import Network
 from ._simulate import AbstractTrainer, NoTraining, simulate
 from ._tasks import drive_from_task
@@ -37,6 +38,9 @@ class Innate(AbstractTrainer):
     presynaptic: jnp.ndarray
     mask: jnp.ndarray
     regularization: float = 1.0
+
+    def __check_init__(self):
+        check_regularization(self.regularization)
 
     @classmethod
     def for_network(cls, network: Network, fraction: float, *, seed: int, regularization: float = 1.0) -> "Innate":

@@ -130,7 +130,7 @@ def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_
         network, trainer_state = jax.lax.cond(
             learn, lambda: trainer.update(network, trainer_state, r, z, target), lambda: (network, trainer_state))
         trainer_state = trainer.observe(trainer_state, r)
-        inputs = jnp.where(closed_loop, z, u) if u.shape == z.shape else u
+        inputs = jnp.where(closed_loop, z, u) if u.shape == z.shape else u  # else checked: never closed
         if network.delay:  # the recurrent and feedback signals of `delay` steps ago arrive now
             r_arriving, z_arriving = r_history[0], z_history[0]
             r_history = jnp.concatenate([r_history[1:], r[None]])
@@ -193,6 +193,9 @@ def simulate(
     n = network.size
     if drive.inputs.shape[1] != network.input_weights.shape[1]:
         raise MtjphysError(f"drive has {drive.inputs.shape[1]} inputs, the network {network.input_weights.shape[1]}")
+    if bool(jnp.any(drive.closed_loop)) and drive.inputs.shape[1] != network.readout.shape[0]:
+        raise MtjphysError(f"a closed loop needs as many inputs as readouts; the network has "
+                           f"{drive.inputs.shape[1]} inputs and {network.readout.shape[0]} readouts")
     x_reset = jnp.zeros(n) if x_reset is None else jnp.asarray(x_reset)
     x = x_reset if x0 is None else jnp.asarray(x0)
     magnetization = network.equilibrium if magnetization is None else jnp.asarray(magnetization)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -44,7 +46,7 @@ def neuron_trace(
         time_step: [s] spacing of the saved samples.
         settings: the ODE solver (0 K).
         seed, thermal: above 0 K one realisation of the stochastic LLG with this `ThermalSolver`
-            (its step must divide `time_step`), noise drawn from `seed`.
+            (its step refined, if need be, to divide `time_step`), noise drawn from `seed`.
 
     Returns:
         Dataset with `resistance(time)`, `m(time, component)`, the scalar `delta_r` and the
@@ -60,6 +62,7 @@ def neuron_trace(
     count = int(round(duration / time_step)) + 1
     ts = np.linspace(0.0, duration, count)
     if parameters["temperature"] > 0:
+        thermal = sampled_thermal_solver(thermal, ts[1] - ts[0], ts.size)
         m, resistance, extrema = _thermal_trace(parameters, current_density, ts, seed, thermal)
         solver_attrs = thermal.describe()
     else:
@@ -88,14 +91,17 @@ def neuron_trace(
     return dataset
 
 
+def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int) -> ThermalSolver:
+    """`thermal` saving `samples` points `spacing` apart, its step refined (never coarsened) to
+    divide the spacing: dt = spacing / ceil(spacing / thermal.dt)."""
+    substeps = max(1, math.ceil(spacing / thermal.dt * (1 - 1e-9)))
+    return eqx.tree_at(lambda s: (s.dt, s.samples), thermal, (spacing / substeps, samples))
+
+
 def _thermal_trace(parameters: Parameters, current_density: float, ts: np.ndarray, seed: int, thermal: ThermalSolver):
     """One stochastic realisation on the grid `ts`, and the neuron output measured on it."""
     model, law, params = as_batch(parameters)
-    spacing = ts[1] - ts[0]
-    if abs(spacing / thermal.dt - round(spacing / thermal.dt)) > 1e-6:
-        raise MtjphysError(f"time step {spacing:g} s must be a whole number of SDE steps ({thermal.dt:g} s)")
-    settings = eqx.tree_at(lambda s: s.samples, thermal, ts.size)
-    m = thermal_realisation(model, settings, params, jnp.float64(current_density), jax.random.PRNGKey(seed),
+    m = thermal_realisation(model, thermal, params, jnp.float64(current_density), jax.random.PRNGKey(seed),
                             float(ts[-1]))
     resistance = model.resistance(law)(m, params)
     in_window = ts <= NEURON_WINDOW * (1 + 1e-9)

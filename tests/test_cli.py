@@ -127,3 +127,16 @@ def test_written_file_is_readable_by_xarray_with_units(tmp_path):
     with xr.open_dataset(path) as loaded:
         for name, variable in loaded.variables.items():
             assert "units" in variable.attrs and "long_name" in variable.attrs, name
+
+
+def test_neuron_above_zero_kelvin_on_its_defaults(tmp_path, capsys):
+    params = tmp_path / "hot.json"
+    params.write_text(json.dumps({"temperature": 300}))
+    out = tmp_path / "n.nc"
+    code, stdout, stderr = run(["neuron", "-j", "0.9e10", "--params", str(params), "-o", str(out)], capsys)
+    assert code == 0, stderr
+    dataset = mp.open_dataset(out)
+    assert json.loads(dataset.attrs["parameters"])["temperature"] == 300
+    spacing = np.diff(dataset.time.values)
+    assert np.allclose(spacing, 1e-12) and float(dataset.attrs["dt"]) <= 2.5e-12
+    assert float(np.asarray(dataset.attrs["dt"])) * round(1e-12 / float(dataset.attrs["dt"])) == pytest.approx(1e-12)

@@ -141,3 +141,20 @@ def test_dominant_period_and_amplitude_of_a_known_signal():
     signal = 0.65 * np.sin(2 * np.pi * t / 80e-9 + 0.3) + 0.1
     assert mp.dominant_period(signal, mp.STEP) == pytest.approx(80e-9, rel=1e-3)
     assert mp.amplitude(signal) == pytest.approx(0.65, rel=1e-2)
+
+
+def test_closed_loop_needs_as_many_inputs_as_readouts():
+    network = mp.random_network(mp.Architecture(n_mtj=10, n_inputs=1, n_outputs=2), seed=0, mode="tanh")
+    drive = mp.make_drive(5, inputs=np.ones(5), n_inputs=1, n_targets=2, closed_loop=np.ones(5, bool))
+    with pytest.raises(mp.MtjphysError, match="closed loop needs as many inputs as readouts"):
+        mp.simulate(network, drive, progress=False)
+
+
+@pytest.mark.parametrize("regularization", [0.0, -1.0, float("nan"), float("inf")])
+def test_regularization_must_be_positive_and_finite(regularization):
+    network = mp.random_network(mp.Architecture(n_mtj=10), seed=0, mode="tanh")
+    task = mp.sine_generation_task([{"amplitude": 0.5, "period": 30e-9, "learn": 30e-9, "free": 0}])
+    with pytest.raises(mp.MtjphysError, match="regularization must be a positive finite number"):
+        mp.train_force(network, task, regularization=regularization, progress=False)
+    with pytest.raises(mp.MtjphysError, match="regularization must be a positive finite number"):
+        mp.Innate.for_network(network, 0.5, seed=0, regularization=regularization)
