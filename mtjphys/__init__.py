@@ -81,7 +81,6 @@ from ._simulate import (
     Drive as Drive,
     make_drive as make_drive,
     NoTraining as NoTraining,
-    run_dataset as run_dataset,
     RunResult as RunResult,
     simulate as simulate,
     Trajectory as Trajectory,
@@ -107,6 +106,12 @@ from ._tasks import (
     sine_generation_task as sine_generation_task,
     STEP as STEP,
     writing_task as writing_task,
+)
+from ._train import (
+    run_dataset as run_dataset,
+    task_from_dataset as task_from_dataset,
+    train as train,
+    trainer_from_dataset as trainer_from_dataset,
 )
 from ._thermal import (
     thermal_delta_r as thermal_delta_r,

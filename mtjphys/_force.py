@@ -9,9 +9,9 @@ import jax.numpy as jnp
 import xarray as xr
 
 from ._errors import MtjphysError
-from ._network import Network, network_from_dataset
-from ._simulate import AbstractTrainer, run_dataset, simulate
-from ._tasks import drive_from_task
+from ._network import Network
+from ._simulate import AbstractTrainer
+from ._train import train
 
 
 def check_regularization(value) -> None:
@@ -50,7 +50,8 @@ class Force(AbstractTrainer):
     """
 
     regularization: float = 1.0
-    update_mask: jnp.ndarray | None = None
+    update_mask: jnp.ndarray | None = eqx.field(default=None, metadata={
+        "dims": ("readout", "mtj"), "units": "1", "long_name": "readout synapses that can change"})
     mask_known: bool = eqx.field(static=True, default=False)
 
     def __check_init__(self):
@@ -71,11 +72,13 @@ class Force(AbstractTrainer):
             readout = jnp.where(self.update_mask, readout, network.readout)
         return eqx.tree_at(lambda n: n.readout, network, readout), p
 
+    def observe(self, state, r):
+        return state
+
 
 def train_force(
-    network: Network | xr.Dataset, task: xr.Dataset, *, regularization: float = 1.0, x0=None, seed: int = 0,
-    output_noise: float = 0.0, record_mtjs: int = 10, progress: bool | str = True,
-    update_mask=None, mask_known: bool = False, parameters=None, **attrs,
+    network: Network | xr.Dataset, task: xr.Dataset, *, regularization: float = 1.0, update_mask=None,
+    mask_known: bool = False, **options,
 ) -> tuple[Network, xr.Dataset]:
     """FORCE-train `network` on a task dataset (see `mtjphys.sine_generation_task`).
 
@@ -84,26 +87,17 @@ def train_force(
             or a previous run).
         task: the task dataset (targets, learning flags, inputs, resets).
         regularization: alpha, P0 = I / alpha.
-        x0: initial state; seed: seeds the output noise; output_noise: std added to r.
-        record_mtjs: how many MTJ outputs to record.
         update_mask: optional (n_out, N) 0/1 mask of readout synapses that can change.
         mask_known: whether the rule knows the mask (see `Force`).
-        parameters: the MTJs' records (default the reference device), for the dataset.
-        attrs: further attributes for the dataset.
+        options: as for `mtjphys.train` (x0, seed, output_noise, record_mtjs, progress, and
+            attributes for the dataset).
 
     Returns:
         (trained network, dataset of the run: `output`, `target`, `learning`,
-        `readout_weights_over_time`, `mtj_output` of the first MTJs, and the trained network's weights).
+        `readout_weights_over_time`, `mtj_output` of the first MTJs, and the trained network).
     """
-    if isinstance(network, xr.Dataset):
-        network = network_from_dataset(network)
     mask = None if update_mask is None else jnp.asarray(update_mask, dtype=bool)
     if mask is not None and mask_known and bool(jnp.any(mask != mask[:1])):
         raise MtjphysError("a known mask of failed synapses must be the same for every readout")
-    trainer = Force(float(regularization), mask, bool(mask_known))
-    drive = drive_from_task(task, network.input_weights.shape[1], network.readout.shape[0])
-    result = simulate(network, drive, trainer=trainer, x0=x0, seed=seed, output_noise=output_noise,
-                      record_mtjs=record_mtjs, progress=progress)
-    dataset = run_dataset(result, task, parameters, trainer="FORCE (RLS on the readout)", mask_known=int(mask_known),
-                          regularization=float(regularization), seed=seed, output_noise=output_noise, **attrs)
-    return result.network, dataset
+    check_regularization(regularization)
+    return train(network, task, Force(float(regularization), mask, bool(mask_known)), **options)

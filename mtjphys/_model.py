@@ -81,11 +81,27 @@ def default_model() -> Model:
     return Model(macrospin_stt)
 
 
-def compile_model(symbolic) -> Model:
-    """Compile a symbolic `models.MacrospinModel` (a user's variant) into a `Model`.
+_COMPILED: dict[str, Model] = {}  # hash -> model compiled in this process
 
-    This is the only place mtjphys needs sympy, and only when it is called.
+
+def compile_model(symbolic) -> Model:
+    """Compile a symbolic `mtjphys.models.MacrospinModel` (a user's variant) into a `Model`.
+
+    This is the only place mtjphys needs sympy, and only when it is called. A model compiled once
+    is reused (the same hash is the same sympy form).
     """
     from . import codegen
 
-    return Model(codegen.compile_model(symbolic))
+    if symbolic.digest not in _COMPILED:
+        _COMPILED[symbolic.digest] = Model(codegen.compile_model(symbolic))
+    return _COMPILED[symbolic.digest]
+
+
+def model_by_hash(name: str, model_hash: str) -> Model:
+    """The generated model a dataset names: the shipped one, or one compiled in this process."""
+    if default_model().hash == model_hash:
+        return default_model()
+    if model_hash in _COMPILED:
+        return _COMPILED[model_hash]
+    raise MtjphysError(f"the dataset uses model {name!r} (hash {model_hash[:12]}...), which is not compiled in this "
+                       "process; compile its symbolic form with mtjphys.compile_model first")

@@ -26,6 +26,7 @@ import dataclasses
 import functools
 import json
 from collections.abc import Sequence
+from typing import ClassVar
 
 import equinox as eqx
 import jax
@@ -33,6 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
+from ._codec import module_from_dataset, module_to_dataset
 from ._datasets import provenance
 from ._errors import MtjphysError
 from ._model import Model
@@ -47,7 +49,14 @@ MODES = ("device", "surrogate")  # of MTJ networks; "tanh" networks are for chec
 
 
 class AbstractNonlinearity(eqx.Module):
-    """A layer of neurons: states x (N,) -> outputs r (N,), carrying each neuron's magnetization."""
+    """A layer of neurons: states x (N,) -> outputs r (N,), carrying each neuron's magnetization.
+
+    A subclass sets the class variable `mode` (how it computes, e.g. "device") and implements
+    `__call__`. Networks save it by its import path and fields (`mtjphys._codec`), so a user's
+    own nonlinearity saves and reloads like the built-in ones.
+    """
+
+    mode: eqx.AbstractClassVar[str]
 
     @abc.abstractmethod
     def __call__(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
@@ -58,24 +67,36 @@ class AbstractNonlinearity(eqx.Module):
 class Tanh(AbstractNonlinearity):
     """r = tanh(x): the classic rate network, for checks that do not involve MTJs."""
 
+    mode: ClassVar[str] = "tanh"
+
     def __call__(self, x, magnetization, key):
         return jnp.tanh(x), magnetization
+
+
+def _static(long_name: str, units: str = ""):
+    return eqx.field(static=True, metadata={"units": units, "long_name": long_name})
+
+
+def _gain_field():
+    return eqx.field(default=None, kw_only=True, metadata={
+        "dims": ("mtj",), "units": "1", "long_name": "factor on each MTJ's current density"})
 
 
 class AbstractMtjNonlinearity(AbstractNonlinearity):
     """MTJs as neurons: x -> current j -> dR -> r = 2F - 1, F the normalised dR.
 
-    Arguments:
+    Subclasses hold:
         current_window: (j_min, j_max) [A/m^2]; x in [-1, 1] maps linearly onto it (clipped).
         delta_r_range: (dR at j_min, dR at j_max) of the nominal device [ohm].
         current_gain: optional per-MTJ factor on the current density, (N,): a drive that sets
             the current I rather than the density gives j_i = I / area_i, i.e. a gain
             area_nominal / area_i.
+    and implement `delta_r`.
     """
 
-    current_window: tuple[float, float] = eqx.field(static=True)
-    delta_r_range: tuple[float, float] = eqx.field(static=True)
-    current_gain: jnp.ndarray | None = eqx.field(default=None, kw_only=True)
+    current_window: eqx.AbstractVar[tuple[float, float]]
+    delta_r_range: eqx.AbstractVar[tuple[float, float]]
+    current_gain: eqx.AbstractVar[jnp.ndarray | None]
 
     @abc.abstractmethod
     def delta_r(self, current_density: jnp.ndarray, magnetization: jnp.ndarray,
@@ -97,7 +118,7 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
     """Every MTJ integrated by the LLG solver (vmapped as one batch) in every step.
 
     Arguments:
-        current_window, delta_r_range: see `AbstractMtjNonlinearity`.
+        current_window, delta_r_range, current_gain: see `AbstractMtjNonlinearity`.
         model, law: the generated model and resistance law.
         params: parameter arrays, shared (scalars) or per MTJ (leading axis N).
         settings: the solver.
@@ -105,11 +126,15 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
             memory) instead of at equilibrium.
     """
 
+    mode: ClassVar[str] = "device"
+    current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
+    delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
     model: Model = eqx.field(static=True)
     law: str = eqx.field(static=True)
     params: dict
     settings: NeuronSolver = eqx.field(static=True)
     carry_magnetization: bool = eqx.field(static=True, default=False)
+    current_gain: jnp.ndarray | None = _gain_field()
 
     def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
@@ -123,11 +148,15 @@ class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
     Arguments: as `DeviceNonlinearity`, with `settings` a `ThermalSolver`.
     """
 
+    mode: ClassVar[str] = "device"
+    current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
+    delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
     model: Model = eqx.field(static=True)
     law: str = eqx.field(static=True)
     params: dict
     settings: ThermalSolver = eqx.field(static=True)
     carry_magnetization: bool = eqx.field(static=True, default=False)
+    current_gain: jnp.ndarray | None = _gain_field()
 
     def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
@@ -139,8 +168,14 @@ class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
 class SurrogateNonlinearity(AbstractMtjNonlinearity):
     """dR interpolated linearly on a transfer curve, shared (K,) or per MTJ (N, K)."""
 
-    current_density: jnp.ndarray
-    table: jnp.ndarray
+    mode: ClassVar[str] = "surrogate"
+    current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
+    delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
+    current_density: jnp.ndarray = eqx.field(metadata={
+        "dims": ("surrogate_current_density",), "units": "A/m^2", "long_name": "current density of the surrogate curve"})
+    table: jnp.ndarray = eqx.field(metadata={
+        "dims": ("mtj", "surrogate_current_density"), "units": "ohm", "long_name": "surrogate transfer curve dR(j)"})
+    current_gain: jnp.ndarray | None = _gain_field()
 
     def delta_r(self, current_density, magnetization, key):
         if self.table.ndim == 1:
@@ -155,8 +190,15 @@ class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
     picks a quantile, interpolated linearly in the current. Exact in distribution when every
     window starts from a fresh thermal state (`ThermalSolver.thermal_start`)."""
 
-    current_density: jnp.ndarray
-    quantiles: jnp.ndarray
+    mode: ClassVar[str] = "surrogate"
+    current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
+    delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
+    current_density: jnp.ndarray = eqx.field(metadata={
+        "dims": ("surrogate_current_density",), "units": "A/m^2", "long_name": "current density of the surrogate curve"})
+    quantiles: jnp.ndarray = eqx.field(metadata={
+        "dims": ("surrogate_current_density", "quantile"), "units": "ohm",
+        "long_name": "sorted SDE samples of dR at each current"})
+    current_gain: jnp.ndarray | None = _gain_field()
 
     def delta_r(self, current_density, magnetization, key):
         count = self.quantiles.shape[1]
@@ -164,6 +206,10 @@ class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
         columns = self.quantiles[:, index]  # (K, N)
         interpolate = lambda j, column: jnp.interp(j, self.current_density, column)  # noqa: E731
         return jax.vmap(interpolate, in_axes=(0, 1))(current_density, columns), magnetization
+
+
+def _weights(variable: str, dims: tuple[str, ...], long_name: str):
+    return eqx.field(metadata={"variable": variable, "dims": dims, "units": "1", "long_name": long_name})
 
 
 class Network(eqx.Module):
@@ -180,18 +226,22 @@ class Network(eqx.Module):
         equilibrium: each MTJ's equilibrium magnetization, (N, 3).
         synaptic_noise: relative std of the step-to-step fluctuation of every weight.
         delay: steps by which the recurrent and feedback signals arrive late.
+        records: each MTJ's parameter record, (N,) (empty for networks without MTJs).
     """
 
-    recurrent: jnp.ndarray
-    feedback: jnp.ndarray
-    input_weights: jnp.ndarray
-    bias: jnp.ndarray
-    readout: jnp.ndarray
+    recurrent: jnp.ndarray = _weights("recurrent_weights", ("mtj", "mtj_presynaptic"), "recurrent weights J")
+    feedback: jnp.ndarray = _weights("feedback_weights", ("mtj", "readout"), "feedback weights W_f")
+    input_weights: jnp.ndarray = _weights("input_weights", ("mtj", "input_node"), "input weights W_in")
+    bias: jnp.ndarray = _weights("bias", ("mtj",), "bias b (in units of the state x)")
+    readout: jnp.ndarray = _weights("readout_weights", ("readout", "mtj"), "readout weights W_out")
     leak: float = eqx.field(static=True)
     nonlinearity: AbstractNonlinearity
-    equilibrium: jnp.ndarray
+    equilibrium: jnp.ndarray = eqx.field(metadata={
+        "variable": "equilibrium_magnetization", "dims": ("mtj", "component"), "units": "1",
+        "long_name": "equilibrium direction of each MTJ's free layer"})
     synaptic_noise: float = eqx.field(static=True, default=0.0)
     delay: int = eqx.field(static=True, default=0)
+    records: tuple[Parameters, ...] = eqx.field(static=True, default=())
 
     @property
     def size(self) -> int:
@@ -199,9 +249,8 @@ class Network(eqx.Module):
 
     @property
     def mode(self) -> str:
-        """"device", "surrogate" or "tanh"."""
-        return {DeviceNonlinearity: "device", ThermalDeviceNonlinearity: "device", SurrogateNonlinearity: "surrogate",
-                ThermalSurrogateNonlinearity: "surrogate", Tanh: "tanh"}[type(self.nonlinearity)]
+        """How the neurons compute: the nonlinearity's `mode` ("device", "surrogate", "tanh", ...)."""
+        return self.nonlinearity.mode
 
     def respond(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
         """Returns: (the neurons' outputs r for state x, magnetizations after the step)."""
@@ -230,7 +279,7 @@ class Architecture:
     Arguments:
         n_mtj: N, the number of MTJs.
         n_inputs, n_outputs: input and readout nodes.
-        sparsity: connection probability p of J.
+        connection_probability: p, the probability that J_ij is not zero.
         gain: g; J_ij ~ N(0, g^2 / (p N)) where connected.
         leak: a.
         feedback_scale: W_f ~ feedback_scale U[-1, 1].
@@ -244,7 +293,7 @@ class Architecture:
     n_mtj: int = 40
     n_inputs: int = 0
     n_outputs: int = 1
-    sparsity: float = 0.1
+    connection_probability: float = 0.1
     gain: float = 1.5
     leak: float = 0.3
     feedback_scale: float = 1.0
@@ -259,8 +308,8 @@ class Architecture:
             raise MtjphysError(f"a network needs at least 2 MTJs, got n_mtj={self.n_mtj}")
         if self.n_inputs < 0 or self.n_outputs < 1:
             raise MtjphysError(f"need n_inputs >= 0 and n_outputs >= 1, got {self.n_inputs}, {self.n_outputs}")
-        if not 0 < self.sparsity <= 1:
-            raise MtjphysError(f"sparsity must lie in (0, 1], got {self.sparsity}")
+        if not 0 < self.connection_probability <= 1:
+            raise MtjphysError(f"connection_probability must lie in (0, 1], got {self.connection_probability}")
         if not 0 < self.leak <= 1:
             raise MtjphysError(f"leak must lie in (0, 1], got {self.leak}")
         if not (isinstance(self.delay, (int, np.integer)) and self.delay >= 0):
@@ -391,7 +440,7 @@ def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, del
 
 def random_network(
     architecture: Architecture, parameters: Parameters | Sequence[Parameters] | None = None, *, seed: int,
-    **nonlinearity_options,
+    nonlinearity: AbstractNonlinearity | None = None, **nonlinearity_options,
 ) -> Network:
     """Draw a network from `architecture` with numpy's generator seeded by `seed`.
 
@@ -399,113 +448,52 @@ def random_network(
         architecture: sizes and scales.
         parameters: the MTJs (one record for all, or one each); default the reference device.
         seed: the only source of randomness.
-        nonlinearity_options: passed to `make_nonlinearity` (mode, settings, ...).
+        nonlinearity: the neurons, if not built from `parameters` (a user's own, for example);
+            then `parameters` only labels the MTJs, if given.
+        nonlinearity_options: passed to `make_nonlinearity` (mode, settings, ...); mode "tanh"
+            gives tanh neurons.
     """
     arch = architecture
     rng = np.random.default_rng(seed)
     n = arch.n_mtj
-    connected = rng.random((n, n)) < arch.sparsity
-    recurrent = np.where(connected, rng.normal(0.0, arch.gain / np.sqrt(arch.sparsity * n), (n, n)), 0.0)
+    connected = rng.random((n, n)) < arch.connection_probability
+    recurrent = np.where(connected, rng.normal(0.0, arch.gain / np.sqrt(arch.connection_probability * n), (n, n)),
+                         0.0)
     feedback = arch.feedback_scale * rng.uniform(-1, 1, (n, arch.n_outputs))
     input_weights = arch.input_scale * rng.uniform(-1, 1, (n, arch.n_inputs))
     bias = arch.bias_scale * rng.uniform(-1, 1, n)
-    parameters = parameters if parameters is not None else Parameters()
-    records = _mtj_records(parameters, n)
-    if nonlinearity_options.get("mode") == "tanh":
+    if nonlinearity is None and nonlinearity_options.get("mode") == "tanh":
         nonlinearity = Tanh()
-    else:
+    if nonlinearity is None:
+        records = _mtj_records(parameters if parameters is not None else Parameters(), n)
         nonlinearity = make_nonlinearity(records, n, current_window=arch.current_window, **nonlinearity_options)
-    equilibrium = np.array([r["m0"] for r in records])
+    else:
+        records = [] if parameters is None else _mtj_records(parameters, n)
+    equilibrium = np.array([r["m0"] for r in records]) if records else np.zeros((n, 3))
     return Network(
         recurrent=jnp.asarray(recurrent), feedback=jnp.asarray(feedback), input_weights=jnp.asarray(input_weights),
         bias=jnp.asarray(bias), readout=jnp.zeros((arch.n_outputs, n)), leak=float(arch.leak),
         nonlinearity=nonlinearity, equilibrium=jnp.asarray(equilibrium),
-        synaptic_noise=float(arch.synaptic_noise), delay=int(arch.delay),
+        synaptic_noise=float(arch.synaptic_noise), delay=int(arch.delay), records=tuple(records),
     )
 
 
 # ---- datasets ------------------------------------------------------------------------------
-# Network field -> (dataset variable, dims, description).
-_WEIGHTS = {
-    "recurrent": ("recurrent_weights", ("mtj", "mtj_presynaptic"), "recurrent weights J"),
-    "feedback": ("feedback_weights", ("mtj", "readout"), "feedback weights W_f"),
-    "input_weights": ("input_weights", ("mtj", "input_node"), "input weights W_in"),
-    "bias": ("bias", ("mtj",), "bias b (in units of the state x)"),
-    "readout": ("readout_weights", ("readout", "mtj"), "readout weights W_out"),
-}
-
-
-def network_to_dataset(network: Network, records: Sequence[Parameters] | Parameters, **attrs) -> xr.Dataset:
-    """The network's weights, MTJs and settings as a dataset (load it with `network_from_dataset`)."""
-    records = _mtj_records(records, network.size)
-    variables = {name: (dims, np.asarray(getattr(network, field)), {"units": "1", "long_name": text})
-                 for field, (name, dims, text) in _WEIGHTS.items()}
-    variables["mtj_parameters"] = ("mtj", np.array([r.to_json() for r in records], dtype=object),
-                                   {"units": "", "long_name": "parameter record of each MTJ (JSON)"})
-    nonlinearity = network.nonlinearity
-    if isinstance(nonlinearity, SurrogateNonlinearity):
-        dims = ("surrogate_current_density",) if nonlinearity.table.ndim == 1 else ("mtj", "surrogate_current_density")
-        variables["surrogate_delta_r"] = (dims, np.asarray(nonlinearity.table),
-                                          {"units": "ohm", "long_name": "surrogate transfer curve dR(j)"})
-    if getattr(nonlinearity, "current_gain", None) is not None:
-        variables["current_gain"] = ("mtj", np.asarray(nonlinearity.current_gain),
-                                     {"units": "1", "long_name": "factor on each MTJ's current density"})
-    if isinstance(nonlinearity, ThermalSurrogateNonlinearity):
-        variables["surrogate_quantiles"] = (("surrogate_current_density", "quantile"), np.asarray(nonlinearity.quantiles),
-                                            {"units": "ohm", "long_name": "sorted SDE samples of dR at each current"})
-    dataset = xr.Dataset(variables)
-    if isinstance(nonlinearity, (SurrogateNonlinearity, ThermalSurrogateNonlinearity)):
-        dataset = dataset.assign_coords(surrogate_current_density=(
-            "surrogate_current_density", np.asarray(nonlinearity.current_density),
-            {"units": "A/m^2", "long_name": "current density of the surrogate curve"}))
-    settings = getattr(nonlinearity, "settings", None)
-    dataset.attrs.update(provenance(records[0], settings=settings, **attrs))
-    dataset.attrs.update(network_equations=EQUATIONS.strip(), mode=network.mode, leak=network.leak,
-                         synaptic_noise=network.synaptic_noise, delay=network.delay,
-                         thermal=int(isinstance(nonlinearity, (ThermalDeviceNonlinearity, ThermalSurrogateNonlinearity))))
-    if isinstance(nonlinearity, AbstractMtjNonlinearity):
-        dataset.attrs.update(current_window=json.dumps(list(nonlinearity.current_window)),
-                             delta_r_range=json.dumps(list(nonlinearity.delta_r_range)),
-                             carry_magnetization=int(getattr(nonlinearity, "carry_magnetization", False)))
+def network_to_dataset(network: Network, **attrs) -> xr.Dataset:
+    """The network as a dataset: its weights as labelled variables, the whole module (nonlinearity,
+    solver settings, a user's own classes included) recorded by `mtjphys._codec` in the attribute
+    `network`, each MTJ's parameter record as `mtj_parameters` (JSON), and provenance (`attrs`
+    added). `network_from_dataset` rebuilds it bit for bit."""
+    dataset = module_to_dataset(network, "network")
+    if network.records:
+        dataset["mtj_parameters"] = ("mtj", np.array([r.to_json() for r in network.records], dtype=object),
+                                     {"units": "", "long_name": "parameter record of each MTJ (JSON)"})
+    settings = getattr(network.nonlinearity, "settings", None)
+    dataset.attrs.update(provenance(network.records[0] if network.records else None, settings=settings, **attrs))
+    dataset.attrs.update(network_equations=EQUATIONS.strip(), mode=network.mode)
     return dataset
 
 
-def network_from_dataset(dataset: xr.Dataset, *, settings: NeuronSolver = NeuronSolver()) -> Network:
-    """Rebuild a network saved by `network_to_dataset` (bit for bit: weights and curves are stored)."""
-    try:
-        records = [Parameters(json.loads(text)) for text in dataset.mtj_parameters.values]
-        mode = dataset.attrs["mode"]
-        weights = {field: jnp.asarray(dataset[name].values) for field, (name, _, _) in _WEIGHTS.items()}
-        if mode != "tanh":
-            window = tuple(json.loads(dataset.attrs["current_window"]))
-            delta_r_range = tuple(json.loads(dataset.attrs["delta_r_range"]))
-    except (KeyError, AttributeError, ValueError) as error:
-        raise MtjphysError(f"not a network dataset: {error}")
-    thermal = bool(dataset.attrs.get("thermal", 0))
-    gain = jnp.asarray(dataset.current_gain.values) if "current_gain" in dataset else None
-    if mode == "tanh":
-        nonlinearity = Tanh()
-    elif mode == "surrogate" and thermal:
-        nonlinearity = ThermalSurrogateNonlinearity(window, delta_r_range,
-                                                    jnp.asarray(dataset.surrogate_current_density.values),
-                                                    jnp.asarray(dataset.surrogate_quantiles.values), current_gain=gain)
-    elif mode == "surrogate":
-        transfer = xr.Dataset({"delta_r": dataset.surrogate_delta_r.rename(surrogate_current_density="current_density")})
-        nonlinearity = surrogate_from_dataset(transfer, len(records), window, delta_r_range, gain)
-    else:
-        identical = all(r == records[0] for r in records)
-        model, law, params = as_batch(records[0] if identical else records)
-        carry = bool(dataset.attrs.get("carry_magnetization", 0))
-        if thermal:
-            solver = ThermalSolver(dt=float(dataset.attrs["dt"]), samples=int(dataset.attrs["samples_per_window"]),
-                                   smoothing=float(dataset.attrs["smoothing_time"]),
-                                   thermal_start=bool(dataset.attrs["thermal_start"]))
-            nonlinearity = ThermalDeviceNonlinearity(window, delta_r_range, model, law, params, solver, carry,
-                                                     current_gain=gain)
-        else:
-            nonlinearity = DeviceNonlinearity(window, delta_r_range, model, law, params, settings, carry,
-                                              current_gain=gain)
-    return Network(**weights, leak=float(dataset.attrs["leak"]), nonlinearity=nonlinearity,
-                   equilibrium=jnp.asarray(np.array([r["m0"] for r in records])),
-                   synaptic_noise=float(dataset.attrs.get("synaptic_noise", 0.0)),
-                   delay=int(dataset.attrs.get("delay", 0)))
+def network_from_dataset(dataset: xr.Dataset) -> Network:
+    """Rebuild a network saved by `network_to_dataset` (or a run that holds one), bit for bit."""
+    return module_from_dataset(dataset, "network", Network)

@@ -105,6 +105,7 @@ class Parameters(Mapping):
             record[name] = self._check(name, value, spec)
         self._values = record
         self._arrays = None
+        self._hash = None
 
     @staticmethod
     def specs(model: Model) -> dict[str, dict]:
@@ -138,7 +139,9 @@ class Parameters(Mapping):
         return isinstance(other, Parameters) and self._values == other._values and self.model is other.model
 
     def __hash__(self) -> int:
-        return hash(self.to_json())
+        if self._hash is None:  # networks hold records as static fields: jit hashes them on every call
+            self._hash = hash(self.to_json())
+        return self._hash
 
     # ---- construction and export --------------------------------------------------------
     def replace(self, **changes) -> Parameters:

@@ -9,7 +9,6 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-import xarray as xr
 from tqdm.auto import tqdm
 
 from ._errors import MtjphysError
@@ -68,7 +67,11 @@ def make_drive(steps: int, *, inputs=None, targets=None, learning=None, reset_st
 
 
 class AbstractTrainer(eqx.Module):
-    """An online learning rule, called once per step where `Drive.learning` is set."""
+    """An online learning rule, called once per step where `Drive.learning` is set.
+
+    A subclass implements `init`, `update` and `observe`; runs record it by its import path and
+    fields (`mtjphys.trainer_from_dataset` rebuilds it), so a user's own rule saves like FORCE.
+    """
 
     @abc.abstractmethod
     def init(self, network: Network):
@@ -79,9 +82,9 @@ class AbstractTrainer(eqx.Module):
         """One learning step from the MTJ outputs r, readouts z (before the update) and the
         step's target. Returns: (network with updated weights, trainer state)."""
 
+    @abc.abstractmethod
     def observe(self, state, r: jnp.ndarray):
         """Called after every step, learning or not, with the step's outputs r. Returns: the state."""
-        return state
 
 
 class NoTraining(AbstractTrainer):
@@ -92,6 +95,9 @@ class NoTraining(AbstractTrainer):
 
     def update(self, network, state, r, z, target):
         return network, state
+
+    def observe(self, state, r):
+        return state
 
 
 class Trajectory(eqx.Module):
@@ -235,40 +241,3 @@ def simulate(
         readout_steps=readout_steps[kept], readouts=np.concatenate(readouts)[kept],
     )
     return RunResult(network, trainer_state, x, magnetization, trajectory)
-
-
-def run_dataset(result: RunResult, task: xr.Dataset, parameters=None, *, seed: int | None = None,
-                **attrs) -> xr.Dataset:
-    """A run as a dataset: the task's variables, what the network did, and its final weights.
-
-    Arguments:
-        result: what `simulate` returned.
-        task: the task dataset the run followed.
-        parameters: the MTJs' records (default the reference device).
-        seed: the run's seed, for the provenance.
-        attrs: further attributes.
-    """
-    from ._network import network_to_dataset
-    from ._parameters import Parameters
-
-    network, trajectory = result.network, result.trajectory
-    time = task.time
-    readout_time = time.values[trajectory.readout_steps]
-    run = xr.Dataset(
-        {
-            "output": (("time", "readout"), trajectory.outputs, {"units": "1", "long_name": "network output z"}),
-            "mtj_output": (("time", "recorded_mtj"), trajectory.rates,
-                           {"units": "1", "long_name": "output r = 2F - 1 of the first MTJs"}),
-            "readout_weights_over_time": (("readout_time", "readout", "mtj"), trajectory.readouts,
-                                {"units": "1", "long_name": "readout weights W_out during the run"}),
-        },
-        coords={"readout_time": ("readout_time", readout_time, {"units": "s", "long_name": "time of the snapshot"})},
-    )
-    weights = network_to_dataset(network, parameters if parameters is not None else Parameters(), seed=seed,
-                                 task=task.attrs.get("task", "custom"), **attrs)
-    dataset = xr.merge([task, run, weights], combine_attrs="drop")
-    dataset.attrs = {**{f"task_{k}": v for k, v in task.attrs.items()}, **weights.attrs}
-    for name in ("readout", "mtj", "recorded_mtj", "input_node"):
-        if name in dataset.coords or name in dataset.dims:
-            dataset.coords[name] = (name, np.arange(dataset.sizes[name]), {"units": "1", "long_name": name})
-    return dataset

@@ -31,7 +31,7 @@ FREE_WINDOWS = {"first": (4500e-9, 5700e-9, FIRST), "second": (8700e-9, 10200e-9
 PERIOD_TOLERANCE, AMPLITUDE_TOLERANCE = 0.02, 0.05
 
 # Network settings (docs/networks.md): leak a, gain g, feedback scale, RLS regularisation.
-ARCHITECTURE = {"sparsity": 0.1, "gain": 1.2, "leak": 0.2, "feedback_scale": 2.0}
+ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.2, "leak": 0.2, "feedback_scale": 2.0}
 REGULARIZATION = 0.1
 
 
@@ -57,7 +57,7 @@ def run_seed(seed: int, *, mode: str, n_mtj: int, transfer: xr.Dataset | None = 
         mask = np.random.default_rng([seed, 5]).random((1, n_mtj)) >= failed_readout
     task = mp.sine_generation_task([FIRST, SECOND])
     _, dataset = mp.train_force(network, task, regularization=REGULARIZATION, x0=x0, seed=seed, progress=progress,
-                                update_mask=mask, mask_known=failure_known, parameters=parameters,
+                                update_mask=mask, mask_known=failure_known,
                                 architecture=json.dumps(settings),
                                 failed_readout=failed_readout, study="fig2_generation")
     # one readout: output(time) and target(time)

@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 import mtjphys as mp
 from mtjphys.studies._common import print_summary
 
-ARCHITECTURE = {"sparsity": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0,
+ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0,
                 "bias_scale": 0.0}
 INNATE = {"fraction": 0.6, "trials": 20, "noise": 0.02, "regularization": 1.0}
 TRIAL_PERIODS, TRAIN_PERIODS, WARMUP_PERIODS, TEST_PERIODS = 2, 10, 1, 3
@@ -158,7 +158,7 @@ def run(output_dir, *, character_file=None, seed: int = 0, mode: str = "device",
     control_errors = (write_and_test(network, character, seed=seed, test_runs=test_runs, progress=progress)[3]
                       if control else [math.nan] * test_runs)
     dataset = assemble(innate, innate_task, train_run, tests, errors, control_errors)
-    weights = mp.network_to_dataset(writer, mp.Parameters(), seed=seed)
+    weights = mp.network_to_dataset(writer, seed=seed)
     dataset = xr.merge([dataset, weights], combine_attrs="drop")
     summary = {
         "character": character.name, "mode": mode, "n_mtj": n_mtj, "seed": seed,

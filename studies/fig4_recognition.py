@@ -28,7 +28,7 @@ import mtjphys as mp
 from mtjphys.studies._common import print_summary
 
 # Network settings (docs/networks.md): no feedback, random bias and input weights.
-ARCHITECTURE = {"sparsity": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0, "bias_scale": 1.0}
+ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0, "bias_scale": 1.0}
 REGULARIZATION = 1.0
 SWEEP_NOISE = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0, 2.0)
 CONDITIONS = {"paper": 2.0, "equal_amplitude": 1.0}  # amplitude of the square wave

@@ -13,7 +13,7 @@ from mtjphys._cli import cli
 
 # ---- innate training ----------------------------------------------------------------------
 def test_innate_update_is_rls_on_each_plastic_row():
-    architecture = mp.Architecture(n_mtj=30, n_outputs=1, sparsity=0.3, gain=1.2)
+    architecture = mp.Architecture(n_mtj=30, n_outputs=1, connection_probability=0.3, gain=1.2)
     network = mp.random_network(architecture, seed=0, mode="tanh")
     trainer = mp.Innate.for_network(network, 0.2, seed=1, regularization=2.0)
     rng = np.random.default_rng(2)

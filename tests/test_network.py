@@ -38,7 +38,7 @@ def test_rls_matches_reservoirpy():
 
 def test_force_teaches_a_tanh_network_a_sine():
     """Sussillo & Abbott's setting without MTJs: N = 300 chaotic tanh units, feedback, period 60 steps."""
-    architecture = mp.Architecture(n_mtj=300, n_outputs=1, sparsity=0.1, gain=1.5, leak=0.1, feedback_scale=2.0)
+    architecture = mp.Architecture(n_mtj=300, n_outputs=1, connection_probability=0.1, gain=1.5, leak=0.1, feedback_scale=2.0)
     network = mp.random_network(architecture, seed=3, mode="tanh")
     period = 60 * mp.STEP
     task = mp.sine_generation_task([{"amplitude": 0.8, "period": period, "learn": 3000 * mp.STEP,
@@ -110,7 +110,7 @@ def test_output_noise_is_seeded():
     "make, message",
     [
         (lambda: mp.Architecture(n_mtj=1), "at least 2 MTJs"),
-        (lambda: mp.Architecture(n_mtj=10, sparsity=0), "sparsity"),
+        (lambda: mp.Architecture(n_mtj=10, connection_probability=0), "connection_probability"),
         (lambda: mp.Architecture(n_mtj=10, leak=1.5), "leak"),
         (lambda: mp.Architecture(n_mtj=10, current_window=(1e10, 0.8e10)), "j_min < j_max"),
         (lambda: mp.recognition_task(window=61e-9), "whole number"),
@@ -158,3 +158,28 @@ def test_regularization_must_be_positive_and_finite(regularization):
         mp.train_force(network, task, regularization=regularization, progress=False)
     with pytest.raises(mp.MtjphysError, match="regularization must be a positive finite number"):
         mp.Innate.for_network(network, 0.5, seed=0, regularization=regularization)
+
+
+def test_a_device_network_reloads_with_its_own_solver_settings(tmp_path):
+    import diffrax as dfx
+
+    settings = mp.NeuronSolver(solver=dfx.Tsit5(), rtol=1e-9, atol=1e-11, samples=401)
+    network = mp.random_network(mp.Architecture(n_mtj=4, n_inputs=1), seed=0, mode="device", settings=settings,
+                                carry_magnetization=True)
+    path = mp.write_dataset(mp.network_to_dataset(network), tmp_path / "net.nc")
+    loaded = mp.network_from_dataset(mp.open_dataset(path))
+    assert loaded.nonlinearity.settings == settings and loaded.nonlinearity.carry_magnetization
+    drive = mp.make_drive(6, inputs=np.linspace(-1, 1, 6), n_inputs=1)
+    runs = [mp.simulate(n, drive, record_mtjs=4, progress=False).trajectory.rates for n in (network, loaded)]
+    assert np.array_equal(runs[0], runs[1])
+
+
+def test_every_variable_of_a_run_keeps_its_units_and_long_name(tmp_path):
+    network = mp.random_network(mp.Architecture(n_mtj=6, n_inputs=1, n_outputs=1, bias_scale=0.5), seed=1,
+                                mode="surrogate", surrogate_points=11)
+    task = mp.recognition_task(train_windows=2, test_windows=1, seed=1)
+    _, run = mp.train_force(network, task, update_mask=np.ones((1, 6)), progress=False)
+    loaded = mp.open_dataset(mp.write_dataset(run, tmp_path / "run.nc"))
+    for name, variable in loaded.variables.items():
+        assert "units" in variable.attrs and "long_name" in variable.attrs, name
+    assert loaded.target.attrs["long_name"] == task.target.attrs["long_name"]

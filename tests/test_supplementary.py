@@ -95,7 +95,7 @@ def test_thermal_and_gain_networks_reload_bit_for_bit(tmp_path):
     architecture = mp.Architecture(n_mtj=6, n_inputs=1, n_outputs=1, bias_scale=0.5, synaptic_noise=0.01, delay=1)
     network = mp.random_network(architecture, record, seed=3, mode="surrogate", thermal_samples=64,
                                 current_gain=np.linspace(0.8, 1.2, 6))
-    path = mp.write_dataset(mp.network_to_dataset(network, record), tmp_path / "net.nc")
+    path = mp.write_dataset(mp.network_to_dataset(network), tmp_path / "net.nc")
     loaded = mp.network_from_dataset(mp.open_dataset(path))
     assert type(loaded.nonlinearity) is type(network.nonlinearity) and loaded.delay == 1
     drive = mp.make_drive(30, inputs=np.cos(0.2 * np.arange(30)), n_inputs=1)
