@@ -88,7 +88,7 @@ def _trials(network, drive, starts, *, seed, noise, record, trainer=None, traine
         result = simulate(network, drive, trainer=trainer or NoTraining(), trainer_state=trainer_state, x0=x0,
                           seed=seed + index, state_noise=noise, record_mtjs=record, progress=progress)
         network, trainer_state = result.network, result.trainer_state
-        rates.append(result.trajectory.rates)
+        rates.append(result.trajectory.mtj_outputs)
     return network, trainer_state, np.asarray(rates)
 
 
@@ -121,7 +121,7 @@ def train_innate(
                             network.readout.shape[0])
     rng = np.random.default_rng([seed, 3])
     starts = lambda count: [rng.normal(0.0, 0.5, n) for _ in range(count)]  # noqa: E731
-    innate = np.asarray(simulate(network, drive, x0=starts(1)[0], record_mtjs=n, progress=False).trajectory.rates)
+    innate = np.asarray(simulate(network, drive, x0=starts(1)[0], record_mtjs=n, progress=False).trajectory.mtj_outputs)
 
     def measure(net, offset):
         _, _, rates = _trials(net, drive, starts(spread_trials), seed=seed * 1000 + offset, noise=noise, record=n)

@@ -101,12 +101,19 @@ class NoTraining(AbstractTrainer):
 
 
 class Trajectory(eqx.Module):
-    """What a run records, per step: readouts z, and the outputs r of the first MTJs."""
+    """What a run records.
 
-    outputs: np.ndarray
-    rates: np.ndarray
-    readout_steps: np.ndarray
+    Arguments:
+        readouts: the readouts z(n) at every step, (T, n_out).
+        mtj_outputs: the outputs r(n) of the first recorded MTJs at every step, (T, K).
+        weight_steps: the steps after which the readout weights were recorded, (S,).
+        readout_weights: W_out after each of those steps, (S, n_out, N).
+    """
+
     readouts: np.ndarray
+    mtj_outputs: np.ndarray
+    weight_steps: np.ndarray
+    readout_weights: np.ndarray
 
 
 class RunResult(eqx.Module):
@@ -161,13 +168,13 @@ def _run_chunk(trainer, x_reset, state_noise, output_noise, record_mtjs, readout
     step = lambda c, s: _step(trainer, x_reset, state_noise, output_noise, record_mtjs, c, s)  # noqa: E731
 
     def block(carry, block_inputs):
-        carry, (outputs, rates) = jax.lax.scan(step, carry, block_inputs)
-        return carry, (outputs, rates, carry[0].readout)
+        carry, (readouts, mtj_outputs) = jax.lax.scan(step, carry, block_inputs)
+        return carry, (readouts, mtj_outputs, carry[0].readout)
 
     blocks = jax.tree.map(lambda a: a.reshape((a.shape[0] // readout_every, readout_every) + a.shape[1:]), chunk)
-    carry, (outputs, rates, readouts) = jax.lax.scan(block, carry, blocks)
+    carry, (readouts, mtj_outputs, weights) = jax.lax.scan(block, carry, blocks)
     flatten = lambda a: a.reshape((a.shape[0] * a.shape[1],) + a.shape[2:])  # noqa: E731
-    return carry, flatten(outputs), flatten(rates), readouts
+    return carry, flatten(readouts), flatten(mtj_outputs), weights
 
 
 def simulate(
@@ -219,25 +226,25 @@ def simulate(
     index = jnp.arange(padded)
     valid = index < steps
 
-    outputs, rates, readouts = [], [], []
+    readouts, mtj_outputs, readout_weights = [], [], []
     label = progress if isinstance(progress, str) else f"{network.mode} N={n}"
     with tqdm(total=steps, desc=label, unit="step", disable=None if progress else True, leave=False) as bar:
         for start in range(0, padded, chunk):
             part = slice(start, start + chunk)
             chunk_inputs = (tuple(f[part] for f in fields), index[part], valid[part])
-            carry, chunk_outputs, chunk_rates, chunk_readouts = _run_chunk(
+            carry, chunk_readouts, chunk_mtj_outputs, chunk_weights = _run_chunk(
                 trainer, x_reset, float(state_noise), float(output_noise), record_mtjs, readout_every, carry,
                 chunk_inputs)
-            outputs.append(np.asarray(chunk_outputs))
-            rates.append(np.asarray(chunk_rates))
             readouts.append(np.asarray(chunk_readouts))
+            mtj_outputs.append(np.asarray(chunk_mtj_outputs))
+            readout_weights.append(np.asarray(chunk_weights))
             bar.update(min(chunk, steps - start))
 
-    readout_steps = np.arange(readout_every - 1, padded, readout_every)
-    kept = readout_steps < steps
+    weight_steps = np.arange(readout_every - 1, padded, readout_every)
+    kept = weight_steps < steps
     network, trainer_state, x, magnetization, _, _ = carry
     trajectory = Trajectory(
-        outputs=np.concatenate(outputs)[:steps], rates=np.concatenate(rates)[:steps],
-        readout_steps=readout_steps[kept], readouts=np.concatenate(readouts)[kept],
+        readouts=np.concatenate(readouts)[:steps], mtj_outputs=np.concatenate(mtj_outputs)[:steps],
+        weight_steps=weight_steps[kept], readout_weights=np.concatenate(readout_weights)[kept],
     )
     return RunResult(network, trainer_state, x, magnetization, trajectory)

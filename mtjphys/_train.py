@@ -54,13 +54,13 @@ def run_dataset(result: RunResult, task: xr.Dataset, *, trainer: AbstractTrainer
         attrs: further attributes.
     """
     network, trajectory = result.network, result.trajectory
-    readout_time = task.time.values[trajectory.readout_steps]
+    readout_time = task.time.values[trajectory.weight_steps]
     run = xr.Dataset(
         {
-            "output": (("time", "readout"), trajectory.outputs, {"units": "1", "long_name": "network output z"}),
-            "mtj_output": (("time", "recorded_mtj"), trajectory.rates,
+            "output": (("time", "readout"), trajectory.readouts, {"units": "1", "long_name": "network output z"}),
+            "mtj_output": (("time", "recorded_mtj"), trajectory.mtj_outputs,
                            {"units": "1", "long_name": "output r = 2F - 1 of the first MTJs"}),
-            "readout_weights_over_time": (("readout_time", "readout", "mtj"), trajectory.readouts,
+            "readout_weights_over_time": (("readout_time", "readout", "mtj"), trajectory.readout_weights,
                                           {"units": "1", "long_name": "readout weights W_out during the run"}),
         },
         coords={"readout_time": ("readout_time", readout_time, {"units": "s", "long_name": "time of the snapshot"})},

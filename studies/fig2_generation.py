@@ -65,7 +65,7 @@ def run_seed(seed: int, *, mode: str, n_mtj: int, transfer: xr.Dataset | None = 
                           target=dataset.target.isel(readout=0, drop=True))
 
 
-def free_run_figures(dataset: xr.Dataset) -> dict:
+def free_run_metrics(dataset: xr.Dataset) -> dict:
     """Period, amplitude and pass/fail in each free-running window."""
     figures = {}
     for name, (start, stop, target) in FREE_WINDOWS.items():
@@ -85,7 +85,7 @@ def generation_error(dataset: xr.Dataset, span: float = 150e-9) -> dict:
     """Scalars for sweeps: both windows passed; the worst relative period and amplitude errors;
     and the RMS error over the first `span` of each free run relative to the target's RMS, averaged
     over the two windows (the "generation error")."""
-    figures = free_run_figures(dataset)
+    figures = free_run_metrics(dataset)
     nrmse = []
     for start, _, target in FREE_WINDOWS.values():
         part = slice(start, start + span)
@@ -148,13 +148,13 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
     paths = mp.prepare_outputs(output_dir, names, overwrite)
     start = time.perf_counter()
     dataset = run_seed(seed, mode=mode, n_mtj=n_mtj, transfer=transfer, progress=progress)
-    figures = {seed: free_run_figures(dataset)}
+    figures = {seed: free_run_metrics(dataset)}
     dataset.attrs["free_run"] = json.dumps(figures[seed])
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
     mp.save_figure(plot(dataset), paths[1], overwrite=overwrite)
     for other in range(seeds):
         if other not in figures:
-            figures[other] = free_run_figures(run_seed(other, mode=mode, n_mtj=n_mtj, transfer=transfer,
+            figures[other] = free_run_metrics(run_seed(other, mode=mode, n_mtj=n_mtj, transfer=transfer,
                                                                progress=progress))
     summary = {"seed": seed, "mode": mode, "n_mtj": n_mtj, **{f"{w}_{k}": v for w, f in figures[seed].items()
                                                               for k, v in f.items()}}

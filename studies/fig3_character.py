@@ -58,7 +58,7 @@ def write_and_test(network, character, *, seed: int, test_runs: int, progress) -
     drive = mp.drive_from_task(test_task, 2, 2)
     tests, errors = [], []
     for run in range(test_runs):
-        outputs = mp.simulate(trained, drive, x0=rng.normal(0, 0.5, network.size), progress=False).trajectory.outputs
+        outputs = mp.simulate(trained, drive, x0=rng.normal(0, 0.5, network.size), progress=False).trajectory.readouts
         target = test_task.target.values
         errors.append(float(np.hypot(*(outputs[warmup:] - target[warmup:]).T).mean() / character.diagonal))
         tests.append(test_task.assign(output=(("time", "readout"), outputs)))

@@ -116,7 +116,7 @@ def test_a_users_nonlinearity_runs_trains_saves_and_reloads(user, tmp_path):
     assert type(loaded.nonlinearity) is ext.Softsign and loaded.nonlinearity.slope == 2.0
     drive = mp.drive_from_task(task, 1, 1)
     first, second = (mp.simulate(n, drive, record_mtjs=30, progress=False).trajectory for n in (trained, loaded))
-    assert np.array_equal(first.outputs, second.outputs) and np.array_equal(first.rates, second.rates)
+    assert np.array_equal(first.readouts, second.readouts) and np.array_equal(first.mtj_outputs, second.mtj_outputs)
 
 
 def test_a_users_nonlinearity_in_innate_training(user):
@@ -174,5 +174,5 @@ def test_a_compiled_model_variant_saves_and_reloads():
     loaded = mp.network_from_dataset(mp.network_to_dataset(network))
     assert loaded.nonlinearity.model is model and loaded.records[0]["beta"] == 0.05
     drive = mp.make_drive(5, inputs=np.linspace(-1, 1, 5), n_inputs=1)
-    runs = [mp.simulate(n, drive, record_mtjs=4, progress=False).trajectory.rates for n in (network, loaded)]
+    runs = [mp.simulate(n, drive, record_mtjs=4, progress=False).trajectory.mtj_outputs for n in (network, loaded)]
     assert np.array_equal(runs[0], runs[1])

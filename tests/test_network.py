@@ -50,7 +50,7 @@ def test_force_teaches_a_tanh_network_a_sine():
     assert abs(mp.amplitude(free) / 0.8 - 1) < 0.05
     # before training the network is not doing the task
     untrained = mp.simulate(network, mp.drive_from_task(task.isel(time=slice(0, 600)), 0, 1), x0=x0, progress=False)
-    assert np.allclose(untrained.trajectory.outputs, 0)  # W_out starts at zero
+    assert np.allclose(untrained.trajectory.readouts, 0)  # W_out starts at zero
 
 
 def test_device_and_surrogate_agree_on_a_short_run():
@@ -65,10 +65,10 @@ def test_device_and_surrogate_agree_on_a_short_run():
 
     runs = [mp.simulate(eqx.tree_at(lambda n: n.readout, net, readout), drive, record_mtjs=20, progress=False)
             for net in (device, surrogate)]
-    r_device, r_surrogate = (run.trajectory.rates for run in runs)
+    r_device, r_surrogate = (run.trajectory.mtj_outputs for run in runs)
     assert np.ptp(r_device) > 0.5  # the MTJs really swing across their range
     assert np.max(np.abs(r_device - r_surrogate)) < 1e-3
-    np.testing.assert_allclose(runs[0].trajectory.outputs, runs[1].trajectory.outputs, atol=1e-2)
+    np.testing.assert_allclose(runs[0].trajectory.readouts, runs[1].trajectory.readouts, atol=1e-2)
 
 
 def test_saved_and_loaded_network_reproduces_its_run_bit_for_bit(tmp_path):
@@ -81,7 +81,7 @@ def test_saved_and_loaded_network_reproduces_its_run_bit_for_bit(tmp_path):
     drive = mp.drive_from_task(task, 1, 1)
     first = mp.simulate(trained, drive, record_mtjs=12, progress=False).trajectory
     second = mp.simulate(loaded, drive, record_mtjs=12, progress=False).trajectory
-    assert np.array_equal(first.outputs, second.outputs) and np.array_equal(first.rates, second.rates)
+    assert np.array_equal(first.readouts, second.readouts) and np.array_equal(first.mtj_outputs, second.mtj_outputs)
     assert np.array_equal(np.asarray(trained.readout), np.asarray(loaded.readout))
 
 
@@ -102,7 +102,7 @@ def test_output_noise_is_seeded():
     architecture = mp.Architecture(n_mtj=10, n_outputs=1, gain=1.2)
     network = mp.random_network(architecture, seed=0, mode="tanh")
     drive = mp.make_drive(50)
-    runs = [mp.simulate(network, drive, output_noise=0.1, seed=s, progress=False).trajectory.rates for s in (0, 0, 1)]
+    runs = [mp.simulate(network, drive, output_noise=0.1, seed=s, progress=False).trajectory.mtj_outputs for s in (0, 0, 1)]
     assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2])
 
 
@@ -170,7 +170,7 @@ def test_a_device_network_reloads_with_its_own_solver_settings(tmp_path):
     loaded = mp.network_from_dataset(mp.open_dataset(path))
     assert loaded.nonlinearity.settings == settings and loaded.nonlinearity.carry_magnetization
     drive = mp.make_drive(6, inputs=np.linspace(-1, 1, 6), n_inputs=1)
-    runs = [mp.simulate(n, drive, record_mtjs=4, progress=False).trajectory.rates for n in (network, loaded)]
+    runs = [mp.simulate(n, drive, record_mtjs=4, progress=False).trajectory.mtj_outputs for n in (network, loaded)]
     assert np.array_equal(runs[0], runs[1])
 
 

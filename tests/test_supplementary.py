@@ -34,7 +34,7 @@ def test_delayed_signals_follow_the_equations(delay):
     network = eqx.tree_at(lambda n: n.readout, network, jnp.asarray(np.random.default_rng(3).normal(size=(1, 15))))
     inputs = np.sin(0.4 * np.arange(60))[:, None]
     result = mp.simulate(network, mp.make_drive(60, inputs=inputs, n_inputs=1), progress=False)
-    np.testing.assert_allclose(result.trajectory.outputs, _manual_run(network, inputs, 60, delay), rtol=1e-10,
+    np.testing.assert_allclose(result.trajectory.readouts, _manual_run(network, inputs, 60, delay), rtol=1e-10,
                                atol=1e-12)
 
 
@@ -45,7 +45,7 @@ def test_synaptic_noise_perturbs_reproducibly_and_vanishes_at_zero():
         import equinox as eqx
 
         network = eqx.tree_at(lambda n: n.readout, network, jnp.ones((1, 15)) / 15)
-        return mp.simulate(network, mp.make_drive(40), x0=np.full(15, 0.3), seed=seed, progress=False).trajectory.outputs
+        return mp.simulate(network, mp.make_drive(40), x0=np.full(15, 0.3), seed=seed, progress=False).trajectory.readouts
 
     baseline = outputs(0.0, 0)
     assert np.array_equal(outputs(0.0, 1), baseline)  # no noise: the seed does not matter
@@ -99,5 +99,5 @@ def test_thermal_and_gain_networks_reload_bit_for_bit(tmp_path):
     loaded = mp.network_from_dataset(mp.open_dataset(path))
     assert type(loaded.nonlinearity) is type(network.nonlinearity) and loaded.delay == 1
     drive = mp.make_drive(30, inputs=np.cos(0.2 * np.arange(30)), n_inputs=1)
-    runs = [mp.simulate(n, drive, seed=4, record_mtjs=6, progress=False).trajectory.rates for n in (network, loaded)]
+    runs = [mp.simulate(n, drive, seed=4, record_mtjs=6, progress=False).trajectory.mtj_outputs for n in (network, loaded)]
     assert np.array_equal(runs[0], runs[1])

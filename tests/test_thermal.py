@@ -113,7 +113,7 @@ def test_thermal_networks_device_and_surrogate():
     for mode in ("device", "surrogate"):
         network = mp.random_network(architecture, record, seed=1, mode=mode, thermal_samples=128)
         assert type(network.nonlinearity).__name__.startswith("Thermal")
-        rates[mode] = mp.simulate(network, drive, record_mtjs=8, progress=False).trajectory.rates
+        rates[mode] = mp.simulate(network, drive, record_mtjs=8, progress=False).trajectory.mtj_outputs
     # the same dynamics up to noise of a few percent of the output range
     assert np.max(np.abs(rates["device"] - rates["surrogate"])) < 0.3
     assert np.std(rates["device"] - rates["surrogate"]) > 1e-4  # but independent noise
