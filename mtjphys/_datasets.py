@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import pathlib
+import secrets
 import shlex
 import subprocess
 import sys
-import tempfile
 
 import xarray as xr
 
@@ -44,6 +46,20 @@ def git_commit() -> str:
     return commit + ("+dirty" if dirty else "")
 
 
+@functools.cache
+def code_hash() -> str:
+    """Returns: the sha256 of the installed mtjphys source (the library, models, codegen and the
+    studies, .py files in path order): the code that made a result, with or without git."""
+    digest = hashlib.sha256()
+    for package in ("mtjphys", "mtjphys.models", "mtjphys.codegen", "mtjphys.studies"):
+        spec = importlib.util.find_spec(package)
+        root = pathlib.Path(next(iter(spec.submodule_search_locations)))
+        for path in sorted(root.rglob("*.py")):
+            digest.update(f"{package}/{path.relative_to(root).as_posix()}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def provenance(
     parameters: Parameters | None = None, *, model: Model | None = None, settings: NeuronSolver | None = None,
     seed: int | None = None, **extra,
@@ -65,6 +81,7 @@ def provenance(
     attrs = {
         "mtjphys_version": __version__,
         "git_commit": git_commit(),
+        "code_hash": code_hash(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(shlex.quote(a) for a in sys.argv),
         "package_versions": json.dumps({p: _version(p) for p in _PACKAGES}),
@@ -112,27 +129,41 @@ def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> pathl
     return path
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _fsync(path: str | os.PathLike, directory: bool = False) -> None:
+    handle = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def atomic_write(path: str | os.PathLike, write, *, overwrite: bool = False, suffix: str = "") -> pathlib.Path:
-    """Write a file through `write(temporary_path)`, then rename it into place.
+    """Write a file through `write(temporary_path)`, then move it into place.
 
-    A failure (or interruption) leaves no partial file at `path`.
+    The file reaches the disk (fsync) before it appears under its name, so a failure, an
+    interruption or a crash leaves either no file or the whole file at `path`, never part of one.
+    Without `overwrite`, a file that appeared at `path` meanwhile is kept and the write refused.
     """
     path = check_output_path(path, overwrite)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f"{suffix}.tmp", dir=path.parent)
-    os.close(handle)
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}{suffix}.tmp"
+    # created with the usual mode (0o666 less the umask) by the kernel: no process-wide umask juggling
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         write(temporary)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
-        os.replace(temporary, path)
-    except BaseException:
-        pathlib.Path(temporary).unlink(missing_ok=True)
-        raise
+        _fsync(temporary)
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            try:
+                os.link(temporary, path)  # fails if the name exists: nothing is overwritten unasked
+            except FileExistsError:
+                raise MtjphysError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
+            except OSError:  # a file system without hard links
+                check_output_path(path, overwrite)
+                os.replace(temporary, path)
+        _fsync(path.parent, directory=True)
+    finally:
+        temporary.unlink(missing_ok=True)
     return path
 
 

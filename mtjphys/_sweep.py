@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import itertools
@@ -10,14 +11,16 @@ import math
 import os
 import pathlib
 import re
+import socket
 import warnings
 
 import numpy as np
 import xarray as xr
 from tqdm.auto import tqdm
 
-from ._datasets import atomic_write, make_directory, open_dataset, write_dataset
+from ._datasets import atomic_write, make_directory, open_dataset, provenance, write_dataset
 from ._errors import MtjphysError
+from ._parameters import Parameters
 
 _MANIFEST = "sweep.json"
 _FORMAT = 1
@@ -25,6 +28,39 @@ _POINT_ATTR = "sweep_point"
 _LABEL_LENGTH = 80
 # what `atomic_write` leaves behind if the process dies between creating and renaming its temporary file
 _TEMPORARY = re.compile(r"\..+\.(nc|json)\..+\.tmp")
+
+
+_LOCK = "sweep.lock"
+# attributes of a stored point that must match the running code and record for it to be reused
+_IDENTITY = ("mtjphys_version", "code_hash", "parameters", "model_hash")
+
+
+class _StoreLock:
+    """An exclusive lock on a sweep store (an advisory `flock` on `sweep.lock`, released when the
+    process ends however it ends)."""
+
+    def __init__(self, store: pathlib.Path):
+        self.path = store / _LOCK
+
+    def __enter__(self):
+        self.handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "another process"
+            self.handle.close()
+            raise MtjphysError(f"sweep store {str(self.path.parent)!r} is in use by another sweep ({holder}); "
+                               "wait for it to finish or use another store")
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"process {os.getpid()} on {socket.gethostname()}\n")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
 
 
 def _available_cores() -> int:
@@ -146,7 +182,6 @@ def _describe(point: dict) -> str:
 
 def _open_store(store: pathlib.Path, function_name: str, grid: dict, fixed: dict) -> None:
     """Create the store, or check that it holds the same sweep; record the (possibly extended) grid."""
-    make_directory(store, "sweep store")
     for path in store.iterdir():
         if _TEMPORARY.fullmatch(path.name) and path.is_file():
             path.unlink(missing_ok=True)
@@ -175,13 +210,20 @@ def _open_store(store: pathlib.Path, function_name: str, grid: dict, fixed: dict
             recorded_grid[key] = old_values + [value for value in grid[key] if _identity(value) not in known]
         if recorded_grid == old_grid:
             return
-    manifest = {"format": _FORMAT, "function": function_name, "fixed": fixed_json, "grid": recorded_grid}
+    manifest = {"format": _FORMAT, "function": function_name, "fixed": fixed_json, "grid": recorded_grid,
+                "provenance": provenance()}
     text = json.dumps(manifest, indent=1) + "\n"
     atomic_write(manifest_path, lambda tmp: pathlib.Path(tmp).write_text(text), overwrite=True)
 
 
-def _load_point(path: pathlib.Path, point: dict) -> xr.Dataset | None:
-    """Returns: the stored result of `point`, or None if there is none or it is unreadable or foreign."""
+def _identity_of(attrs: dict) -> dict:
+    """What must match for a stored point to be reused: the code and the parameter record."""
+    return {key: attrs.get(key) for key in _IDENTITY}
+
+
+def _load_point(path: pathlib.Path, point: dict, identity: dict, stale: str) -> xr.Dataset | None:
+    """Returns: the stored result of `point`, or None if there is none, or it is unreadable, foreign or
+    made by other code or from another record (with `stale="refuse"` the latter raises)."""
     if not path.exists():
         return None
     try:
@@ -193,18 +235,26 @@ def _load_point(path: pathlib.Path, point: dict) -> xr.Dataset | None:
         warnings.warn(f"sweep point file {str(path)!r} belongs to another point; computing the point again",
                       stacklevel=3)
         return None
+    stored = _identity_of(dataset.attrs)
+    if stored != identity:
+        differs = ", ".join(key for key in _IDENTITY if stored[key] != identity[key])
+        if stale == "refuse":
+            raise MtjphysError(f"sweep point {str(path)!r} was computed with another {differs}; pass "
+                               f"stale='recompute' (or remove the store) to compute it again")
+        return None
     return dataset
 
 
-def _save_point(result, path: pathlib.Path, point: dict) -> xr.Dataset:
-    """Check a fresh result, write it atomically, and return it as read back (as resumed points are)."""
+def _save_point(result, path: pathlib.Path, point: dict, stamp: dict) -> xr.Dataset:
+    """Check a fresh result, stamp it with its provenance, write it atomically, and return it as read
+    back (as resumed points are)."""
     if not isinstance(result, xr.Dataset):
         raise MtjphysError(f"the sweep function returned {type(result).__name__}, not an xarray Dataset")
     clashes = sorted(set(point) & (set(result.variables) | set(result.dims)))
     if clashes:
         raise MtjphysError(f"the result has variables or dimensions named like swept parameters: {clashes}")
     stored = result.copy(deep=False)
-    stored.attrs = {**result.attrs, _POINT_ATTR: _identity(_plain(point, "sweep point"))}
+    stored.attrs = {**result.attrs, **stamp, _POINT_ATTR: _identity(_plain(point, "sweep point"))}
     write_dataset(stored, path, overwrite=True)
     return open_dataset(path)
 
@@ -292,6 +342,8 @@ def run_sweep(
     fixed: dict | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    record: Parameters | None = None,
+    stale: str = "recompute",
 ) -> xr.Dataset:
     """Evaluate `function` on every point of a parameter grid, keeping each result on disk as it arrives.
 
@@ -314,6 +366,12 @@ def run_sweep(
             (e.g. "tcp://10.0.0.5:8786"), which is left running. No cluster is started when every point
             is already in the store.
         progress: show a progress bar over the points.
+        record: the parameter record the points derive from (default the reference record).
+        stale: what to do with a stored point made by another mtjphys version or code (`code_hash`),
+            or from another `record`: "recompute" it, or "refuse" (raise `MtjphysError`).
+
+    Every point's file carries the provenance of the run that made it, and `sweep.json` that of the
+    store. While a sweep runs it holds a lock on its store: a second sweep on it is refused.
 
     Returns:
         One dataset with the swept parameters as the leading dimensions (coordinates in grid order), the
@@ -330,15 +388,26 @@ def run_sweep(
     fixed = _check_fixed(fixed, grid)
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler):
         raise MtjphysError(f"scheduler must be None, 'synchronous', 'threads' or an address, not {scheduler!r}")
+    if stale not in ("recompute", "refuse"):
+        raise MtjphysError(f"stale must be 'recompute' or 'refuse', not {stale!r}")
     store = pathlib.Path(store)
     function_name = _qualified_name(function)
+    make_directory(store, "sweep store")
+    with _StoreLock(store):
+        return _run_locked(function, function_name, grid, fixed, scheduler, progress, store,
+                           record if record is not None else Parameters(), stale)
+
+
+def _run_locked(function, function_name, grid, fixed, scheduler, progress, store, record, stale) -> xr.Dataset:
     _open_store(store, function_name, grid, fixed)
+    stamp = provenance(record, sweep_function=function_name, sweep_fixed=_plain(fixed, "fixed"))
+    identity = _identity_of(stamp)
 
     points = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
     paths = [store / f"{point_name(point, fixed)}.nc" for point in points]
     results: list[xr.Dataset | None] = []
     for path, point in zip(paths, points):
-        results.append(_load_point(path, point))
+        results.append(_load_point(path, point, identity, stale))
     missing = [(index, point) for index, point in enumerate(points) if results[index] is None]
     resumed = len(points) - len(missing)
     errors: dict[int, BaseException] = {}
@@ -349,7 +418,7 @@ def run_sweep(
     def handle(index, point, result=None, error=None):
         if error is None:
             try:
-                results[index] = _save_point(result, paths[index], point)
+                results[index] = _save_point(result, paths[index], point, stamp)
             except Exception as save_error:
                 error = save_error
         if error is not None:
@@ -383,6 +452,7 @@ def run_sweep(
         raise MtjphysError(f"cannot combine the points' results into one dataset: {' '.join(str(error).split())}")
     combined.attrs = {
         **{key: value for key, value in results[0].attrs.items() if key != _POINT_ATTR},
+        **stamp,
         "sweep_grid": json.dumps(grid),
         "sweep_fixed": json.dumps(_plain(fixed, "fixed")),
         "sweep_function": function_name,

@@ -269,3 +269,55 @@ def test_results_that_cannot_be_combined(tmp_path):
     with pytest.raises(mp.MtjphysError, match="cannot combine") as error:
         run_sweep(ragged, {"n": [2, 3]}, tmp_path, scheduler="synchronous", progress=False)
     assert "\n" not in str(error.value) and len(point_files(tmp_path)) == 2
+
+
+def test_every_point_and_the_manifest_carry_provenance(tmp_path):
+    store = tmp_path / "store"
+    record = mp.Parameters({"alpha": 0.02})
+    result = run_sweep(quadratic, GRID, store, scheduler="synchronous", progress=False, record=record)
+    for name in point_files(store):
+        attrs = mp.open_dataset(store / name).attrs
+        assert attrs["code_hash"] == mp.code_hash() and attrs["mtjphys_version"] == mp.__version__
+        assert json.loads(attrs["parameters"])["alpha"] == 0.02 and attrs["sweep_function"].endswith("quadratic")
+    assert json.loads(result.attrs["parameters"])["alpha"] == 0.02
+    manifest = json.loads((store / "sweep.json").read_text())
+    assert manifest["provenance"]["code_hash"] == mp.code_hash() and "created" in manifest["provenance"]
+
+
+def _restamp(path, **changes):
+    dataset = mp.open_dataset(path)
+    dataset.attrs.update(changes)
+    mp.write_dataset(dataset, path, overwrite=True)
+
+
+def test_a_point_from_other_code_or_another_record_is_recomputed_or_refused(tmp_path, record):
+    store, fixed = tmp_path / "store", {"record": str(record)}
+    run_sweep(quadratic, GRID, store, fixed=fixed, scheduler="synchronous", progress=False)
+    other_code = store / f"{point_name({'a': 3.0, 'b': 10}, fixed)}.nc"
+    _restamp(other_code, code_hash="0" * 64)
+    with pytest.raises(mp.MtjphysError, match="computed with another code_hash") as error:
+        run_sweep(quadratic, GRID, store, fixed=fixed, scheduler="synchronous", progress=False, stale="refuse")
+    assert "\n" not in str(error.value) and len(calls(record)) == 6
+    run_sweep(quadratic, GRID, store, fixed=fixed, scheduler="synchronous", progress=False)
+    assert calls(record).count((3.0, 10.0)) == 2 and len(calls(record)) == 7
+    assert mp.open_dataset(other_code).attrs["code_hash"] == mp.code_hash()
+    # another parameter record: every point is computed again
+    run_sweep(quadratic, GRID, store, fixed=fixed, scheduler="synchronous", progress=False,
+              record=mp.Parameters({"Ku": 2e5}))
+    assert len(calls(record)) == 13
+
+
+def test_a_store_in_use_by_another_sweep_is_refused(tmp_path):
+    import fcntl
+
+    store = tmp_path / "store"
+    store.mkdir()
+    with open(store / "sweep.lock", "a+") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        holder.write("process 12345 on elsewhere\n")
+        holder.flush()
+        with pytest.raises(mp.MtjphysError, match="in use by another sweep \\(process 12345 on elsewhere\\)"):
+            run_sweep(quadratic, GRID, store, scheduler="synchronous", progress=False)
+    assert point_files(store) == []
+    run_sweep(quadratic, GRID, store, scheduler="synchronous", progress=False)  # free again
+    assert len(point_files(store)) == 6
