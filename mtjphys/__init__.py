@@ -11,11 +11,15 @@ _jax.config.update("jax_enable_x64", True)
 
 from ._analysis import (
     amplitude as amplitude,
+    breaking_point as breaking_point,
+    BreakingPoint as BreakingPoint,
     dominant_period as dominant_period,
+    wilson_interval as wilson_interval,
 )
 from ._cli import run_command as run_command
 from ._datasets import (
     atomic_write as atomic_write,
+    code_hash as code_hash,
     check_output_path as check_output_path,
     open_dataset as open_dataset,
     provenance as provenance,
@@ -26,6 +30,12 @@ from ._force import (
     Force as Force,
     rls_step as rls_step,
     train_force as train_force,
+)
+from ._generation import (
+    free_run_metrics as free_run_metrics,
+    generation_metrics as generation_metrics,
+    generation_metrics_dataset as generation_metrics_dataset,
+    sine_generation_run as sine_generation_run,
 )
 from ._geometry import (
     ellipsoid_demag_factors as ellipsoid_demag_factors,
@@ -65,8 +75,6 @@ from ._network import (
 )
 from ._neuron import (
     equilibrium_resistance as equilibrium_resistance,
-    Extrema as Extrema,
-    last_extrema as last_extrema,
     neuron_output as neuron_output,
     NEURON_WINDOW as NEURON_WINDOW,
     window_response as window_response,
@@ -75,6 +83,12 @@ from ._parameters import (
     Parameters as Parameters,
     REFERENCE as REFERENCE,
     stack_parameters as stack_parameters,
+)
+from ._readout import (
+    DEFAULT_BANDWIDTH as DEFAULT_BANDWIDTH,
+    Extrema as Extrema,
+    last_extrema as last_extrema,
+    Readout as Readout,
 )
 from ._simulate import (
     AbstractTrainer as AbstractTrainer,
@@ -90,10 +104,16 @@ from ._solve import (
     NeuronSolver as NeuronSolver,
 )
 from ._study import (
-    load_transfer as load_transfer,
+    check_transfer as check_transfer,
+    mode_option as mode_option,
+    params_option as params_option,
+    plot_success as plot_success,
     prepare_outputs as prepare_outputs,
+    ReportSection as ReportSection,
     save_figure as save_figure,
-    study_options as study_options,
+    scheduler_option as scheduler_option,
+    Study as Study,
+    SuccessCurve as SuccessCurve,
     transfer_option as transfer_option,
 )
 from ._sweep import (
@@ -114,8 +134,10 @@ from ._train import (
     trainer_from_dataset as trainer_from_dataset,
 )
 from ._thermal import (
+    precession_frequency as precession_frequency,
     thermal_delta_r as thermal_delta_r,
     thermal_quantiles as thermal_quantiles,
+    thermal_readout as thermal_readout,
     thermal_realisation as thermal_realisation,
     thermal_start as thermal_start,
     thermal_window_response as thermal_window_response,

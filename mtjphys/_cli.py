@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
@@ -12,11 +11,9 @@ from ._datasets import check_output_path, write_dataset
 from ._errors import MtjphysError
 from ._neuron import NEURON_WINDOW
 from ._parameters import Parameters
+from ._readout import DEFAULT_BANDWIDTH, Readout
+from ._thermal import thermal_readout
 from ._transfer import OPERATING_WINDOW, neuron_trace, transfer_curve
-
-STUDIES = ("fig1_neuron", "fig2_generation", "fig3_character", "fig4_recognition", "supp_nonidentical",
-           "supp_phase_noise", "supp_synapses")
-
 
 def run_command(command: click.Command, args=None, prog_name: str | None = None) -> None:
     """Run a click command; user errors become one line on stderr and exit status 2."""
@@ -42,6 +39,20 @@ params_option = click.option(
     help="JSON file of parameter-record keys (SI); missing keys take the reference values.",
 )
 output_option = click.option("-o", "--output", required=True, type=click.Path(), help="netCDF file to write.")
+bandwidth_option = click.option(
+    "--readout-bandwidth", type=float, default=None,
+    help=f"The pre-amplifier's -3 dB bandwidth [Hz] through which dR is read, with extrema held over half a "
+         f"precession period (0: no filter). Default: {DEFAULT_BANDWIDTH:g} above 0 K, an ideal readout at 0 K.",
+)
+
+
+def make_readout(bandwidth: float | None, parameters: Parameters) -> Readout | None:
+    """The readout the --readout-bandwidth option asks for (None: the default for the temperature)."""
+    if bandwidth is None:
+        return None
+    if not (np.isfinite(bandwidth) and bandwidth >= 0):
+        raise MtjphysError(f"--readout-bandwidth must be >= 0 Hz (0: no filter), got {bandwidth:g}")
+    return thermal_readout(parameters, bandwidth=bandwidth or None)
 overwrite_option = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 
 
@@ -50,56 +61,74 @@ def cli() -> None:
     """Recurrent neural networks made of magnetic tunnel junctions."""
 
 
-@cli.command()
+@cli.command(short_help="One MTJ's resistance ringing after a current step, as netCDF.")
 @click.option("--current-density", "-j", type=float, required=True, help="Current density [A/m^2].")
 @click.option("--duration", type=float, default=NEURON_WINDOW, show_default=True, help="Simulated time [s].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Noise seed (temperature above 0 K).")
+@bandwidth_option
 @params_option
 @output_option
 @overwrite_option
-def neuron(current_density, duration, seed, params_path, output, overwrite):
+def neuron(current_density, duration, seed, readout_bandwidth, params_path, output, overwrite):
     """Resistance ringing of one MTJ after a current step: resistance(time), m(time, component).
 
     Above 0 K (`temperature` in the parameters) one realisation of the stochastic LLG."""
     check_output_path(output, overwrite)
-    dataset = neuron_trace(load_parameters(params_path), current_density, duration=duration, seed=seed)
+    parameters = load_parameters(params_path)
+    dataset = neuron_trace(parameters, current_density, duration=duration, seed=seed,
+                           readout=make_readout(readout_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
     click.echo(f"dR = {float(dataset.delta_r):.3f} ohm at j = {current_density:g} A/m^2 -> {output}")
 
 
-@cli.command()
+@cli.command(short_help="The neuron's transfer curve dR(j), as netCDF.")
 @click.option("--j-min", type=float, default=OPERATING_WINDOW[0], show_default=True, help="[A/m^2]")
 @click.option("--j-max", type=float, default=OPERATING_WINDOW[1], show_default=True, help="[A/m^2]")
 @click.option("--points", type=int, default=41, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Noise seed (temperature above 0 K).")
 @click.option("--samples", type=int, default=64, show_default=True,
               help="Realisations per current above 0 K (mean and std are written).")
+@bandwidth_option
 @params_option
 @output_option
 @overwrite_option
-def transfer(j_min, j_max, points, seed, samples, params_path, output, overwrite):
+def transfer(j_min, j_max, points, seed, samples, readout_bandwidth, params_path, output, overwrite):
     """Transfer curve: delta_r(current_density), delta_r_normalized, resistance_equilibrium."""
     if points < 2:
         raise MtjphysError(f"--points must be at least 2, got {points}")
     if not (np.isfinite(j_min) and np.isfinite(j_max) and j_max > j_min):
         raise MtjphysError(f"need finite --j-min < --j-max, got {j_min:g} and {j_max:g}")
     check_output_path(output, overwrite)
-    dataset = transfer_curve(load_parameters(params_path), np.linspace(j_min, j_max, points), seed=seed,
-                             samples=samples)
+    parameters = load_parameters(params_path)
+    dataset = transfer_curve(parameters, np.linspace(j_min, j_max, points), seed=seed, samples=samples,
+                             readout=make_readout(readout_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
     click.echo(f"dR from {dataset.delta_r.values[0]:.2f} to {dataset.delta_r.values[-1]:.2f} ohm -> {output}")
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-@click.argument("name", type=click.Choice(STUDIES))
-@click.pass_context
-def study(ctx, name):
-    """Run the study NAME (its options follow, e.g. `-o DIR`)."""
-    module = importlib.import_module(f"mtjphys.studies.{name}")
-    module.main.main(args=ctx.args, prog_name=f"mtjphys study {name}", standalone_mode=False)
+class StudyGroup(click.Group):
+    """`mtjphys study NAME`: one subcommand per registered study, loaded when asked for."""
+
+    def list_commands(self, ctx):
+        from .studies import registry
+
+        return list(registry())
+
+    def get_command(self, ctx, name):
+        from .studies import registry
+
+        study = registry().get(name)
+        return study.command() if study is not None else None
 
 
-@cli.command()
+@cli.group(cls=StudyGroup, short_help="Run one study: its netCDF, PNG and summary (see `mtjphys study --help`).")
+def study():
+    """Run one study into a directory: `mtjphys study NAME -o DIR [OPTIONS]`.
+
+    `mtjphys study NAME --help` lists a study's own options."""
+
+
+@cli.command(short_help="Run every study and write report.md and report.html beside their outputs.")
 @click.option("-o", "--output-dir", required=True, type=click.Path(file_okay=False),
               help="Directory for every study's netCDF and PNG, and the report.")
 @click.option("--quick", is_flag=True, help="A first look in a few minutes: fewer seeds and points.")
@@ -107,10 +136,12 @@ def study(ctx, name):
 @click.option("--scheduler", default=None,
               help="Where sweeps run: a local Dask cluster (default), 'synchronous', 'threads', or an address.")
 def reproduce(output_dir, quick, overwrite, scheduler):
-    """Run every study (Figs. 1-4 and the supplementary ones) and write report.md / report.html."""
-    from mtjphys.studies import reproduce as reproduction
+    """Run every registered study (the paper's figures and the supplementary studies) and write
+    report.md and report.html, which set each measured number beside the paper's."""
+    from ._reproduce import reproduce as run_all
+    from .studies import registry
 
-    summary = reproduction.run(output_dir, quick=quick, overwrite=overwrite, scheduler=scheduler)
+    summary = run_all(list(registry().values()), output_dir, quick=quick, overwrite=overwrite, scheduler=scheduler)
     click.echo(f"{len(summary['studies'])} studies in {summary['wall_time_s']:.0f} s; report: {summary['report']}")
 
 

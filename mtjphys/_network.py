@@ -41,7 +41,8 @@ from ._model import Model
 from ._neuron import as_batch, neuron_output, window_response
 from ._parameters import Parameters
 from ._solve import NeuronSolver
-from ._thermal import ThermalSolver, thermal_delta_r, thermal_quantiles, thermal_window_response
+from ._readout import IDEAL, Readout
+from ._thermal import ThermalSolver, thermal_quantiles, thermal_readout, thermal_window_response
 from ._transfer import OPERATING_WINDOW, transfer_curve
 
 EQUATIONS = __doc__.split("Equations (discrete time, one step = one 1.5 ns neuron window):")[1].split("F_i is")[0]
@@ -124,6 +125,7 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
         settings: the solver.
         carry_magnetization: start each window where the previous one ended (the device's own
             memory) instead of at equilibrium.
+        readout: how dR is measured.
     """
 
     mode: ClassVar[str] = "device"
@@ -134,11 +136,13 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
     params: dict
     settings: NeuronSolver = eqx.field(static=True)
     carry_magnetization: bool = eqx.field(static=True, default=False)
+    readout: Readout = eqx.field(static=True, default=IDEAL)
     current_gain: jnp.ndarray | None = _gain_field()
 
     def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
-        extrema, end = window_response(self.model, self.law, self.settings, self.params, current_density, m0=start)
+        extrema, end = window_response(self.model, self.law, self.settings, self.params, current_density, m0=start,
+                                       readout=self.readout)
         return extrema.delta_r, end
 
 
@@ -156,12 +160,13 @@ class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
     params: dict
     settings: ThermalSolver = eqx.field(static=True)
     carry_magnetization: bool = eqx.field(static=True, default=False)
+    readout: Readout = eqx.field(static=True, default=IDEAL)
     current_gain: jnp.ndarray | None = _gain_field()
 
     def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
-        extrema, end = thermal_window_response(self.model, self.law, self.settings, self.params, current_density,
-                                               key, m0=start)
+        extrema, end = thermal_window_response(self.model, self.law, self.settings, self.readout, self.params,
+                                               current_density, key, m0=start)
         return extrema.delta_r, end
 
 
@@ -338,6 +343,7 @@ def make_nonlinearity(
     settings: NeuronSolver = NeuronSolver(), thermal: ThermalSolver = ThermalSolver(),
     carry_magnetization: bool = False, surrogate_points: int = 81, thermal_samples: int = 256,
     thermal_points: int = 21, transfer: xr.Dataset | None = None, table_seed: int = 0, current_gain=None,
+    readout: Readout | None = None,
 ) -> AbstractNonlinearity:
     """Build the MTJ nonlinearity of a network.
 
@@ -357,6 +363,8 @@ def make_nonlinearity(
             its `delta_r` has dims (current_density,) or (mtj, current_density).
         table_seed: seeds the SDE samples of a thermal surrogate (the same table for every network).
         current_gain: optional per-MTJ factor on the current density (see `AbstractMtjNonlinearity`).
+        readout: how dR is measured: default ideal at 0 K and `thermal_readout(nominal)` above; the
+            normalising range is measured through it too.
     """
     if mode not in MODES:
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -364,11 +372,11 @@ def make_nonlinearity(
     nominal = nominal or records[0]
     hot = any(r["temperature"] > 0 for r in records)
     window = list(current_window)
-    if hot:  # the range through the same (smoothed) measurement, without noise
-        cold = nominal.replace(temperature=0.0)
-        low, high = (float(v) for v in thermal_delta_r(cold, window, settings=thermal).delta_r)
-    else:
-        low, high = (float(v) for v in neuron_output(nominal, window, settings=settings).delta_r)
+    if readout is None:
+        readout = thermal_readout(nominal) if hot else IDEAL
+    # the range through the same measurement, without noise
+    cold = nominal.replace(temperature=0.0)
+    low, high = (float(v) for v in neuron_output(cold, window, settings=settings, readout=readout).delta_r)
     if not high > low:
         raise MtjphysError(f"the nominal MTJ's dR does not grow over the current window ({low:.4g} -> {high:.4g} ohm)")
     identical = all(r is records[0] or r == records[0] for r in records)
@@ -380,23 +388,23 @@ def make_nonlinearity(
         model, law, params = as_batch(records[0] if identical else records)
         device = ThermalDeviceNonlinearity if hot else DeviceNonlinearity
         return device(window, delta_r_range, model, law, params, thermal if hot else settings, carry_magnetization,
-                      current_gain=gain)
+                      readout, current_gain=gain)
     if hot:
         if not identical:
             raise MtjphysError("a thermal surrogate needs identical MTJs; use device mode for non-identical ones")
         if transfer is not None:
             raise MtjphysError("a transfer dataset describes 0 K; it cannot serve MTJs at a finite temperature")
         grid = _reach(current_window, gain, thermal_points)
-        quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, thermal)
+        quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, thermal, readout)
         return ThermalSurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(quantiles),
                                             current_gain=gain)
     if transfer is not None:
         return surrogate_from_dataset(transfer, n_mtj, current_window, delta_r_range, gain)
     grid = _reach(current_window, gain, surrogate_points)
-    if identical:
-        table = transfer_curve(records[0], grid, settings=settings).delta_r.values
-    else:
-        table = np.stack([transfer_curve(r, grid, settings=settings).delta_r.values for r in records])
+    unique = list(dict.fromkeys(records))  # one curve per distinct device, all in one batched solve
+    curves = neuron_output([r for r in unique for _ in grid], np.tile(grid, len(unique)), settings=settings,
+                           readout=readout).delta_r.reshape(len(unique), grid.size)
+    table = curves[0] if identical else curves[[unique.index(r) for r in records]]
     return SurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(table), current_gain=gain)
 
 
@@ -409,9 +417,10 @@ def _reach(current_window, gain, points: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=16)
-def _thermal_table(record: Parameters, grid: tuple, samples: int, seed: int, thermal: ThermalSolver) -> np.ndarray:
+def _thermal_table(record: Parameters, grid: tuple, samples: int, seed: int, thermal: ThermalSolver,
+                   readout: Readout) -> np.ndarray:
     """SDE-sampled dR quantiles, cached: every network of a study at one temperature shares them."""
-    return thermal_quantiles(record, np.asarray(grid), samples, seed=seed, settings=thermal)
+    return thermal_quantiles(record, np.asarray(grid), samples, seed=seed, settings=thermal, readout=readout)
 
 
 def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, delta_r_range,

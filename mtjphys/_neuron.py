@@ -4,7 +4,6 @@ resistance ringing at the end of a 1.5 ns window."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import equinox as eqx
 import jax.numpy as jnp
@@ -13,62 +12,10 @@ import numpy as np
 from ._errors import MtjphysError
 from ._model import Model
 from ._parameters import Parameters, stack_parameters
+from ._readout import IDEAL, Extrema, Readout
 from ._solve import NeuronSolver, integrate
 
 NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
-
-
-class Extrema(NamedTuple):
-    """The last interior local maximum and minimum of R(t) in a window.
-
-    delta_r = resistance_max - resistance_min is the neuron output (0 where R has no interior
-    maximum or minimum, i.e. no ringing).
-    """
-
-    delta_r: jnp.ndarray
-    resistance_max: jnp.ndarray
-    resistance_min: jnp.ndarray
-    time_max: jnp.ndarray
-    time_min: jnp.ndarray
-
-
-def _refine(ts: jnp.ndarray, r: jnp.ndarray, index: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
-    """Vertex of the parabola through samples index-1, index, index+1 (uniform ts)."""
-    take = lambda k: jnp.take_along_axis(r, (index + k)[None], axis=0)[0]  # noqa: E731
-    before, at, after = take(-1), take(0), take(1)
-    curvature = before - 2 * at + after
-    safe = jnp.where(curvature == 0, 1.0, curvature)
-    offset = jnp.where(curvature == 0, 0.0, 0.5 * (before - after) / safe)
-    return at - 0.25 * (before - after) * offset, ts[index] + offset * (ts[1] - ts[0])
-
-
-def last_extrema(ts: jnp.ndarray, r: jnp.ndarray) -> Extrema:
-    """Locate the last interior local max and min of sampled R(t), refined by a parabola.
-
-    Arguments:
-        ts: uniform sample times, shape (T,).
-        r: resistance samples, shape (T, ...).
-
-    Returns:
-        `Extrema` with arrays of shape r.shape[1:].
-    """
-    middle, before, after = r[1:-1], r[:-2], r[2:]
-    positions = jnp.arange(1, r.shape[0] - 1).reshape((-1,) + (1,) * (r.ndim - 1))
-    is_max = (middle >= before) & (middle > after)
-    is_min = (middle <= before) & (middle < after)
-    last_max = jnp.max(jnp.where(is_max, positions, 0), axis=0)
-    last_min = jnp.max(jnp.where(is_min, positions, 0), axis=0)
-    found = (last_max > 0) & (last_min > 0)
-    r_max, t_max = _refine(ts, r, jnp.maximum(last_max, 1))
-    r_min, t_min = _refine(ts, r, jnp.maximum(last_min, 1))
-    nan = jnp.nan
-    return Extrema(
-        delta_r=jnp.where(found, r_max - r_min, 0.0),
-        resistance_max=jnp.where(found, r_max, nan),
-        resistance_min=jnp.where(found, r_min, nan),
-        time_max=jnp.where(found, t_max, nan),
-        time_min=jnp.where(found, t_min, nan),
-    )
 
 
 def batch_shape(model: Model, params: dict, current_density) -> tuple[int, ...]:
@@ -80,7 +27,7 @@ def batch_shape(model: Model, params: dict, current_density) -> tuple[int, ...]:
 
 def window_response(
     model: Model, law: str, settings: NeuronSolver, params: dict, current_density: jnp.ndarray,
-    m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW,
+    m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, readout: Readout = IDEAL,
 ) -> tuple[Extrema, jnp.ndarray]:
     """One neuron window for a batch of MTJs (traceable; no jit of its own).
 
@@ -91,6 +38,7 @@ def window_response(
         current_density: [A/m^2], any shape.
         m0: start magnetization (..., 3); default params["m0"], the equilibrium.
         window: window length [s].
+        readout: how dR is measured (ideal by default).
 
     Returns:
         (extrema of R in the window, m at the window's end).
@@ -98,15 +46,15 @@ def window_response(
     if m0 is None:
         m0 = params["m0"]
     m0 = jnp.broadcast_to(m0, batch_shape(model, params, current_density) + (3,))
-    ts = jnp.linspace(0.0, window, settings.samples)
-    m = integrate(model, settings, m0, current_density, params, ts)
+    ts = np.linspace(0.0, window, settings.samples)
+    m = integrate(model, settings, m0, current_density, params, jnp.asarray(ts))
     resistance = model.resistance(law)(m, params)
-    return last_extrema(ts, resistance), m[-1]
+    return readout.extrema(ts, resistance), m[-1]
 
 
 @eqx.filter_jit
-def _neuron_output(model, law, settings, window, params, current_density):
-    return window_response(model, law, settings, params, current_density, window=window)[0]
+def _neuron_output(model, law, settings, readout, window, params, current_density):
+    return window_response(model, law, settings, params, current_density, window=window, readout=readout)[0]
 
 
 def as_batch(parameters: Parameters | Sequence[Parameters]) -> tuple[Model, str, dict]:
@@ -120,6 +68,7 @@ def as_batch(parameters: Parameters | Sequence[Parameters]) -> tuple[Model, str,
 def neuron_output(
     parameters: Parameters | Sequence[Parameters], current_density, *,
     settings: NeuronSolver = NeuronSolver(), window: float = NEURON_WINDOW, seed: int = 0, thermal=None,
+    readout: Readout | None = None,
 ) -> Extrema:
     """The neuron's response dR to currents injected from equilibrium.
 
@@ -130,6 +79,7 @@ def neuron_output(
         window: [s], 1.5 ns by default.
         seed, thermal: above 0 K, the stochastic LLG is solved (`ThermalSolver` `thermal`, default
             settings) with noise drawn from `seed`: one realisation per current.
+        readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
 
     Returns:
         `Extrema` as numpy arrays; `.delta_r` [ohm] is the neuron output.
@@ -144,8 +94,9 @@ def neuron_output(
         from ._thermal import ThermalSolver, thermal_delta_r
 
         return thermal_delta_r(parameters, current_density, seed=seed, settings=thermal or ThermalSolver(),
-                               window=window)
-    result = _neuron_output(model, law, settings, float(window), params, jnp.asarray(current_density))
+                               window=window, readout=readout)
+    result = _neuron_output(model, law, settings, readout or IDEAL, float(window), params,
+                            jnp.asarray(current_density))
     return Extrema(*(np.asarray(x) for x in result))
 
 

@@ -11,8 +11,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._errors import MtjphysError
 from ._model import Model
-from ._neuron import NEURON_WINDOW, Extrema, as_batch, batch_shape, last_extrema
+from ._neuron import NEURON_WINDOW, as_batch, batch_shape
+from ._readout import DEFAULT_BANDWIDTH, Extrema, Readout
 
 
 class ThermalSolver(eqx.Module):
@@ -23,29 +25,22 @@ class ThermalSolver(eqx.Module):
         dt: the fixed step [s].
         samples: points on which R(t) is sampled per window (their spacing must be a whole
             number of steps).
-        smoothing: [s] R(t) is averaged over this time (a moving average on the sample grid) before
-            its extrema are located: a finite measurement bandwidth, without which noise wiggles
-            on the sample scale would count as extrema. The same filter is applied at every
-            temperature; at 0 K it lowers dR by about 0.3 %.
         thermal_start: start every window from a state drawn from the Boltzmann distribution
             about the equilibrium m0 (small-angle), as a device resting at this temperature would
             be; otherwise from m0 itself.
+
+    How dR is then read from the noisy R(t) is a `Readout` (see `thermal_readout`).
     """
 
     solver: dfx.AbstractSolver = dfx.Heun()
     dt: float = 2.5e-12
     samples: int = 301
-    smoothing: float = 15e-12
     thermal_start: bool = True
-
-    def smoothing_samples(self, spacing: float) -> int:
-        """The moving-average width in samples of the given spacing [s] (at least 1)."""
-        return max(1, int(round(self.smoothing / spacing)))
 
     def describe(self) -> dict:
         return {"solver": f"diffrax.{type(self.solver).__name__} (Stratonovich, fixed step)", "dt": self.dt,
-                "samples_per_window": self.samples, "smoothing_time": self.smoothing,
-                "thermal_start": int(self.thermal_start), "brownian_path": "diffrax.UnsafeBrownianPath"}
+                "samples_per_window": self.samples, "thermal_start": int(self.thermal_start),
+                "brownian_path": "diffrax.UnsafeBrownianPath"}
 
 
 class _BatchedDiffusion(dfx.AbstractTerm):
@@ -73,6 +68,47 @@ def _tangent_basis(m0: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
     return e1, jnp.cross(m0, e1)
 
 
+def tangent_hessian(model: Model, params: dict, m0: jnp.ndarray) -> jnp.ndarray:
+    """The Hessian of the free-energy density [J/m^3] in the tangent plane of m0 (two orthogonal
+    tilts, `_tangent_basis`), for every MTJ: shape m0.shape[:-1] + (2, 2)."""
+    e1, e2 = _tangent_basis(m0)
+
+    def energy(xi):  # per MTJ, xi of shape (..., 2)
+        m = m0 + xi[..., :1] * e1 + xi[..., 1:] * e2
+        return model.energy_density(m / jnp.linalg.norm(m, axis=-1, keepdims=True), params)
+
+    def curvature(direction):  # d^2/ds^2 E(s direction) at 0, for every MTJ at once
+        along = lambda s: energy(s * jnp.asarray(direction) * jnp.ones(m0.shape[:-1] + (2,)))  # noqa: E731
+        return jax.jvp(lambda s: jax.jvp(along, (s,), (1.0,))[1], (0.0,), (1.0,))[1]
+
+    h11, h22 = curvature([1.0, 0.0]), curvature([0.0, 1.0])
+    h12 = (curvature([1.0, 1.0]) - h11 - h22) / 2
+    return jnp.stack([jnp.stack([h11, h12], -1), jnp.stack([h12, h22], -1)], -2)
+
+
+def precession_frequency(parameters) -> np.ndarray:
+    """The small-angle precession frequency [Hz] about the equilibrium m0 of each MTJ (the ringing's
+    frequency): f = gamma sqrt(det H) / (2 pi Ms (1 + alpha^2)), H the tangent Hessian of the energy
+    density (Smit-Beljers; Kittel's gamma B_k / 2 pi for a uniaxial film).
+
+    Arguments:
+        parameters: one record, or one per MTJ.
+    """
+    model, _, params = as_batch(parameters)
+    hessian = tangent_hessian(model, params, params["m0"])
+    determinant = jnp.maximum(jnp.linalg.det(hessian), 0.0)
+    return np.asarray(params["gamma"] * jnp.sqrt(determinant) / (2 * jnp.pi * params["Ms"] * (1 + params["alpha"] ** 2)))
+
+
+def thermal_readout(parameters, bandwidth: float | None = DEFAULT_BANDWIDTH) -> Readout:
+    """The readout of a noisy neuron: a pre-amplifier of `bandwidth` [Hz], and extrema held over
+    half the precession period of the fastest MTJ in `parameters` (one record or several)."""
+    frequency = float(np.max(precession_frequency(parameters)))
+    if not (np.isfinite(frequency) and frequency > 0):
+        raise MtjphysError("the MTJ has no stable equilibrium to ring about (zero precession frequency)")
+    return Readout(bandwidth=bandwidth, hold=0.5 / frequency)
+
+
 def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -> jnp.ndarray:
     """Draw m from the Boltzmann distribution about the equilibrium m0, to second order in the
     tilt: xi ~ N(0, k_B T H^-1), H the Hessian of the free energy E V in the tangent plane.
@@ -87,19 +123,8 @@ def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -
         Unit vectors of shape m0.shape.
     """
     e1, e2 = _tangent_basis(m0)
-
-    def energy(xi):  # per MTJ, xi of shape (..., 2)
-        m = m0 + xi[..., :1] * e1 + xi[..., 1:] * e2
-        return model.energy_density(m / jnp.linalg.norm(m, axis=-1, keepdims=True), params)
-
-    def curvature(direction):  # d^2/ds^2 E(s direction) at 0, for every MTJ at once
-        along = lambda s: energy(s * jnp.asarray(direction) * jnp.ones(m0.shape[:-1] + (2,)))  # noqa: E731
-        return jax.jvp(lambda s: jax.jvp(along, (s,), (1.0,))[1], (0.0,), (1.0,))[1]
-
-    h11, h22 = curvature([1.0, 0.0]), curvature([0.0, 1.0])
-    h12 = (curvature([1.0, 1.0]) - h11 - h22) / 2
     volume = params["area"] * params["thickness"]
-    hessian = volume[..., None, None] * jnp.stack([jnp.stack([h11, h12], -1), jnp.stack([h12, h22], -1)], -2)
+    hessian = volume[..., None, None] * tangent_hessian(model, params, m0)
     covariance = model.constants["k_B"]["value"] * params["temperature"][..., None, None] * jnp.linalg.inv(hessian)
     # Cholesky of a 2x2 covariance (zero at T = 0), written out so it stays finite there
     l11 = jnp.sqrt(covariance[..., 0, 0])
@@ -143,16 +168,6 @@ def integrate_thermal(
     return solution.ys
 
 
-def smooth(r: jnp.ndarray, width: int) -> jnp.ndarray:
-    """Moving average over `width` samples along axis 0 (the ends padded with their own values)."""
-    if width <= 1:
-        return r
-    before = width // 2
-    padded = jnp.pad(r, [(before, width - 1 - before)] + [(0, 0)] * (r.ndim - 1), mode="edge")
-    running = jnp.concatenate([jnp.zeros_like(padded[:1]), jnp.cumsum(padded, axis=0)])
-    return (running[width:] - running[:-width]) / width
-
-
 def thermal_realisation(
     model: Model, settings: ThermalSolver, params: dict, current_density: jnp.ndarray, key: jax.Array,
     duration: float, m0: jnp.ndarray | None = None,
@@ -177,39 +192,33 @@ def thermal_realisation(
     return integrate_thermal(model, settings, jnp.broadcast_to(m0, shape), current_density, params, duration, path_key)
 
 
-def measured_extrema(settings: ThermalSolver, ts: np.ndarray, resistance: jnp.ndarray) -> Extrema:
-    """The neuron output of a noisy R(t) sampled at the uniform times `ts` (numpy, so the filter
-    width is known when tracing): extrema of R averaged over the measurement bandwidth."""
-    width = settings.smoothing_samples(float(ts[1] - ts[0]))
-    return last_extrema(jnp.asarray(ts), smooth(resistance, width))
-
-
 def thermal_window_response(
-    model: Model, law: str, settings: ThermalSolver, params: dict, current_density: jnp.ndarray, key: jax.Array,
-    m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW,
+    model: Model, law: str, settings: ThermalSolver, readout: Readout, params: dict, current_density: jnp.ndarray,
+    key: jax.Array, m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW,
 ) -> tuple[Extrema, jnp.ndarray]:
     """One neuron window at the temperature in `params` (traceable; no jit of its own).
 
     Arguments:
         model, law, settings, params, current_density, key, m0: as for `thermal_realisation`.
+        readout: how dR is measured on the noisy R(t).
         window: [s].
 
     Returns:
-        (extrema of the smoothed R in the window, m at the window's end).
+        (the extrema the readout finds in the window, m at the window's end).
     """
     m = thermal_realisation(model, settings, params, current_density, key, window, m0)
     ts = np.linspace(0.0, window, settings.samples)
-    return measured_extrema(settings, ts, model.resistance(law)(m, params)), m[-1]
+    return readout.extrema(ts, model.resistance(law)(m, params)), m[-1]
 
 
 @eqx.filter_jit
-def _thermal_output(model, law, settings, window, params, current_density, key):
-    return thermal_window_response(model, law, settings, params, current_density, key, window=window)[0]
+def _thermal_output(model, law, settings, readout, window, params, current_density, key):
+    return thermal_window_response(model, law, settings, readout, params, current_density, key, window=window)[0]
 
 
 def thermal_delta_r(
     parameters, current_density, *, seed: int = 0, settings: ThermalSolver = ThermalSolver(),
-    window: float = NEURON_WINDOW,
+    readout: Readout | None = None, window: float = NEURON_WINDOW,
 ) -> Extrema:
     """The neuron's response at the record's temperature: one independent realisation per entry
     of `current_density` (thermal start and noise drawn from `seed`).
@@ -219,22 +228,24 @@ def thermal_delta_r(
         current_density: [A/m^2], any shape.
         seed: the only source of randomness.
         settings: the SDE solver.
+        readout: how dR is measured (default `thermal_readout(parameters)`).
 
     Returns:
         `Extrema` as numpy arrays.
     """
     model, law, params = as_batch(parameters)
-    result = _thermal_output(model, law, settings, float(window), params, jnp.asarray(current_density, dtype=float),
-                             jax.random.PRNGKey(seed))
+    readout = readout if readout is not None else thermal_readout(parameters)
+    result = _thermal_output(model, law, settings, readout, float(window), params,
+                             jnp.asarray(current_density, dtype=float), jax.random.PRNGKey(seed))
     return Extrema(*(np.asarray(x) for x in result))
 
 
 def thermal_quantiles(parameters, currents, samples: int, *, seed: int = 0,
-                      settings: ThermalSolver = ThermalSolver()):
+                      settings: ThermalSolver = ThermalSolver(), readout: Readout | None = None):
     """Sorted samples of dR at each current: the empirical conditional distribution.
 
     Returns: array (len(currents), samples), each row sorted.
     """
     currents = np.asarray(currents, dtype=float)
     grid = np.broadcast_to(currents[:, None], (currents.size, samples))
-    return np.sort(thermal_delta_r(parameters, grid, seed=seed, settings=settings).delta_r, axis=1)
+    return np.sort(thermal_delta_r(parameters, grid, seed=seed, settings=settings, readout=readout).delta_r, axis=1)

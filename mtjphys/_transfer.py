@@ -15,7 +15,8 @@ from ._errors import MtjphysError
 from ._neuron import NEURON_WINDOW, Extrema, as_batch, equilibrium_resistance, neuron_output
 from ._parameters import Parameters
 from ._solve import NeuronSolver, integrate
-from ._thermal import ThermalSolver, measured_extrema, thermal_delta_r, thermal_realisation
+from ._readout import IDEAL, Readout
+from ._thermal import ThermalSolver, thermal_delta_r, thermal_readout, thermal_realisation
 
 # The paper's operating window of current densities [A/m^2].
 OPERATING_WINDOW = (0.8e10, 1.0e10)
@@ -35,7 +36,7 @@ def _trace(model, law, settings, params, current_density, ts):
 def neuron_trace(
     parameters: Parameters, current_density: float, *, duration: float = NEURON_WINDOW,
     time_step: float = 1e-12, settings: NeuronSolver = NeuronSolver(), seed: int = 0,
-    thermal: ThermalSolver = ThermalSolver(),
+    thermal: ThermalSolver = ThermalSolver(), readout: Readout | None = None,
 ) -> xr.Dataset:
     """R(t) and m(t) after a current step from equilibrium, with the neuron output marked.
 
@@ -47,6 +48,7 @@ def neuron_trace(
         settings: the ODE solver (0 K).
         seed, thermal: above 0 K one realisation of the stochastic LLG with this `ThermalSolver`
             (its step refined, if need be, to divide `time_step`), noise drawn from `seed`.
+        readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
 
     Returns:
         Dataset with `resistance(time)`, `m(time, component)`, the scalar `delta_r` and the
@@ -61,14 +63,17 @@ def neuron_trace(
     model, law, params = as_batch(parameters)
     count = int(round(duration / time_step)) + 1
     ts = np.linspace(0.0, duration, count)
-    if parameters["temperature"] > 0:
+    hot = parameters["temperature"] > 0
+    readout = readout if readout is not None else thermal_readout(parameters) if hot else IDEAL
+    if hot:
         thermal = sampled_thermal_solver(thermal, ts[1] - ts[0], ts.size)
-        m, resistance, extrema = _thermal_trace(parameters, current_density, ts, seed, thermal)
+        m, resistance, extrema = _thermal_trace(parameters, current_density, ts, seed, thermal, readout)
         solver_attrs = thermal.describe()
     else:
         m, resistance = _trace(model, law, settings, params, jnp.float64(current_density), jnp.asarray(ts))
-        extrema = neuron_output(parameters, current_density, settings=settings)
+        extrema = neuron_output(parameters, current_density, settings=settings, readout=readout)
         solver_attrs = settings.describe()
+    solver_attrs.update(readout.describe())
     time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the current was switched on"})
     dataset = xr.Dataset(
         {
@@ -98,20 +103,21 @@ def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int)
     return eqx.tree_at(lambda s: (s.dt, s.samples), thermal, (spacing / substeps, samples))
 
 
-def _thermal_trace(parameters: Parameters, current_density: float, ts: np.ndarray, seed: int, thermal: ThermalSolver):
+def _thermal_trace(parameters: Parameters, current_density: float, ts: np.ndarray, seed: int, thermal: ThermalSolver,
+                   readout: Readout):
     """One stochastic realisation on the grid `ts`, and the neuron output measured on it."""
     model, law, params = as_batch(parameters)
     m = thermal_realisation(model, thermal, params, jnp.float64(current_density), jax.random.PRNGKey(seed),
                             float(ts[-1]))
     resistance = model.resistance(law)(m, params)
     in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
-    extrema = measured_extrema(thermal, ts[in_window], resistance[in_window])
+    extrema = readout.extrema(ts[in_window], resistance[in_window])
     return np.asarray(m), np.asarray(resistance), Extrema(*(np.asarray(x) for x in extrema))
 
 
 def transfer_curve(
     parameters: Parameters, current_densities=None, *, settings: NeuronSolver = NeuronSolver(),
-    seed: int = 0, samples: int = 64, thermal: ThermalSolver = ThermalSolver(),
+    seed: int = 0, samples: int = 64, thermal: ThermalSolver = ThermalSolver(), readout: Readout | None = None,
 ) -> xr.Dataset:
     """The neuron's transfer curve dR(j).
 
@@ -121,6 +127,7 @@ def transfer_curve(
         settings: the ODE solver (0 K).
         seed, samples, thermal: above 0 K, `samples` realisations of the stochastic LLG per current
             (noise from `seed`); `delta_r` is then their mean and `delta_r_std` their spread.
+        readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
 
     Returns:
         Dataset with `delta_r(current_density)`, `delta_r_normalized` (mapped linearly onto
@@ -134,14 +141,15 @@ def transfer_curve(
     if not np.all(np.isfinite(js)) or np.any(np.diff(js) <= 0):
         raise MtjphysError("current densities must be finite and strictly increasing")
     hot = parameters["temperature"] > 0
+    readout = readout if readout is not None else thermal_readout(parameters) if hot else IDEAL
     if hot:
         if samples < 2:
             raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
         realisations = thermal_delta_r(parameters, np.repeat(js[:, None], samples, axis=1), seed=seed,
-                                       settings=thermal).delta_r
+                                       settings=thermal, readout=readout).delta_r
         delta_r, delta_r_std = realisations.mean(axis=1), realisations.std(axis=1, ddof=1)
     else:
-        delta_r = neuron_output(parameters, js, settings=settings).delta_r
+        delta_r = neuron_output(parameters, js, settings=settings, readout=readout).delta_r
     span = delta_r.max() - delta_r.min()
     normalized = (delta_r - delta_r.min()) / span if span > 0 else np.zeros_like(delta_r)
     dataset = xr.Dataset(
@@ -161,5 +169,5 @@ def transfer_curve(
                                   {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
     solver_attrs = thermal.describe() if hot else settings.describe()
     dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
-                                    samples_per_current=samples if hot else 1, **solver_attrs))
+                                    samples_per_current=samples if hot else 1, **solver_attrs, **readout.describe()))
     return dataset

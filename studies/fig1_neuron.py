@@ -1,9 +1,10 @@
 """Fig. 1(c, d): the MTJ neuron's damped resistance ringing and its transfer curve.
 
-    python studies/fig1_neuron.py -o results/      (or: mtjphys study fig1_neuron -o results/)
+    mtjphys study fig1_neuron -o results/ [--params P.json] [--quick]
 
 Writes fig1_neuron.nc (the R(t) trace at 0.9e10 A/m^2, dR over the operating window, and
-dR/R0 over a wide range) and fig1_neuron.png.
+dR/R0 over a wide range) and fig1_neuron.png. Above 0 K (a temperature in --params) the trace is
+one realisation of the stochastic LLG and the curves are means over realisations.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys.studies._common import print_summary
 
 PAPER = {"resistance_equilibrium": 11.05e3, "delta_r_low": 114.0, "delta_r_high": 145.0}
 TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)
@@ -89,23 +89,40 @@ def plot(dataset: xr.Dataset) -> Figure:
 def run(output_dir, *, parameters: mp.Parameters | None = None, overwrite: bool = False, quick: bool = False,
         progress=True) -> dict:
     """Compute, write fig1_neuron.nc and .png into `output_dir`. Returns: the summary."""
-    netcdf, png = mp.prepare_outputs(output_dir, ["fig1_neuron.nc", "fig1_neuron.png"], overwrite)
-    dataset = compute(parameters or mp.Parameters(), quick=quick)
+    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    parameters = parameters or mp.Parameters()
+    dataset = compute(parameters, quick=quick)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite)
+    mp.save_figure(plot(dataset), png, overwrite=overwrite, parameters=parameters, study="fig1_neuron")
     return json.loads(dataset.attrs["summary"])
 
 
-@click.command()
-@mp.study_options
-@click.option("--params", "params_path", type=click.Path(dir_okay=False), help="JSON parameter file.")
-@click.option("--quick", is_flag=True, help="Fewer points on the curves.")
-def main(output_dir, overwrite, params_path, quick):
-    """Fig. 1(c, d): resistance ringing and transfer curve of the MTJ neuron."""
-    parameters = mp.Parameters.from_json(params_path) if params_path else None
-    summary = run(output_dir, parameters=parameters, overwrite=overwrite, quick=quick)
-    print_summary({k: f"{v}  (paper: {PAPER[k]})" if k in PAPER else v for k, v in summary.items()})
+def report(summary: dict) -> mp.ReportSection:
+    r0, low, high = summary["resistance_equilibrium"], summary["delta_r_low"], summary["delta_r_high"]
+    monotonic = "yes" if summary["monotonic_on_window"] else "no"
+    rows = (
+        ("R0, resistance at equilibrium", "11.05 kΩ", f"{r0 / 1e3:.3f} kΩ"),
+        ("ΔR at 0.8 × 10¹⁰ A/m²", "114 Ω", f"{low:.1f} Ω"),
+        ("ΔR at 1.0 × 10¹⁰ A/m²", "145 Ω", f"{high:.1f} Ω"),
+        ("ΔR monotonic on the window; damped ringing", "yes",
+         f"{monotonic}; {summary['extrema_in_window']} extrema of R in 1.5 ns"),
+    )
+    text = (f"The macrospin neuron of the reference record rings after the current step and its output ΔR grows "
+            f"{'monotonically ' if summary['monotonic_on_window'] else ''}from {low:.1f} Ω to {high:.1f} Ω over the "
+            f"operating window, {100 * low / r0:.2f} % to {100 * high / r0:.2f} % of R0 = {r0 / 1e3:.3f} kΩ.")
+    return mp.ReportSection(rows, text, (("fig1_neuron.png", "(c) resistance ringing at 0.9 × 10¹⁰ A/m² with ΔR "
+                                                          "marked; (d) ΔR over the operating window, inset ΔR/R0 over "
+                                                          "10⁸–10¹¹ A/m²."),))
 
 
-if __name__ == "__main__":
-    mp.run_command(main, prog_name="fig1_neuron")
+STUDY = mp.Study(
+    name="fig1_neuron",
+    title="Fig. 1(c, d): resistance ringing and transfer curve of the MTJ neuron.",
+    description=__doc__,
+    run=run,
+    outputs=("fig1_neuron.nc", "fig1_neuron.png"),
+    options=(mp.params_option(), click.Option(["--quick"], is_flag=True, help="Fewer points on the curves.")),
+    quick={"quick": True},
+    hot=("--quick",),
+    report=report,
+)

@@ -1,11 +1,11 @@
 """Fig. 2: a network of 40 MTJs learns, by FORCE, to generate a sine, then a different one.
 
-    python studies/fig2_generation.py -o results/ [--seed 0] [--seeds 10] [--mode device|surrogate] [--n-mtj 40]
+    mtjphys study fig2_generation -o results/ [--seed 0] [--seeds 10] [--mode device|surrogate] [--n-mtj 40]
 
-Protocol (the paper's): target 0.87 sin(2 pi t / 45 ns); learning for the first 4500 ns, then
-off; at 5700 ns the target becomes 0.65 sin(2 pi t / 80 ns), learning again until 8700 ns, then
-off for 1500 ns more. In both free-running windows the output's dominant period must be within 2 %
-of the target's and its amplitude (sqrt(2) std) within 5 %.
+Protocol (the paper's; `mtjphys.sine_generation_run`): target 0.87 sin(2 pi t / 45 ns); learning
+for the first 4500 ns, then off; at 5700 ns the target becomes 0.65 sin(2 pi t / 80 ns), learning
+again until 8700 ns, then off for 1500 ns more. In both free-running windows the output's
+dominant period must be within 2 % of the target's and its amplitude (sqrt(2) std) within 5 %.
 
 Writes fig2_generation.nc (the run for --seed: output, target, learning, readout weights over
 time, the trained network), fig2_generation.png, and fig2_summary.nc (period, amplitude and
@@ -23,80 +23,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys.studies._common import print_summary
-
-FIRST = {"amplitude": 0.87, "period": 45e-9, "learn": 4500e-9, "free": 1200e-9}
-SECOND = {"amplitude": 0.65, "period": 80e-9, "learn": 3000e-9, "free": 1500e-9}
-FREE_WINDOWS = {"first": (4500e-9, 5700e-9, FIRST), "second": (8700e-9, 10200e-9, SECOND)}
-PERIOD_TOLERANCE, AMPLITUDE_TOLERANCE = 0.02, 0.05
-
-# Network settings (docs/networks.md): leak a, gain g, feedback scale, RLS regularisation.
-ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.2, "leak": 0.2, "feedback_scale": 2.0}
-REGULARIZATION = 0.1
-
-
-def run_seed(seed: int, *, mode: str, n_mtj: int, transfer: xr.Dataset | None = None, parameters=None,
-             architecture: dict | None = None, failed_readout: float = 0.0, failure_known: bool = False,
-             progress=True, **nonlinearity_options) -> xr.Dataset:
-    """Returns: the run dataset of one seed (network drawn from `seed`).
-
-    Arguments:
-        seed, mode, n_mtj, transfer: as for the study.
-        parameters: the MTJs (one record, or one per MTJ); default the reference device.
-        architecture: overrides of `ARCHITECTURE` (e.g. synaptic_noise, delay).
-        failed_readout: fraction of readout synapses that never update (drawn from the seed).
-        failure_known: whether FORCE knows which (see `mtjphys.Force`).
-        nonlinearity_options: passed to `mtjphys.make_nonlinearity` (e.g. current_gain).
-    """
-    settings = {**ARCHITECTURE, **(architecture or {})}
-    network = mp.random_network(mp.Architecture(n_mtj=n_mtj, n_outputs=1, **settings), parameters, seed=seed,
-                                mode=mode, transfer=transfer, **nonlinearity_options)
-    x0 = np.random.default_rng([seed, 1]).normal(0.0, 0.5, n_mtj)
-    mask = None
-    if failed_readout:
-        mask = np.random.default_rng([seed, 5]).random((1, n_mtj)) >= failed_readout
-    task = mp.sine_generation_task([FIRST, SECOND])
-    _, dataset = mp.train_force(network, task, regularization=REGULARIZATION, x0=x0, seed=seed, progress=progress,
-                                update_mask=mask, mask_known=failure_known,
-                                architecture=json.dumps(settings),
-                                failed_readout=failed_readout, study="fig2_generation")
-    # one readout: output(time) and target(time)
-    return dataset.assign(output=dataset.output.isel(readout=0, drop=True),
-                          target=dataset.target.isel(readout=0, drop=True))
-
-
-def free_run_metrics(dataset: xr.Dataset) -> dict:
-    """Period, amplitude and pass/fail in each free-running window."""
-    figures = {}
-    for name, (start, stop, target) in FREE_WINDOWS.items():
-        output = dataset.output.sel(time=slice(start, stop - mp.STEP / 2)).values
-        period = mp.dominant_period(output, mp.STEP)
-        amplitude = mp.amplitude(output)
-        figures[name] = {
-            "period": period, "amplitude": amplitude, "target_period": target["period"],
-            "target_amplitude": target["amplitude"],
-            "passed": bool(abs(period / target["period"] - 1) <= PERIOD_TOLERANCE
-                           and abs(amplitude / target["amplitude"] - 1) <= AMPLITUDE_TOLERANCE),
-        }
-    return figures
-
-
-def generation_error(dataset: xr.Dataset, span: float = 150e-9) -> dict:
-    """Scalars for sweeps: both windows passed; the worst relative period and amplitude errors;
-    and the RMS error over the first `span` of each free run relative to the target's RMS, averaged
-    over the two windows (the "generation error")."""
-    figures = free_run_metrics(dataset)
-    nrmse = []
-    for start, _, target in FREE_WINDOWS.values():
-        part = slice(start, start + span)
-        error = dataset.output.sel(time=part) - dataset.target.sel(time=part)
-        nrmse.append(float(np.sqrt((error**2).mean()) / (target["amplitude"] / np.sqrt(2))))
-    return {
-        "passed": all(f["passed"] for f in figures.values()),
-        "period_error": max(abs(f["period"] / f["target_period"] - 1) for f in figures.values()),
-        "amplitude_error": max(abs(f["amplitude"] / f["target_amplitude"] - 1) for f in figures.values()),
-        "generation_error": float(np.mean(nrmse)),
-    }
+from mtjphys._generation import FREE_WINDOWS, SINE_ARCHITECTURE, SINE_REGULARIZATION
 
 
 def summarise(runs: dict[int, dict]) -> xr.Dataset:
@@ -140,47 +67,68 @@ def plot(dataset: xr.Dataset) -> Figure:
 
 
 def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_mtj: int = 40,
-        transfer: xr.Dataset | None = None, overwrite: bool = False, progress=True) -> dict:
+        parameters: mp.Parameters | None = None, transfer: xr.Dataset | None = None, overwrite: bool = False,
+        progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if seed < 0 or seeds < 0:
-        raise mp.MtjphysError("seeds must be non-negative")
-    names = ["fig2_generation.nc", "fig2_generation.png"] + (["fig2_summary.nc"] if seeds else [])
-    paths = mp.prepare_outputs(output_dir, names, overwrite)
+    if seed < 0 or seeds < 1:
+        raise mp.MtjphysError(f"need --seed >= 0 and --seeds >= 1, got {seed} and {seeds}")
+    mp.check_transfer(transfer, mode)
+    paths = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
-    dataset = run_seed(seed, mode=mode, n_mtj=n_mtj, transfer=transfer, progress=progress)
-    figures = {seed: free_run_metrics(dataset)}
-    dataset.attrs["free_run"] = json.dumps(figures[seed])
+    options = {"mode": mode, "n_mtj": n_mtj, "parameters": parameters, "transfer": transfer}
+    dataset = mp.sine_generation_run(seed, progress=progress, study="fig2_generation", **options)
+    windows = {seed: mp.free_run_metrics(dataset)}
+    dataset.attrs["free_run"] = json.dumps(windows[seed])
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
-    mp.save_figure(plot(dataset), paths[1], overwrite=overwrite)
+    mp.save_figure(plot(dataset), paths[1], overwrite=overwrite, parameters=parameters, study="fig2_generation",
+                   seed=seed, mode=mode)
     for other in range(seeds):
-        if other not in figures:
-            figures[other] = free_run_metrics(run_seed(other, mode=mode, n_mtj=n_mtj, transfer=transfer,
-                                                               progress=progress))
-    summary = {"seed": seed, "mode": mode, "n_mtj": n_mtj, **{f"{w}_{k}": v for w, f in figures[seed].items()
-                                                              for k, v in f.items()}}
-    if seeds:
-        table = summarise({s: figures[s] for s in range(seeds)})
-        table.attrs.update(mp.provenance(mp.Parameters(), study="fig2_generation", mode=mode, n_mtj=n_mtj,
-                                         architecture=json.dumps(ARCHITECTURE), regularization=REGULARIZATION))
-        mp.write_dataset(table, paths[2], overwrite=overwrite)
-        summary["seeds_passed"] = f"{int(table.passed.sum())} of {seeds}"
-    summary["wall_time_s"] = round(time.perf_counter() - start, 1)
-    return summary
+        if other not in windows:
+            windows[other] = mp.free_run_metrics(mp.sine_generation_run(other, progress=progress, **options))
+    table = summarise({s: windows[s] for s in range(seeds)})
+    table.attrs.update(mp.provenance(parameters or mp.Parameters(), study="fig2_generation", mode=mode, n_mtj=n_mtj,
+                                     architecture=json.dumps(SINE_ARCHITECTURE), regularization=SINE_REGULARIZATION))
+    mp.write_dataset(table, paths[2], overwrite=overwrite)
+    relative = lambda name: np.abs(table[name] / table[f"target_{name}"] - 1)  # noqa: E731
+    return {
+        "seed": seed, "mode": mode, "n_mtj": n_mtj, "seeds": seeds, "seeds_passed": int(table.passed.sum()),
+        "worst_period_error": float(relative("period").max()), "worst_amplitude_error": float(relative("amplitude").max()),
+        **{f"{w}_{k}": v for w, f in windows[seed].items() for k, v in f.items()},
+        "wall_time_s": round(time.perf_counter() - start, 1),
+    }
 
 
-@click.command()
-@mp.study_options
-@click.option("--seed", default=0, show_default=True, help="Seed of the run that is saved and plotted.")
-@click.option("--seeds", default=10, show_default=True, help="Summarise seeds 0..SEEDS-1 (0: no summary).")
-@click.option("--mode", type=click.Choice(["device", "surrogate"]), default="device", show_default=True)
-@click.option("--n-mtj", default=40, show_default=True, help="Number of MTJs.")
-@mp.transfer_option
-def main(output_dir, overwrite, seed, seeds, mode, n_mtj, transfer):
-    """Fig. 2: FORCE-trained sine generation with a target switch."""
-    transfer = mp.load_transfer(transfer, mode)
-    summary = run(output_dir, seed=seed, seeds=seeds, mode=mode, n_mtj=n_mtj, transfer=transfer, overwrite=overwrite)
-    print_summary(summary)
+def report(summary: dict) -> mp.ReportSection:
+    seeds, passed = summary["seeds"], summary["seeds_passed"]
+    low, high = mp.wilson_interval(passed, seeds)
+    measured = (f"{passed} of {seeds} seeds pass both free runs ({summary['mode']} mode; 95 % interval of the rate "
+                f"{100 * low:.0f}–{100 * high:.0f} %); worst errors {100 * summary['worst_period_error']:.1f} % in "
+                f"period, {100 * summary['worst_amplitude_error']:.1f} % in amplitude")
+    rows = (("Fig. 2: 40 MTJs generate 0.87 sin(2πt/45 ns), then 0.65 sin(2πt/80 ns), freely after learning",
+             "both sustained after learning (one network shown)", measured),)
+    text = (f"Each seed draws a network of {summary['n_mtj']} MTJs and trains it by FORCE; a run passes when both free "
+            f"runs are within 2 % of the target period and 5 % of its amplitude. {measured}.")
+    return mp.ReportSection(rows, text, (("fig2_generation.png", f"Seed {summary['seed']}: output (red) and target "
+                                                                 "(black), learning shaded; (a) before and (b) after "
+                                                                 "the target switch."),))
 
 
-if __name__ == "__main__":
-    mp.run_command(main, prog_name="fig2_generation")
+STUDY = mp.Study(
+    name="fig2_generation",
+    title="Fig. 2: FORCE-trained sine generation with a target switch.",
+    description=__doc__,
+    run=run,
+    outputs=("fig2_generation.nc", "fig2_generation.png", "fig2_summary.nc"),
+    options=(
+        click.Option(["--seed"], default=0, show_default=True, help="Seed of the run that is saved and plotted."),
+        click.Option(["--seeds"], default=10, show_default=True, help="Summarise seeds 0..SEEDS-1."),
+        mp.mode_option(),
+        click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
+        mp.params_option(),
+        mp.transfer_option(),
+    ),
+    full={"seeds": 10, "mode": "device"},
+    quick={"seeds": 2, "mode": "device"},
+    hot=("--mode", "surrogate", "--seeds", "1", "--n-mtj", "20"),
+    report=report,
+)

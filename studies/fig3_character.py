@@ -1,6 +1,6 @@
 """Fig. 3: an 800-MTJ network writes the character 师 ("teacher").
 
-    python studies/fig3_character.py -o results/ [--character-file PATH] [--seed 0] [--mode device]
+    mtjphys study fig3_character -o results/ [--character-file PATH] [--seed 0] [--mode device]
 
 The pen path x(t), y(t) of the character (stroke order, pen-up moves between strokes, period
 170 ns) drives two input nodes; two readouts write it.
@@ -31,7 +31,6 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys.studies._common import print_summary
 
 ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0,
                 "bias_scale": 0.0}
@@ -141,16 +140,16 @@ def plot(dataset: xr.Dataset, character: mp.Character) -> Figure:
 
 def run(output_dir, *, character_file=None, seed: int = 0, mode: str = "device", n_mtj: int = 800,
         test_runs: int = 2, control: bool = True, input_scale: float = ARCHITECTURE["input_scale"],
-        overwrite: bool = False, progress=True) -> dict:
+        parameters: mp.Parameters | None = None, overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if test_runs < 1:
         raise mp.MtjphysError(f"--test-runs must be at least 1, got {test_runs}")
     architecture_settings = {**ARCHITECTURE, "input_scale": float(input_scale)}
     character = mp.load_character(character_file or mp.builtin_character_path()).normalized()
-    netcdf, png = mp.prepare_outputs(output_dir, ["fig3_character.nc", "fig3_character.png"], overwrite)
+    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     architecture = mp.Architecture(n_mtj=n_mtj, n_inputs=2, n_outputs=2, **architecture_settings)
-    network = mp.random_network(architecture, seed=seed, mode=mode)
+    network = mp.random_network(architecture, parameters, seed=seed, mode=mode)
     innate_task = mp.writing_task(character, periods_to_steps(TRIAL_PERIODS))
     trained, innate = mp.train_innate(network, innate_task, seed=seed, progress=progress, **INNATE)
     writer, train_run, tests, errors = write_and_test(trained, character, seed=seed, test_runs=test_runs,
@@ -159,16 +158,16 @@ def run(output_dir, *, character_file=None, seed: int = 0, mode: str = "device",
                       if control else [math.nan] * test_runs)
     dataset = assemble(innate, innate_task, train_run, tests, errors, control_errors)
     weights = mp.network_to_dataset(writer, seed=seed)
-    dataset = xr.merge([dataset, weights], combine_attrs="drop")
+    dataset = xr.merge([dataset, weights], combine_attrs="override")
     summary = {
         "character": character.name, "mode": mode, "n_mtj": n_mtj, "seed": seed,
-        "spread_before_innate": round(innate.attrs["spread_before"], 5),
-        "spread_after_innate": round(innate.attrs["spread_after"], 5),
-        "test_errors": [round(e, 5) for e in errors],
-        "control_test_errors_without_innate": [round(e, 5) for e in control_errors],
+        "spread_before_innate": innate.attrs["spread_before"],
+        "spread_after_innate": innate.attrs["spread_after"],
+        "test_errors": errors,
+        "control_test_errors_without_innate": control_errors if control else None,
         "passed": bool(max(errors) <= GOAL),
     }
-    dataset.attrs.update(weights.attrs)
+    dataset.attrs = dict(weights.attrs)
     dataset.attrs.update(study="fig3_character", summary=json.dumps(summary),
                          architecture=json.dumps(architecture_settings),
                          innate=json.dumps(INNATE), character_path_periods=json.dumps(
@@ -176,28 +175,56 @@ def run(output_dir, *, character_file=None, seed: int = 0, mode: str = "device",
                               "test": TEST_PERIODS}), period=mp.CHARACTER_PERIOD, **{
                              k: v for k, v in innate.attrs.items() if k.startswith(("spread", "innate"))})
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset, character), png, overwrite=overwrite)
+    mp.save_figure(plot(dataset, character), png, overwrite=overwrite, parameters=parameters, study="fig3_character",
+                   seed=seed, mode=mode)
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-@click.command()
-@mp.study_options
-@click.option("--character-file", type=click.Path(dir_okay=False), default=None,
-              help="A Make Me a Hanzi / hanzi-writer-data JSON record (default: the built-in 师).")
-@click.option("--seed", default=0, show_default=True)
-@click.option("--mode", type=click.Choice(["device", "surrogate"]), default="device", show_default=True)
-@click.option("--n-mtj", default=800, show_default=True)
-@click.option("--test-runs", default=2, show_default=True, help="Closed-loop tests from different initial states.")
-@click.option("--no-control", is_flag=True, help="Skip the control run without innate training.")
-@click.option("--input-scale", default=ARCHITECTURE["input_scale"], show_default=True,
-              help="Scale of the input weights (weaker inputs leave more to the recurrent dynamics).")
-def main(output_dir, overwrite, character_file, seed, mode, n_mtj, test_runs, no_control, input_scale):
-    """Fig. 3: innate training and FORCE make 800 MTJs write a character."""
-    summary = run(output_dir, character_file=character_file, seed=seed, mode=mode, n_mtj=n_mtj,
-                  test_runs=test_runs, control=not no_control, input_scale=input_scale, overwrite=overwrite)
-    print_summary(summary)
+def _percentages(values) -> str:
+    return ", ".join(f"{100 * v:.2f} %" for v in values)
 
 
-if __name__ == "__main__":
-    mp.run_command(main, prog_name="fig3_character")
+def report(summary: dict) -> mp.ReportSection:
+    control = summary["control_test_errors_without_innate"]
+    measured = (f"closed-loop error {_percentages(summary['test_errors'])} of the bounding-box diagonal "
+                f"({summary['mode']} mode, {summary['n_mtj']} MTJs); spread of the MTJ outputs across initial states "
+                f"{summary['spread_before_innate']:.4f} before and {summary['spread_after_innate']:.4f} after innate "
+                f"training")
+    if control:
+        measured += f"; without innate training {_percentages(control)}"
+    rows = ((f"Fig. 3: 800 MTJs write {summary['character']} after innate training and FORCE",
+             "the character is reproduced", measured),)
+    text = (f"Innate training makes the network's response reproducible across initial states, FORCE trains two "
+            f"readouts to write the character, and the network then writes it in closed loop from new initial "
+            f"states (goal: error at most 5 % of the diagonal). Measured: {measured}.")
+    return mp.ReportSection(rows, text, (("fig3_character.png", "(b) the target's strokes in order, (c) the network's "
+                                                                "closed-loop output, (d) the spread across initial "
+                                                                "states before and after innate training."),))
+
+
+STUDY = mp.Study(
+    name="fig3_character",
+    title="Fig. 3: innate training and FORCE make 800 MTJs write a character.",
+    description=__doc__,
+    run=run,
+    outputs=("fig3_character.nc", "fig3_character.png"),
+    options=(
+        click.Option(["--character-file"], type=click.Path(dir_okay=False), default=None,
+                     help="A Make Me a Hanzi / hanzi-writer-data JSON record (default: the built-in 师)."),
+        click.Option(["--seed"], default=0, show_default=True, help="Draws the network, its states and the noise."),
+        mp.mode_option(),
+        click.Option(["--n-mtj"], default=800, show_default=True, help="Number of MTJs."),
+        click.Option(["--test-runs"], default=2, show_default=True,
+                     help="Closed-loop tests from different initial states."),
+        click.Option(["--control/--no-control"], default=True, show_default=True,
+                     help="Also train and test the network without innate training."),
+        click.Option(["--input-scale"], default=ARCHITECTURE["input_scale"], show_default=True,
+                     help="Scale of the input weights (weaker inputs leave more to the recurrent dynamics)."),
+        mp.params_option(),
+    ),
+    full={"mode": "device"},
+    quick={"mode": "surrogate"},
+    hot=("--mode", "surrogate", "--n-mtj", "100", "--test-runs", "1", "--no-control"),
+    report=report,
+)

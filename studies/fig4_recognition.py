@@ -1,6 +1,6 @@
 """Fig. 4: a network of MTJs tells a square wave from a sine.
 
-    python studies/fig4_recognition.py -o results/ [--noise 0.05] [--seed 0] [--mode device|surrogate]
+    mtjphys study fig4_recognition -o results/ [--noise 0.05] [--seed 0] [--mode device|surrogate]
 
 Inputs 2 sgn(sin(w1 t)) (square, target -1) and sin(w2 t) (sine, target +1), w1 = 0.16 and
 w2 = 0.21 rad/ns, with Gaussian noise of std `noise` times the waveform's amplitude; one waveform
@@ -25,7 +25,6 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 import mtjphys as mp
-from mtjphys.studies._common import print_summary
 
 # Network settings (docs/networks.md): no feedback, random bias and input weights.
 ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0, "bias_scale": 1.0}
@@ -45,32 +44,34 @@ def classify(dataset: xr.Dataset) -> xr.Dataset:
 
 
 def run_trial(*, seed: int, noise: float, mode: str, n_mtj: int, omega_square: float, omega_sine: float,
-              square_amplitude: float = 2.0, transfer: xr.Dataset | None = None, progress=True) -> xr.Dataset:
+              square_amplitude: float = 2.0, parameters: mp.Parameters | None = None,
+              transfer: xr.Dataset | None = None, progress=True) -> xr.Dataset:
     """Returns: the classified run dataset of one network and task drawn from `seed`."""
     task = mp.recognition_task(omega_square=omega_square, omega_sine=omega_sine, noise=noise,
                                square_amplitude=square_amplitude, seed=seed)
     architecture = mp.Architecture(n_mtj=n_mtj, n_inputs=1, n_outputs=1, **ARCHITECTURE)
-    network = mp.random_network(architecture, seed=seed, mode=mode, transfer=transfer)
+    network = mp.random_network(architecture, parameters, seed=seed, mode=mode, transfer=transfer)
     _, dataset = mp.train_force(network, task, regularization=REGULARIZATION, seed=seed, progress=progress,
                                 architecture=json.dumps(ARCHITECTURE), study="fig4_recognition")
     return classify(dataset)
 
 
-def test_accuracy(dataset: xr.Dataset) -> float:
+def accuracy_on_test(dataset: xr.Dataset) -> float:
     test = dataset.split.values == "test"
     return float(np.mean(dataset.predicted.values[test] == dataset.label.values[test]))
 
 
 def noise_sweep(*, seeds: int, noise_levels, mode: str, n_mtj: int, omega_square: float, omega_sine: float,
-                transfer: xr.Dataset | None = None, progress=True) -> xr.Dataset:
+                parameters: mp.Parameters | None = None, transfer: xr.Dataset | None = None,
+                progress=True) -> xr.Dataset:
     """Returns: test accuracy (condition, noise, seed)."""
     accuracy = np.full((len(CONDITIONS), len(noise_levels), seeds), np.nan)
     jobs = [(c, n, s) for c in range(len(CONDITIONS)) for n in range(len(noise_levels)) for s in range(seeds)]
     for c, n, s in tqdm(jobs, desc="noise sweep", disable=None if progress else True):
         run = run_trial(seed=s, noise=noise_levels[n], mode=mode, n_mtj=n_mtj, omega_square=omega_square,
-                        omega_sine=omega_sine, square_amplitude=list(CONDITIONS.values())[c], transfer=transfer,
-                        progress=False)
-        accuracy[c, n, s] = test_accuracy(run)
+                        omega_sine=omega_sine, square_amplitude=list(CONDITIONS.values())[c],
+                        parameters=parameters, transfer=transfer, progress=False)
+        accuracy[c, n, s] = accuracy_on_test(run)
     return xr.Dataset(
         {
             "accuracy": (("condition", "noise", "seed"), accuracy, {"units": "1", "long_name": "test accuracy"}),
@@ -125,56 +126,86 @@ def plot_sweep(sweep: xr.Dataset) -> Figure:
 
 def run(output_dir, *, noise: float = 0.05, seed: int = 0, mode: str = "device", n_mtj: int = 40,
         omega_square: float = 0.16e9, omega_sine: float = 0.21e9, sweep_seeds: int = 3,
-        sweep_noise=SWEEP_NOISE, transfer: xr.Dataset | None = None, overwrite: bool = False, progress=True) -> dict:
+        sweep_noise=SWEEP_NOISE, parameters: mp.Parameters | None = None, transfer: xr.Dataset | None = None,
+        overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    names = ["fig4_recognition.nc", "fig4_recognition.png"]
-    if sweep_seeds:
-        names += ["fig4_noise_sweep.nc", "fig4_noise_sweep.png"]
-    paths = mp.prepare_outputs(output_dir, names, overwrite)
+    mp.check_transfer(transfer, mode)
+    if sweep_seeds < 0:
+        raise mp.MtjphysError(f"--sweep-seeds must be >= 0, got {sweep_seeds}")
+    paths = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = run_trial(seed=seed, noise=noise, mode=mode, n_mtj=n_mtj, omega_square=omega_square,
-                        omega_sine=omega_sine, transfer=transfer, progress=progress)
-    accuracy = test_accuracy(dataset)
+                        omega_sine=omega_sine, parameters=parameters, transfer=transfer, progress=progress)
     test = dataset.split.values == "test"
-    summary = {"mode": mode, "n_mtj": n_mtj, "noise": noise, "seed": seed,
-               "test_correct": f"{int((dataset.predicted.values == dataset.label.values)[test].sum())} of {int(test.sum())}"}
-    dataset.attrs["test_accuracy"] = accuracy
+    correct = int((dataset.predicted.values == dataset.label.values)[test].sum())
+    summary = {"mode": mode, "n_mtj": n_mtj, "noise": noise, "seed": seed, "test_correct": correct,
+               "test_windows": int(test.sum())}
+    dataset.attrs["test_accuracy"] = accuracy_on_test(dataset)
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
-    mp.save_figure(plot_run(dataset), paths[1], overwrite=overwrite)
-    summary["run_wall_time_s"] = round(time.perf_counter() - start, 1)
+    figure_attrs = {"parameters": parameters, "study": "fig4_recognition", "mode": mode}
+    mp.save_figure(plot_run(dataset), paths[1], overwrite=overwrite, seed=seed, **figure_attrs)
     if sweep_seeds:
         sweep = noise_sweep(seeds=sweep_seeds, noise_levels=list(sweep_noise), mode=mode, n_mtj=n_mtj,
-                            omega_square=omega_square, omega_sine=omega_sine, transfer=transfer, progress=progress)
-        sweep.attrs.update(mp.provenance(mp.Parameters(), study="fig4_noise_sweep", mode=mode, n_mtj=n_mtj,
-                                         architecture=json.dumps(ARCHITECTURE), omega_square=omega_square,
-                                         omega_sine=omega_sine))
+                            omega_square=omega_square, omega_sine=omega_sine, parameters=parameters, transfer=transfer,
+                            progress=progress)
+        sweep.attrs.update(mp.provenance(parameters or mp.Parameters(), study="fig4_noise_sweep", mode=mode,
+                                         n_mtj=n_mtj, architecture=json.dumps(ARCHITECTURE),
+                                         omega_square=omega_square, omega_sine=omega_sine))
         mp.write_dataset(sweep, paths[2], overwrite=overwrite)
-        mp.save_figure(plot_sweep(sweep), paths[3], overwrite=overwrite)
-        mean = sweep.accuracy.mean("seed")
+        mp.save_figure(plot_sweep(sweep), paths[3], overwrite=overwrite, **figure_attrs)
+        summary["sweep_seeds"] = sweep_seeds
+        summary["sweep_noise"] = [float(n) for n in sweep.noise.values]
         for condition in sweep.condition.values:
-            summary[f"accuracy_{condition}"] = {f"{n:g}": round(float(a), 3) for n, a in
-                                                zip(sweep.noise.values, mean.sel(condition=condition).values)}
+            accuracy = sweep.accuracy.sel(condition=condition)
+            summary[f"accuracy_{condition}_mean"] = [float(a) for a in accuracy.mean("seed").values]
+            summary[f"accuracy_{condition}_std"] = [float(a) for a in accuracy.std("seed").values]
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-@click.command()
-@mp.study_options
-@click.option("--noise", default=0.05, show_default=True, help="Noise std relative to the waveform amplitude.")
-@click.option("--omega-square", default=0.16e9, show_default=True, help="w1 of the square wave [rad/s].")
-@click.option("--omega-sine", default=0.21e9, show_default=True, help="w2 of the sine [rad/s].")
-@click.option("--seed", default=0, show_default=True)
-@click.option("--mode", type=click.Choice(["device", "surrogate"]), default="device", show_default=True)
-@click.option("--n-mtj", default=40, show_default=True)
-@click.option("--sweep-seeds", default=3, show_default=True, help="Seeds per point of the noise sweep (0: no sweep).")
-@mp.transfer_option
-def main(output_dir, overwrite, noise, omega_square, omega_sine, seed, mode, n_mtj, sweep_seeds, transfer):
-    """Fig. 4: recognising a square wave from a sine, and accuracy against noise."""
-    transfer = mp.load_transfer(transfer, mode)
-    summary = run(output_dir, noise=noise, seed=seed, mode=mode, n_mtj=n_mtj, omega_square=omega_square,
-                  omega_sine=omega_sine, sweep_seeds=sweep_seeds, transfer=transfer, overwrite=overwrite)
-    print_summary(summary)
+def report(summary: dict) -> mp.ReportSection:
+    measured = (f"{summary['test_correct']} of {summary['test_windows']} test windows right at "
+                f"{100 * summary['noise']:g} % noise ({summary['mode']} mode)")
+    rows = [("Fig. 4: square wave against sine, about 5 % noise, 100 test windows", "100 of 100", measured)]
+    text = [f"One network of {summary['n_mtj']} MTJs learns by FORCE to tell a square wave (amplitude 2) from a sine "
+            f"(amplitude 1), each window's class the sign of the mean output: {measured}."]
+    figures = [("fig4_recognition.png", "(b) input, (c) target, (d) output with each window's mean (magenta: "
+                                        "wrong); the dashed line ends training.")]
+    if "sweep_seeds" in summary:
+        seeds = summary["sweep_seeds"]
+        cells = lambda name: ", ".join(  # noqa: E731
+            f"{100 * n:g} %: {100 * m:.1f} ± {100 * s:.1f} %" for n, m, s in
+            zip(summary["sweep_noise"], summary[f"accuracy_{name}_mean"], summary[f"accuracy_{name}_std"]))
+        rows.append(("Fig. 4: test accuracy against noise (mean ± std over seeds)", "not given",
+                     f"paper's amplitudes: {cells('paper')}; equal amplitudes: {cells('equal_amplitude')} "
+                     f"({seeds} seed{'s' if seeds > 1 else ''})"))
+        text.append(f"Against noise (test accuracy, mean ± std over {seeds} seed{'s' if seeds > 1 else ''}): with the paper's amplitudes "
+                    f"{cells('paper')}; with the square at the sine's amplitude (control) {cells('equal_amplitude')}.")
+        figures.append(("fig4_noise_sweep.png", "Test accuracy against the noise level, with the paper's amplitudes "
+                                                "and with equal amplitudes; mean ± std over seeds."))
+    return mp.ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
 
 
-if __name__ == "__main__":
-    mp.run_command(main, prog_name="fig4_recognition")
+STUDY = mp.Study(
+    name="fig4_recognition",
+    title="Fig. 4: recognising a square wave from a sine, and accuracy against noise.",
+    description=__doc__,
+    run=run,
+    outputs=("fig4_recognition.nc", "fig4_recognition.png", "fig4_noise_sweep.nc", "fig4_noise_sweep.png"),
+    options=(
+        click.Option(["--noise"], default=0.05, show_default=True, help="Noise std relative to the waveform amplitude."),
+        click.Option(["--omega-square"], default=0.16e9, show_default=True, help="w1 of the square wave [rad/s]."),
+        click.Option(["--omega-sine"], default=0.21e9, show_default=True, help="w2 of the sine [rad/s]."),
+        click.Option(["--seed"], default=0, show_default=True, help="Draws the network and the task."),
+        mp.mode_option(),
+        click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
+        click.Option(["--sweep-seeds"], default=3, show_default=True,
+                     help="Seeds per point of the noise sweep (0: no sweep)."),
+        mp.params_option(),
+        mp.transfer_option(),
+    ),
+    full={"mode": "device", "sweep_seeds": 3},
+    quick={"mode": "device", "sweep_seeds": 1, "sweep_noise": (0.0, 0.5, 2.0)},
+    hot=("--mode", "surrogate", "--sweep-seeds", "0", "--n-mtj", "20"),
+    report=report,
+)

@@ -1,6 +1,8 @@
 """Supplementary: non-identical MTJs. The Fig. 2 task (40 MTJs, FORCE, two targets) with MTJs of
 25 different sizes against identical ones.
 
+    mtjphys study supp_nonidentical -o results/ [--seeds 20] [--device-seeds 4] [--scheduler ADDRESS]
+
 The free layer is a disk of diameter D (1 nm thick); its demagnetising factors follow from its
 shape (`mtjphys.free_layer_geometry`, elliptic cylinder). The nominal disk (D0 = 100 nm) gets the
 reference device's effective anisotropy (Ku recalibrated for its demag factors), so its transfer
@@ -10,9 +12,12 @@ size spread. The MTJs are driven either by current density (the paper's input: e
 the same j for the same state) or by current (a fixed current I gives j_i = I / area_i).
 F is normalised by the nominal device, as a fixed read-out circuit would.
 
-    python studies/supp_nonidentical.py -o results/ [--seeds 4] [--mode device] [--scheduler ADDRESS]
+Every point runs --seeds networks in surrogate mode (each MTJ interpolated on its own transfer
+curve); the first --device-seeds of them run again in device mode, to show that the two agree.
+Success rates carry 95 % Wilson intervals; spread 0 (identical MTJs) is the baseline.
 
-Writes supp_nonidentical.nc and supp_nonidentical.png; the sweep keeps its points in results/sweeps/.
+Writes supp_nonidentical.nc and supp_nonidentical.png; the sweeps keep their points in
+DIR/sweeps/.
 """
 
 from __future__ import annotations
@@ -27,8 +32,6 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys.studies import fig2_generation
-from mtjphys.studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
 
 NOMINAL_DIAMETER = 100e-9  # [m]
 SIZES = 25
@@ -69,9 +72,9 @@ def point(spread: float, drive: str, seed: int, mode: str, n_mtj: int) -> xr.Dat
         raise mp.MtjphysError(f"size spread must lie in [0, 1), got {spread}")
     records, sizes = draw_devices(spread, seed, n_mtj)
     gain = (NOMINAL_DIAMETER / sizes) ** 2 if drive == "current" else None
-    run = fig2_generation.run_seed(seed, mode=mode, n_mtj=n_mtj, parameters=records, nominal=nominal_device(),
-                                   current_gain=gain, progress=False)
-    return sweep_metrics(fig2_generation.generation_error(run))
+    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=records, nominal=nominal_device(),
+                                 current_gain=gain, progress=False)
+    return mp.generation_metrics_dataset(mp.generation_metrics(run))
 
 
 def size_curves(spread: float, points: int = 21) -> xr.Dataset:
@@ -91,6 +94,12 @@ def size_curves(spread: float, points: int = 21) -> xr.Dataset:
     )
 
 
+def curves(dataset: xr.Dataset, prefix: str = "") -> dict[str, mp.SuccessCurve]:
+    seed = "device_seed" if prefix else "seed"
+    return {drive: mp.SuccessCurve.from_passed(dataset[f"{prefix}passed"].sel(drive=drive), "spread", seed)
+            for drive in dataset.drive.values}
+
+
 def plot(dataset: xr.Dataset) -> Figure:
     figure = Figure(figsize=(13, 4), layout="constrained")
     curves_axes, success_axes, error_axes = figure.subplots(1, 3)
@@ -100,68 +109,103 @@ def plot(dataset: xr.Dataset) -> Figure:
                          color=color, lw=1)
     curves_axes.set(xlabel="j (10¹⁰ A/m²)", ylabel="ΔR (Ω)",
                     title=f"(a) {dataset.sizes['diameter']} sizes, D = {1e9 * dataset.diameter.values[0]:.0f}"
-                          f"–{1e9 * dataset.diameter.values[-1]:.0f} nm", )
+                          f"–{1e9 * dataset.diameter.values[-1]:.0f} nm")
     spread = 100 * dataset.spread.values
-    for drive, marker in zip(dataset.drive.values, ("o", "s")):
-        success = dataset.passed.sel(drive=drive).mean("seed")
-        success_axes.plot(spread, 100 * success, marker=marker, label=f"driven by {drive}")
+    surrogate, device = curves(dataset), curves(dataset, "device_") if "device_passed" in dataset else {}
+    for index, (drive, marker) in enumerate(zip(dataset.drive.values, ("o", "s"))):
+        color = f"C{index}"
+        mp.plot_success(success_axes, surrogate[drive], positions=spread, label=f"driven by {drive}, surrogate",
+                        marker=marker, color=color, baseline=surrogate[drive], breaking=True)
+        if drive in device:
+            mp.plot_success(success_axes, device[drive], positions=spread, label=f"driven by {drive}, device",
+                            marker=marker, color=color, offset=0.6)
+            success_axes.lines[-1].set_markerfacecolor("none")
         error = dataset.generation_error.sel(drive=drive)
         median = error.median("seed")
         error_axes.errorbar(spread, median, yerr=[median - error.quantile(0.25, "seed"),
                                                   error.quantile(0.75, "seed") - median],
                             marker=marker, capsize=3, label=f"driven by {drive}")
     success_axes.set(xlabel="size spread (%)", ylabel="success rate (%)", ylim=(-5, 105),
-                     title=f"(b) Fig. 2 task, {dataset.sizes['seed']} seeds")
+                     title="(b) Fig. 2 task; band: identical MTJs (spread 0)")
     error_axes.set(xlabel="size spread (%)", ylabel="generation error (median, quartiles)", yscale="log",
                    title="(c) RMS error of the free run / target RMS")
-    success_axes.legend()
+    success_axes.legend(fontsize=7)
     return figure
 
 
-def run(output_dir, *, seeds: int = 4, mode: str = "device", n_mtj: int = 40, quick: bool = False,
+def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, quick: bool = False,
         scheduler: str | None = None, overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if seeds < 1:
-        raise mp.MtjphysError(f"--seeds must be at least 1, got {seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, ["supp_nonidentical.nc", "supp_nonidentical.png"], overwrite)
+    if seeds < 1 or not 0 <= device_seeds <= seeds:
+        raise mp.MtjphysError(f"need --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seeds}, {device_seeds}")
+    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     spreads = QUICK_SPREADS if quick else SPREADS
-    sweep = mp.run_sweep(point, {"spread": spreads, "drive": DRIVES, "seed": list(range(seeds))},
-                         f"{output_dir}/sweeps/supp_nonidentical", fixed={"mode": mode, "n_mtj": n_mtj},
-                         scheduler=scheduler, progress=progress)
-    dataset = xr.merge([sweep, size_curves(max(spreads))], combine_attrs="drop")
+    sweeps = f"{output_dir}/sweeps/supp_nonidentical"
+    grid = {"spread": spreads, "drive": DRIVES}
+    sweep = mp.run_sweep(point, {**grid, "seed": list(range(seeds))}, sweeps, fixed={"mode": "surrogate",
+                         "n_mtj": n_mtj}, scheduler=scheduler, progress=progress)
+    parts = [sweep, size_curves(max(spreads))]
+    if device_seeds:
+        device = mp.run_sweep(point, {**grid, "seed": list(range(device_seeds))}, f"{sweeps}_device",
+                              fixed={"mode": "device", "n_mtj": n_mtj}, scheduler=scheduler, progress=progress)
+        parts.append(device.rename(seed="device_seed", **{v: f"device_{v}" for v in device.data_vars}))
+    dataset = xr.merge(parts, combine_attrs="drop")
     dataset["spread"].attrs = {"units": "1", "long_name": "size spread s: D = D0 (1 + s u), u in [-1, 1]"}
     dataset["drive"].attrs = {"units": "", "long_name": "what the network sets: current density or current"}
-    dataset["seed"].attrs = {"units": "1", "long_name": "network seed"}
+    dataset["seed"].attrs = {"units": "1", "long_name": "network seed (surrogate mode)"}
     nominal = nominal_device()
-    summary = {"mode": mode, "n_mtj": n_mtj, "seeds": seeds, "nominal_diameter_m": NOMINAL_DIAMETER,
-               "nominal_Ku": nominal["Ku"], "nominal_demag_factors": list(nominal["demag_factors"])}
-    for drive in DRIVES:
-        success = dataset.passed.sel(drive=drive).mean("seed").values
-        summary[f"success_rate_{drive}_drive"] = {f"{s:g}": round(float(v), 2) for s, v in zip(spreads, success)}
-        broken = breaking_point(spreads, success)
-        summary[f"breaks_at_spread_{drive}_drive"] = broken
-    dataset.attrs.update(mp.provenance(nominal, study="supp_nonidentical", mode=mode, n_mtj=n_mtj, sizes=SIZES,
+    summary = {"n_mtj": n_mtj, "seeds": seeds, "device_seeds": device_seeds, "nominal_diameter_m": NOMINAL_DIAMETER,
+               "nominal_Ku": nominal["Ku"], "nominal_demag_factors": list(nominal["demag_factors"]),
+               "success": {drive: curve.to_json() for drive, curve in curves(dataset).items()}}
+    if device_seeds:
+        dataset["device_seed"].attrs = {"units": "1", "long_name": "network seed (device mode)"}
+        common = dataset.passed.isel(seed=slice(0, device_seeds)).values
+        summary["device_success"] = {drive: curve.to_json() for drive, curve in curves(dataset, "device_").items()}
+        summary["device_agreement"] = {"runs": int(common.size),
+                                       "same_verdict": int((common == dataset.device_passed.values).sum())}
+    dataset.attrs.update(mp.provenance(nominal, study="supp_nonidentical", n_mtj=n_mtj, sizes=SIZES,
                                        summary=json.dumps(summary)))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite)
+    mp.save_figure(plot(dataset), png, overwrite=overwrite, parameters=nominal, study="supp_nonidentical")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-@click.command()
-@mp.study_options
-@click.option("--seeds", default=4, show_default=True, help="Seeds per point.")
-@click.option("--mode", type=click.Choice(["device", "surrogate"]), default="device", show_default=True)
-@click.option("--n-mtj", default=40, show_default=True)
-@click.option("--quick", is_flag=True, help="Two spreads only.")
-@scheduler_option
-def main(output_dir, overwrite, seeds, mode, n_mtj, quick, scheduler):
-    """Supplementary: networks of MTJs with 25 different sizes against identical MTJs."""
-    summary = run(output_dir, seeds=seeds, mode=mode, n_mtj=n_mtj, quick=quick, scheduler=scheduler,
-                  overwrite=overwrite)
-    print_summary(summary)
+def report(summary: dict) -> mp.ReportSection:
+    success = {drive: mp.SuccessCurve.from_json(record) for drive, record in summary["success"].items()}
+    density, current = success["density"], success["current"]
+    rows = (("Supplement: 40 MTJs of 25 sizes work as well as identical ones", "yes",
+             f"driven by current density: {density.breaking.describe()} in size spread; driven by current: "
+             f"{current.breaking.describe()}"),)
+    text = [f"Success rate of the Fig. 2 task against the size spread ({summary['seeds']} seeds per point, surrogate "
+            f"mode, 95 % Wilson intervals). Driven by current density: {density.describe(' %', 100)}. Driven by "
+            f"current: {current.describe(' %', 100)}. Identical MTJs (spread 0) are the baseline."]
+    if "device_agreement" in summary:
+        agreement = summary["device_agreement"]
+        text.append(f"Device mode on the first {summary['device_seeds']} seeds of every point gives the same verdict "
+                    f"as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
+    return mp.ReportSection(rows, "\n\n".join(text), (("supp_nonidentical.png", "(a) ΔR(j) of the 25 sizes at the "
+                                                       "widest spread; (b) success rate with 95 % intervals (open "
+                                                       "symbols: device mode; band: identical MTJs); (c) generation "
+                                                       "error."),))
 
 
-if __name__ == "__main__":
-    mp.run_command(main, prog_name="supp_nonidentical")
+STUDY = mp.Study(
+    name="supp_nonidentical",
+    title="Supplement: networks of MTJs of 25 sizes against identical MTJs.",
+    description=__doc__,
+    run=run,
+    outputs=("supp_nonidentical.nc", "supp_nonidentical.png"),
+    options=(
+        click.Option(["--seeds"], default=20, show_default=True, help="Seeds per point (surrogate mode)."),
+        click.Option(["--device-seeds"], default=4, show_default=True,
+                     help="Of those, how many also run in device mode (0: none)."),
+        click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
+        click.Option(["--quick"], is_flag=True, help="Two spreads only."),
+        mp.scheduler_option(),
+    ),
+    full={"seeds": 20, "device_seeds": 4},
+    quick={"seeds": 3, "device_seeds": 1, "quick": True},
+    report=report,
+)

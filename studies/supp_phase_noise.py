@@ -1,18 +1,20 @@
 """Supplementary: thermal phase noise. The stochastic LLG (Brown's thermal field, Stratonovich,
 diffrax Heun with one Brownian path per MTJ) from 0 K to room temperature.
 
+    mtjphys study supp_phase_noise -o results/ [--seeds 20] [--device-seeds 2] [--scheduler ADDRESS]
+
 (a) One MTJ at j = 0.9e10 A/m^2, many realisations per temperature, each starting from a thermal
     state: the spread of its output dR and the jitter of the ringing's phase (time of the last
     maximum times 2 pi f) grow with temperature; a larger free layer (area x 100, x 10^4) shrinks them.
-(b) The Fig. 2 task against temperature, for 40 MTJs, for 160 MTJs and for 40 MTJs of 100 times the
-    area: success rate and generation error over seeds, and where each breaks. The networks use
-    the thermal surrogate (every MTJ's dR drawn each step from the SDE-sampled distribution at its
-    current, exact in distribution for windows that start from a thermal state).
-(c) A check of (b) in device mode (every MTJ integrated by the SDE in every step) at one point.
+(b) The Fig. 2 task against temperature, for 40 MTJs, for 160 MTJs and for 40 MTJs of 100 and
+    10^4 times the area: success rate (95 % Wilson intervals, 0 K the baseline) and generation
+    error over --seeds seeds, and where each breaks. The networks use the thermal surrogate
+    (every MTJ's dR drawn each step from the SDE-sampled distribution at its current, exact in
+    distribution for windows that start from a thermal state).
+(c) The same in device mode (every MTJ integrated by the SDE in every step) for 40 MTJs of 10^4
+    times the area at two temperatures, on the first --device-seeds seeds, to check (b).
 
-    python studies/supp_phase_noise.py -o results/ [--seeds 4] [--scheduler ADDRESS]
-
-Writes supp_phase_noise.nc and supp_phase_noise.png; the sweep keeps its points in results/sweeps/.
+Writes supp_phase_noise.nc and supp_phase_noise.png; the sweeps keep their points in DIR/sweeps/.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys.studies import fig2_generation
-from mtjphys.studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
 
 TEMPERATURES = [0.0, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 300.0]  # [K]
 QUICK_TEMPERATURES = [0.0, 0.01, 300.0]
@@ -35,7 +35,7 @@ SINGLE_TEMPERATURES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 
 AREA_FACTORS = [1.0, 100.0, 10000.0]
 # (MTJs, free-layer area / reference): more MTJs average the noise; a larger free layer shrinks it
 CONDITIONS = {"N40": (40, 1.0), "N160": (160, 1.0), "N40_area1e2": (40, 1e2), "N40_area1e4": (40, 1e4)}
-CHECK = {"condition": "N40_area1e4", "temperature": 1.0, "seed": 0}
+DEVICE_CONDITION, DEVICE_TEMPERATURES = "N40_area1e4", [1.0, 10.0]
 J_SINGLE = 0.9e10
 
 
@@ -75,9 +75,14 @@ def single_mtj(temperatures, area_factors, realisations: int, seed: int) -> xr.D
 def point(temperature: float, condition: str, seed: int, mode: str = "surrogate") -> xr.Dataset:
     """One run of the Fig. 2 task at this temperature. Returns: its metrics."""
     n_mtj, area_factor = CONDITIONS[condition]
-    run = fig2_generation.run_seed(seed, mode=mode, n_mtj=n_mtj, parameters=device(temperature, area_factor),
-                                   progress=False)
-    return sweep_metrics(fig2_generation.generation_error(run))
+    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=device(temperature, area_factor),
+                                 progress=False)
+    return mp.generation_metrics_dataset(mp.generation_metrics(run))
+
+
+def curves(dataset: xr.Dataset) -> dict[str, mp.SuccessCurve]:
+    return {condition: mp.SuccessCurve.from_passed(dataset.passed.sel(condition=condition), "temperature")
+            for condition in dataset.condition.values}
 
 
 def plot(dataset: xr.Dataset) -> Figure:
@@ -90,91 +95,130 @@ def plot(dataset: xr.Dataset) -> Figure:
                          label=f"area x{factor:g}: std dR")
         single_axes.plot(temperatures[shown], dataset.single_phase_jitter.sel(area_factor=factor)[shown] * 100, "x:",
                          label=f"area x{factor:g}: phase jitter x100 (rad)")
-    single_axes.axhline(float(dataset.attrs.get("delta_r_span", 31.0)), color="0.5", lw=0.8, ls="--")
+    single_axes.axhline(float(dataset.attrs["delta_r_span"]), color="0.5", lw=0.8, ls="--")
     single_axes.set(xscale="log", yscale="log", xlabel="temperature (K)", ylabel="Ω  /  rad x100",
                     title="(a) one MTJ at 0.9e10 A/m² (dashed: dR span of the window)")
     single_axes.legend(fontsize=6)
     network_t = dataset.temperature.values
     axis_t = np.where(network_t > 0, network_t, network_t[network_t > 0].min() / 10)
-    for condition, marker in zip(dataset.condition.values, ("o", "s", "^", "D")):
-        success = dataset.passed.sel(condition=condition).mean("seed")
-        success_axes.plot(axis_t, 100 * success, marker=marker, label=condition)
+    success_axes.set_xscale("log")
+    for index, (condition, curve) in enumerate(curves(dataset).items()):
+        marker = "osD^"[index % 4]
+        mp.plot_success(success_axes, curve, positions=axis_t, label=condition, marker=marker, color=f"C{index}",
+                        baseline=curve, breaking=True)
         error = dataset.generation_error.sel(condition=condition)
         median = error.median("seed")
         error_axes.errorbar(axis_t, median, yerr=[median - error.quantile(0.25, "seed"),
                                                   error.quantile(0.75, "seed") - median],
                             marker=marker, capsize=3, label=condition)
-    if "check_generation_error" in dataset:
-        error_axes.plot(max(float(dataset.attrs["check_temperature"]), axis_t.min()),
-                        float(dataset.check_generation_error), "k*", ms=12, label="device mode (SDE) check")
+    if "device_passed" in dataset:
+        checked = mp.SuccessCurve.from_passed(dataset.device_passed, "device_temperature", "device_seed")
+        color = f"C{list(CONDITIONS).index(DEVICE_CONDITION)}"
+        mp.plot_success(success_axes, checked, label=f"{DEVICE_CONDITION}, device mode (SDE)", marker="*",
+                        color=color, offset=0.15)
+        error_axes.plot(dataset.device_temperature.values, dataset.device_generation_error.median("device_seed"), "*",
+                        color=color, ms=12, label="device mode (SDE), median")
     for ax in (success_axes, error_axes):
         ax.set(xscale="log", xlabel="temperature (K; 0 K at the left edge)")
-    success_axes.set(ylabel="success rate (%)", ylim=(-5, 105), title=f"(b) Fig. 2 task, {dataset.sizes['seed']} seeds")
+    success_axes.set(ylabel="success rate (%)", ylim=(-5, 105), title="(b) Fig. 2 task; bands: 0 K")
     error_axes.set(ylabel="generation error (median, quartiles)", yscale="log", title="(c) generation error")
-    success_axes.legend(fontsize=8)
-    error_axes.legend(fontsize=7)
+    success_axes.legend(fontsize=6)
+    error_axes.legend(fontsize=6)
     return figure
 
 
-def run(output_dir, *, seeds: int = 4, quick: bool = False, realisations: int = 256, check: bool = True,
+def run(output_dir, *, seeds: int = 20, device_seeds: int = 2, quick: bool = False, realisations: int = 256,
         scheduler: str | None = None, overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if seeds < 1:
-        raise mp.MtjphysError(f"--seeds must be at least 1, got {seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, ["supp_phase_noise.nc", "supp_phase_noise.png"], overwrite)
+    if seeds < 1 or device_seeds < 0:
+        raise mp.MtjphysError(f"need --seeds >= 1 and --device-seeds >= 0, got {seeds} and {device_seeds}")
+    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     single = single_mtj(QUICK_TEMPERATURES if quick else SINGLE_TEMPERATURES, AREA_FACTORS,
                         min(realisations, 64) if quick else realisations, seed=0)
     temperatures = QUICK_TEMPERATURES if quick else TEMPERATURES
+    sweeps = f"{output_dir}/sweeps/supp_phase_noise"
     sweep = mp.run_sweep(point, {"temperature": temperatures, "condition": list(CONDITIONS),
-                                 "seed": list(range(seeds))},
-                         f"{output_dir}/sweeps/supp_phase_noise", fixed={"mode": "surrogate"}, scheduler=scheduler,
-                         progress=progress)
-    dataset = xr.merge([sweep, single], combine_attrs="drop")
-    dataset.attrs = {}
+                                 "seed": list(range(seeds))}, sweeps, fixed={"mode": "surrogate"},
+                         scheduler=scheduler, progress=progress)
+    parts = [sweep, single]
+    checked_temperatures = [t for t in DEVICE_TEMPERATURES if t in temperatures]
+    device_seeds = device_seeds if checked_temperatures else 0
+    if device_seeds:
+        checked = mp.run_sweep(point, {"temperature": checked_temperatures, "condition": [DEVICE_CONDITION],
+                                       "seed": list(range(device_seeds))}, f"{sweeps}_device",
+                               fixed={"mode": "device"}, scheduler=scheduler, progress=progress)
+        checked = checked.isel(condition=0, drop=True)
+        parts.append(checked.rename(temperature="device_temperature", seed="device_seed",
+                                    **{v: f"device_{v}" for v in checked.data_vars}))
+    dataset = xr.merge(parts, combine_attrs="drop")
     dataset["temperature"].attrs = {"units": "K", "long_name": "temperature"}
     dataset["condition"].attrs = {"units": "", "long_name": "network: N MTJs, free-layer area factor"}
-    dataset["seed"].attrs = {"units": "1", "long_name": "network seed"}
-    summary = {"seeds": seeds, "conditions": {k: {"n_mtj": v[0], "area_factor": v[1]} for k, v in CONDITIONS.items()}}
-    if check and not quick:
-        checked = point(CHECK["temperature"], CHECK["condition"], CHECK["seed"], mode="device")
-        surrogate = dataset.sel(temperature=CHECK["temperature"], condition=CHECK["condition"], seed=CHECK["seed"])
-        dataset["check_generation_error"] = ((), float(checked.generation_error),
-                                             {"units": "1", "long_name": "generation error, device mode (SDE)"})
-        dataset["check_passed"] = ((), bool(checked.passed), {"units": "1", "long_name": "passed, device mode (SDE)"})
-        summary["device_check"] = {**CHECK, "device_generation_error": round(float(checked.generation_error), 4),
-                                   "surrogate_generation_error": round(float(surrogate.generation_error), 4),
-                                   "device_passed": bool(checked.passed), "surrogate_passed": bool(surrogate.passed)}
-    for condition in CONDITIONS:
-        success = dataset.passed.sel(condition=condition).mean("seed").values
-        summary[f"success_rate_{condition}"] = {f"{t:g} K": round(float(v), 2) for t, v in zip(temperatures, success)}
-        summary[f"breaks_at_{condition}_K"] = breaking_point(temperatures, success)
-    summary["single_mtj_delta_r_std_ohm"] = {
-        f"area x{f:g}": {f"{t:g} K": round(float(v), 2) for t, v in
-                         zip(single.single_temperature.values, single.single_delta_r_std.sel(area_factor=f).values)}
-        for f in single.area_factor.values}
+    dataset["seed"].attrs = {"units": "1", "long_name": "network seed (thermal surrogate)"}
+    summary = {"seeds": seeds, "device_seeds": device_seeds,
+               "conditions": {k: {"n_mtj": v[0], "area_factor": v[1]} for k, v in CONDITIONS.items()},
+               "success": {condition: curve.to_json() for condition, curve in curves(dataset).items()},
+               "single_mtj_delta_r_std_ohm": {
+                   f"{f:g}": dict(zip((f"{t:g}" for t in single.single_temperature.values),
+                                      single.single_delta_r_std.sel(area_factor=f).values.tolist()))
+                   for f in single.area_factor.values}}
+    if device_seeds:
+        dataset["device_temperature"].attrs = {"units": "K", "long_name": "temperature of the device-mode check"}
+        dataset["device_seed"].attrs = {"units": "1", "long_name": "network seed (device mode)"}
+        surrogate = dataset.passed.sel(condition=DEVICE_CONDITION, temperature=checked_temperatures,
+                                       seed=list(range(device_seeds)))
+        summary["device_success"] = mp.SuccessCurve.from_passed(dataset.device_passed, "device_temperature",
+                                                                "device_seed").to_json()
+        summary["device_agreement"] = {"condition": DEVICE_CONDITION, "runs": int(surrogate.size),
+                                       "same_verdict": int((surrogate.values == dataset.device_passed.values).sum())}
     cold = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_WINDOW)).delta_r
     dataset.attrs.update(mp.provenance(mp.Parameters(), settings=mp.ThermalSolver(), study="supp_phase_noise",
                                        summary=json.dumps(summary), delta_r_span=float(cold[1] - cold[0]),
-                                       check_temperature=CHECK["temperature"], ringing_period=single.attrs["ringing_period"],
+                                       ringing_period=single.attrs["ringing_period"],
                                        realisations=single.attrs["realisations"]))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite)
+    mp.save_figure(plot(dataset), png, overwrite=overwrite, study="supp_phase_noise")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-@click.command()
-@mp.study_options
-@click.option("--seeds", default=4, show_default=True, help="Seeds per point.")
-@click.option("--quick", is_flag=True, help="Three temperatures, fewer realisations, no device-mode check.")
-@click.option("--no-check", is_flag=True, help="Skip the device-mode (SDE network) check.")
-@scheduler_option
-def main(output_dir, overwrite, seeds, quick, no_check, scheduler):
-    """Supplementary: thermal phase noise of the MTJs and its effect on the network."""
-    summary = run(output_dir, seeds=seeds, quick=quick, check=not no_check, scheduler=scheduler, overwrite=overwrite)
-    print_summary(summary)
+def report(summary: dict) -> mp.ReportSection:
+    success = {name: mp.SuccessCurve.from_json(record) for name, record in summary["success"].items()}
+    breaks = "; ".join(f"{name}: {curve.breaking.describe('K')}" for name, curve in success.items())
+    rows = (("Supplement: phase noise degrades the output but can be improved", "yes (no numbers given)", breaks),)
+    std = summary["single_mtj_delta_r_std_ohm"]
+    hottest = list(std["1"])[-1]
+    text = [f"Spread of one MTJ's ΔR at 0.9 × 10¹⁰ A/m² at {hottest} K: {std['1'][hottest]:.0f} Ω for the 100 nm "
+            f"disc, {std['100'][hottest]:.1f} Ω at 100 times and {std['10000'][hottest]:.2f} Ω at 10⁴ times the area "
+            "(the operating window spans about 31 Ω)."]
+    text += [f"Fig. 2 task, {name} ({summary['seeds']} seeds per temperature, thermal surrogate): "
+             f"{curve.describe(' K')}; {curve.breaking.describe('K')}." for name, curve in success.items()]
+    if "device_agreement" in summary:
+        agreement = summary["device_agreement"]
+        checked = mp.SuccessCurve.from_json(summary["device_success"])
+        text.append(f"Device mode (every MTJ integrated by the SDE), {agreement['condition']}: {checked.describe(' K')}; "
+                    f"the same verdict as the thermal surrogate in {agreement['same_verdict']} of "
+                    f"{agreement['runs']} runs.")
+    return mp.ReportSection(rows, "\n\n".join(text), (("supp_phase_noise.png", "(a) one MTJ's spread of ΔR and phase "
+                                                       "jitter against temperature; (b) success rate with 95 % "
+                                                       "intervals (bands: 0 K; stars: device mode); (c) generation "
+                                                       "error."),))
 
 
-if __name__ == "__main__":
-    mp.run_command(main, prog_name="supp_phase_noise")
+STUDY = mp.Study(
+    name="supp_phase_noise",
+    title="Supplement: thermal phase noise of the MTJs and its effect on the network.",
+    description=__doc__,
+    run=run,
+    outputs=("supp_phase_noise.nc", "supp_phase_noise.png"),
+    options=(
+        click.Option(["--seeds"], default=20, show_default=True, help="Seeds per point (thermal surrogate)."),
+        click.Option(["--device-seeds"], default=2, show_default=True,
+                     help="Seeds of the device-mode (SDE network) check (0: none)."),
+        click.Option(["--quick"], is_flag=True, help="Three temperatures and fewer realisations."),
+        mp.scheduler_option(),
+    ),
+    full={"seeds": 20, "device_seeds": 2},
+    quick={"seeds": 2, "device_seeds": 0, "quick": True},
+    report=report,
+)

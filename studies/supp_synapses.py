@@ -6,15 +6,17 @@
   unseen by the training rule (it computes the full update; the failed synapses ignore it) or
   known to it (RLS over the working synapses alone).
 
-Each is swept alone over several seeds (through Dask; a stopped sweep resumes), and the success
-rate (both free windows within 2 % in period and 5 % in amplitude) and generation error (RMS error
-over the first 150 ns of free running / target RMS) are reported with where the network breaks
-(success rate below one half).
+    mtjphys study supp_synapses -o results/ [--seeds 20] [--device-seeds 4] [--scheduler ADDRESS]
 
-    python studies/supp_synapses.py -o results/ [--seeds 5] [--mode device] [--scheduler ADDRESS]
+Each imperfection is swept alone over --seeds seeds in surrogate mode, the first --device-seeds
+of them again in device mode to check it (through Dask; a stopped sweep resumes). Reported: the
+success rate (both free windows within 2 % in period and 5 % in amplitude) with 95 % Wilson
+intervals, the perfect synapses (level 0) as the baseline, the generation error (RMS error over
+the first 150 ns of free running / target RMS), and where the network breaks (success rate below
+one half), with its uncertainty.
 
 Writes supp_synapses.nc and supp_synapses.png; the sweeps keep their finished points in
-results/sweeps/.
+DIR/sweeps/.
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys.studies import fig2_generation
-from mtjphys.studies._common import breaking_point, print_summary, scheduler_option, sweep_metrics
+from mtjphys._generation import SINE_ARCHITECTURE
 
 IMPERFECTIONS = {
     "synaptic_noise": {"levels": [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], "units": "1",
@@ -49,86 +50,126 @@ def point(imperfection: str, level, seed: int, mode: str, n_mtj: int) -> xr.Data
         options = {"failed_readout": level, "failure_known": imperfection == "failed_readout_known"}
     else:
         options = {"architecture": {imperfection: level}}
-    run = fig2_generation.run_seed(seed, mode=mode, n_mtj=n_mtj, progress=False, **options)
-    return sweep_metrics(fig2_generation.generation_error(run))
+    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, progress=False, **options)
+    return mp.generation_metrics_dataset(mp.generation_metrics(run))
 
 
-def compute(output_dir, *, seeds: int, mode: str, n_mtj: int, quick: bool, scheduler, progress=True) -> xr.Dataset:
+def sweep(output_dir, *, seeds: int, mode: str, n_mtj: int, quick: bool, scheduler, progress=True) -> xr.Dataset:
+    """Every imperfection over its levels and `seeds` seeds in `mode`."""
     parts = []
+    suffix = "" if mode == "surrogate" else f"_{mode}"
     for name, spec in IMPERFECTIONS.items():
         levels = QUICK_LEVELS[name] if quick else spec["levels"]
-        sweep = mp.run_sweep(point, {"level": levels, "seed": list(range(seeds))},
-                             f"{output_dir}/sweeps/supp_synapses_{name}",
-                             fixed={"imperfection": name, "mode": mode, "n_mtj": n_mtj}, scheduler=scheduler,
-                             progress=progress)
-        parts.append(sweep.rename(level=name).rename({v: f"{v}_vs_{name}" for v in sweep.data_vars}))
-    dataset = xr.merge(parts, combine_attrs="drop_conflicts")
-    dataset.attrs = {}
-    for name, spec in IMPERFECTIONS.items():
-        dataset[name].attrs = {"units": spec["units"], "long_name": spec["long_name"]}
-    dataset["seed"].attrs = {"units": "1", "long_name": "network seed"}
-    return dataset
+        result = mp.run_sweep(point, {"level": levels, "seed": list(range(seeds))},
+                              f"{output_dir}/sweeps/supp_synapses_{name}{suffix}",
+                              fixed={"imperfection": name, "mode": mode, "n_mtj": n_mtj}, scheduler=scheduler,
+                              progress=progress)
+        parts.append(result.rename(level=name).rename({v: f"{v}_vs_{name}" for v in result.data_vars}))
+    return xr.merge(parts, combine_attrs="drop")
+
+
+def curves(dataset: xr.Dataset, prefix: str = "") -> dict[str, mp.SuccessCurve]:
+    seed = "device_seed" if prefix else "seed"
+    return {name: mp.SuccessCurve.from_passed(dataset[f"{prefix}passed_vs_{name}"], name, seed)
+            for name in IMPERFECTIONS}
 
 
 def plot(dataset: xr.Dataset) -> Figure:
     figure = Figure(figsize=(12, 7.5), layout="constrained")
+    surrogate = curves(dataset)
+    device = curves(dataset, "device_") if "device_passed_vs_delay" in dataset else {}
     for ax, name in zip(figure.subplots(2, 2).ravel(), IMPERFECTIONS):
         level = dataset[name].values
-        success = dataset[f"passed_vs_{name}"].mean("seed")
         error = dataset[f"generation_error_vs_{name}"]
-        ax.errorbar(level, error.median("seed"), yerr=[error.median("seed") - error.quantile(0.25, "seed"),
-                                                        error.quantile(0.75, "seed") - error.median("seed")],
+        median = error.median("seed")
+        ax.errorbar(level, median, yerr=[median - error.quantile(0.25, "seed"), error.quantile(0.75, "seed") - median],
                     marker="o", capsize=3, color="C0", label="generation error (median, quartiles)")
         ax.set(xlabel=f"{dataset[name].attrs['long_name']}\n({dataset[name].attrs['units']})",
                ylabel="generation error", yscale="log")
         twin = ax.twinx()
-        twin.plot(level, 100 * success, "s--", color="C3", label="success rate")
+        mp.plot_success(twin, surrogate[name], label="success, surrogate", marker="s", color="C3",
+                        baseline=surrogate[name], breaking=True)
+        if name in device:
+            mp.plot_success(twin, device[name], label="success, device", marker="D", color="C2",
+                            offset=0.01 * (level.max() - level.min()))
         twin.set(ylabel="success rate (%)", ylim=(-5, 105))
-        broken = breaking_point(level, success.values)
-        ax.set_title("breaks at " + (f"{broken:g}" if broken is not None else "no level tried"), fontsize=9)
-    figure.legend(*ax.get_legend_handles_labels(), loc="upper left", fontsize=8)
-    figure.legend(*twin.get_legend_handles_labels(), loc="upper right", fontsize=8)
+        ax.set_title(surrogate[name].breaking.describe(), fontsize=8)
+        twin.legend(loc="center right", fontsize=7)
     return figure
 
 
-def run(output_dir, *, seeds: int = 5, mode: str = "device", n_mtj: int = 40, quick: bool = False,
+def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, quick: bool = False,
         scheduler: str | None = None, overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if seeds < 1:
-        raise mp.MtjphysError(f"--seeds must be at least 1, got {seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, ["supp_synapses.nc", "supp_synapses.png"], overwrite)
+    if seeds < 1 or not 0 <= device_seeds <= seeds:
+        raise mp.MtjphysError(f"need --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seeds}, {device_seeds}")
+    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
-    dataset = compute(output_dir, seeds=seeds, mode=mode, n_mtj=n_mtj, quick=quick, scheduler=scheduler,
-                      progress=progress)
-    summary = {"mode": mode, "n_mtj": n_mtj, "seeds": seeds}
-    for name in IMPERFECTIONS:
-        success = dataset[f"passed_vs_{name}"].mean("seed")
-        summary[f"success_rate_vs_{name}"] = {f"{lv:g}": round(float(s), 2) for lv, s in
-                                              zip(dataset[name].values, success.values)}
-        broken = breaking_point(dataset[name].values, success.values)
-        summary[f"breaks_at_{name}"] = None if broken is None else float(broken)
-    dataset.attrs.update(mp.provenance(mp.Parameters(), study="supp_synapses", mode=mode, n_mtj=n_mtj,
-                                       architecture=json.dumps(fig2_generation.ARCHITECTURE),
-                                       summary=json.dumps(summary)))
+    options = {"n_mtj": n_mtj, "quick": quick, "scheduler": scheduler, "progress": progress}
+    parts = [sweep(output_dir, seeds=seeds, mode="surrogate", **options)]
+    if device_seeds:
+        device = sweep(output_dir, seeds=device_seeds, mode="device", **options)
+        parts.append(device.rename(seed="device_seed", **{v: f"device_{v}" for v in device.data_vars}))
+    dataset = xr.merge(parts, combine_attrs="drop")
+    for name, spec in IMPERFECTIONS.items():
+        dataset[name].attrs = {"units": spec["units"], "long_name": spec["long_name"]}
+    dataset["seed"].attrs = {"units": "1", "long_name": "network seed (surrogate mode)"}
+    summary = {"n_mtj": n_mtj, "seeds": seeds, "device_seeds": device_seeds,
+               "success": {name: curve.to_json() for name, curve in curves(dataset).items()}}
+    if device_seeds:
+        dataset["device_seed"].attrs = {"units": "1", "long_name": "network seed (device mode)"}
+        summary["device_success"] = {name: curve.to_json() for name, curve in curves(dataset, "device_").items()}
+        same = runs = 0
+        for name in IMPERFECTIONS:
+            common = dataset[f"passed_vs_{name}"].isel(seed=slice(0, device_seeds)).values
+            same += int((common == dataset[f"device_passed_vs_{name}"].values).sum())
+            runs += common.size
+        summary["device_agreement"] = {"runs": runs, "same_verdict": same}
+    dataset.attrs.update(mp.provenance(mp.Parameters(), study="supp_synapses", n_mtj=n_mtj,
+                                       architecture=json.dumps(SINE_ARCHITECTURE), summary=json.dumps(summary)))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite)
+    mp.save_figure(plot(dataset), png, overwrite=overwrite, study="supp_synapses")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-@click.command()
-@mp.study_options
-@click.option("--seeds", default=5, show_default=True, help="Seeds per level.")
-@click.option("--mode", type=click.Choice(["device", "surrogate"]), default="device", show_default=True)
-@click.option("--n-mtj", default=40, show_default=True)
-@click.option("--quick", is_flag=True, help="Two levels per imperfection.")
-@scheduler_option
-def main(output_dir, overwrite, seeds, mode, n_mtj, quick, scheduler):
-    """Supplementary: weight fluctuation, signal delay and failed readout synapses."""
-    summary = run(output_dir, seeds=seeds, mode=mode, n_mtj=n_mtj, quick=quick, scheduler=scheduler,
-                  overwrite=overwrite)
-    print_summary(summary)
+UNITS = {"synaptic_noise": "", "delay": "steps", "failed_readout": "", "failed_readout_known": ""}
+WHAT = {"synaptic_noise": "weight fluctuation (relative std per step)", "delay": "delay of recurrent and feedback signals",
+        "failed_readout": "failed readout synapses, unseen by FORCE (fraction)",
+        "failed_readout_known": "failed readout synapses, known to FORCE (fraction)"}
 
 
-if __name__ == "__main__":
-    mp.run_command(main, prog_name="supp_synapses")
+def report(summary: dict) -> mp.ReportSection:
+    success = {name: mp.SuccessCurve.from_json(record) for name, record in summary["success"].items()}
+    rows = (("Supplement: weight fluctuation, delay and failed readout synapses are tolerated", "yes",
+             "; ".join(f"{WHAT[name]}: {curve.breaking.describe(UNITS[name])}" for name, curve in success.items())),)
+    text = [f"{WHAT[name][0].upper()}{WHAT[name][1:]}, success rate over {summary['seeds']} seeds (surrogate mode, 95 % Wilson "
+            f"intervals): {curve.describe(' ' + UNITS[name] if UNITS[name] else '')}; "
+            f"{curve.breaking.describe(UNITS[name])}." for name, curve in success.items()]
+    if "device_agreement" in summary:
+        agreement = summary["device_agreement"]
+        text.append(f"Device mode on the first {summary['device_seeds']} seeds of every level gives the same verdict "
+                    f"as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
+    return mp.ReportSection(rows, "\n\n".join(text), (("supp_synapses.png", "Generation error (blue) and success "
+                                                       "rate with 95 % intervals (red: surrogate, green: device; "
+                                                       "band: perfect synapses) for each imperfection."),))
+
+
+STUDY = mp.Study(
+    name="supp_synapses",
+    title="Supplement: weight fluctuation, signal delay and failed readout synapses.",
+    description=__doc__,
+    run=run,
+    outputs=("supp_synapses.nc", "supp_synapses.png"),
+    options=(
+        click.Option(["--seeds"], default=20, show_default=True, help="Seeds per level (surrogate mode)."),
+        click.Option(["--device-seeds"], default=4, show_default=True,
+                     help="Of those, how many also run in device mode (0: none)."),
+        click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
+        click.Option(["--quick"], is_flag=True, help="Two levels per imperfection."),
+        mp.scheduler_option(),
+    ),
+    full={"seeds": 20, "device_seeds": 4},
+    quick={"seeds": 2, "device_seeds": 0, "quick": True},
+    report=report,
+)

@@ -140,3 +140,30 @@ def test_neuron_above_zero_kelvin_on_its_defaults(tmp_path, capsys):
     spacing = np.diff(dataset.time.values)
     assert np.allclose(spacing, 1e-12) and float(dataset.attrs["dt"]) <= 2.5e-12
     assert float(np.asarray(dataset.attrs["dt"])) * round(1e-12 / float(dataset.attrs["dt"])) == pytest.approx(1e-12)
+
+
+def test_atomic_write_keeps_the_umask_syncs_and_never_overwrites_unasked(tmp_path, monkeypatch):
+    import os
+
+    synced = []
+    original_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda handle: synced.append(handle) or original_fsync(handle))
+    monkeypatch.setattr(os, "umask", lambda *_: pytest.fail("atomic_write must not touch the process umask"))
+    out = mp.atomic_write(tmp_path / "a.txt", lambda tmp: open(tmp, "w").write("one"))
+    assert out.read_text() == "one" and len(synced) == 2  # the file, then its directory
+    monkeypatch.undo()
+    mask = os.umask(0o027)
+    try:
+        mp.atomic_write(tmp_path / "b.txt", lambda tmp: open(tmp, "w").write("two"))
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "b.txt").stat().st_mode & 0o777 == 0o640
+
+    def racing(tmp):  # another writer creates the file while this one writes
+        (tmp_path / "c.txt").write_text("theirs")
+        open(tmp, "w").write("ours")
+
+    with pytest.raises(mp.MtjphysError, match="exists; pass --overwrite"):
+        mp.atomic_write(tmp_path / "c.txt", racing)
+    assert (tmp_path / "c.txt").read_text() == "theirs" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.txt", "b.txt", "c.txt"]

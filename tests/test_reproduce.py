@@ -9,7 +9,8 @@ import pytest
 
 import mtjphys as mp
 from mtjphys._cli import cli
-from mtjphys.studies.reproduce import OUTPUTS, REPORTS
+from mtjphys._reproduce import REPORTS
+from mtjphys.studies import registry
 
 
 def summary(directory, name):
@@ -17,13 +18,16 @@ def summary(directory, name):
 
 
 def test_every_output_and_the_report(quick_results):
-    for files in OUTPUTS.values():
-        for name in files:
+    studies = registry()
+    for study in studies.values():
+        for name in study.outputs:
             assert (quick_results / name).stat().st_size > 1000, name
     report = (quick_results / "report.md").read_text()
     assert "| R0, resistance at equilibrium | 11.05 kΩ | 11.050 kΩ |" in report
-    assert report.count("![") == sum(f.endswith(".png") for files in OUTPUTS.values() for f in files)
+    pngs = [f for study in studies.values() for f in study.outputs if f.endswith(".png")]
+    assert all(f"]({png})" in report for png in pngs)
     assert "<img src='fig3_character.png'" in (quick_results / "report.html").read_text()
+    assert "None" not in report and "{" not in report  # prose and tables, not Python values
 
 
 def test_fig1_numbers(quick_results):
@@ -57,12 +61,23 @@ def test_fig4_device_mode_is_perfect_at_5_percent_noise(quick_results):
     assert sweep.accuracy.dims == ("condition", "noise", "seed")
 
 
+def _success_from_data(dataset, name):
+    """The success counts recomputed from the dataset's per-seed verdicts."""
+    if name == "supp_synapses":
+        return {k: dataset[f"passed_vs_{k}"].sum("seed").values.tolist() for k in ("synaptic_noise", "delay",
+                                                                                     "failed_readout",
+                                                                                     "failed_readout_known")}
+    dim = {"supp_nonidentical": "drive", "supp_phase_noise": "condition"}[name]
+    return {str(k): dataset.passed.sel({dim: k}).sum("seed").values.tolist() for k in dataset[dim].values}
+
+
 @pytest.mark.parametrize("name, dimension", [("supp_nonidentical", "spread"), ("supp_phase_noise", "temperature"),
                                              ("supp_synapses", "delay")])
-def test_supplementary_curves(quick_results, name, dimension):
+def test_supplementary_success_counts_are_the_datasets(quick_results, name, dimension):
     dataset = mp.open_dataset(quick_results / f"{name}.nc")
-    assert dimension in dataset.dims and "seed" in dataset.dims
-    assert any(key.startswith("breaks_at") for key in summary(quick_results, name))
+    assert dimension in dataset.dims and dataset.sizes["seed"] >= 2
+    recorded = {k: v["successes"] for k, v in summary(quick_results, name)["success"].items()}
+    assert recorded == _success_from_data(dataset, name)
     assert list((quick_results / "sweeps").glob(f"{name}*"))
 
 

@@ -28,7 +28,7 @@ def test_fig2_generation_surrogate_two_seeds(tmp_path, capsys):
     "args, message",
     [
         (["fig2_generation", "--n-mtj", "1"], "at least 2 MTJs"),
-        (["fig2_generation", "--transfer", "x.nc"], "--transfer applies to --mode surrogate only"),
+        (["fig2_generation", "--transfer", "absent.nc"], "cannot read dataset 'absent.nc'"),
         (["fig4_recognition", "--omega-sine", "5e9"], "omega_sine must lie"),
         (["fig4_recognition", "--noise", "-0.1"], "noise must be >= 0"),
     ],

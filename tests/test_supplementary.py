@@ -55,9 +55,7 @@ def test_synaptic_noise_perturbs_reproducibly_and_vanishes_at_zero():
 
 
 def test_failed_readout_synapses_never_move():
-    from mtjphys.studies import fig2_generation
-
-    run = fig2_generation.run_seed(0, mode="surrogate", n_mtj=20, failed_readout=0.5, progress=False)
+    run = mp.sine_generation_run(0, mode="surrogate", n_mtj=20, failed_readout=0.5, progress=False)
     weights = run.readout_weights_over_time.isel(readout=0).values
     frozen = np.all(weights == 0, axis=0)
     assert 5 <= frozen.sum() <= 15  # about half of 20

@@ -66,9 +66,14 @@ def test_thermal_start_samples_the_boltzmann_distribution(warm):
 
 def test_zero_temperature_limit_is_the_deterministic_neuron():
     record = mp.Parameters({"temperature": 1e-12})
-    unsmoothed = mp.ThermalSolver(dt=1e-12, smoothing=0.0)
-    hot = mp.neuron_output(record, [0.8e10, 1e10], thermal=unsmoothed).delta_r
+    fine = mp.ThermalSolver(dt=1e-12)
+    hot = mp.neuron_output(record, [0.8e10, 1e10], thermal=fine, readout=mp.Readout()).delta_r
     cold = mp.neuron_output(mp.Parameters(), [0.8e10, 1e10]).delta_r
+    np.testing.assert_allclose(hot, cold, atol=0.05)
+    # through the thermal readout (filter and hold), the same on both sides
+    readout = mp.thermal_readout(record)
+    hot = mp.neuron_output(record, [0.8e10, 1e10], thermal=fine, readout=readout).delta_r
+    cold = mp.neuron_output(mp.Parameters(), [0.8e10, 1e10], readout=readout).delta_r
     np.testing.assert_allclose(hot, cold, atol=0.05)
 
 
