@@ -11,6 +11,7 @@ both codes start from P = I and must end with the same weights.
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import statistics
 import tempfile
@@ -20,9 +21,9 @@ import click
 import jax
 import jax.numpy as jnp
 import numpy as np
+from mtjphys.studies import fig2_generation, fig3_character, fig4_recognition
 
 import mtjphys as mp
-from mtjphys.studies import fig2_generation, fig3_character, fig4_recognition
 
 
 def timed(function) -> float:
@@ -52,8 +53,8 @@ def main(repeats: int, skip_fig3: bool) -> None:
             ("fig2 (40 MTJs, 6800 steps, FORCE)", fig2_generation, {"seeds": 1}),
             ("fig4 (40 MTJs, 6400 steps, RLS readout)", fig4_recognition, {"sweep_seeds": 0}),
         ):
-            times = [timed(lambda i=i: study.run(out / f"{name[:4]}{i}", mode="device", progress=False, **kwargs))
-                     for i in range(repeats)]
+            times = [timed(functools.partial(study.run, out / f"{name[:4]}{i}", mode="device", progress=False,
+                                             **kwargs)) for i in range(repeats)]
             print(f"{name}, device mode: first run {times[0]:.1f} s (with compilation), "
                   f"median of the next {repeats - 1}: {statistics.median(times[1:]):.1f} s")
         if not skip_fig3:

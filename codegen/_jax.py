@@ -15,10 +15,9 @@ import textwrap
 import types
 
 import sympy as sp
-from sympy.printing.numpy import JaxPrinter
-
-from mtjphys.models import CONSTANTS, CURRENT_DENSITY, MAGNETIZATION, MacrospinModel
+from mtjphys.models import CONSTANTS, CURRENT_DENSITY, MacrospinModel, MAGNETIZATION
 from mtjphys.models._symbols import COMPONENTS
+from sympy.printing.numpy import JaxPrinter
 
 GENERATOR = "codegen (mtjphys)"
 

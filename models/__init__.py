@@ -8,8 +8,11 @@ Build a variant in a few lines, for example a field-like torque and a cubic anis
 """
 
 from ._library import macrospin_stt as macrospin_stt
-from ._model import MacrospinModel as MacrospinModel
 from ._model import gilbert_solution as gilbert_solution
+from ._model import MacrospinModel as MacrospinModel
+from ._symbols import (
+    Constant as Constant,
+)
 from ._symbols import (
     CONSTANTS as CONSTANTS,
 )
@@ -18,9 +21,6 @@ from ._symbols import (
 )
 from ._symbols import (
     MAGNETIZATION as MAGNETIZATION,
-)
-from ._symbols import (
-    Constant as Constant,
 )
 from ._symbols import (
     Parameter as Parameter,
@@ -56,6 +56,9 @@ from ._terms import (
     SlonczewskiTorque as SlonczewskiTorque,
 )
 from ._terms import (
+    spin_torque_field as spin_torque_field,
+)
+from ._terms import (
     ThermalField as ThermalField,
 )
 from ._terms import (
@@ -66,7 +69,4 @@ from ._terms import (
 )
 from ._terms import (
     Zeeman as Zeeman,
-)
-from ._terms import (
-    spin_torque_field as spin_torque_field,
 )

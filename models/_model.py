@@ -9,7 +9,7 @@ import hashlib
 
 import sympy as sp
 
-from ._symbols import CONSTANTS, CURRENT_DENSITY, MAGNETIZATION, THERMAL_FIELD, Parameter, vector
+from ._symbols import CONSTANTS, CURRENT_DENSITY, MAGNETIZATION, Parameter, THERMAL_FIELD, vector
 from ._terms import (
     CORE_PARAMETERS,
     EnergyTerm,
@@ -89,7 +89,7 @@ class MacrospinModel:
         unknown = set(names) - {t.name for t in self.terms}
         if unknown:
             raise ValueError(f"model {self.name!r} has no terms {sorted(unknown)}")
-        keep = lambda terms: tuple(t for t in terms if t.name not in names)  # noqa: E731
+        keep = lambda terms: tuple(t for t in terms if t.name not in names)
         thermal = None if self.thermal is None or self.thermal.name in names else self.thermal
         return MacrospinModel(
             name or self.name, keep(self.energies), keep(self.torques), thermal,

@@ -11,141 +11,295 @@ _jax.config.update("jax_enable_x64", True)
 
 from ._analysis import (
     amplitude as amplitude,
+)
+from ._analysis import (
     breaking_point as breaking_point,
+)
+from ._analysis import (
     BreakingPoint as BreakingPoint,
+)
+from ._analysis import (
     dominant_period as dominant_period,
+)
+from ._analysis import (
     wilson_interval as wilson_interval,
 )
 from ._cli import run_command as run_command
 from ._datasets import (
     atomic_write as atomic_write,
-    code_hash as code_hash,
+)
+from ._datasets import (
     check_output_path as check_output_path,
+)
+from ._datasets import (
+    code_hash as code_hash,
+)
+from ._datasets import (
     open_dataset as open_dataset,
+)
+from ._datasets import (
     provenance as provenance,
+)
+from ._datasets import (
     write_dataset as write_dataset,
 )
 from ._errors import MtjphysError as MtjphysError
 from ._force import (
     Force as Force,
+)
+from ._force import (
     rls_step as rls_step,
+)
+from ._force import (
     train_force as train_force,
 )
 from ._generation import (
     free_run_metrics as free_run_metrics,
+)
+from ._generation import (
     generation_metrics as generation_metrics,
+)
+from ._generation import (
     generation_metrics_dataset as generation_metrics_dataset,
+)
+from ._generation import (
     sine_generation_run as sine_generation_run,
 )
 from ._geometry import (
     ellipsoid_demag_factors as ellipsoid_demag_factors,
+)
+from ._geometry import (
     elliptic_cylinder_demag_factors as elliptic_cylinder_demag_factors,
+)
+from ._geometry import (
     free_layer_geometry as free_layer_geometry,
+)
+from ._geometry import (
     prism_demag_factors as prism_demag_factors,
 )
 from ._hanzi import (
     builtin_character_path as builtin_character_path,
+)
+from ._hanzi import (
     Character as Character,
+)
+from ._hanzi import (
     CHARACTER_PERIOD as CHARACTER_PERIOD,
+)
+from ._hanzi import (
     load_character as load_character,
 )
 from ._innate import (
     Innate as Innate,
+)
+from ._innate import (
     train_innate as train_innate,
 )
 from ._model import (
     compile_model as compile_model,
+)
+from ._model import (
     default_model as default_model,
+)
+from ._model import (
     Model as Model,
 )
 from ._network import (
     AbstractMtjNonlinearity as AbstractMtjNonlinearity,
+)
+from ._network import (
     AbstractNonlinearity as AbstractNonlinearity,
+)
+from ._network import (
     Architecture as Architecture,
+)
+from ._network import (
     DeviceNonlinearity as DeviceNonlinearity,
+)
+from ._network import (
     make_nonlinearity as make_nonlinearity,
+)
+from ._network import (
     Network as Network,
+)
+from ._network import (
     network_from_dataset as network_from_dataset,
+)
+from ._network import (
     network_to_dataset as network_to_dataset,
+)
+from ._network import (
     random_network as random_network,
+)
+from ._network import (
     SurrogateNonlinearity as SurrogateNonlinearity,
+)
+from ._network import (
     Tanh as Tanh,
+)
+from ._network import (
     ThermalDeviceNonlinearity as ThermalDeviceNonlinearity,
+)
+from ._network import (
     ThermalSurrogateNonlinearity as ThermalSurrogateNonlinearity,
 )
 from ._neuron import (
     equilibrium_resistance as equilibrium_resistance,
+)
+from ._neuron import (
     neuron_output as neuron_output,
+)
+from ._neuron import (
     NEURON_WINDOW as NEURON_WINDOW,
+)
+from ._neuron import (
     window_response as window_response,
 )
 from ._parameters import (
     Parameters as Parameters,
+)
+from ._parameters import (
     REFERENCE as REFERENCE,
+)
+from ._parameters import (
     stack_parameters as stack_parameters,
 )
 from ._readout import (
     DEFAULT_BANDWIDTH as DEFAULT_BANDWIDTH,
+)
+from ._readout import (
     Extrema as Extrema,
+)
+from ._readout import (
     last_extrema as last_extrema,
+)
+from ._readout import (
     Readout as Readout,
 )
 from ._simulate import (
     AbstractTrainer as AbstractTrainer,
+)
+from ._simulate import (
     Drive as Drive,
+)
+from ._simulate import (
     make_drive as make_drive,
+)
+from ._simulate import (
     NoTraining as NoTraining,
+)
+from ._simulate import (
     RunResult as RunResult,
+)
+from ._simulate import (
     simulate as simulate,
+)
+from ._simulate import (
     Trajectory as Trajectory,
 )
 from ._solve import (
     integrate as integrate,
+)
+from ._solve import (
     NeuronSolver as NeuronSolver,
 )
 from ._study import (
     check_transfer as check_transfer,
+)
+from ._study import (
     mode_option as mode_option,
+)
+from ._study import (
     params_option as params_option,
+)
+from ._study import (
     plot_success as plot_success,
+)
+from ._study import (
     prepare_outputs as prepare_outputs,
+)
+from ._study import (
     ReportSection as ReportSection,
+)
+from ._study import (
     save_figure as save_figure,
+)
+from ._study import (
     scheduler_option as scheduler_option,
+)
+from ._study import (
     Study as Study,
+)
+from ._study import (
     SuccessCurve as SuccessCurve,
+)
+from ._study import (
     transfer_option as transfer_option,
 )
 from ._sweep import (
     point_name as point_name,
+)
+from ._sweep import (
     run_sweep as run_sweep,
 )
 from ._tasks import (
     drive_from_task as drive_from_task,
-    recognition_task as recognition_task,
-    sine_generation_task as sine_generation_task,
-    STEP as STEP,
-    writing_task as writing_task,
 )
-from ._train import (
-    run_dataset as run_dataset,
-    task_from_dataset as task_from_dataset,
-    train as train,
-    trainer_from_dataset as trainer_from_dataset,
+from ._tasks import (
+    recognition_task as recognition_task,
+)
+from ._tasks import (
+    sine_generation_task as sine_generation_task,
+)
+from ._tasks import (
+    STEP as STEP,
+)
+from ._tasks import (
+    writing_task as writing_task,
 )
 from ._thermal import (
     precession_frequency as precession_frequency,
+)
+from ._thermal import (
     thermal_delta_r as thermal_delta_r,
+)
+from ._thermal import (
     thermal_quantiles as thermal_quantiles,
+)
+from ._thermal import (
     thermal_readout as thermal_readout,
+)
+from ._thermal import (
     thermal_realisation as thermal_realisation,
+)
+from ._thermal import (
     thermal_start as thermal_start,
+)
+from ._thermal import (
     thermal_window_response as thermal_window_response,
+)
+from ._thermal import (
     ThermalSolver as ThermalSolver,
+)
+from ._train import (
+    run_dataset as run_dataset,
+)
+from ._train import (
+    task_from_dataset as task_from_dataset,
+)
+from ._train import (
+    train as train,
+)
+from ._train import (
+    trainer_from_dataset as trainer_from_dataset,
 )
 from ._transfer import (
     neuron_trace as neuron_trace,
+)
+from ._transfer import (
     OPERATING_WINDOW as OPERATING_WINDOW,
+)
+from ._transfer import (
     transfer_curve as transfer_curve,
 )
 

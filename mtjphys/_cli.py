@@ -13,7 +13,8 @@ from ._neuron import NEURON_WINDOW
 from ._parameters import Parameters
 from ._readout import DEFAULT_BANDWIDTH, Readout
 from ._thermal import thermal_readout
-from ._transfer import OPERATING_WINDOW, neuron_trace, transfer_curve
+from ._transfer import neuron_trace, OPERATING_WINDOW, transfer_curve
+
 
 def run_command(command: click.Command, args=None, prog_name: str | None = None) -> None:
     """Run a click command; user errors become one line on stderr and exit status 2."""

@@ -82,7 +82,7 @@ def provenance(
         "mtjphys_version": __version__,
         "git_commit": git_commit(),
         "code_hash": code_hash(),
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": " ".join(shlex.quote(a) for a in sys.argv),
         "package_versions": json.dumps({p: _version(p) for p in _PACKAGES}),
     }

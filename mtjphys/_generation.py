@@ -16,7 +16,7 @@ import xarray as xr
 from ._analysis import amplitude, dominant_period
 from ._force import train_force
 from ._network import Architecture, random_network
-from ._tasks import STEP, sine_generation_task
+from ._tasks import sine_generation_task, STEP
 
 SEGMENTS = (
     {"amplitude": 0.87, "period": 45e-9, "learn": 4500e-9, "free": 1200e-9},

@@ -106,7 +106,8 @@ def load_character(path: str | pathlib.Path) -> Character:
         except (TypeError, ValueError):
             points = None
         if points is None or points.ndim != 2 or points.shape[1] != 2 or len(points) < 2:
-            raise MtjphysError(f"character file {str(path)!r}: stroke {index} must be a list of at least two [x, y] points")
+            raise MtjphysError(f"character file {str(path)!r}: stroke {index} must be a list of at least two "
+                               "[x, y] points")
         if not np.all(np.isfinite(points)):
             raise MtjphysError(f"character file {str(path)!r}: stroke {index} has non-finite coordinates")
         strokes.append(points)

@@ -43,7 +43,7 @@ class Innate(AbstractTrainer):
         check_regularization(self.regularization)
 
     @classmethod
-    def for_network(cls, network: Network, fraction: float, *, seed: int, regularization: float = 1.0) -> "Innate":
+    def for_network(cls, network: Network, fraction: float, *, seed: int, regularization: float = 1.0) -> Innate:
         """Choose round(fraction N) plastic neurons at random (from `seed`); their existing
         incoming connections become plastic."""
         if not 0 < fraction <= 1:
@@ -120,7 +120,7 @@ def train_innate(
     drive = drive_from_task(task.drop_vars(["target"], errors="ignore"), network.input_weights.shape[1],
                             network.readout.shape[0])
     rng = np.random.default_rng([seed, 3])
-    starts = lambda count: [rng.normal(0.0, 0.5, n) for _ in range(count)]  # noqa: E731
+    starts = lambda count: [rng.normal(0.0, 0.5, n) for _ in range(count)]
     innate = np.asarray(simulate(network, drive, x0=starts(1)[0], record_mtjs=n, progress=False).trajectory.mtj_outputs)
 
     def measure(net, offset):
@@ -133,7 +133,8 @@ def train_innate(
     learning[0] = False  # r(n-1) is not known at a trial's first step
     training = eqx.tree_at(lambda d: (d.targets, d.learning), drive, (jnp.asarray(innate), jnp.asarray(learning)))
     starts_training = starts(trials)
-    iterator = tqdm(starts_training, desc="innate training", unit="trial", disable=None if progress else True, leave=False)
+    iterator = tqdm(starts_training, desc="innate training", unit="trial", disable=None if progress else True,
+                    leave=False)
     state = None
     for index, x0 in enumerate(iterator):
         network, state, _ = _trials(network, training, [x0], seed=seed * 1000 + 500 + index, noise=noise, record=1,

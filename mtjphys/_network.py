@@ -24,7 +24,6 @@ from __future__ import annotations
 import abc
 import dataclasses
 import functools
-import json
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -40,10 +39,10 @@ from ._errors import MtjphysError
 from ._model import Model
 from ._neuron import as_batch, neuron_output, window_response
 from ._parameters import Parameters
-from ._solve import NeuronSolver
 from ._readout import IDEAL, Readout
-from ._thermal import ThermalSolver, thermal_quantiles, thermal_readout, thermal_window_response
-from ._transfer import OPERATING_WINDOW, transfer_curve
+from ._solve import NeuronSolver
+from ._thermal import thermal_quantiles, thermal_readout, thermal_window_response, ThermalSolver
+from ._transfer import OPERATING_WINDOW
 
 EQUATIONS = __doc__.split("Equations (discrete time, one step = one 1.5 ns neuron window):")[1].split("F_i is")[0]
 MODES = ("device", "surrogate")  # of MTJ networks; "tanh" networks are for checks
@@ -177,7 +176,8 @@ class SurrogateNonlinearity(AbstractMtjNonlinearity):
     current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
     delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
     current_density: jnp.ndarray = eqx.field(metadata={
-        "dims": ("surrogate_current_density",), "units": "A/m^2", "long_name": "current density of the surrogate curve"})
+        "dims": ("surrogate_current_density",), "units": "A/m^2",
+        "long_name": "current density of the surrogate curve"})
     table: jnp.ndarray = eqx.field(metadata={
         "dims": ("mtj", "surrogate_current_density"), "units": "ohm", "long_name": "surrogate transfer curve dR(j)"})
     current_gain: jnp.ndarray | None = _gain_field()
@@ -185,7 +185,7 @@ class SurrogateNonlinearity(AbstractMtjNonlinearity):
     def delta_r(self, current_density, magnetization, key):
         if self.table.ndim == 1:
             return jnp.interp(current_density, self.current_density, self.table), magnetization
-        interpolate = lambda j, row: jnp.interp(j, self.current_density, row)  # noqa: E731
+        interpolate = lambda j, row: jnp.interp(j, self.current_density, row)
         return eqx.filter_vmap(interpolate)(current_density, self.table), magnetization
 
 
@@ -199,7 +199,8 @@ class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
     current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
     delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
     current_density: jnp.ndarray = eqx.field(metadata={
-        "dims": ("surrogate_current_density",), "units": "A/m^2", "long_name": "current density of the surrogate curve"})
+        "dims": ("surrogate_current_density",), "units": "A/m^2",
+        "long_name": "current density of the surrogate curve"})
     quantiles: jnp.ndarray = eqx.field(metadata={
         "dims": ("surrogate_current_density", "quantile"), "units": "ohm",
         "long_name": "sorted SDE samples of dR at each current"})
@@ -209,7 +210,7 @@ class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
         count = self.quantiles.shape[1]
         index = jax.random.randint(key, current_density.shape, 0, count)
         columns = self.quantiles[:, index]  # (K, N)
-        interpolate = lambda j, column: jnp.interp(j, self.current_density, column)  # noqa: E731
+        interpolate = lambda j, column: jnp.interp(j, self.current_density, column)
         return jax.vmap(interpolate, in_axes=(0, 1))(current_density, columns), magnetization
 
 
@@ -429,9 +430,8 @@ def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, del
     if "delta_r" not in transfer or "current_density" not in transfer.coords:
         raise MtjphysError("transfer dataset needs a variable 'delta_r' over a coordinate 'current_density'")
     delta_r = transfer.delta_r
-    if delta_r.dims == ("current_density",):
-        table = delta_r.values
-    elif delta_r.dims == ("mtj", "current_density") and delta_r.sizes["mtj"] == n_mtj:
+    per_mtj = delta_r.dims == ("mtj", "current_density") and delta_r.sizes["mtj"] == n_mtj
+    if delta_r.dims == ("current_density",) or per_mtj:
         table = delta_r.values
     else:
         raise MtjphysError(f"transfer dataset 'delta_r' has dims {dict(delta_r.sizes)}; expected (current_density) "

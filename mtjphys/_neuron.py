@@ -12,8 +12,8 @@ import numpy as np
 from ._errors import MtjphysError
 from ._model import Model
 from ._parameters import Parameters, stack_parameters
-from ._readout import IDEAL, Extrema, Readout
-from ._solve import NeuronSolver, integrate
+from ._readout import Extrema, IDEAL, Readout
+from ._solve import integrate, NeuronSolver
 
 NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
 
@@ -91,7 +91,7 @@ def neuron_output(
     if not (window > 0 and np.isfinite(window)):
         raise MtjphysError(f"window must be a positive duration, got {window}")
     if np.any(np.asarray(params["temperature"]) > 0):
-        from ._thermal import ThermalSolver, thermal_delta_r
+        from ._thermal import thermal_delta_r, ThermalSolver
 
         return thermal_delta_r(parameters, current_density, seed=seed, settings=thermal or ThermalSolver(),
                                window=window, readout=readout)

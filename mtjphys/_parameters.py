@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._errors import MtjphysError
-from ._model import Model, default_model
+from ._model import default_model, Model
 
 # Keys of the record that describe the device rather than the equation of motion.
 DEVICE_PARAMETERS = {
@@ -69,9 +69,8 @@ def _check_vector(name: str, value, constraint: str) -> tuple[float, float, floa
         if norm == 0:
             raise MtjphysError(f"parameter {name!r} is a direction and must not have zero length")
         vector = [v / norm for v in vector]
-    if constraint == "demag":
-        if any(v < 0 or v > 1 for v in vector) or abs(sum(vector) - 1) > 1e-6:
-            raise MtjphysError(f"parameter {name!r} must be three factors in [0, 1] summing to 1, got {value!r}")
+    if constraint == "demag" and (any(v < 0 or v > 1 for v in vector) or abs(sum(vector) - 1) > 1e-6):
+        raise MtjphysError(f"parameter {name!r} must be three factors in [0, 1] summing to 1, got {value!r}")
     return tuple(vector)
 
 
@@ -155,7 +154,8 @@ class Parameters(Mapping):
         try:
             text = path.read_text()
         except (OSError, UnicodeDecodeError) as error:
-            raise MtjphysError(f"cannot read parameters file {str(path)!r}: {getattr(error, 'strerror', None) or error}")
+            reason = getattr(error, "strerror", None) or error
+            raise MtjphysError(f"cannot read parameters file {str(path)!r}: {reason}")
         try:
             values = json.loads(text)
         except json.JSONDecodeError as error:

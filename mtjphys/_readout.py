@@ -22,6 +22,7 @@ import numpy as np
 
 from ._errors import MtjphysError
 
+
 class Extrema(NamedTuple):
     """The last interior local maximum and minimum of R(t) in a window.
 
@@ -38,7 +39,7 @@ class Extrema(NamedTuple):
 
 def _refine(ts: jnp.ndarray, r: jnp.ndarray, index: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
     """Vertex of the parabola through samples index-1, index, index+1 (uniform ts)."""
-    take = lambda k: jnp.take_along_axis(r, (index + k)[None], axis=0)[0]  # noqa: E731
+    take = lambda k: jnp.take_along_axis(r, (index + k)[None], axis=0)[0]
     before, at, after = take(-1), take(0), take(1)
     curvature = before - 2 * at + after
     safe = jnp.where(curvature == 0, 1.0, curvature)
@@ -119,7 +120,7 @@ class Readout(eqx.Module):
             return resistance
         sigma = math.sqrt(math.log(2)) / (2 * math.pi * self.bandwidth)  # the Gaussian's width in time
         spacing = float(ts[1] - ts[0])
-        half = int(math.ceil(4 * sigma / spacing))
+        half = math.ceil(4 * sigma / spacing)
         if half == 0:
             return resistance
         offsets = np.arange(-half, half + 1) * spacing
@@ -138,7 +139,7 @@ class Readout(eqx.Module):
         """
         ts = np.asarray(ts)
         r = self.filtered(ts, resistance)
-        half = int(round(self.hold / (2 * float(ts[1] - ts[0]))))
+        half = round(self.hold / (2 * float(ts[1] - ts[0])))
         if half == 0:
             return last_extrema(jnp.asarray(ts), r)
         window = (2 * half + 1,) + (1,) * (r.ndim - 1)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import click
 
 from ._datasets import atomic_write, provenance
-from ._study import ReportSection, Study, prepare_outputs
+from ._study import prepare_outputs, ReportSection, Study
 
 REPORTS = ("report.md", "report.html")
 TITLE = "Reproduction of “Recurrent neural networks made of magnetic tunnel junctions”"
@@ -83,7 +83,7 @@ def write_report(directory: pathlib.Path, studies: Sequence[Study], summaries: d
             "figcaption{font-size:90%;color:#444;margin-bottom:1.5em}</style>",
             f"<h1>{html.escape(TITLE)}</h1><p>{_markdown_inline(header)}</p>",
             "<table><tr><th>result</th><th>paper</th><th>measured here</th></tr>"]
-    page += [f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td><td>{html.escape(c)}</td></tr>" for a, b, c in rows]
+    page += ["<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows]
     page.append("</table>")
     for study in studies:
         section: ReportSection = sections[study.name]

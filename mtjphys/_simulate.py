@@ -165,7 +165,7 @@ def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_
 @eqx.filter_jit
 def _run_chunk(trainer, x_reset, state_noise, output_noise, record_mtjs, readout_every, carry, chunk):
     """Scan over a chunk of steps in blocks of `readout_every`, recording the readout after each block."""
-    step = lambda c, s: _step(trainer, x_reset, state_noise, output_noise, record_mtjs, c, s)  # noqa: E731
+    step = lambda c, s: _step(trainer, x_reset, state_noise, output_noise, record_mtjs, c, s)
 
     def block(carry, block_inputs):
         carry, (readouts, mtj_outputs) = jax.lax.scan(step, carry, block_inputs)
@@ -173,7 +173,7 @@ def _run_chunk(trainer, x_reset, state_noise, output_noise, record_mtjs, readout
 
     blocks = jax.tree.map(lambda a: a.reshape((a.shape[0] // readout_every, readout_every) + a.shape[1:]), chunk)
     carry, (readouts, mtj_outputs, weights) = jax.lax.scan(block, carry, blocks)
-    flatten = lambda a: a.reshape((a.shape[0] * a.shape[1],) + a.shape[2:])  # noqa: E731
+    flatten = lambda a: a.reshape((a.shape[0] * a.shape[1],) + a.shape[2:])
     return carry, flatten(readouts), flatten(mtj_outputs), weights
 
 
@@ -220,7 +220,7 @@ def simulate(
     steps = drive.steps
     chunk = -(-chunk // readout_every) * readout_every
     padded = -(-steps // chunk) * chunk
-    pad = lambda a: jnp.concatenate([a, jnp.zeros((padded - steps,) + a.shape[1:], a.dtype)])  # noqa: E731
+    pad = lambda a: jnp.concatenate([a, jnp.zeros((padded - steps,) + a.shape[1:], a.dtype)])
     fields = tuple(pad(a) for a in (drive.inputs, drive.targets, drive.learning, drive.reset_state,
                                     drive.reset_trainer, drive.closed_loop))
     index = jnp.arange(padded)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import click
 import numpy as np
 
-from ._analysis import BreakingPoint, breaking_point, wilson_interval
+from ._analysis import breaking_point, BreakingPoint, wilson_interval
 from ._datasets import atomic_write, check_output_path, make_directory, open_dataset, provenance
 from ._errors import MtjphysError
 from ._parameters import Parameters
@@ -106,7 +106,8 @@ def save_figure(figure, path: str | pathlib.Path, *, overwrite: bool = False, **
     """Save a `matplotlib.figure.Figure` (no pyplot, no display needed) as PNG atomically, with the
     provenance (and `attrs`) in its text chunks."""
     text = {key: value if isinstance(value, str) else json.dumps(value) for key, value in provenance(**attrs).items()}
-    metadata = {"Software": f"mtjphys {text['mtjphys_version']}", "Source": text["command"], "mtjphys": json.dumps(text)}
+    metadata = {"Software": f"mtjphys {text['mtjphys_version']}", "Source": text["command"],
+                "mtjphys": json.dumps(text)}
     return atomic_write(path, lambda tmp: figure.savefig(tmp, format="png", dpi=150, metadata=metadata),
                         overwrite=overwrite)
 

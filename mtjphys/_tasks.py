@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from ._errors import MtjphysError
-from ._hanzi import CHARACTER_PERIOD, Character
+from ._hanzi import Character, CHARACTER_PERIOD
 from ._neuron import NEURON_WINDOW
 from ._simulate import Drive, make_drive
 
@@ -47,11 +47,11 @@ def sine_generation_task(segments: Sequence[dict]) -> xr.Dataset:
         if not (np.isfinite(amplitude) and period >= 2 * STEP and learn >= 0 and free >= 0 and learn + free > 0):
             raise MtjphysError(f"segment {index}: need a finite amplitude, a period of at least 2 steps "
                                f"({2 * STEP:g} s) and non-negative durations, got {segment}")
-        steps = int(round((learn + free) / STEP))
+        steps = round((learn + free) / STEP)
         start = len(targets)
         t = (start + np.arange(steps)) * STEP
         targets.extend(amplitude * np.sin(2 * np.pi * t / period))
-        learning.extend(np.arange(steps) < int(round(learn / STEP)))
+        learning.extend(np.arange(steps) < round(learn / STEP))
         reset.extend([index > 0] + [False] * (steps - 1))
     if not targets:
         raise MtjphysError("a sine generation task needs at least one segment")
@@ -88,7 +88,7 @@ def recognition_task(
         Task dataset with `input`, `target`, `learning`, `reset_state`, per-step `trial`, and per
         trial `label` (-1 square, +1 sine) and `split` ("train"/"test").
     """
-    steps_per_window = int(round(window / STEP))
+    steps_per_window = round(window / STEP)
     if steps_per_window < 2 or abs(steps_per_window * STEP - window) > 1e-6 * STEP:
         raise MtjphysError(f"window must be a whole number (>= 2) of {STEP:g} s steps, got {window:g} s")
     for name, omega in (("omega_square", omega_square), ("omega_sine", omega_sine)):

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._errors import MtjphysError
 from ._model import Model
-from ._neuron import NEURON_WINDOW, as_batch, batch_shape
+from ._neuron import as_batch, batch_shape, NEURON_WINDOW
 from ._readout import DEFAULT_BANDWIDTH, Extrema, Readout
 
 
@@ -78,7 +78,7 @@ def tangent_hessian(model: Model, params: dict, m0: jnp.ndarray) -> jnp.ndarray:
         return model.energy_density(m / jnp.linalg.norm(m, axis=-1, keepdims=True), params)
 
     def curvature(direction):  # d^2/ds^2 E(s direction) at 0, for every MTJ at once
-        along = lambda s: energy(s * jnp.asarray(direction) * jnp.ones(m0.shape[:-1] + (2,)))  # noqa: E731
+        along = lambda s: energy(s * jnp.asarray(direction) * jnp.ones(m0.shape[:-1] + (2,)))
         return jax.jvp(lambda s: jax.jvp(along, (s,), (1.0,))[1], (0.0,), (1.0,))[1]
 
     h11, h22 = curvature([1.0, 0.0]), curvature([0.0, 1.0])
@@ -97,7 +97,8 @@ def precession_frequency(parameters) -> np.ndarray:
     model, _, params = as_batch(parameters)
     hessian = tangent_hessian(model, params, params["m0"])
     determinant = jnp.maximum(jnp.linalg.det(hessian), 0.0)
-    return np.asarray(params["gamma"] * jnp.sqrt(determinant) / (2 * jnp.pi * params["Ms"] * (1 + params["alpha"] ** 2)))
+    damping = 1 + params["alpha"] ** 2
+    return np.asarray(params["gamma"] * jnp.sqrt(determinant) / (2 * jnp.pi * params["Ms"] * damping))
 
 
 def thermal_readout(parameters, bandwidth: float | None = DEFAULT_BANDWIDTH) -> Readout:
@@ -153,7 +154,7 @@ def integrate_thermal(
     Returns:
         m at the sample times, shape (settings.samples, ..., 3).
     """
-    steps = int(round(duration / settings.dt))
+    steps = round(duration / settings.dt)
     if abs(steps * settings.dt - duration) > 1e-6 * settings.dt or steps % (settings.samples - 1):
         raise ValueError(f"duration {duration:g} s must be a whole number of steps and of sample spacings")
     ts = jnp.linspace(0.0, duration, settings.samples)

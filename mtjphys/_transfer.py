@@ -12,11 +12,11 @@ import xarray as xr
 
 from ._datasets import provenance
 from ._errors import MtjphysError
-from ._neuron import NEURON_WINDOW, Extrema, as_batch, equilibrium_resistance, neuron_output
+from ._neuron import as_batch, equilibrium_resistance, Extrema, neuron_output, NEURON_WINDOW
 from ._parameters import Parameters
-from ._solve import NeuronSolver, integrate
 from ._readout import IDEAL, Readout
-from ._thermal import ThermalSolver, thermal_delta_r, thermal_readout, thermal_realisation
+from ._solve import integrate, NeuronSolver
+from ._thermal import thermal_delta_r, thermal_readout, thermal_realisation, ThermalSolver
 
 # The paper's operating window of current densities [A/m^2].
 OPERATING_WINDOW = (0.8e10, 1.0e10)
@@ -61,7 +61,7 @@ def neuron_trace(
     if not (np.isfinite(time_step) and 0 < time_step <= NEURON_WINDOW / 10):
         raise MtjphysError(f"time step must lie in (0, {NEURON_WINDOW / 10:g}] s; got {time_step:g}")
     model, law, params = as_batch(parameters)
-    count = int(round(duration / time_step)) + 1
+    count = round(duration / time_step) + 1
     ts = np.linspace(0.0, duration, count)
     hot = parameters["temperature"] > 0
     readout = readout if readout is not None else thermal_readout(parameters) if hot else IDEAL
@@ -82,11 +82,14 @@ def neuron_trace(
                   {"units": "1", "long_name": "free-layer magnetization direction"}),
             "delta_r": ((), float(extrema.delta_r),
                         {"units": "ohm", "long_name": "neuron output: last max minus last min of R in the window"}),
-            "resistance_last_max": ((), float(extrema.resistance_max), {"units": "ohm", "long_name": "last maximum of R in the window"}),
-            "resistance_last_min": ((), float(extrema.resistance_min), {"units": "ohm", "long_name": "last minimum of R in the window"}),
+            "resistance_last_max": ((), float(extrema.resistance_max),
+                {"units": "ohm", "long_name": "last maximum of R in the window"}),
+            "resistance_last_min": ((), float(extrema.resistance_min),
+                {"units": "ohm", "long_name": "last minimum of R in the window"}),
             "time_last_max": ((), float(extrema.time_max), {"units": "s", "long_name": "time of the last maximum"}),
             "time_last_min": ((), float(extrema.time_min), {"units": "s", "long_name": "time of the last minimum"}),
-            "resistance_equilibrium": ((), equilibrium_resistance(parameters), {"units": "ohm", "long_name": "R0, resistance at equilibrium"}),
+            "resistance_equilibrium": ((), equilibrium_resistance(parameters),
+                {"units": "ohm", "long_name": "R0, resistance at equilibrium"}),
             "current_density": ((), float(current_density), {"units": "A/m^2", "long_name": "current density"}),
         },
         coords={"time": time, "component": ("component", ["x", "y", "z"])},

@@ -36,7 +36,8 @@ def compute(parameters: mp.Parameters, *, quick: bool = False) -> xr.Dataset:
     dataset["delta_r_normalized"] = window.delta_r_normalized
     dataset["delta_r_relative_wide"] = wide_relative
     dataset["current_density_wide"].attrs = {"units": "A/m^2", "long_name": "current density (wide range)"}
-    dataset["trace_current_density"] = ((), TRACE_CURRENT, {"units": "A/m^2", "long_name": "current density of the trace"})
+    dataset["trace_current_density"] = ((), TRACE_CURRENT,
+        {"units": "A/m^2", "long_name": "current density of the trace"})
 
     resistance = trace.resistance.sel(time=slice(0, mp.NEURON_WINDOW)).values
     interior = resistance[1:-1]

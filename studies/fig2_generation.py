@@ -30,15 +30,17 @@ def summarise(runs: dict[int, dict]) -> xr.Dataset:
     """Returns: per seed and free window, the measured period/amplitude and pass/fail."""
     seeds = sorted(runs)
     windows = list(FREE_WINDOWS)
-    get = lambda key: np.array([[runs[s][w][key] for w in windows] for s in seeds])  # noqa: E731
+    get = lambda key: np.array([[runs[s][w][key] for w in windows] for s in seeds])
     passed = get("passed").astype(bool)
     return xr.Dataset(
         {
             "period": (("seed", "window"), get("period"), {"units": "s", "long_name": "dominant period of the output"}),
-            "amplitude": (("seed", "window"), get("amplitude"), {"units": "1", "long_name": "sqrt(2) std of the output"}),
+            "amplitude": (("seed", "window"), get("amplitude"),
+                {"units": "1", "long_name": "sqrt(2) std of the output"}),
             "target_period": ("window", get("target_period")[0], {"units": "s", "long_name": "target period"}),
             "target_amplitude": ("window", get("target_amplitude")[0], {"units": "1", "long_name": "target amplitude"}),
-            "window_passed": (("seed", "window"), passed, {"units": "1", "long_name": "period within 2 %, amplitude within 5 %"}),
+            "window_passed": (("seed", "window"), passed,
+                {"units": "1", "long_name": "period within 2 %, amplitude within 5 %"}),
             "passed": ("seed", passed.all(axis=1), {"units": "1", "long_name": "both free windows passed"}),
         },
         coords={"seed": ("seed", seeds, {"units": "1", "long_name": "network seed"}),
@@ -89,10 +91,11 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
     table.attrs.update(mp.provenance(parameters or mp.Parameters(), study="fig2_generation", mode=mode, n_mtj=n_mtj,
                                      architecture=json.dumps(SINE_ARCHITECTURE), regularization=SINE_REGULARIZATION))
     mp.write_dataset(table, paths[2], overwrite=overwrite)
-    relative = lambda name: np.abs(table[name] / table[f"target_{name}"] - 1)  # noqa: E731
+    relative = lambda name: np.abs(table[name] / table[f"target_{name}"] - 1)
     return {
         "seed": seed, "mode": mode, "n_mtj": n_mtj, "seeds": seeds, "seeds_passed": int(table.passed.sum()),
-        "worst_period_error": float(relative("period").max()), "worst_amplitude_error": float(relative("amplitude").max()),
+        "worst_period_error": float(relative("period").max()),
+        "worst_amplitude_error": float(relative("amplitude").max()),
         **{f"{w}_{k}": v for w, f in windows[seed].items() for k, v in f.items()},
         "wall_time_s": round(time.perf_counter() - start, 1),
     }

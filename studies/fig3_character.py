@@ -41,7 +41,7 @@ GOAL = 0.05
 
 
 def periods_to_steps(periods: float) -> int:
-    return int(math.ceil(periods * mp.CHARACTER_PERIOD / mp.STEP - 1e-9))
+    return math.ceil(periods * mp.CHARACTER_PERIOD / mp.STEP - 1e-9)
 
 
 def write_and_test(network, character, *, seed: int, test_runs: int, progress) -> tuple:
@@ -56,7 +56,7 @@ def write_and_test(network, character, *, seed: int, test_runs: int, progress) -
     test_task = mp.writing_task(character, warmup + periods_to_steps(TEST_PERIODS), closed_loop_from=warmup)
     drive = mp.drive_from_task(test_task, 2, 2)
     tests, errors = [], []
-    for run in range(test_runs):
+    for _ in range(test_runs):
         outputs = mp.simulate(trained, drive, x0=rng.normal(0, 0.5, network.size), progress=False).trajectory.readouts
         target = test_task.target.values
         errors.append(float(np.hypot(*(outputs[warmup:] - target[warmup:]).T).mean() / character.diagonal))

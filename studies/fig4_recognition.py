@@ -27,7 +27,8 @@ from tqdm.auto import tqdm
 import mtjphys as mp
 
 # Network settings (docs/networks.md): no feedback, random bias and input weights.
-ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0, "bias_scale": 1.0}
+ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0,
+                "bias_scale": 1.0}
 REGULARIZATION = 1.0
 SWEEP_NOISE = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0, 2.0)
 CONDITIONS = {"paper": 2.0, "equal_amplitude": 1.0}  # amplitude of the square wave
@@ -39,7 +40,8 @@ def classify(dataset: xr.Dataset) -> xr.Dataset:
     mean = output.groupby(xr.DataArray(dataset.trial_of_step.values, dims="time", name="trial")).mean().values
     return dataset.assign(
         mean_output=("trial", mean, {"units": "1", "long_name": "mean network output over the window"}),
-        predicted=("trial", np.where(mean >= 0, 1, -1), {"units": "1", "long_name": "predicted class: -1 square, +1 sine"}),
+        predicted=("trial", np.where(mean >= 0, 1, -1),
+            {"units": "1", "long_name": "predicted class: -1 square, +1 sine"}),
     )
 
 
@@ -75,7 +77,8 @@ def noise_sweep(*, seeds: int, noise_levels, mode: str, n_mtj: int, omega_square
     return xr.Dataset(
         {
             "accuracy": (("condition", "noise", "seed"), accuracy, {"units": "1", "long_name": "test accuracy"}),
-            "square_amplitude": ("condition", list(CONDITIONS.values()), {"units": "1", "long_name": "square wave amplitude"}),
+            "square_amplitude": ("condition", list(CONDITIONS.values()),
+                {"units": "1", "long_name": "square wave amplitude"}),
         },
         coords={
             "condition": ("condition", list(CONDITIONS), {"units": "", "long_name": "input amplitudes"}),
@@ -173,13 +176,14 @@ def report(summary: dict) -> mp.ReportSection:
                                         "wrong); the dashed line ends training.")]
     if "sweep_seeds" in summary:
         seeds = summary["sweep_seeds"]
-        cells = lambda name: ", ".join(  # noqa: E731
+        cells = lambda name: ", ".join(
             f"{100 * n:g} %: {100 * m:.1f} ± {100 * s:.1f} %" for n, m, s in
             zip(summary["sweep_noise"], summary[f"accuracy_{name}_mean"], summary[f"accuracy_{name}_std"]))
         rows.append(("Fig. 4: test accuracy against noise (mean ± std over seeds)", "not given",
                      f"paper's amplitudes: {cells('paper')}; equal amplitudes: {cells('equal_amplitude')} "
                      f"({seeds} seed{'s' if seeds > 1 else ''})"))
-        text.append(f"Against noise (test accuracy, mean ± std over {seeds} seed{'s' if seeds > 1 else ''}): with the paper's amplitudes "
+        text.append(f"Against noise (test accuracy, mean ± std over {seeds} seed{'s' if seeds > 1 else ''}): "
+                    "with the paper's amplitudes "
                     f"{cells('paper')}; with the square at the sine's amplitude (control) {cells('equal_amplitude')}.")
         figures.append(("fig4_noise_sweep.png", "Test accuracy against the noise level, with the paper's amplitudes "
                                                 "and with equal amplitudes; mean ± std over seeds."))
@@ -193,7 +197,8 @@ STUDY = mp.Study(
     run=run,
     outputs=("fig4_recognition.nc", "fig4_recognition.png", "fig4_noise_sweep.nc", "fig4_noise_sweep.png"),
     options=(
-        click.Option(["--noise"], default=0.05, show_default=True, help="Noise std relative to the waveform amplitude."),
+        click.Option(["--noise"], default=0.05, show_default=True,
+                     help="Noise std relative to the waveform amplitude."),
         click.Option(["--omega-square"], default=0.16e9, show_default=True, help="w1 of the square wave [rad/s]."),
         click.Option(["--omega-sine"], default=0.21e9, show_default=True, help="w2 of the sine [rad/s]."),
         click.Option(["--seed"], default=0, show_default=True, help="Draws the network and the task."),

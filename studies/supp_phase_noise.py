@@ -66,7 +66,8 @@ def single_mtj(temperatures, area_factors, realisations: int, seed: int) -> xr.D
                                 {"units": "ohm", "long_name": "std of dR across realisations"}),
          "single_phase_jitter": (("area_factor", "single_temperature"), jitter,
                                  {"units": "rad", "long_name": "std of the phase of the last maximum"})},
-        coords={"area_factor": ("area_factor", area_factors, {"units": "1", "long_name": "free-layer area / reference"}),
+        coords={"area_factor": ("area_factor", area_factors,
+            {"units": "1", "long_name": "free-layer area / reference"}),
                 "single_temperature": ("single_temperature", temperatures, {"units": "K", "long_name": "temperature"})},
         attrs={"realisations": realisations, "ringing_period": period},
     )
@@ -196,7 +197,8 @@ def report(summary: dict) -> mp.ReportSection:
     if "device_agreement" in summary:
         agreement = summary["device_agreement"]
         checked = mp.SuccessCurve.from_json(summary["device_success"])
-        text.append(f"Device mode (every MTJ integrated by the SDE), {agreement['condition']}: {checked.describe(' K')}; "
+        text.append(f"Device mode (every MTJ integrated by the SDE), {agreement['condition']}: "
+                    f"{checked.describe(' K')}; "
                     f"the same verdict as the thermal surrogate in {agreement['same_verdict']} of "
                     f"{agreement['runs']} runs.")
     return mp.ReportSection(rows, "\n\n".join(text), (("supp_phase_noise.png", "(a) one MTJ's spread of ΔR and phase "

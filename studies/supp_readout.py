@@ -31,7 +31,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys._thermal import ThermalSolver, thermal_realisation
+from mtjphys._thermal import thermal_realisation, ThermalSolver
 
 TEMPERATURES = [0.01, 1.0, 300.0]  # [K]
 BANDWIDTHS = [5e9, 10e9, 20e9, 40e9, 0.0]  # [Hz]; 0: no filter

@@ -134,7 +134,8 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
 
 
 UNITS = {"synaptic_noise": "", "delay": "steps", "failed_readout": "", "failed_readout_known": ""}
-WHAT = {"synaptic_noise": "weight fluctuation (relative std per step)", "delay": "delay of recurrent and feedback signals",
+WHAT = {"synaptic_noise": "weight fluctuation (relative std per step)",
+        "delay": "delay of recurrent and feedback signals",
         "failed_readout": "failed readout synapses, unseen by FORCE (fraction)",
         "failed_readout_known": "failed readout synapses, known to FORCE (fraction)"}
 
@@ -143,7 +144,8 @@ def report(summary: dict) -> mp.ReportSection:
     success = {name: mp.SuccessCurve.from_json(record) for name, record in summary["success"].items()}
     rows = (("Supplement: weight fluctuation, delay and failed readout synapses are tolerated", "yes",
              "; ".join(f"{WHAT[name]}: {curve.breaking.describe(UNITS[name])}" for name, curve in success.items())),)
-    text = [f"{WHAT[name][0].upper()}{WHAT[name][1:]}, success rate over {summary['seeds']} seeds (surrogate mode, 95 % Wilson "
+    text = [f"{WHAT[name][0].upper()}{WHAT[name][1:]}, success rate over {summary['seeds']} seeds (surrogate mode, "
+            "95 % Wilson "
             f"intervals): {curve.describe(' ' + UNITS[name] if UNITS[name] else '')}; "
             f"{curve.breaking.describe(UNITS[name])}." for name, curve in success.items()]
     if "device_agreement" in summary:
