@@ -111,3 +111,22 @@ def test_the_notebook_runs_on_the_results(quick_results):
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("11050" in str(o) for o in outputs)  # R0 printed from the data
+
+
+def test_every_file_written_carries_its_provenance(quick_results):
+    from PIL import Image
+
+    code = mp.code_hash()
+    netcdfs = sorted(quick_results.rglob("*.nc"))
+    assert len(netcdfs) > 20  # the studies' files and every sweep point
+    for path in netcdfs:
+        dataset = mp.open_dataset(path)
+        assert dataset.attrs["code_hash"] == code and "parameters" in dataset.attrs, path
+        for name, variable in dataset.variables.items():
+            assert "units" in variable.attrs and "long_name" in variable.attrs, f"{path.name}: {name}"
+    for path in quick_results.glob("*.png"):
+        stamp = json.loads(Image.open(path).text["mtjphys"])
+        assert stamp["code_hash"] == code and stamp["study"] in registry(), path
+    for path in quick_results.rglob("sweep.json"):
+        assert json.loads(path.read_text())["provenance"]["code_hash"] == code
+    assert code[:12] in (quick_results / "report.md").read_text()
