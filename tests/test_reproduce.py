@@ -12,6 +12,8 @@ from mtjphys._cli import cli
 from mtjphys._reproduce import REPORTS
 from mtjphys.studies import registry
 
+pytestmark = pytest.mark.slow  # every test here reads one quick reproduction (about three minutes)
+
 
 def summary(directory, name):
     return json.loads(mp.open_dataset(directory / f"{name}.nc").attrs["summary"])
