@@ -43,7 +43,12 @@ from ._datasets import (
 from ._datasets import (
     write_dataset as write_dataset,
 )
-from ._errors import MtjphysError as MtjphysError
+from ._errors import (
+    MAX_SEED as MAX_SEED,
+)
+from ._errors import (
+    MtjphysError as MtjphysError,
+)
 from ._force import (
     Force as Force,
 )

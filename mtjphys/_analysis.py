@@ -71,10 +71,10 @@ class BreakingPoint:
     broken_by: float | None
     last_level: float
 
-    def describe(self, unit: str = "") -> str:
-        """Returns: the breaking point in words, with its uncertainty."""
+    def describe(self, unit: str = "", scale: float = 1.0) -> str:
+        """Returns: the breaking point in words, with its uncertainty (levels times `scale`)."""
         def show(value):
-            return f"{value:g}{' ' + unit if unit else ''}"
+            return f"{scale * value:g}{' ' + unit if unit else ''}"
 
         if self.level is None:
             return f"does not break within the range tried (up to {show(self.last_level)})"

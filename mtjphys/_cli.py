@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 import click
+import equinox as eqx
 import numpy as np
 
 from ._datasets import check_output_path, write_dataset
-from ._errors import MtjphysError
+from ._errors import MAX_SEED, MtjphysError
 from ._neuron import NEURON_WINDOW
 from ._parameters import Parameters
 from ._readout import DEFAULT_BANDWIDTH, Readout
@@ -23,6 +24,11 @@ def run_command(command: click.Command, args=None, prog_name: str | None = None)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except eqx.EquinoxRuntimeError as error:  # a solve that cannot finish, e.g. beyond max_steps
+        reason = str(error).split("equinox.EquinoxRuntimeError:")[-1].strip().split(". ")[0].lower()
+        click.echo(f"{prog_name or command.name}: error: the solver failed: {reason} (a current density or "
+                   "parameter far outside the device's range?)", err=True)
+        sys.exit(2)
     except (click.ClickException, MtjphysError) as error:
         message = error.format_message() if isinstance(error, click.ClickException) else str(error)
         name = prog_name or command.name
@@ -65,7 +71,8 @@ def cli() -> None:
 @cli.command(short_help="One MTJ's resistance ringing after a current step, as netCDF.")
 @click.option("--current-density", "-j", type=float, required=True, help="Current density [A/m^2].")
 @click.option("--duration", type=float, default=NEURON_WINDOW, show_default=True, help="Simulated time [s].")
-@click.option("--seed", type=int, default=0, show_default=True, help="Noise seed (temperature above 0 K).")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+              help="Noise seed (temperature above 0 K).")
 @bandwidth_option
 @params_option
 @output_option
@@ -86,7 +93,8 @@ def neuron(current_density, duration, seed, readout_bandwidth, params_path, outp
 @click.option("--j-min", type=float, default=OPERATING_WINDOW[0], show_default=True, help="[A/m^2]")
 @click.option("--j-max", type=float, default=OPERATING_WINDOW[1], show_default=True, help="[A/m^2]")
 @click.option("--points", type=int, default=41, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Noise seed (temperature above 0 K).")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+              help="Noise seed (temperature above 0 K).")
 @click.option("--samples", type=int, default=64, show_default=True,
               help="Realisations per current above 0 K (mean and std are written).")
 @bandwidth_option
@@ -95,8 +103,10 @@ def neuron(current_density, duration, seed, readout_bandwidth, params_path, outp
 @overwrite_option
 def transfer(j_min, j_max, points, seed, samples, readout_bandwidth, params_path, output, overwrite):
     """Transfer curve: delta_r(current_density), delta_r_normalized, resistance_equilibrium."""
-    if points < 2:
-        raise MtjphysError(f"--points must be at least 2, got {points}")
+    if not 2 <= points <= 1_000_000:
+        raise MtjphysError(f"--points must lie in [2, 1000000], got {points}")
+    if samples < 1 or points * samples > 2**22:
+        raise MtjphysError(f"need --samples >= 1 and --points x --samples <= {2**22}, got {points} x {samples}")
     if not (np.isfinite(j_min) and np.isfinite(j_max) and j_max > j_min):
         raise MtjphysError(f"need finite --j-min < --j-max, got {j_min:g} and {j_max:g}")
     check_output_path(output, overwrite)

@@ -48,7 +48,10 @@ REFERENCE = {
 def _check_scalar(name: str, value, constraint: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise MtjphysError(f"parameter {name!r} must be a number, got {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond the float range (JSON allows one)
+        raise MtjphysError(f"parameter {name!r} must be finite, got an integer of {len(str(value))} digits")
     if not math.isfinite(value):
         raise MtjphysError(f"parameter {name!r} must be finite, got {value}")
     if constraint == "positive" and value <= 0:
@@ -65,10 +68,11 @@ def _check_vector(name: str, value, constraint: str) -> tuple[float, float, floa
         raise MtjphysError(f"parameter {name!r} must be a 3-vector [x, y, z], got {value!r}")
     vector = [_check_scalar(f"{name}[{i}]", v, "finite") for i, v in enumerate(value)]
     if constraint == "direction":
-        norm = math.sqrt(sum(v * v for v in vector))
+        norm = math.hypot(*vector)  # scaled internally: no overflow or underflow of the squares
         if norm == 0:
             raise MtjphysError(f"parameter {name!r} is a direction and must not have zero length")
-        vector = [v / norm for v in vector]
+        if abs(norm - 1) > 2**-50:  # a unit vector (to a few ulp) is kept as it is, so records round-trip
+            vector = [v / norm for v in vector]
     if constraint == "demag" and (any(v < 0 or v > 1 for v in vector) or abs(sum(vector) - 1) > 1e-6):
         raise MtjphysError(f"parameter {name!r} must be three factors in [0, 1] summing to 1, got {value!r}")
     return tuple(vector)

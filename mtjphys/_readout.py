@@ -120,7 +120,11 @@ class Readout(eqx.Module):
             return resistance
         sigma = math.sqrt(math.log(2)) / (2 * math.pi * self.bandwidth)  # the Gaussian's width in time
         spacing = float(ts[1] - ts[0])
-        half = math.ceil(4 * sigma / spacing)
+        reach = 4 * sigma / spacing  # the kernel's half width in samples
+        if not reach < resistance.shape[0]:
+            raise MtjphysError(f"readout bandwidth {self.bandwidth:g} Hz is too narrow for a trace of "
+                               f"{spacing * (resistance.shape[0] - 1):g} s: its filter would span the whole trace")
+        half = math.ceil(reach)
         if half == 0:
             return resistance
         offsets = np.arange(-half, half + 1) * spacing

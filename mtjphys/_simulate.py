@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._errors import MtjphysError
+from ._errors import MtjphysError, random_key
 from ._network import Network
 
 
@@ -215,7 +215,7 @@ def simulate(
     trainer_state = trainer.init(network) if trainer_state is None else trainer_state
     record_mtjs = min(record_mtjs, n)
     history = (jnp.zeros((network.delay, n)), jnp.zeros((network.delay, network.readout.shape[0])))
-    carry = (network, trainer_state, x, magnetization, history, jax.random.PRNGKey(seed))
+    carry = (network, trainer_state, x, magnetization, history, random_key(seed))
 
     steps = drive.steps
     chunk = -(-chunk // readout_every) * readout_every

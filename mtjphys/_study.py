@@ -184,6 +184,21 @@ class SuccessCurve:
     def breaking(self) -> BreakingPoint:
         return breaking_point(self.levels, self.successes, self.trials)
 
+    @property
+    def below_baseline_from(self) -> float | None:
+        """The first level whose success rate is surely below the first level's (the baseline):
+        their 95 % intervals do not overlap. None if there is none."""
+        low, high = self.intervals
+        below = [level for level, top in zip(self.levels[1:], high[1:]) if top < low[0]]
+        return below[0] if below else None
+
+    def compared_with_baseline(self, unit: str = "", scale: float = 1.0) -> str:
+        """Returns: in words, from which level the success rate is surely below the baseline's."""
+        level = self.below_baseline_from
+        if level is None:
+            return "no level tried is surely below the baseline (95 % intervals overlap)"
+        return f"surely below the baseline from {scale * level:g}{unit} on (95 % intervals apart)"
+
     def describe(self, unit: str = "", scale: float = 1.0) -> str:
         """Returns: 'level: rate (low–high)' for each level, levels multiplied by `scale`."""
         low, high = self.intervals

@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._errors import MtjphysError
+from ._errors import MtjphysError, random_key
 from ._model import Model
 from ._neuron import as_batch, batch_shape, NEURON_WINDOW
 from ._readout import DEFAULT_BANDWIDTH, Extrema, Readout
@@ -237,7 +237,7 @@ def thermal_delta_r(
     model, law, params = as_batch(parameters)
     readout = readout if readout is not None else thermal_readout(parameters)
     result = _thermal_output(model, law, settings, readout, float(window), params,
-                             jnp.asarray(current_density, dtype=float), jax.random.PRNGKey(seed))
+                             jnp.asarray(current_density, dtype=float), random_key(seed))
     return Extrema(*(np.asarray(x) for x in result))
 
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 import math
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
 from ._datasets import provenance
-from ._errors import MtjphysError
+from ._errors import MtjphysError, random_key
 from ._neuron import as_batch, equilibrium_resistance, Extrema, neuron_output, NEURON_WINDOW
 from ._parameters import Parameters
 from ._readout import IDEAL, Readout
 from ._solve import integrate, NeuronSolver
 from ._thermal import thermal_delta_r, thermal_readout, thermal_realisation, ThermalSolver
 
+MAX_SAMPLES = 2**22  # of one trace: about 200 MB of m(t) and R(t)
 # The paper's operating window of current densities [A/m^2].
 OPERATING_WINDOW = (0.8e10, 1.0e10)
 
@@ -62,6 +62,9 @@ def neuron_trace(
         raise MtjphysError(f"time step must lie in (0, {NEURON_WINDOW / 10:g}] s; got {time_step:g}")
     model, law, params = as_batch(parameters)
     count = round(duration / time_step) + 1
+    if count > MAX_SAMPLES:
+        raise MtjphysError(f"duration / time step gives {count} samples; at most {MAX_SAMPLES} (shorten the "
+                           "duration or lengthen the time step)")
     ts = np.linspace(0.0, duration, count)
     hot = parameters["temperature"] > 0
     readout = readout if readout is not None else thermal_readout(parameters) if hot else IDEAL
@@ -110,7 +113,7 @@ def _thermal_trace(parameters: Parameters, current_density: float, ts: np.ndarra
                    readout: Readout):
     """One stochastic realisation on the grid `ts`, and the neuron output measured on it."""
     model, law, params = as_batch(parameters)
-    m = thermal_realisation(model, thermal, params, jnp.float64(current_density), jax.random.PRNGKey(seed),
+    m = thermal_realisation(model, thermal, params, jnp.float64(current_density), random_key(seed),
                             float(ts[-1]))
     resistance = model.resistance(law)(m, params)
     in_window = ts <= NEURON_WINDOW * (1 + 1e-9)

@@ -123,7 +123,8 @@ STUDY = mp.Study(
     run=run,
     outputs=("fig2_generation.nc", "fig2_generation.png", "fig2_summary.nc"),
     options=(
-        click.Option(["--seed"], default=0, show_default=True, help="Seed of the run that is saved and plotted."),
+        click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
+                     help="Seed of the run that is saved and plotted."),
         click.Option(["--seeds"], default=10, show_default=True, help="Summarise seeds 0..SEEDS-1."),
         mp.mode_option(),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),

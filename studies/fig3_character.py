@@ -212,7 +212,8 @@ STUDY = mp.Study(
     options=(
         click.Option(["--character-file"], type=click.Path(dir_okay=False), default=None,
                      help="A Make Me a Hanzi / hanzi-writer-data JSON record (default: the built-in 师)."),
-        click.Option(["--seed"], default=0, show_default=True, help="Draws the network, its states and the noise."),
+        click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
+                     help="Draws the network, its states and the noise."),
         mp.mode_option(),
         click.Option(["--n-mtj"], default=800, show_default=True, help="Number of MTJs."),
         click.Option(["--test-runs"], default=2, show_default=True,

@@ -176,11 +176,13 @@ def report(summary: dict) -> mp.ReportSection:
     success = {drive: mp.SuccessCurve.from_json(record) for drive, record in summary["success"].items()}
     density, current = success["density"], success["current"]
     rows = (("Supplement: 40 MTJs of 25 sizes work as well as identical ones", "yes",
-             f"driven by current density: {density.breaking.describe()} in size spread; driven by current: "
-             f"{current.breaking.describe()}"),)
+             f"driven by current density: {density.breaking.describe('%', 100)} of size spread, "
+             f"{density.compared_with_baseline(' %', 100)}; driven by current: {current.breaking.describe('%', 100)}"),)
     text = [f"Success rate of the Fig. 2 task against the size spread ({summary['seeds']} seeds per point, surrogate "
-            f"mode, 95 % Wilson intervals). Driven by current density: {density.describe(' %', 100)}. Driven by "
-            f"current: {current.describe(' %', 100)}. Identical MTJs (spread 0) are the baseline."]
+            f"mode, 95 % Wilson intervals; identical MTJs, spread 0, are the baseline). Driven by current density: "
+            f"{density.describe(' %', 100)}; {density.breaking.describe('%', 100)}, "
+            f"{density.compared_with_baseline(' %', 100)}. Driven by current: {current.describe(' %', 100)}; "
+            f"{current.breaking.describe('%', 100)}, {current.compared_with_baseline(' %', 100)}."]
     if "device_agreement" in summary:
         agreement = summary["device_agreement"]
         text.append(f"Device mode on the first {summary['device_seeds']} seeds of every point gives the same verdict "

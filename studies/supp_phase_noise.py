@@ -193,7 +193,8 @@ def report(summary: dict) -> mp.ReportSection:
             f"disc, {std['100'][hottest]:.1f} Ω at 100 times and {std['10000'][hottest]:.2f} Ω at 10⁴ times the area "
             "(the operating window spans about 31 Ω)."]
     text += [f"Fig. 2 task, {name} ({summary['seeds']} seeds per temperature, thermal surrogate): "
-             f"{curve.describe(' K')}; {curve.breaking.describe('K')}." for name, curve in success.items()]
+             f"{curve.describe(' K')}; {curve.breaking.describe('K')}; {curve.compared_with_baseline(' K')}."
+             for name, curve in success.items()]
     if "device_agreement" in summary:
         agreement = summary["device_agreement"]
         checked = mp.SuccessCurve.from_json(summary["device_success"])

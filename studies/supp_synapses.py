@@ -147,7 +147,9 @@ def report(summary: dict) -> mp.ReportSection:
     text = [f"{WHAT[name][0].upper()}{WHAT[name][1:]}, success rate over {summary['seeds']} seeds (surrogate mode, "
             "95 % Wilson "
             f"intervals): {curve.describe(' ' + UNITS[name] if UNITS[name] else '')}; "
-            f"{curve.breaking.describe(UNITS[name])}." for name, curve in success.items()]
+            f"{curve.breaking.describe(UNITS[name])}; "
+            f"{curve.compared_with_baseline(' ' + UNITS[name] if UNITS[name] else '')}."
+            for name, curve in success.items()]
     if "device_agreement" in summary:
         agreement = summary["device_agreement"]
         text.append(f"Device mode on the first {summary['device_seeds']} seeds of every level gives the same verdict "

@@ -46,9 +46,9 @@ def cmtj_trace(
     import cmtj
     constants = cmtj.constants.PhysicalConstants
 
-    unit = lambda v: np.asarray(v, float) / np.linalg.norm(v)  # noqa: E731
-    vector = lambda v: cmtj.CVector(*map(float, v))  # noqa: E731
-    driver = lambda x: cmtj.constantDriver(float(x))  # noqa: E731
+    unit = lambda v: np.asarray(v, float) / np.linalg.norm(v)
+    vector = lambda v: cmtj.CVector(*map(float, v))
+    driver = lambda x: cmtj.constantDriver(float(x))
     alpha, ms, d = float(record["alpha"]), float(record["Ms"]), float(record["thickness"])
     p, u, m0 = unit(record["fixed_layer"]), unit(record["easy_axis"]), unit(record["m0"])
     nx, ny, nz = map(float, record["demag_factors"])
@@ -59,7 +59,7 @@ def cmtj_trace(
         beta, h_ext = alpha, h_ext + eps_prime * a_j * p
     else:
         beta = -eps_prime
-    steps = int(round(duration / time_step))
+    steps = round(duration / time_step)
 
     saved = {name: getattr(constants, name)() for name in
              ("gyromagnetic_ratio", "magnetic_permeability", "hbar", "elementary_charge")}

@@ -1,6 +1,7 @@
 """The command line: outputs with provenance, and one-line errors that lose nothing."""
 
 import json
+import pathlib
 import subprocess
 import sys
 
@@ -60,16 +61,19 @@ def _write(path, text):
         (lambda d: ["neuron", "-j", "nan"], "current density must be finite"),
         (lambda d: ["neuron", "-j", "abc"], "is not a valid float"),
         (lambda d: ["neuron", "-j", "1e10", "--duration", "1e-10"], "duration must be at least"),
-        (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"thickness": 0}')], "'thickness' must be > 0"),
+        (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"thickness": 0}')],
+         "'thickness' must be > 0"),
         (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"alpha": -1}')], "'alpha' must be >= 0"),
         (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"Ms": -5}')], "'Ms' must be > 0"),
-        (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"fixed_layer": [0,0,0]}')], "zero length"),
-        (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"gamma": NaN}')], "'gamma' must be finite"),
+        (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"fixed_layer": [0,0,0]}')],
+         "zero length"),
+        (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"gamma": NaN}')],
+         "'gamma' must be finite"),
         (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"colour": 1}')], "unknown parameter"),
         (lambda d: ["neuron", "-j", "1e10", "--params", _write(d / "p.json", '{"alpha": ')], "not valid JSON"),
         (lambda d: ["neuron", "-j", "1e10", "--params", str(d / "absent.json")], "cannot read parameters file"),
         (lambda d: ["neuron", "-j", "1e10", "--params", str(d)], "is a directory"),
-        (lambda d: ["transfer", "--points", "1"], "--points must be at least 2"),
+        (lambda d: ["transfer", "--points", "1"], "--points must lie in [2, 1000000]"),
         (lambda d: ["transfer", "--j-min", "2e10", "--j-max", "1e10"], "--j-min < --j-max"),
         (lambda d: ["neuron"], "Missing option"),
         (lambda d: ["transfer", "--readout-bandwidth", "-1"], "--readout-bandwidth must be >= 0 Hz"),
@@ -105,7 +109,8 @@ def test_existing_output_is_kept_unless_overwrite(tmp_path, capsys):
 
 
 def test_the_installed_entry_point_reports_errors_without_traceback(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "mtjphys", "neuron", "-j", "1e10", "-o", str(tmp_path / "x" / "y.nc")],
+    out = tmp_path / "x" / "y.nc"
+    result = subprocess.run([sys.executable, "-m", "mtjphys", "neuron", "-j", "1e10", "-o", str(out)],
                             capture_output=True, text=True)
     assert result.returncode == 2 and result.stderr.strip().count("\n") == 0 and "does not exist" in result.stderr
 
@@ -135,7 +140,7 @@ def test_neuron_above_zero_kelvin_on_its_defaults(tmp_path, capsys):
     params = tmp_path / "hot.json"
     params.write_text(json.dumps({"temperature": 300}))
     out = tmp_path / "n.nc"
-    code, stdout, stderr = run(["neuron", "-j", "0.9e10", "--params", str(params), "-o", str(out)], capsys)
+    code, _stdout, stderr = run(["neuron", "-j", "0.9e10", "--params", str(params), "-o", str(out)], capsys)
     assert code == 0, stderr
     dataset = mp.open_dataset(out)
     assert json.loads(dataset.attrs["parameters"])["temperature"] == 300
@@ -151,19 +156,19 @@ def test_atomic_write_keeps_the_umask_syncs_and_never_overwrites_unasked(tmp_pat
     original_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda handle: synced.append(handle) or original_fsync(handle))
     monkeypatch.setattr(os, "umask", lambda *_: pytest.fail("atomic_write must not touch the process umask"))
-    out = mp.atomic_write(tmp_path / "a.txt", lambda tmp: open(tmp, "w").write("one"))
+    out = mp.atomic_write(tmp_path / "a.txt", lambda tmp: pathlib.Path(tmp).write_text("one"))
     assert out.read_text() == "one" and len(synced) == 2  # the file, then its directory
     monkeypatch.undo()
     mask = os.umask(0o027)
     try:
-        mp.atomic_write(tmp_path / "b.txt", lambda tmp: open(tmp, "w").write("two"))
+        mp.atomic_write(tmp_path / "b.txt", lambda tmp: pathlib.Path(tmp).write_text("two"))
     finally:
         os.umask(mask)
     assert (tmp_path / "b.txt").stat().st_mode & 0o777 == 0o640
 
     def racing(tmp):  # another writer creates the file while this one writes
         (tmp_path / "c.txt").write_text("theirs")
-        open(tmp, "w").write("ours")
+        pathlib.Path(tmp).write_text("ours")
 
     with pytest.raises(mp.MtjphysError, match="exists; pass --overwrite"):
         mp.atomic_write(tmp_path / "c.txt", racing)

@@ -12,9 +12,9 @@ import pytest
 
 pytest.importorskip("cmtj")
 
-import mtjphys as mp  # noqa: E402
-from tests import scipy_reference  # noqa: E402
-from tests.cmtj_reference import cmtj_trace  # noqa: E402
+import mtjphys as mp
+from tests import scipy_reference
+from tests.cmtj_reference import cmtj_trace
 
 J = 0.9e10  # [A/m^2]
 WINDOW = mp.NEURON_WINDOW  # 1.5 ns
@@ -37,7 +37,7 @@ def ours(parameters):
 def _cmtj_on(times, record, current_density, *, step=STEP, match_alpha_mixing=True):
     """cmtj's (m, R) on a uniform grid `times` starting at 0 (a multiple of its step)."""
     ts, m, r = cmtj_trace(record, current_density, times[-1], step, match_alpha_mixing=match_alpha_mixing)
-    every = int(round((times[1] - times[0]) / step))
+    every = round((times[1] - times[0]) / step)
     ts, m, r = ts[::every], m[::every], r[::every]
     np.testing.assert_allclose(ts, times, rtol=0, atol=1e-3 * step)
     return m, r
@@ -59,9 +59,9 @@ GENERAL = dict(alpha=0.05, epsilon_prime=0.1, fixed_layer=[1.0, 0.3, -0.2], H_ex
 def test_cmtj_mapping_is_exact_and_its_rk4_converged(parameters, changes):
     """The mapping (incl. eps' as a field, beta = alpha, the log's time shift) against DOP853."""
     record = dict(parameters.to_dict(), **changes)
-    times = np.linspace(0.0, WINDOW, int(round(WINDOW / SAMPLE)) + 1)
+    times = np.linspace(0.0, WINDOW, round(WINDOW / SAMPLE) + 1)
     m_fine, r_fine = _cmtj_on(times, record, 1.2e10)
-    m_coarse, r_coarse = _cmtj_on(times, record, 1.2e10, step=10 * STEP)
+    _m_coarse, r_coarse = _cmtj_on(times, record, 1.2e10, step=10 * STEP)
     m_ref, r_ref = scipy_reference.trace(record, 1.2e10, times, rtol=1e-12, atol=1e-14)
     assert np.abs(r_fine - r_coarse).max() < 1e-6  # measured ~1e-9: RK4 at 10 fs is converged
     assert np.abs(r_fine - r_ref).max() < 1e-6  # measured ~4e-10 (reference), ~1.4e-7 (general)

@@ -103,14 +103,24 @@ def test_trajectory_follows_the_stroke_order(teacher):
 
 
 def test_writing_task_has_the_papers_period(teacher):
-    task = mp.writing_task(teacher.normalized(), 400)
+    character = teacher.normalized()
+    task = mp.writing_task(character, 400)
     xy = task.target.values
-    shift = mp.CHARACTER_PERIOD / mp.STEP  # 113.33 steps: compare via the trace itself
-    x_later, y_later, _ = teacher.normalized().trace(np.arange(400) * mp.STEP / mp.CHARACTER_PERIOD + 1)
-    np.testing.assert_allclose(xy[:, 0], x_later, atol=1e-12)
-    np.testing.assert_allclose(xy[:, 1], y_later, atol=1e-12)
-    assert shift == pytest.approx(113.333, rel=1e-4)
+    x, y, _ = character.trace(np.arange(400) * mp.STEP / mp.CHARACTER_PERIOD)
+    np.testing.assert_allclose(xy, np.stack([x, y], axis=1), atol=1e-12)
     assert np.array_equal(task.input.values, task.target.values)
+    # the pen comes back after 170 ns = 113.33 steps: 113 and 114 steps later it is within a third
+    # and two thirds of a step's travel of where it was (constant speed along a path of this length)
+    vertices, _ = character.path()
+    per_step = np.hypot(*np.diff(vertices, axis=0).T).sum() * mp.STEP / mp.CHARACTER_PERIOD
+    for shift, lag in ((113, 1 / 3), (114, 2 / 3), (227, 1 / 3), (340, 0.0)):
+        distance = np.hypot(*(xy[shift:] - xy[:-shift]).T)
+        assert distance.max() <= (lag + 1e-6) * per_step + 1e-12, (shift, distance.max() / per_step)
+    assert np.hypot(*(xy[100:] - xy[:-100]).T).max() > 5 * per_step  # but not after 100 steps
+    # a period of a whole number of steps repeats exactly
+    exact = mp.writing_task(character, 300, period=120 * mp.STEP).target.values
+    np.testing.assert_allclose(exact[120:], exact[:-120], atol=1e-12)
+    assert np.hypot(*(exact[60] - exact[0])) > 0.1
 
 
 @pytest.mark.parametrize(
@@ -145,6 +155,7 @@ def test_fig3_rejects_a_malformed_character_file_in_one_line(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_any_character_file_in_the_format_works(tmp_path):
     """A square written in two strokes, by a small surrogate network (pipeline smoke test)."""
     from mtjphys.studies import fig3_character

@@ -16,6 +16,8 @@ def test_reference_record_has_every_design_key():
     record = mp.Parameters().to_dict()
     assert set(REQUIRED) <= set(record)
     assert record["resistance_law"] == "linear_conductance" and record["easy_axis"] == [0.0, 0.0, 1.0]
+    # every key takes its reference value (vectors as lists)
+    assert record == {k: list(v) if isinstance(v, tuple) else v for k, v in mp.REFERENCE.items()}
 
 
 @pytest.mark.parametrize(
@@ -43,7 +45,7 @@ def test_nonphysical_values_are_refused_with_the_key_named(change, message):
 
 
 def test_unknown_keys_are_refused():
-    with pytest.raises(mp.MtjphysError, match="unknown parameter.*'thikness'"):
+    with pytest.raises(mp.MtjphysError, match=r"unknown parameter.*'thikness'"):
         mp.Parameters({"thikness": 1e-9})
 
 

@@ -30,7 +30,7 @@ def test_the_hold_keeps_the_ringing_and_rejects_noise_wiggles():
     exact = mp.Readout().extrema(ts, jnp.asarray(clean[:, None]))
     naive = mp.Readout().extrema(ts, noisy)
     held = mp.Readout(hold=0.5 / frequency).extrema(ts, noisy)
-    gap = lambda e: abs(float(e.time_max[0] - e.time_min[0]))  # noqa: E731
+    gap = lambda e: abs(float(e.time_max[0] - e.time_min[0]))
     assert gap(naive) < 25e-12  # a wiggle's own max and min
     assert gap(held) == pytest.approx(gap(exact), abs=10e-12)
     assert float(held.delta_r[0]) == pytest.approx(float(exact.delta_r[0]), abs=0.1)

@@ -6,11 +6,11 @@ import os
 
 import numpy as np
 import pytest
+from mtjphys.studies import registry
 
 import mtjphys as mp
 from mtjphys._cli import cli
 from mtjphys._reproduce import REPORTS
-from mtjphys.studies import registry
 
 pytestmark = pytest.mark.slow  # every test here reads one quick reproduction (about three minutes)
 

@@ -1,5 +1,7 @@
 """Numerics of the deterministic solve: |m| = 1, convergence, agreement with an independent code."""
 
+import itertools
+
 import diffrax as dfx
 import jax.numpy as jnp
 import numpy as np
@@ -21,12 +23,14 @@ def _norm_error(parameters, j, duration, settings=mp.NeuronSolver()):
     return np.max(np.abs(np.linalg.norm(trace.m.values, axis=-1) - 1))
 
 
+@pytest.mark.slow
 def test_norm_of_m_stays_one_over_a_window(parameters):
     for j in (0.8e10, 1.0e10):
         assert _norm_error(parameters, j, mp.NEURON_WINDOW) < 1e-9
     assert _norm_error(parameters, 5e10, mp.NEURON_WINDOW, mp.NeuronSolver(rtol=1e-9, atol=1e-11)) < 1e-9
 
 
+@pytest.mark.slow
 def test_norm_drift_is_controlled_by_the_tolerance(parameters):
     """A Runge-Kutta step conserves |m| only to its local error: the drift shrinks with rtol."""
     drifts = [_norm_error(parameters, 5e10, 10e-9, mp.NeuronSolver(rtol=rtol, atol=rtol / 100))
@@ -49,6 +53,7 @@ def test_delta_r_agrees_with_scipy_for_other_parameters():
         assert abs(ours - scipy_reference.delta_r(record.to_dict(), j)) < 0.01
 
 
+@pytest.mark.slow
 def test_delta_r_converges_as_tolerances_tighten(parameters):
     reference = scipy_reference.delta_r(parameters.to_dict(), J)
     errors = []
@@ -57,7 +62,7 @@ def test_delta_r_converges_as_tolerances_tighten(parameters):
         errors.append(abs(float(mp.neuron_output(parameters, J, settings=settings).delta_r) - reference))
     assert errors[0] > 0.01  # loose tolerances are visibly wrong...
     assert errors[-1] < 1e-4  # ...tight ones agree with the reference
-    assert all(later < earlier for earlier, later in zip(errors[:2], errors[1:3]))
+    assert all(later < earlier for earlier, later in itertools.pairwise(errors))
 
 
 @pytest.mark.parametrize("solver, order", [(dfx.Heun(), 2), (dfx.Bosh3(), 3), (dfx.Dopri5(), 5)])

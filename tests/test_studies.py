@@ -9,10 +9,10 @@ import click
 import numpy as np
 import pytest
 import xarray as xr
+from mtjphys.studies import registry
 
 import mtjphys as mp
 from mtjphys._cli import cli
-from mtjphys.studies import registry
 
 STUDIES = registry()
 

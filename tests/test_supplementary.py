@@ -45,7 +45,8 @@ def test_synaptic_noise_perturbs_reproducibly_and_vanishes_at_zero():
         import equinox as eqx
 
         network = eqx.tree_at(lambda n: n.readout, network, jnp.ones((1, 15)) / 15)
-        return mp.simulate(network, mp.make_drive(40), x0=np.full(15, 0.3), seed=seed, progress=False).trajectory.readouts
+        run = mp.simulate(network, mp.make_drive(40), x0=np.full(15, 0.3), seed=seed, progress=False)
+        return run.trajectory.readouts
 
     baseline = outputs(0.0, 0)
     assert np.array_equal(outputs(0.0, 1), baseline)  # no noise: the seed does not matter
@@ -54,6 +55,7 @@ def test_synaptic_noise_perturbs_reproducibly_and_vanishes_at_zero():
     assert np.max(np.abs(noisy - baseline)) < 0.5  # a 5 % fluctuation perturbs, it does not scramble
 
 
+@pytest.mark.slow
 def test_failed_readout_synapses_never_move():
     run = mp.sine_generation_run(0, mode="surrogate", n_mtj=20, failed_readout=0.5, progress=False)
     weights = run.readout_weights_over_time.isel(readout=0).values
@@ -88,6 +90,7 @@ def test_nonidentical_devices_keep_the_nominal_anisotropy():
     assert len(np.unique(sizes)) > 10 and all(r["Ku"] == nominal["Ku"] for r in records)
 
 
+@pytest.mark.slow
 def test_thermal_and_gain_networks_reload_bit_for_bit(tmp_path):
     record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 1e4})
     architecture = mp.Architecture(n_mtj=6, n_inputs=1, n_outputs=1, bias_scale=0.5, synaptic_noise=0.01, delay=1)
@@ -97,5 +100,6 @@ def test_thermal_and_gain_networks_reload_bit_for_bit(tmp_path):
     loaded = mp.network_from_dataset(mp.open_dataset(path))
     assert type(loaded.nonlinearity) is type(network.nonlinearity) and loaded.delay == 1
     drive = mp.make_drive(30, inputs=np.cos(0.2 * np.arange(30)), n_inputs=1)
-    runs = [mp.simulate(n, drive, seed=4, record_mtjs=6, progress=False).trajectory.mtj_outputs for n in (network, loaded)]
+    runs = [mp.simulate(n, drive, seed=4, record_mtjs=6, progress=False).trajectory.mtj_outputs
+            for n in (network, loaded)]
     assert np.array_equal(runs[0], runs[1])

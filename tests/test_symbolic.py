@@ -4,9 +4,9 @@ import random
 
 import pytest
 import sympy as sp
+from mtjphys.models import MAGNETIZATION as m
 
 from mtjphys import models
-from mtjphys.models import MAGNETIZATION as m
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def _on_sphere(expr):
 
 
 def test_generic_solution_is_perpendicular_to_m():
-    dm_dt, mm, alpha, x = models.gilbert_solution()
+    dm_dt, mm, _alpha, _x = models.gilbert_solution()
     assert sp.simplify(mm.dot(dm_dt)) == 0
 
 
