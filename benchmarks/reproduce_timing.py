@@ -1,5 +1,5 @@
 """Wall time of `mtjphys reproduce` on this machine: the quick run, and (unless --quick-only) the
-full run in device mode, each in a fresh process and an empty directory, with the time of each
+full run, each in a fresh process and an empty directory, with the time of each
 study as the report records it.
 
     python benchmarks/reproduce_timing.py [--quick-only] [--keep DIR]
@@ -25,7 +25,8 @@ def timed_run(directory: pathlib.Path, quick: bool) -> float:
 
 
 def study_times(report: pathlib.Path) -> dict[str, float]:
-    return {name: float(seconds) for name, seconds in re.findall(r"^## (\w+) \((\d+) s\)$", report.read_text(), re.M)}
+    return {name: float(seconds) for name, seconds in re.findall(r"^## .* \(`(\w+)`, (\d+) s\)$", report.read_text(),
+                                                                 re.M)}
 
 
 @click.command()
@@ -37,7 +38,7 @@ def main(quick_only: bool, keep: str | None) -> None:
         for quick in (True,) if quick_only else (True, False):
             directory = root / ("quick" if quick else "full")
             seconds = timed_run(directory, quick)
-            label = "reproduce --quick" if quick else "reproduce (full, device mode)"
+            label = "reproduce --quick" if quick else "reproduce (full)"
             print(f"{label}: {seconds:.0f} s ({seconds / 60:.1f} min)")
             for name, study in study_times(directory / "report.md").items():
                 print(f"    {name}: {study:.0f} s")

@@ -87,9 +87,9 @@ def write_report(directory: pathlib.Path, studies: Sequence[Study], summaries: d
     page.append("</table>")
     for study in studies:
         section: ReportSection = sections[study.name]
-        heading = f"{study.title} ({times[study.name]:.0f} s)"
+        heading = f"{study.title.rstrip('.')} (`{study.name}`, {times[study.name]:.0f} s)"
         markdown += ["", f"## {heading}", ""]
-        page.append(f"<h2>{html.escape(heading)}</h2>")
+        page.append(f"<h2>{_markdown_inline(heading)}</h2>")
         for paragraph in section.text.split("\n\n") if section.text else []:
             markdown += [paragraph, ""]
             page.append(f"<p>{_markdown_inline(paragraph)}</p>")

@@ -136,6 +136,7 @@ def test_written_file_is_readable_by_xarray_with_units(tmp_path):
             assert "units" in variable.attrs and "long_name" in variable.attrs, name
 
 
+@pytest.mark.slow
 def test_neuron_above_zero_kelvin_on_its_defaults(tmp_path, capsys):
     params = tmp_path / "hot.json"
     params.write_text(json.dumps({"temperature": 300}))

@@ -129,6 +129,7 @@ def test_a_users_nonlinearity_in_innate_training(user):
     assert not np.array_equal(np.asarray(trained.recurrent), np.asarray(network.recurrent))
 
 
+@pytest.mark.slow
 def test_a_users_trainer_and_task_survive_a_fresh_process(user, tmp_path):
     directory, ext = user
     task = ext.delayed_recall(400, 1, seed=4)

@@ -12,6 +12,7 @@ from mtjphys._cli import cli
 
 
 # ---- innate training ----------------------------------------------------------------------
+@pytest.mark.slow
 def test_innate_update_is_rls_on_each_plastic_row():
     architecture = mp.Architecture(n_mtj=30, n_outputs=1, connection_probability=0.3, gain=1.2)
     network = mp.random_network(architecture, seed=0, mode="tanh")

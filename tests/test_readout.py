@@ -60,6 +60,7 @@ def test_impossible_readouts_are_refused(options, message):
         mp.Readout(**options)
 
 
+@pytest.mark.slow
 def test_the_readout_is_recorded_and_honoured(tmp_path):
     record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100})
     narrow = mp.thermal_readout(record, bandwidth=5e9)
