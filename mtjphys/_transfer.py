@@ -95,7 +95,8 @@ def neuron_trace(
                 {"units": "ohm", "long_name": "R0, resistance at equilibrium"}),
             "current_density": ((), float(current_density), {"units": "A/m^2", "long_name": "current density"}),
         },
-        coords={"time": time, "component": ("component", ["x", "y", "z"])},
+        coords={"time": time, "component": ("component", ["x", "y", "z"],
+                                             {"units": "", "long_name": "Cartesian component"})},
     )
     dataset.attrs.update(provenance(parameters, seed=seed if parameters["temperature"] > 0 else None,
                                     neuron_window=NEURON_WINDOW, **solver_attrs))

@@ -150,7 +150,8 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
         device = mp.run_sweep(point, {**grid, "seed": list(range(device_seeds))}, f"{sweeps}_device",
                               fixed={"mode": "device", "n_mtj": n_mtj}, scheduler=scheduler, progress=progress)
         parts.append(device.rename(seed="device_seed", **{v: f"device_{v}" for v in device.data_vars}))
-    dataset = xr.merge(parts, combine_attrs="drop")
+    dataset = xr.merge(parts, combine_attrs="override")  # keeps each variable's units and long name
+    dataset.attrs = {}
     dataset["spread"].attrs = {"units": "1", "long_name": "size spread s: D = D0 (1 + s u), u in [-1, 1]"}
     dataset["drive"].attrs = {"units": "", "long_name": "what the network sets: current density or current"}
     dataset["seed"].attrs = {"units": "1", "long_name": "network seed (surrogate mode)"}

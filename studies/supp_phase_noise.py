@@ -152,7 +152,8 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 2, quick: bool = Fal
         checked = checked.isel(condition=0, drop=True)
         parts.append(checked.rename(temperature="device_temperature", seed="device_seed",
                                     **{v: f"device_{v}" for v in checked.data_vars}))
-    dataset = xr.merge(parts, combine_attrs="drop")
+    dataset = xr.merge(parts, combine_attrs="override")  # keeps each variable's units and long name
+    dataset.attrs = {}
     dataset["temperature"].attrs = {"units": "K", "long_name": "temperature"}
     dataset["condition"].attrs = {"units": "", "long_name": "network: N MTJs, free-layer area factor"}
     dataset["seed"].attrs = {"units": "1", "long_name": "network seed (thermal surrogate)"}

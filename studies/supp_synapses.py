@@ -65,7 +65,9 @@ def sweep(output_dir, *, seeds: int, mode: str, n_mtj: int, quick: bool, schedul
                               fixed={"imperfection": name, "mode": mode, "n_mtj": n_mtj}, scheduler=scheduler,
                               progress=progress)
         parts.append(result.rename(level=name).rename({v: f"{v}_vs_{name}" for v in result.data_vars}))
-    return xr.merge(parts, combine_attrs="drop")
+    merged = xr.merge(parts, combine_attrs="override")  # keeps each variable's units and long name
+    merged.attrs = {}
+    return merged
 
 
 def curves(dataset: xr.Dataset, prefix: str = "") -> dict[str, mp.SuccessCurve]:
@@ -110,7 +112,8 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
     if device_seeds:
         device = sweep(output_dir, seeds=device_seeds, mode="device", **options)
         parts.append(device.rename(seed="device_seed", **{v: f"device_{v}" for v in device.data_vars}))
-    dataset = xr.merge(parts, combine_attrs="drop")
+    dataset = xr.merge(parts, combine_attrs="override")  # keeps each variable's units and long name
+    dataset.attrs = {}
     for name, spec in IMPERFECTIONS.items():
         dataset[name].attrs = {"units": spec["units"], "long_name": spec["long_name"]}
     dataset["seed"].attrs = {"units": "1", "long_name": "network seed (surrogate mode)"}
