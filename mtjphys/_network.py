@@ -73,13 +73,23 @@ class Tanh(AbstractNonlinearity):
         return jnp.tanh(x), magnetization
 
 
-def _static(long_name: str, units: str = ""):
-    return eqx.field(static=True, metadata={"units": units, "long_name": long_name})
+# The fields every MTJ nonlinearity holds (equinox: fields live in the final classes).
+def _window_field():
+    return eqx.field(static=True, metadata={"units": "A/m^2", "long_name": "current window (j_min, j_max)"})
+
+
+def _range_field():
+    return eqx.field(static=True, metadata={"units": "ohm", "long_name": "dR of the nominal MTJ at j_min and j_max"})
 
 
 def _gain_field():
     return eqx.field(default=None, kw_only=True, metadata={
         "dims": ("mtj",), "units": "1", "long_name": "factor on each MTJ's current density"})
+
+
+def _grid_field():
+    return eqx.field(metadata={"dims": ("surrogate_current_density",), "units": "A/m^2",
+                               "long_name": "current density of the surrogate curve"})
 
 
 class AbstractMtjNonlinearity(AbstractNonlinearity):
@@ -128,8 +138,8 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
     """
 
     mode: ClassVar[str] = "device"
-    current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
-    delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
+    current_window: tuple[float, float] = _window_field()
+    delta_r_range: tuple[float, float] = _range_field()
     model: Model = eqx.field(static=True)
     law: str = eqx.field(static=True)
     params: dict
@@ -152,8 +162,8 @@ class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
     """
 
     mode: ClassVar[str] = "device"
-    current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
-    delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
+    current_window: tuple[float, float] = _window_field()
+    delta_r_range: tuple[float, float] = _range_field()
     model: Model = eqx.field(static=True)
     law: str = eqx.field(static=True)
     params: dict
@@ -173,11 +183,9 @@ class SurrogateNonlinearity(AbstractMtjNonlinearity):
     """dR interpolated linearly on a transfer curve, shared (K,) or per MTJ (N, K)."""
 
     mode: ClassVar[str] = "surrogate"
-    current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
-    delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
-    current_density: jnp.ndarray = eqx.field(metadata={
-        "dims": ("surrogate_current_density",), "units": "A/m^2",
-        "long_name": "current density of the surrogate curve"})
+    current_window: tuple[float, float] = _window_field()
+    delta_r_range: tuple[float, float] = _range_field()
+    current_density: jnp.ndarray = _grid_field()
     table: jnp.ndarray = eqx.field(metadata={
         "dims": ("mtj", "surrogate_current_density"), "units": "ohm", "long_name": "surrogate transfer curve dR(j)"})
     current_gain: jnp.ndarray | None = _gain_field()
@@ -196,11 +204,9 @@ class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
     window starts from a fresh thermal state (`ThermalSolver.thermal_start`)."""
 
     mode: ClassVar[str] = "surrogate"
-    current_window: tuple[float, float] = _static("current window (j_min, j_max)", "A/m^2")
-    delta_r_range: tuple[float, float] = _static("dR of the nominal MTJ at j_min and j_max", "ohm")
-    current_density: jnp.ndarray = eqx.field(metadata={
-        "dims": ("surrogate_current_density",), "units": "A/m^2",
-        "long_name": "current density of the surrogate curve"})
+    current_window: tuple[float, float] = _window_field()
+    delta_r_range: tuple[float, float] = _range_field()
+    current_density: jnp.ndarray = _grid_field()
     quantiles: jnp.ndarray = eqx.field(metadata={
         "dims": ("surrogate_current_density", "quantile"), "units": "ohm",
         "long_name": "sorted SDE samples of dR at each current"})
