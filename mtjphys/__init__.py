@@ -263,6 +263,9 @@ from ._tasks import (
     writing_task as writing_task,
 )
 from ._thermal import (
+    default_readout as default_readout,
+)
+from ._thermal import (
     precession_frequency as precession_frequency,
 )
 from ._thermal import (

@@ -41,7 +41,7 @@ from ._neuron import as_batch, neuron_output, window_response
 from ._parameters import Parameters
 from ._readout import IDEAL, Readout
 from ._solve import NeuronSolver
-from ._thermal import thermal_quantiles, thermal_readout, thermal_window_response, ThermalSolver
+from ._thermal import default_readout, thermal_quantiles, thermal_window_response, ThermalSolver
 from ._transfer import OPERATING_WINDOW
 
 EQUATIONS = __doc__.split("Equations (discrete time, one step = one 1.5 ns neuron window):")[1].split("F_i is")[0]
@@ -370,8 +370,8 @@ def make_nonlinearity(
             its `delta_r` has dims (current_density,) or (mtj, current_density).
         table_seed: seeds the SDE samples of a thermal surrogate (the same table for every network).
         current_gain: optional per-MTJ factor on the current density (see `AbstractMtjNonlinearity`).
-        readout: how dR is measured: default ideal at 0 K and `thermal_readout(nominal)` above; the
-            normalising range is measured through it too.
+        readout: how dR is measured (default `default_readout` of the MTJs); the normalising
+            range is measured through it too.
     """
     if mode not in MODES:
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -380,7 +380,7 @@ def make_nonlinearity(
     hot = any(r["temperature"] > 0 for r in records)
     window = list(current_window)
     if readout is None:
-        readout = thermal_readout(nominal) if hot else IDEAL
+        readout = default_readout(records)
     # the range through the same measurement, without noise
     cold = nominal.replace(temperature=0.0)
     low, high = (float(v) for v in neuron_output(cold, window, settings=settings, readout=readout).delta_r)

@@ -14,7 +14,8 @@ import numpy as np
 from ._errors import MtjphysError, random_key
 from ._model import Model
 from ._neuron import as_batch, batch_shape, NEURON_WINDOW
-from ._readout import DEFAULT_BANDWIDTH, Extrema, Readout
+from ._parameters import Parameters
+from ._readout import DEFAULT_BANDWIDTH, Extrema, IDEAL, Readout
 
 
 class ThermalSolver(eqx.Module):
@@ -108,6 +109,13 @@ def thermal_readout(parameters, bandwidth: float | None = DEFAULT_BANDWIDTH) -> 
     if not (np.isfinite(frequency) and frequency > 0):
         raise MtjphysError("the MTJ has no stable equilibrium to ring about (zero precession frequency)")
     return Readout(bandwidth=bandwidth, hold=0.5 / frequency)
+
+
+def default_readout(parameters) -> Readout:
+    """How dR is read unless told otherwise: ideally at 0 K, through `thermal_readout` when any MTJ
+    of `parameters` (one record or several) is above 0 K."""
+    records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
+    return thermal_readout(records) if any(r["temperature"] > 0 for r in records) else IDEAL
 
 
 def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -> jnp.ndarray:

@@ -13,9 +13,9 @@ from ._datasets import provenance
 from ._errors import MtjphysError, random_key
 from ._neuron import as_batch, equilibrium_resistance, Extrema, neuron_output, NEURON_WINDOW
 from ._parameters import Parameters
-from ._readout import IDEAL, Readout
+from ._readout import Readout
 from ._solve import integrate, NeuronSolver
-from ._thermal import thermal_delta_r, thermal_readout, thermal_realisation, ThermalSolver
+from ._thermal import default_readout, thermal_delta_r, thermal_realisation, ThermalSolver
 
 MAX_SAMPLES = 2**22  # of one trace: about 200 MB of m(t) and R(t)
 # The paper's operating window of current densities [A/m^2].
@@ -67,7 +67,7 @@ def neuron_trace(
                            "duration or lengthen the time step)")
     ts = np.linspace(0.0, duration, count)
     hot = parameters["temperature"] > 0
-    readout = readout if readout is not None else thermal_readout(parameters) if hot else IDEAL
+    readout = readout if readout is not None else default_readout(parameters)
     if hot:
         thermal = sampled_thermal_solver(thermal, ts[1] - ts[0], ts.size)
         m, resistance, extrema = _thermal_trace(parameters, current_density, ts, seed, thermal, readout)
@@ -148,7 +148,7 @@ def transfer_curve(
     if not np.all(np.isfinite(js)) or np.any(np.diff(js) <= 0):
         raise MtjphysError("current densities must be finite and strictly increasing")
     hot = parameters["temperature"] > 0
-    readout = readout if readout is not None else thermal_readout(parameters) if hot else IDEAL
+    readout = readout if readout is not None else default_readout(parameters)
     if hot:
         if samples < 2:
             raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
