@@ -168,13 +168,15 @@ def report(summary: dict) -> mp.ReportSection:
         for rule, cells in rules.items():
             lines.append(f"| {temperature} K | {RULES[rule]} | " + " | ".join(
                 f"{c['mean']:.1f} ± {c['std']:.1f} Ω, {100 * c['wiggles']:.0f} %" for c in cells.values()) + " |")
-    text = [f"One MTJ at {J:g} A/m², {summary['realisations']} thermal realisations per temperature, each read with "
+    text = [f"One MTJ at {J / 1e10:g} × 10¹⁰ A/m², {summary['realisations']} thermal realisations per temperature, "
+            "each read with "
             "every readout: mean ± std of ΔR, and the share of windows read on a noise wiggle.", "\n".join(lines)]
     rows = []
     if "network_success" in summary:
         curves = {b: mp.SuccessCurve.from_json(c) for b, c in summary["network_success"].items()}
         breaks = "; ".join(f"{b} GHz: {curve.breaking.describe('K')}" for b, curve in curves.items())
-        text.append(f"Fig. 2 task, 40 MTJs of {NETWORK_AREA:g} times the area, thermal surrogate, {summary['seeds']} "
+        text.append(f"Fig. 2 task, 40 MTJs of 10^{np.log10(NETWORK_AREA):g} times the area, thermal surrogate, "
+                    f"{summary['seeds']} "
                     f"seeds per point, read with extrema held over half a period: {breaks}.")
         rows.append(("Where the Fig. 2 network breaks, by pre-amplifier bandwidth", "not given", breaks))
     return mp.ReportSection(tuple(rows), "\n\n".join(text), (("supp_readout.png", "(a) spread of one MTJ's ΔR and "
