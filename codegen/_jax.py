@@ -15,7 +15,7 @@ import textwrap
 import types
 
 import sympy as sp
-from mtjphys.models import CONSTANTS, CURRENT_DENSITY, MacrospinModel, MAGNETIZATION
+from mtjphys.models import BIAS_VOLTAGE, CONSTANTS, CURRENT_DENSITY, MacrospinModel, MAGNETIZATION
 from mtjphys.models._symbols import COMPONENTS
 from sympy.printing.numpy import JaxPrinter
 
@@ -54,15 +54,16 @@ def _constant_values() -> dict:
 
 def _function(
     name: str, docstring: str, outputs: list[sp.Expr], shape: tuple[int, ...], model: MacrospinModel,
-    takes_current: bool,
+    inputs: tuple[sp.Symbol, ...] = (),
 ) -> str:
-    """Source of one function returning `outputs` (flattened, row-major) stacked to `shape`."""
+    """Source of one function returning `outputs` (flattened, row-major) stacked to `shape`; its
+    arguments are `m`, the `inputs` (current density, bias voltage) by name, and `params`."""
     printer = _Float64Printer()
     outputs = [sp.sympify(o).xreplace(_constant_values()) for o in outputs]
     replacements, reduced = sp.cse(outputs, symbols=sp.numbered_symbols("_x"), optimizations="basic")
     used = set().union(*(e.free_symbols for e in reduced), *(v.free_symbols for _, v in replacements))
 
-    args = "m, current_density, params" if takes_current else "m, params"
+    args = ", ".join(["m", *(symbol.name for symbol in inputs), "params"])
     lines = [f"def {name}({args}):", textwrap.indent(f'"""{docstring}"""', "    ")]
     for i, c in enumerate(COMPONENTS):
         if MAGNETIZATION[i] in used:
@@ -74,8 +75,9 @@ def _function(
                     lines.append(f'    {component.name} = params["{parameter.name}"][..., {i}]')
         elif parameter.symbol in used:
             lines.append(f'    {parameter.name} = params["{parameter.name}"]')
-    if CURRENT_DENSITY in used and not takes_current:
-        raise ValueError(f"{name} depends on the current density")
+    for symbol in {CURRENT_DENSITY, BIAS_VOLTAGE} - set(inputs):
+        if symbol in used:
+            raise ValueError(f"{name} depends on {symbol.name}, which is not among its arguments")
     for symbol, value in replacements:
         lines.append(f"    {symbol} = {printer.doprint(value)}")
     values = ", ".join(printer.doprint(e) for e in reduced)
@@ -121,15 +123,13 @@ def generate_source(model: MacrospinModel) -> str:
     functions = [
         _function(
             "landau_lifshitz", "dm/dt [1/s] of the Gilbert-form LLG, solved for dm/dt.",
-            list(model.landau_lifshitz), (3,), model, takes_current=True,
+            list(model.landau_lifshitz), (3,), model, inputs=(CURRENT_DENSITY,),
         ),
         _function(
             "effective_field", "B_eff = -(1/Ms) dE/dm [T].", list(model.effective_field()), (3,), model,
-            takes_current=False,
         ),
         _function(
             "energy_density", "Free-energy density [J/m^3].", [model.energy_density()], (), model,
-            takes_current=False,
         ),
     ]
     if model.thermal_diffusion is not None:
@@ -137,14 +137,14 @@ def generate_source(model: MacrospinModel) -> str:
             _function(
                 "thermal_diffusion",
                 "G [1/s^(1/2)], shape (..., 3, 3): dm = LL dt + G o dW (Stratonovich), W standard.",
-                list(model.thermal_diffusion), (3, 3), model, takes_current=False,
+                list(model.thermal_diffusion), (3, 3), model,
             )
         )
     for law in model.resistance_laws:
         functions.append(
             _function(
-                f"resistance_{law.name}", f"Resistance [ohm], {law.name}.", [model.resistance(law)], (),
-                model, takes_current=False,
+                f"resistance_{law.name}", f"Resistance [ohm], {law.name}, at the voltage bias_voltage [V] "
+                "across the barrier.", [model.resistance(law)], (), model, inputs=(BIAS_VOLTAGE,),
             )
         )
     return "\n".join(header) + "\n\n" + "\n\n\n".join(functions) + "\n"

@@ -11,6 +11,9 @@ from ._library import macrospin_stt as macrospin_stt
 from ._model import gilbert_solution as gilbert_solution
 from ._model import MacrospinModel as MacrospinModel
 from ._symbols import (
+    BIAS_VOLTAGE as BIAS_VOLTAGE,
+)
+from ._symbols import (
     Constant as Constant,
 )
 from ._symbols import (
@@ -27,6 +30,9 @@ from ._symbols import (
 )
 from ._symbols import (
     vector as vector,
+)
+from ._terms import (
+    BiasDependentTMR as BiasDependentTMR,
 )
 from ._terms import (
     CORE_PARAMETERS as CORE_PARAMETERS,

@@ -9,8 +9,9 @@ import hashlib
 
 import sympy as sp
 
-from ._symbols import CONSTANTS, CURRENT_DENSITY, MAGNETIZATION, Parameter, THERMAL_FIELD, vector
+from ._symbols import BIAS_VOLTAGE, CONSTANTS, CURRENT_DENSITY, MAGNETIZATION, Parameter, THERMAL_FIELD, vector
 from ._terms import (
+    BiasDependentTMR,
     CORE_PARAMETERS,
     EnergyTerm,
     ResistanceLaw,
@@ -51,6 +52,7 @@ class MacrospinModel:
         torques: spin-torque terms.
         thermal: the thermal-field term, or None for a deterministic model.
         resistance_laws: the resistance laws offered (the first is the default).
+        bias: how the TMR depends on the voltage across the barrier, or None for a constant TMR.
     """
 
     name: str
@@ -58,17 +60,18 @@ class MacrospinModel:
     torques: tuple[TorqueTerm, ...] = ()
     thermal: ThermalField | None = None
     resistance_laws: tuple[ResistanceLaw, ...] = ()
+    bias: BiasDependentTMR | None = None
 
     # ---- composition -------------------------------------------------------------------
     @property
     def terms(self) -> tuple:
-        thermal = (self.thermal,) if self.thermal is not None else ()
-        return (*self.energies, *self.torques, *thermal, *self.resistance_laws)
+        optional = tuple(t for t in (self.thermal, self.bias) if t is not None)
+        return (*self.energies, *self.torques, *optional, *self.resistance_laws)
 
     def with_terms(self, *terms, name: str | None = None) -> MacrospinModel:
         """Returns: a model with `terms` added (energies, torques, thermal or resistance laws)."""
         energies, torques = list(self.energies), list(self.torques)
-        thermal, laws = self.thermal, list(self.resistance_laws)
+        thermal, bias, laws = self.thermal, self.bias, list(self.resistance_laws)
         for term in terms:
             if term.name in {t.name for t in self.terms}:
                 raise ValueError(f"model {self.name!r} already has a term named {term.name!r}")
@@ -78,11 +81,13 @@ class MacrospinModel:
                 torques.append(term)
             elif isinstance(term, ThermalField):
                 thermal = term
+            elif isinstance(term, BiasDependentTMR):
+                bias = term
             elif isinstance(term, ResistanceLaw):
                 laws.append(term)
             else:
                 raise TypeError(f"not a model term: {term!r}")
-        return MacrospinModel(name or self.name, tuple(energies), tuple(torques), thermal, tuple(laws))
+        return MacrospinModel(name or self.name, tuple(energies), tuple(torques), thermal, tuple(laws), bias)
 
     def without(self, *names: str, name: str | None = None) -> MacrospinModel:
         """Returns: a model without the terms called `names`."""
@@ -90,10 +95,10 @@ class MacrospinModel:
         if unknown:
             raise ValueError(f"model {self.name!r} has no terms {sorted(unknown)}")
         keep = lambda terms: tuple(t for t in terms if t.name not in names)
-        thermal = None if self.thermal is None or self.thermal.name in names else self.thermal
+        optional = lambda term: None if term is None or term.name in names else term
         return MacrospinModel(
-            name or self.name, keep(self.energies), keep(self.torques), thermal,
-            keep(self.resistance_laws),
+            name or self.name, keep(self.energies), keep(self.torques), optional(self.thermal),
+            keep(self.resistance_laws), optional(self.bias),
         )
 
     # ---- parameters ----------------------------------------------------------------------
@@ -162,8 +167,12 @@ class MacrospinModel:
         return with_noise.jacobian(THERMAL_FIELD) * sigma
 
     def resistance(self, law: ResistanceLaw, m: sp.Matrix = MAGNETIZATION) -> sp.Expr:
-        """Returns: the resistance [ohm] under `law`."""
-        return law.resistance(m.dot(self.symbols["fixed_layer"]), self.symbols)
+        """Returns: the resistance [ohm] under `law`, at the voltage `bias_voltage` across the barrier
+        when the model has a bias-dependent TMR."""
+        symbols = self.symbols
+        if self.bias is not None:
+            symbols = {**symbols, "R_AP": self.bias.antiparallel_resistance(symbols, BIAS_VOLTAGE)}
+        return law.resistance(m.dot(self.symbols["fixed_layer"]), symbols)
 
     # ---- identity ------------------------------------------------------------------------
     @functools.cached_property

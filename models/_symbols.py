@@ -8,7 +8,7 @@ from typing import Literal
 
 import sympy as sp
 
-Constraint = Literal["finite", "positive", "nonnegative", "fraction", "direction", "demag"]
+Constraint = Literal["finite", "positive", "nonnegative", "fraction", "direction", "demag", "scale"]
 
 COMPONENTS = ("x", "y", "z")
 
@@ -27,7 +27,8 @@ class Parameter:
         units: SI units, as text.
         description: one line for humans.
         vector: whether it is a 3-vector (components `name_x`, `name_y`, `name_z`).
-        constraint: what a valid value is; the runtime checks it.
+        constraint: what a valid value is; the runtime checks it ("scale": a positive number, or
+            infinite, written null in the record, for an effect switched off).
     """
 
     name: str
@@ -40,7 +41,7 @@ class Parameter:
     def symbol(self) -> sp.Symbol | sp.Matrix:
         if self.vector:
             return vector(self.name)
-        positive = self.constraint == "positive"
+        positive = self.constraint in ("positive", "scale")
         nonnegative = self.constraint in ("nonnegative", "fraction")
         if positive:
             return sp.Symbol(self.name, positive=True)
@@ -78,3 +79,4 @@ CONSTANTS = (HBAR, ELEMENTARY_CHARGE, MU0, BOLTZMANN)
 MAGNETIZATION = vector("m")
 CURRENT_DENSITY = sp.Symbol("current_density", real=True)
 THERMAL_FIELD = vector("b_th")
+BIAS_VOLTAGE = sp.Symbol("bias_voltage", real=True)

@@ -14,6 +14,7 @@ import dataclasses
 import sympy as sp
 
 from ._symbols import (
+    BIAS_VOLTAGE,
     BOLTZMANN,
     CURRENT_DENSITY,
     ELEMENTARY_CHARGE,
@@ -168,7 +169,8 @@ class ThermalField(Term):
 
     name: str = "thermal"
     parameters: tuple[Parameter, ...] = (
-        Parameter("temperature", "K", "temperature of the free layer", constraint="nonnegative"),
+        Parameter("temperature", "K", "ambient temperature (the free layer's, unless Joule heating raises it)",
+                  constraint="nonnegative"),
         Parameter("area", "m^2", "lateral area of the free layer", constraint="positive"),
     )
 
@@ -182,6 +184,23 @@ _RESISTANCES = (
     Parameter("R_P", "ohm", "resistance in the parallel state", constraint="positive"),
     Parameter("R_AP", "ohm", "resistance in the antiparallel state", constraint="positive"),
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class BiasDependentTMR(Term):
+    """The TMR falls with the voltage V across the barrier, TMR(V) = TMR0 / (1 + (V / V_half)^2), with
+    TMR0 = R_AP / R_P - 1 at zero bias; R_P does not depend on the bias. V_half = null (infinite) keeps
+    the TMR constant."""
+
+    name: str = "bias_dependent_tmr"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("V_half", "V", "bias at which the TMR has fallen to half its zero-bias value (null: constant TMR)",
+                  constraint="scale"),
+    )
+
+    def antiparallel_resistance(self, s: dict, voltage: sp.Expr = BIAS_VOLTAGE) -> sp.Expr:
+        """Returns: R_AP(V) = R_P (1 + TMR(V)) [ohm]."""
+        return s["R_P"] + (s["R_AP"] - s["R_P"]) / (1 + (voltage / s["V_half"]) ** 2)
 
 
 class ResistanceLaw(Term):

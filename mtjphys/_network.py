@@ -35,9 +35,10 @@ import xarray as xr
 
 from ._codec import module_from_dataset, module_to_dataset
 from ._datasets import provenance
+from ._electrical import Circuit, circuit_for, is_warm
 from ._errors import MtjphysError
 from ._model import Model
-from ._neuron import as_batch, neuron_output, window_response
+from ._neuron import as_batch, neuron_output, NEURON_WINDOW, window_response
 from ._parameters import Parameters
 from ._readout import IDEAL, Readout
 from ._solve import NeuronSolver
@@ -147,12 +148,13 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
     carry_magnetization: bool = eqx.field(static=True, default=False)
     readout: Readout = eqx.field(static=True, default=IDEAL)
     current_gain: jnp.ndarray | None = _gain_field()
+    circuit: Circuit = eqx.field(static=True, default=Circuit())
 
     def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
-        extrema, end = window_response(self.model, self.law, self.settings, self.params, current_density, m0=start,
-                                       readout=self.readout)
-        return extrema.delta_r, end
+        window = window_response(self.model, self.law, self.settings, self.params, current_density, m0=start,
+                                 readout=self.readout, circuit=self.circuit)
+        return window.extrema.delta_r, window.end
 
 
 class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
@@ -171,12 +173,13 @@ class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
     carry_magnetization: bool = eqx.field(static=True, default=False)
     readout: Readout = eqx.field(static=True, default=IDEAL)
     current_gain: jnp.ndarray | None = _gain_field()
+    circuit: Circuit = eqx.field(static=True, default=Circuit())
 
     def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
-        extrema, end = thermal_window_response(self.model, self.law, self.settings, self.readout, self.params,
-                                               current_density, key, m0=start)
-        return extrema.delta_r, end
+        window = thermal_window_response(self.model, self.law, self.settings, self.readout, self.params,
+                                         current_density, key, m0=start, circuit=self.circuit)
+        return window.extrema.delta_r, window.end
 
 
 class SurrogateNonlinearity(AbstractMtjNonlinearity):
@@ -220,6 +223,55 @@ class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
         return jax.vmap(interpolate, in_axes=(0, 1))(current_density, columns), magnetization
 
 
+class WindowEnergy(eqx.Module):
+    """The energy each MTJ dissipates in one window at the current density j it is driven with:
+    E_i(j) = (j A_i)^2 T R_i(j), with T the window and R_i(j) the MTJ's window-mean resistance,
+    tabulated from its own traces (`window_energy`) and interpolated linearly in j (it varies by
+    less than a percent across a window, so the interpolation error is far below that of E itself).
+
+    Arguments:
+        current_density: the table's currents (K,) [A/m^2].
+        mean_resistance: R(j), shared (K,) or per MTJ (N, K) [ohm].
+        area: each MTJ's area, shared () or (N,) [m^2].
+        window: T [s].
+    """
+
+    current_density: jnp.ndarray = eqx.field(metadata={
+        "variable": "energy_current_density", "dims": ("energy_current_density",), "units": "A/m^2",
+        "long_name": "current density of the window-energy table"})
+    mean_resistance: jnp.ndarray = eqx.field(metadata={
+        "variable": "energy_mean_resistance", "dims": ("mtj", "energy_current_density"), "units": "ohm",
+        "long_name": "window-mean resistance of each MTJ"})
+    area: jnp.ndarray = eqx.field(metadata={"variable": "energy_area", "dims": ("mtj",), "units": "m^2",
+                                            "long_name": "free-layer area of each MTJ"})
+    window: float = eqx.field(static=True, default=NEURON_WINDOW)
+
+    def __call__(self, current_density: jnp.ndarray) -> jnp.ndarray:
+        """Returns: each MTJ's window energy [J] at its current density (N,)."""
+        if self.mean_resistance.ndim == 1:
+            resistance = jnp.interp(current_density, self.current_density, self.mean_resistance)
+        else:
+            interpolate = lambda j, row: jnp.interp(j, self.current_density, row)
+            resistance = jax.vmap(interpolate)(current_density, self.mean_resistance)
+        return (current_density * self.area) ** 2 * self.window * resistance
+
+
+def window_energy(records: Sequence[Parameters], grid: np.ndarray, *, settings: NeuronSolver = NeuronSolver(),
+                  thermal: ThermalSolver = ThermalSolver(), seed: int = 0) -> WindowEnergy:
+    """Tabulate the window energy of MTJs (one record each) on the current densities `grid`, one
+    batched solve for every distinct device; a current above a device's breakdown voltage is refused."""
+    unique = list(dict.fromkeys(records))
+    currents = np.tile(grid, len(unique))
+    energy = neuron_output([r for r in unique for _ in grid], currents, settings=settings, thermal=thermal,
+                           seed=seed).energy
+    areas = np.repeat([r["area"] for r in unique], grid.size)
+    mean = (energy / ((currents * areas) ** 2 * NEURON_WINDOW)).reshape(len(unique), grid.size)
+    if len(unique) == 1:
+        return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean[0]), jnp.asarray(unique[0]["area"]))
+    rows = [unique.index(r) for r in records]
+    return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean[rows]), jnp.asarray([r["area"] for r in records]))
+
+
 def _weights(variable: str, dims: tuple[str, ...], long_name: str):
     return eqx.field(metadata={"variable": variable, "dims": dims, "units": "1", "long_name": long_name})
 
@@ -239,6 +291,11 @@ class Network(eqx.Module):
         synaptic_noise: relative std of the step-to-step fluctuation of every weight.
         delay: steps by which the recurrent and feedback signals arrive late.
         records: each MTJ's parameter record, (N,) (empty for networks without MTJs).
+        energy: each MTJ's window energy as a function of its current (None for networks
+            without MTJ currents).
+        synapse_energy: [J] per synaptic operation (one multiply-accumulate with a nonzero weight:
+            recurrent, feedback, input and readout); 0 when not counted (the default).
+        readout_energy: [J] per reading of one MTJ's dR; 0 when not counted (the default).
     """
 
     recurrent: jnp.ndarray = _weights("recurrent_weights", ("mtj", "mtj_presynaptic"), "recurrent weights J")
@@ -254,6 +311,9 @@ class Network(eqx.Module):
     synaptic_noise: float = eqx.field(static=True, default=0.0)
     delay: int = eqx.field(static=True, default=0)
     records: tuple[Parameters, ...] = eqx.field(static=True, default=())
+    energy: WindowEnergy | None = None
+    synapse_energy: float = eqx.field(static=True, default=0.0)
+    readout_energy: float = eqx.field(static=True, default=0.0)
 
     @property
     def size(self) -> int:
@@ -267,6 +327,18 @@ class Network(eqx.Module):
     def respond(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
         """Returns: (the neurons' outputs r for state x, magnetizations after the step)."""
         return self.nonlinearity(x, magnetization, key)
+
+    def mtj_energy(self, x: jnp.ndarray) -> jnp.ndarray:
+        """Returns: the energy [J] the MTJs dissipate in a step from state x (0 without `energy`)."""
+        if self.energy is None:
+            return jnp.zeros(())
+        return jnp.sum(self.energy(self.nonlinearity.currents(x)))
+
+    def synaptic_operations(self) -> int:
+        """Returns: the multiply-accumulates with a nonzero weight in one step (recurrent, feedback,
+        input and readout weights)."""
+        fixed = sum(int(jnp.count_nonzero(w)) for w in (self.recurrent, self.feedback, self.input_weights))
+        return fixed + self.readout.size
 
     def fluctuated(self, key: jax.Array) -> Network:
         """Returns: this network with every weight multiplied by (1 + s xi) for this step."""
@@ -377,12 +449,12 @@ def make_nonlinearity(
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     records = _mtj_records(parameters, n_mtj)
     nominal = nominal or records[0]
-    hot = any(r["temperature"] > 0 for r in records)
+    hot = is_warm(records)
     window = list(current_window)
     if readout is None:
         readout = default_readout(records)
     # the range through the same measurement, without noise
-    cold = nominal.replace(temperature=0.0)
+    cold = nominal.replace(temperature=0.0, thermal_resistance=0.0)
     low, high = (float(v) for v in neuron_output(cold, window, settings=settings, readout=readout).delta_r)
     if not high > low:
         raise MtjphysError(f"the nominal MTJ's dR does not grow over the current window ({low:.4g} -> {high:.4g} ohm)")
@@ -395,7 +467,7 @@ def make_nonlinearity(
         model, law, params = as_batch(records[0] if identical else records)
         device = ThermalDeviceNonlinearity if hot else DeviceNonlinearity
         return device(window, delta_r_range, model, law, params, thermal if hot else settings, carry_magnetization,
-                      readout, current_gain=gain)
+                      readout, current_gain=gain, circuit=circuit_for(records))
     if hot:
         if not identical:
             raise MtjphysError("a thermal surrogate needs identical MTJs; use device mode for non-identical ones")
@@ -453,9 +525,13 @@ def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, del
                                  current_gain=current_gain)
 
 
+ENERGY_POINTS = 11  # of a window-energy table
+
+
 def random_network(
     architecture: Architecture, parameters: Parameters | Sequence[Parameters] | None = None, *, seed: int,
-    nonlinearity: AbstractNonlinearity | None = None, **nonlinearity_options,
+    nonlinearity: AbstractNonlinearity | None = None, synapse_energy: float = 0.0, readout_energy: float = 0.0,
+    **nonlinearity_options,
 ) -> Network:
     """Draw a network from `architecture` with numpy's generator seeded by `seed`.
 
@@ -465,9 +541,14 @@ def random_network(
         seed: the only source of randomness.
         nonlinearity: the neurons, if not built from `parameters` (a user's own, for example);
             then `parameters` only labels the MTJs, if given.
+        synapse_energy, readout_energy: [J] per synaptic operation and per reading of one MTJ's dR
+            (see `Network`; 0: not counted).
         nonlinearity_options: passed to `make_nonlinearity` (mode, settings, ...); mode "tanh"
             gives tanh neurons.
     """
+    for name, value in (("synapse_energy", synapse_energy), ("readout_energy", readout_energy)):
+        if not (np.isfinite(value) and value >= 0):
+            raise MtjphysError(f"{name} must be finite and >= 0 J, got {value}")
     arch = architecture
     rng = np.random.default_rng(seed)
     n = arch.n_mtj
@@ -479,9 +560,13 @@ def random_network(
     bias = arch.bias_scale * rng.uniform(-1, 1, n)
     if nonlinearity is None and nonlinearity_options.get("mode") == "tanh":
         nonlinearity = Tanh()
+    energy = None
     if nonlinearity is None:
         records = _mtj_records(parameters if parameters is not None else Parameters(), n)
         nonlinearity = make_nonlinearity(records, n, current_window=arch.current_window, **nonlinearity_options)
+        grid = _reach(arch.current_window, nonlinearity.current_gain, ENERGY_POINTS)
+        solvers = {k: nonlinearity_options[k] for k in ("settings", "thermal") if k in nonlinearity_options}
+        energy = window_energy(records, grid, **solvers)
     else:
         records = [] if parameters is None else _mtj_records(parameters, n)
     equilibrium = np.array([r["m0"] for r in records]) if records else np.zeros((n, 3))
@@ -489,7 +574,8 @@ def random_network(
         recurrent=jnp.asarray(recurrent), feedback=jnp.asarray(feedback), input_weights=jnp.asarray(input_weights),
         bias=jnp.asarray(bias), readout=jnp.zeros((arch.n_outputs, n)), leak=float(arch.leak),
         nonlinearity=nonlinearity, equilibrium=jnp.asarray(equilibrium),
-        synaptic_noise=float(arch.synaptic_noise), delay=int(arch.delay), records=tuple(records),
+        synaptic_noise=float(arch.synaptic_noise), delay=int(arch.delay), records=tuple(records), energy=energy,
+        synapse_energy=float(synapse_energy), readout_energy=float(readout_energy),
     )
 
 

@@ -4,15 +4,17 @@ resistance ringing at the end of a 1.5 ns window."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
+from ._electrical import check_limits, Circuit, circuit_for, is_warm, sampled_window, Window
 from ._errors import MtjphysError
 from ._model import Model
 from ._parameters import Parameters, stack_parameters
-from ._readout import Extrema, IDEAL, Readout
+from ._readout import IDEAL, Readout
 from ._solve import integrate, NeuronSolver
 
 NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
@@ -26,35 +28,64 @@ def batch_shape(model: Model, params: dict, current_density) -> tuple[int, ...]:
 
 
 def window_response(
-    model: Model, law: str, settings: NeuronSolver, params: dict, current_density: jnp.ndarray,
+    model: Model, law: str, settings: NeuronSolver, params: dict, drive: jnp.ndarray,
     m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, readout: Readout = IDEAL,
-) -> tuple[Extrema, jnp.ndarray]:
+    circuit: Circuit = Circuit(),
+) -> Window:
     """One neuron window for a batch of MTJs (traceable; no jit of its own).
 
     Arguments:
         model, law: the generated model and the resistance law's name.
         settings: the solver.
-        params: parameter arrays broadcastable to current_density.
-        current_density: [A/m^2], any shape.
+        params: parameter arrays broadcastable to the drive.
+        drive: the current density [A/m^2] (a voltage [V] in a voltage `circuit`), any shape.
         m0: start magnetization (..., 3); default params["m0"], the equilibrium.
         window: window length [s].
         readout: how dR is measured (ideal by default).
+        circuit: how the junction is driven (a current, without Joule heating, by default).
 
     Returns:
-        (extrema of R in the window, m at the window's end).
+        A `Window`: the extrema of R, the energy, the peak voltage and power, and m at the window's end.
     """
     if m0 is None:
         m0 = params["m0"]
-    m0 = jnp.broadcast_to(m0, batch_shape(model, params, current_density) + (3,))
+    m0 = jnp.broadcast_to(m0, batch_shape(model, params, drive) + (3,))
     ts = np.linspace(0.0, window, settings.samples)
-    m = integrate(model, settings, m0, current_density, params, jnp.asarray(ts))
-    resistance = model.resistance(law)(m, params)
-    return readout.extrema(ts, resistance), m[-1]
+    m = integrate(model, settings, m0, drive, params, jnp.asarray(ts), law=law, circuit=circuit)
+    return sampled_window(model, law, circuit, readout, ts, m, drive, params)
 
 
 @eqx.filter_jit
-def _neuron_output(model, law, settings, readout, window, params, current_density):
-    return window_response(model, law, settings, params, current_density, window=window, readout=readout)[0]
+def _neuron_output(model, law, settings, readout, circuit, window, params, drive):
+    return window_response(model, law, settings, params, drive, window=window, readout=readout, circuit=circuit)
+
+
+class NeuronResponse(NamedTuple):
+    """The neuron's response to one window, per MTJ (numpy arrays).
+
+    Arguments:
+        delta_r: the neuron output dR = resistance_max - resistance_min [ohm].
+        resistance_max, resistance_min, time_max, time_min: the last maximum and minimum of R(t) [ohm, s].
+        energy: the energy the junction dissipates over the window [J].
+        voltage_max: the largest voltage across the barrier [V].
+        power_max: the largest power dissipated [W].
+    """
+
+    delta_r: np.ndarray
+    resistance_max: np.ndarray
+    resistance_min: np.ndarray
+    time_max: np.ndarray
+    time_min: np.ndarray
+    energy: np.ndarray
+    voltage_max: np.ndarray
+    power_max: np.ndarray
+
+    @classmethod
+    def of(cls, parameters, window: Window) -> NeuronResponse:
+        """The response of a computed window, refused in one line where the drive exceeds the device's limits."""
+        check_limits(parameters, window)
+        extrema = (np.asarray(x) for x in window.extrema)
+        return cls(*extrema, *(np.asarray(x) for x in (window.energy, window.voltage_max, window.power_max)))
 
 
 def as_batch(parameters: Parameters | Sequence[Parameters]) -> tuple[Model, str, dict]:
@@ -65,42 +96,53 @@ def as_batch(parameters: Parameters | Sequence[Parameters]) -> tuple[Model, str,
     return records[0].model, records[0]["resistance_law"], stack_parameters(records)
 
 
+def drive_of(current_density=None, voltage=None) -> tuple[Circuit, np.ndarray]:
+    """Returns: (the source, "current" or "voltage", and its values as float64) of exactly one of the two."""
+    if (current_density is None) == (voltage is None):
+        raise MtjphysError("drive the junction by a current density or by a voltage (exactly one of the two)")
+    source, values = ("current", current_density) if voltage is None else ("voltage", voltage)
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise MtjphysError(f"{'current density' if source == 'current' else 'voltage'} must be finite")
+    return source, values
+
+
 def neuron_output(
-    parameters: Parameters | Sequence[Parameters], current_density, *,
+    parameters: Parameters | Sequence[Parameters], current_density=None, *, voltage=None,
     settings: NeuronSolver = NeuronSolver(), window: float = NEURON_WINDOW, seed: int = 0, thermal=None,
     readout: Readout | None = None,
-) -> Extrema:
-    """The neuron's response dR to currents injected from equilibrium.
+) -> NeuronResponse:
+    """The neuron's response dR to a current (or a voltage) applied from equilibrium.
 
     Arguments:
-        parameters: one record, or one per MTJ (then current_density broadcasts against them).
-        current_density: [A/m^2], scalar or array.
+        parameters: one record, or one per MTJ (then the drive broadcasts against them).
+        current_density: [A/m^2], scalar or array; or instead
+        voltage: [V] across the junction, scalar or array (the current follows V / R(m, V)).
         settings: the ODE solver (at 0 K).
         window: [s], 1.5 ns by default.
-        seed, thermal: above 0 K, the stochastic LLG is solved (`ThermalSolver` `thermal`, default
-            settings) with noise drawn from `seed`: one realisation per current.
+        seed, thermal: above 0 K (ambient, or by Joule heating) the stochastic LLG is solved
+            (`ThermalSolver` `thermal`, default settings) with noise drawn from `seed`: one realisation per entry.
         readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
 
     Returns:
-        `Extrema` as numpy arrays; `.delta_r` [ohm] is the neuron output.
+        A `NeuronResponse` of numpy arrays; `.delta_r` [ohm] is the neuron output, `.energy` [J] its cost.
+        A drive above the record's breakdown voltage is refused.
     """
     model, law, params = as_batch(parameters)
-    current_density = np.asarray(current_density, dtype=np.float64)
-    if not np.all(np.isfinite(current_density)):
-        raise MtjphysError("current density must be finite")
+    source, drive = drive_of(current_density, voltage)
     if not (window > 0 and np.isfinite(window)):
         raise MtjphysError(f"window must be a positive duration, got {window}")
-    if np.any(np.asarray(params["temperature"]) > 0):
+    if is_warm(parameters):
         from ._thermal import thermal_delta_r, ThermalSolver
 
-        return thermal_delta_r(parameters, current_density, seed=seed, settings=thermal or ThermalSolver(),
+        return thermal_delta_r(parameters, drive, source=source, seed=seed, settings=thermal or ThermalSolver(),
                                window=window, readout=readout)
-    result = _neuron_output(model, law, settings, readout or IDEAL, float(window), params,
-                            jnp.asarray(current_density))
-    return Extrema(*(np.asarray(x) for x in result))
+    circuit = circuit_for(parameters, source)
+    window = _neuron_output(model, law, settings, readout or IDEAL, circuit, float(window), params, jnp.asarray(drive))
+    return NeuronResponse.of(parameters, window)
 
 
 def equilibrium_resistance(parameters: Parameters) -> float:
-    """R0 [ohm], the resistance at the equilibrium direction m0."""
+    """R0 [ohm], the zero-bias resistance at the equilibrium direction m0."""
     model, law, params = as_batch(parameters)
-    return float(model.resistance(law)(params["m0"], params))
+    return float(model.resistance(law)(params["m0"], 0.0, params))

@@ -19,6 +19,12 @@ DEVICE_PARAMETERS = {
            "shape": (3,), "constraint": "direction"},
     "resistance_law": {"units": "", "description": "how the resistance depends on m . fixed_layer",
                        "shape": None, "constraint": "resistance_law"},
+    "breakdown_voltage": {"units": "V", "description": "largest voltage the barrier may carry; a drive above it is "
+                          "refused (null: not checked)", "shape": (), "constraint": "scale"},
+    "thermal_resistance": {"units": "K/W", "description": "free-layer temperature rise per watt dissipated in the "
+                           "junction (0: no Joule heating)", "shape": (), "constraint": "nonnegative"},
+    "curie_temperature": {"units": "K", "description": "Curie temperature of the free layer, for Ms(T) under Joule "
+                          "heating (null: Ms does not change)", "shape": (), "constraint": "scale"},
 }
 
 # The calibrated reference device (see docs/physics.md): R0 = 11.05 kOhm at m.p = 0, and
@@ -42,10 +48,16 @@ REFERENCE = {
     "resistance_law": "linear_conductance",
     "temperature": 0.0,
     "area": math.pi / 4 * 100e-9**2,
+    "V_half": None,
+    "breakdown_voltage": None,
+    "thermal_resistance": 0.0,
+    "curie_temperature": None,
 }
 
 
 def _check_scalar(name: str, value, constraint: str) -> float:
+    if constraint == "scale" and (value is None or value == math.inf):  # null in the record: switched off
+        return math.inf
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise MtjphysError(f"parameter {name!r} must be a number, got {value!r}")
     try:
@@ -54,7 +66,7 @@ def _check_scalar(name: str, value, constraint: str) -> float:
         raise MtjphysError(f"parameter {name!r} must be finite, got an integer of {len(str(value))} digits")
     if not math.isfinite(value):
         raise MtjphysError(f"parameter {name!r} must be finite, got {value}")
-    if constraint == "positive" and value <= 0:
+    if constraint in ("positive", "scale") and value <= 0:
         raise MtjphysError(f"parameter {name!r} must be > 0, got {value:g}")
     if constraint == "nonnegative" and value < 0:
         raise MtjphysError(f"parameter {name!r} must be >= 0, got {value:g}")
@@ -169,8 +181,9 @@ class Parameters(Mapping):
         return cls(values, model=model)
 
     def to_dict(self) -> dict:
-        """Returns: the record as JSON-ready values (vectors as lists)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._values.items()}
+        """Returns: the record as JSON-ready values (vectors as lists, an infinite scale as None)."""
+        plain = lambda v: list(v) if isinstance(v, tuple) else None if v == math.inf else v
+        return {k: plain(v) for k, v in self._values.items()}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())

@@ -108,12 +108,15 @@ class Trajectory(eqx.Module):
         mtj_outputs: the outputs r(n) of the first recorded MTJs at every step, (T, K).
         weight_steps: the steps after which the readout weights were recorded, (S,).
         readout_weights: W_out after each of those steps, (S, n_out, N).
+        mtj_energy: the energy the MTJs dissipated in every step, (T,) [J] (zeros for a network
+            without MTJ currents).
     """
 
     readouts: np.ndarray
     mtj_outputs: np.ndarray
     weight_steps: np.ndarray
     readout_weights: np.ndarray
+    mtj_energy: np.ndarray
 
 
 class RunResult(eqx.Module):
@@ -137,6 +140,7 @@ def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_
         weights_key = jax.random.fold_in(step_key, 3)
         live = network.fluctuated(weights_key)  # the weights as they are in this step
         r, magnetization = live.respond(x, magnetization, jax.random.fold_in(step_key, 2))
+        energy = live.mtj_energy(x)
         if output_noise:
             r = r + output_noise * jax.random.normal(jax.random.fold_in(step_key, 0), r.shape)
         z = live.readout @ r
@@ -153,11 +157,11 @@ def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_
         x = network.fluctuated(weights_key).advance(x, r_arriving, z_arriving, inputs)  # learning acts at once
         if state_noise:
             x = x + state_noise * jax.random.normal(jax.random.fold_in(step_key, 1), x.shape)
-        return (network, trainer_state, x, magnetization, (r_history, z_history), key), (z, r[:record_mtjs])
+        return (network, trainer_state, x, magnetization, (r_history, z_history), key), (z, r[:record_mtjs], energy)
 
     def idle(carry):
         network = carry[0]
-        return carry, (jnp.zeros(network.readout.shape[0]), jnp.zeros(min(record_mtjs, network.size)))
+        return carry, (jnp.zeros(network.readout.shape[0]), jnp.zeros(min(record_mtjs, network.size)), jnp.zeros(()))
 
     return jax.lax.cond(valid, active, idle, carry)
 
@@ -168,13 +172,13 @@ def _run_chunk(trainer, x_reset, state_noise, output_noise, record_mtjs, readout
     step = lambda c, s: _step(trainer, x_reset, state_noise, output_noise, record_mtjs, c, s)
 
     def block(carry, block_inputs):
-        carry, (readouts, mtj_outputs) = jax.lax.scan(step, carry, block_inputs)
-        return carry, (readouts, mtj_outputs, carry[0].readout)
+        carry, (readouts, mtj_outputs, energy) = jax.lax.scan(step, carry, block_inputs)
+        return carry, (readouts, mtj_outputs, energy, carry[0].readout)
 
     blocks = jax.tree.map(lambda a: a.reshape((a.shape[0] // readout_every, readout_every) + a.shape[1:]), chunk)
-    carry, (readouts, mtj_outputs, weights) = jax.lax.scan(block, carry, blocks)
+    carry, (readouts, mtj_outputs, energy, weights) = jax.lax.scan(block, carry, blocks)
     flatten = lambda a: a.reshape((a.shape[0] * a.shape[1],) + a.shape[2:])
-    return carry, flatten(readouts), flatten(mtj_outputs), weights
+    return carry, flatten(readouts), flatten(mtj_outputs), flatten(energy), weights
 
 
 def simulate(
@@ -226,17 +230,18 @@ def simulate(
     index = jnp.arange(padded)
     valid = index < steps
 
-    readouts, mtj_outputs, readout_weights = [], [], []
+    readouts, mtj_outputs, energies, readout_weights = [], [], [], []
     label = progress if isinstance(progress, str) else f"{network.mode} N={n}"
     with tqdm(total=steps, desc=label, unit="step", disable=None if progress else True, leave=False) as bar:
         for start in range(0, padded, chunk):
             part = slice(start, start + chunk)
             chunk_inputs = (tuple(f[part] for f in fields), index[part], valid[part])
-            carry, chunk_readouts, chunk_mtj_outputs, chunk_weights = _run_chunk(
+            carry, chunk_readouts, chunk_mtj_outputs, chunk_energy, chunk_weights = _run_chunk(
                 trainer, x_reset, float(state_noise), float(output_noise), record_mtjs, readout_every, carry,
                 chunk_inputs)
             readouts.append(np.asarray(chunk_readouts))
             mtj_outputs.append(np.asarray(chunk_mtj_outputs))
+            energies.append(np.asarray(chunk_energy))
             readout_weights.append(np.asarray(chunk_weights))
             bar.update(min(chunk, steps - start))
 
@@ -246,5 +251,6 @@ def simulate(
     trajectory = Trajectory(
         readouts=np.concatenate(readouts)[:steps], mtj_outputs=np.concatenate(mtj_outputs)[:steps],
         weight_steps=weight_steps[kept], readout_weights=np.concatenate(readout_weights)[kept],
+        mtj_energy=np.concatenate(energies)[:steps],
     )
     return RunResult(network, trainer_state, x, magnetization, trajectory)

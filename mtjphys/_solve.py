@@ -7,6 +7,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import optimistix as optx
 
+from ._electrical import Circuit, drift
 from ._model import Model
 
 
@@ -44,39 +45,34 @@ class NeuronSolver(eqx.Module):
         }
 
 
-def _landau_lifshitz(model: Model):
-    def vector_field(t, m, args):
-        current_density, params = args
-        return model.landau_lifshitz(m, current_density, params)
-
-    return vector_field
-
-
 def integrate(
-    model: Model, settings: NeuronSolver, m0: jnp.ndarray, current_density: jnp.ndarray, params: dict,
-    ts: jnp.ndarray,
+    model: Model, settings: NeuronSolver, m0: jnp.ndarray, drive: jnp.ndarray, params: dict,
+    ts: jnp.ndarray, *, law: str | None = None, circuit: Circuit = Circuit(),
 ) -> jnp.ndarray:
-    """Integrate dm/dt for constant currents from `m0`, saving at `ts`.
+    """Integrate dm/dt for a constant drive from `m0`, saving at `ts`.
 
     Arguments:
         model: the generated model.
         settings: solver and tolerances.
         m0: initial magnetization, shape (..., 3).
-        current_density: [A/m^2], broadcastable to m0[..., 0].
+        drive: the current density [A/m^2] (or, with a voltage `circuit`, the voltage [V]),
+            broadcastable to m0[..., 0].
         params: parameter arrays broadcastable to m0[..., 0] (vectors with a trailing 3).
         ts: increasing save times [s]; the solve runs from ts[0] to ts[-1].
+        law, circuit: the resistance law and the circuit; the law is needed where the resistance
+            enters the dynamics (a voltage drive, Joule heating).
 
     Returns:
         m at `ts`, shape (len(ts), ..., 3).
     """
     solution = dfx.diffeqsolve(
-        dfx.ODETerm(_landau_lifshitz(model)),
+        dfx.ODETerm(drift(model, law, circuit)),
         settings.solver,
         t0=ts[0],
         t1=ts[-1],
         dt0=settings.dt0,
         y0=m0,
-        args=(current_density, params),
+        args=(drive, params),
         saveat=dfx.SaveAt(ts=ts),
         stepsize_controller=dfx.PIDController(rtol=settings.rtol, atol=settings.atol, norm=optx.max_norm),
         max_steps=settings.max_steps,

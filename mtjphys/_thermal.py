@@ -11,11 +11,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._electrical import Circuit, circuit_for, diffusion, drift, is_warm, sampled_window, Window
 from ._errors import MtjphysError, random_key
 from ._model import Model
-from ._neuron import as_batch, batch_shape, NEURON_WINDOW
-from ._parameters import Parameters
-from ._readout import DEFAULT_BANDWIDTH, Extrema, IDEAL, Readout
+from ._neuron import as_batch, batch_shape, drive_of, NEURON_WINDOW, NeuronResponse
+from ._readout import DEFAULT_BANDWIDTH, IDEAL, Readout
 
 
 class ThermalSolver(eqx.Module):
@@ -113,9 +113,8 @@ def thermal_readout(parameters, bandwidth: float | None = DEFAULT_BANDWIDTH) -> 
 
 def default_readout(parameters) -> Readout:
     """How dR is read unless told otherwise: ideally at 0 K, through `thermal_readout` when any MTJ
-    of `parameters` (one record or several) is above 0 K."""
-    records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
-    return thermal_readout(records) if any(r["temperature"] > 0 for r in records) else IDEAL
+    of `parameters` (one record or several) is above 0 K (ambient, or by Joule heating)."""
+    return thermal_readout(parameters) if is_warm(parameters) else IDEAL
 
 
 def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -> jnp.ndarray:
@@ -147,15 +146,15 @@ def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -
 
 
 def integrate_thermal(
-    model: Model, settings: ThermalSolver, m0: jnp.ndarray, current_density: jnp.ndarray, params: dict,
-    duration: float, key: jax.Array,
+    model: Model, settings: ThermalSolver, m0: jnp.ndarray, drive: jnp.ndarray, params: dict,
+    duration: float, key: jax.Array, *, law: str | None = None, circuit: Circuit = Circuit(),
 ) -> jnp.ndarray:
-    """Integrate the stochastic LLG from m0 with constant currents over [0, duration].
+    """Integrate the stochastic LLG from m0 with a constant drive over [0, duration].
 
     Arguments:
         model: the generated model (drift `landau_lifshitz`, noise `thermal_diffusion`).
         settings: solver, step and save grid (`settings.samples` points over the duration).
-        m0: start, (..., 3); current_density, params: as for `integrate`.
+        m0: start, (..., 3); drive, params, law, circuit: as for `integrate`.
         duration: [s], a whole number of steps.
         key: the Brownian path's key (one independent 3-d path per MTJ).
 
@@ -166,25 +165,25 @@ def integrate_thermal(
     if abs(steps * settings.dt - duration) > 1e-6 * settings.dt or steps % (settings.samples - 1):
         raise ValueError(f"duration {duration:g} s must be a whole number of steps and of sample spacings")
     ts = jnp.linspace(0.0, duration, settings.samples)
-    drift = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, args[0], args[1]))
     brownian = dfx.UnsafeBrownianPath(shape=m0.shape, key=key)
-    noise = _BatchedDiffusion(lambda t, m, args: model.thermal_diffusion(m, args[1]), brownian)
+    noise = _BatchedDiffusion(diffusion(model, law, circuit), brownian)
     solution = dfx.diffeqsolve(
-        dfx.MultiTerm(drift, noise), settings.solver, t0=ts[0], t1=ts[-1], dt0=settings.dt, y0=m0,
-        args=(current_density, params), saveat=dfx.SaveAt(ts=ts), stepsize_controller=dfx.ConstantStepSize(),
+        dfx.MultiTerm(dfx.ODETerm(drift(model, law, circuit)), noise), settings.solver, t0=ts[0], t1=ts[-1],
+        dt0=settings.dt, y0=m0,
+        args=(drive, params), saveat=dfx.SaveAt(ts=ts), stepsize_controller=dfx.ConstantStepSize(),
         max_steps=steps + 2, adjoint=dfx.ForwardMode(),  # no reverse mode: the path is generated on the fly
     )
     return solution.ys
 
 
 def thermal_realisation(
-    model: Model, settings: ThermalSolver, params: dict, current_density: jnp.ndarray, key: jax.Array,
-    duration: float, m0: jnp.ndarray | None = None,
+    model: Model, settings: ThermalSolver, params: dict, drive: jnp.ndarray, key: jax.Array,
+    duration: float, m0: jnp.ndarray | None = None, *, law: str | None = None, circuit: Circuit = Circuit(),
 ) -> jnp.ndarray:
     """One realisation of the stochastic LLG over [0, duration] (traceable).
 
     Arguments:
-        model, settings, params, current_density: as for `integrate_thermal`.
+        model, settings, params, drive, law, circuit: as for `integrate_thermal`.
         key: draws the thermal start and the Brownian paths.
         duration: [s].
         m0: start magnetization (..., 3); default a thermal state about params["m0"] (or m0
@@ -194,59 +193,61 @@ def thermal_realisation(
         m on `settings.samples` points over the duration, shape (samples, ..., 3).
     """
     start_key, path_key = jax.random.split(key)
-    shape = batch_shape(model, params, current_density) + (3,)
+    shape = batch_shape(model, params, drive) + (3,)
     if m0 is None:
         equilibrium = jnp.broadcast_to(params["m0"], shape)
         m0 = thermal_start(model, params, equilibrium, start_key) if settings.thermal_start else equilibrium
-    return integrate_thermal(model, settings, jnp.broadcast_to(m0, shape), current_density, params, duration, path_key)
+    return integrate_thermal(model, settings, jnp.broadcast_to(m0, shape), drive, params, duration, path_key,
+                             law=law, circuit=circuit)
 
 
 def thermal_window_response(
-    model: Model, law: str, settings: ThermalSolver, readout: Readout, params: dict, current_density: jnp.ndarray,
-    key: jax.Array, m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW,
-) -> tuple[Extrema, jnp.ndarray]:
+    model: Model, law: str, settings: ThermalSolver, readout: Readout, params: dict, drive: jnp.ndarray,
+    key: jax.Array, m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, circuit: Circuit = Circuit(),
+) -> Window:
     """One neuron window at the temperature in `params` (traceable; no jit of its own).
 
     Arguments:
-        model, law, settings, params, current_density, key, m0: as for `thermal_realisation`.
+        model, law, settings, params, drive, key, m0, circuit: as for `thermal_realisation`.
         readout: how dR is measured on the noisy R(t).
         window: [s].
 
     Returns:
-        (the extrema the readout finds in the window, m at the window's end).
+        A `Window`: the extrema the readout finds, the energy, the peak voltage and power, and m at the end.
     """
-    m = thermal_realisation(model, settings, params, current_density, key, window, m0)
+    m = thermal_realisation(model, settings, params, drive, key, window, m0, law=law, circuit=circuit)
     ts = np.linspace(0.0, window, settings.samples)
-    return readout.extrema(ts, model.resistance(law)(m, params)), m[-1]
+    return sampled_window(model, law, circuit, readout, ts, m, drive, params)
 
 
 @eqx.filter_jit
-def _thermal_output(model, law, settings, readout, window, params, current_density, key):
-    return thermal_window_response(model, law, settings, readout, params, current_density, key, window=window)[0]
+def _thermal_output(model, law, settings, readout, circuit, window, params, drive, key):
+    return thermal_window_response(model, law, settings, readout, params, drive, key, window=window, circuit=circuit)
 
 
 def thermal_delta_r(
-    parameters, current_density, *, seed: int = 0, settings: ThermalSolver = ThermalSolver(),
+    parameters, drive, *, source: str = "current", seed: int = 0, settings: ThermalSolver = ThermalSolver(),
     readout: Readout | None = None, window: float = NEURON_WINDOW,
-) -> Extrema:
+) -> NeuronResponse:
     """The neuron's response at the record's temperature: one independent realisation per entry
-    of `current_density` (thermal start and noise drawn from `seed`).
+    of `drive` (thermal start and noise drawn from `seed`).
 
     Arguments:
-        parameters: one record, or one per MTJ (broadcast against current_density).
-        current_density: [A/m^2], any shape.
+        parameters: one record, or one per MTJ (broadcast against the drive).
+        drive: the current density [A/m^2] (source "current") or voltage [V] (source "voltage"), any shape.
         seed: the only source of randomness.
         settings: the SDE solver.
         readout: how dR is measured (default `thermal_readout(parameters)`).
 
     Returns:
-        `Extrema` as numpy arrays.
+        A `NeuronResponse` of numpy arrays.
     """
     model, law, params = as_batch(parameters)
+    source, drive = drive_of(**{"current_density" if source == "current" else "voltage": drive})
     readout = readout if readout is not None else thermal_readout(parameters)
-    result = _thermal_output(model, law, settings, readout, float(window), params,
-                             jnp.asarray(current_density, dtype=float), random_key(seed))
-    return Extrema(*(np.asarray(x) for x in result))
+    window = _thermal_output(model, law, settings, readout, circuit_for(parameters, source), float(window), params,
+                             jnp.asarray(drive), random_key(seed))
+    return NeuronResponse.of(parameters, window)
 
 
 def thermal_quantiles(parameters, currents, samples: int, *, seed: int = 0,

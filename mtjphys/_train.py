@@ -65,6 +65,9 @@ def run_dataset(result: RunResult, task: xr.Dataset, *, trainer: AbstractTrainer
         },
         coords={"readout_time": ("readout_time", readout_time, {"units": "s", "long_name": "time of the snapshot"})},
     )
+    if network.energy is not None:
+        learning = task["learning"].values.astype(bool) if "learning" in task else np.zeros(task.sizes["time"], bool)
+        run = run.merge(energy_dataset(network, trajectory.mtj_energy, learning))
     weights = network_to_dataset(network, seed=seed, task=task.attrs.get("task", "custom"), **attrs)
     parts = [task, run, weights]
     if trainer is not None:
@@ -81,6 +84,30 @@ def run_dataset(result: RunResult, task: xr.Dataset, *, trainer: AbstractTrainer
         if name in dataset.coords or name in dataset.dims:
             dataset.coords[name] = (name, np.arange(dataset.sizes[name]), {"units": "1", "long_name": name})
     return dataset
+
+
+def energy_dataset(network: Network, mtj_energy: np.ndarray, learning: np.ndarray) -> xr.Dataset:
+    """The energy of a run: the MTJs' energy in every step, and per phase (training: the steps where
+    the trainer learns; inference: the others) the MTJs', the synapses' and the readout's, each
+    apart (the last two at the network's stated costs per operation; 0 where not counted)."""
+    steps = np.array([np.sum(learning), np.sum(~learning)])
+    per_step = {"synapses": network.synaptic_operations() * network.synapse_energy,
+                "readout": network.size * network.readout_energy}
+    phase = ("phase", ["training", "inference"], {"units": "", "long_name": "training (learning steps) or inference"})
+    joules = lambda long_name: {"units": "J", "long_name": long_name}
+    return xr.Dataset(
+        {
+            "mtj_energy": ("time", mtj_energy, joules("energy the MTJs dissipated in the step")),
+            "phase_steps": ("phase", steps, {"units": "1", "long_name": "steps in the phase"}),
+            "energy_mtj": ("phase", [np.sum(mtj_energy[learning]), np.sum(mtj_energy[~learning])],
+                           joules("energy the MTJs dissipated")),
+            "energy_synapses": ("phase", steps * per_step["synapses"],
+                                joules(f"energy of the synaptic operations at {network.synapse_energy:g} J each")),
+            "energy_readout": ("phase", steps * per_step["readout"],
+                               joules(f"energy of reading the MTJs at {network.readout_energy:g} J each")),
+        },
+        coords={"phase": phase},
+    )
 
 
 def trainer_from_dataset(dataset: xr.Dataset) -> AbstractTrainer:

@@ -10,8 +10,9 @@ import numpy as np
 import xarray as xr
 
 from ._datasets import provenance
+from ._electrical import circuit_for, free_layer_temperature, is_warm, operating_point, sampled_window
 from ._errors import MtjphysError, random_key
-from ._neuron import as_batch, equilibrium_resistance, Extrema, neuron_output, NEURON_WINDOW
+from ._neuron import as_batch, drive_of, equilibrium_resistance, neuron_output, NEURON_WINDOW, NeuronResponse
 from ._parameters import Parameters
 from ._readout import Readout
 from ._solve import integrate, NeuronSolver
@@ -28,34 +29,45 @@ def _current_coordinate(values) -> xr.DataArray:
 
 
 @eqx.filter_jit
-def _trace(model, law, settings, params, current_density, ts):
-    m = integrate(model, settings, params["m0"], current_density, params, ts)
-    return m, model.resistance(law)(m, params)
+def _trace(model, law, settings, circuit, params, drive, ts):
+    m = integrate(model, settings, params["m0"], drive, params, ts, law=law, circuit=circuit)
+    return m, operating_point(model, law, circuit, m, drive, params)
+
+
+def _drive_variable(source: str, value: float) -> dict:
+    if source == "current":
+        return {"current_density": ((), value, {"units": "A/m^2", "long_name": "current density"})}
+    return {"drive_voltage": ((), value, {"units": "V", "long_name": "voltage applied across the junction"})}
 
 
 def neuron_trace(
-    parameters: Parameters, current_density: float, *, duration: float = NEURON_WINDOW,
-    time_step: float = 1e-12, settings: NeuronSolver = NeuronSolver(), seed: int = 0,
+    parameters: Parameters, current_density: float | None = None, *, voltage: float | None = None,
+    duration: float = NEURON_WINDOW, time_step: float = 1e-12, settings: NeuronSolver = NeuronSolver(), seed: int = 0,
     thermal: ThermalSolver = ThermalSolver(), readout: Readout | None = None,
 ) -> xr.Dataset:
-    """R(t) and m(t) after a current step from equilibrium, with the neuron output marked.
+    """R(t), m(t) and the junction's electrical state after a current (or voltage) step from
+    equilibrium, with the neuron output and the window's energy.
 
     Arguments:
         parameters: the MTJ.
-        current_density: [A/m^2].
-        duration: [s] simulated; the neuron output is taken over the first 1.5 ns.
+        current_density: [A/m^2]; or instead
+        voltage: [V] across the junction (the current follows V / R(m, V) in time).
+        duration: [s] simulated; the neuron output and energy are taken over the first 1.5 ns.
         time_step: [s] spacing of the saved samples.
         settings: the ODE solver (0 K).
-        seed, thermal: above 0 K one realisation of the stochastic LLG with this `ThermalSolver`
-            (its step refined, if need be, to divide `time_step`), noise drawn from `seed`.
+        seed, thermal: above 0 K (ambient, or by Joule heating) one realisation of the stochastic LLG
+            with this `ThermalSolver` (its step refined, if need be, to divide `time_step`), noise drawn from `seed`.
         readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
 
     Returns:
-        Dataset with `resistance(time)`, `m(time, component)`, the scalar `delta_r` and the
-        last maximum/minimum it is measured between.
+        Dataset with `resistance`, `voltage`, `current`, `power`, `temperature` (over `time`) and
+        `m(time, component)`; the scalars `delta_r` (with the last maximum/minimum it is measured
+        between) and `energy` of the window. A drive above the breakdown voltage is refused.
     """
-    if not (np.isfinite(current_density)):
-        raise MtjphysError("current density must be finite")
+    source, drive = drive_of(current_density, voltage)
+    if drive.ndim:
+        raise MtjphysError("a trace is of one drive; give one current density or one voltage")
+    drive = float(drive)
     if not (np.isfinite(duration) and duration >= NEURON_WINDOW):
         raise MtjphysError(f"duration must be at least the neuron window, {NEURON_WINDOW:g} s; got {duration:g}")
     if not (np.isfinite(time_step) and 0 < time_step <= NEURON_WINDOW / 10):
@@ -66,40 +78,56 @@ def neuron_trace(
         raise MtjphysError(f"duration / time step gives {count} samples; at most {MAX_SAMPLES} (shorten the "
                            "duration or lengthen the time step)")
     ts = np.linspace(0.0, duration, count)
-    hot = parameters["temperature"] > 0
+    hot = is_warm(parameters)
+    circuit = circuit_for(parameters, source)
     readout = readout if readout is not None else default_readout(parameters)
     if hot:
         thermal = sampled_thermal_solver(thermal, ts[1] - ts[0], ts.size)
-        m, resistance, extrema = _thermal_trace(parameters, current_density, ts, seed, thermal, readout)
+        m = thermal_realisation(model, thermal, params, jnp.float64(drive), random_key(seed), float(ts[-1]),
+                                law=law, circuit=circuit)
+        point = operating_point(model, law, circuit, m, jnp.float64(drive), params)
+        in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
+        window = sampled_window(model, law, circuit, readout, ts[in_window], m[in_window], jnp.float64(drive), params)
+        response = NeuronResponse.of(parameters, window)
         solver_attrs = thermal.describe()
     else:
-        m, resistance = _trace(model, law, settings, params, jnp.float64(current_density), jnp.asarray(ts))
-        extrema = neuron_output(parameters, current_density, settings=settings, readout=readout)
+        m, point = _trace(model, law, settings, circuit, params, jnp.float64(drive), jnp.asarray(ts))
+        response = neuron_output(parameters, **{"current_density" if source == "current" else "voltage": drive},
+                                 settings=settings, readout=readout)
         solver_attrs = settings.describe()
-    solver_attrs.update(readout.describe())
-    time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the current was switched on"})
+    solver_attrs.update(readout.describe(), **circuit.describe())
+    power = point.power(params)
+    time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the drive was switched on"})
     dataset = xr.Dataset(
         {
-            "resistance": ("time", np.asarray(resistance), {"units": "ohm", "long_name": "MTJ resistance"}),
+            "resistance": ("time", np.asarray(point.resistance), {"units": "ohm", "long_name": "MTJ resistance"}),
+            "voltage": ("time", np.asarray(point.voltage), {"units": "V", "long_name": "voltage across the barrier"}),
+            "current": ("time", np.asarray(point.current_density * params["area"]),
+                        {"units": "A", "long_name": "current through the junction"}),
+            "power": ("time", np.asarray(power), {"units": "W", "long_name": "power dissipated in the junction"}),
+            "temperature": ("time", np.asarray(free_layer_temperature(params, power) * jnp.ones_like(power)),
+                            {"units": "K", "long_name": "free-layer temperature (ambient plus Joule heating)"}),
             "m": (("time", "component"), np.asarray(m),
                   {"units": "1", "long_name": "free-layer magnetization direction"}),
-            "delta_r": ((), float(extrema.delta_r),
+            "delta_r": ((), float(response.delta_r),
                         {"units": "ohm", "long_name": "neuron output: last max minus last min of R in the window"}),
-            "resistance_last_max": ((), float(extrema.resistance_max),
+            "resistance_last_max": ((), float(response.resistance_max),
                 {"units": "ohm", "long_name": "last maximum of R in the window"}),
-            "resistance_last_min": ((), float(extrema.resistance_min),
+            "resistance_last_min": ((), float(response.resistance_min),
                 {"units": "ohm", "long_name": "last minimum of R in the window"}),
-            "time_last_max": ((), float(extrema.time_max), {"units": "s", "long_name": "time of the last maximum"}),
-            "time_last_min": ((), float(extrema.time_min), {"units": "s", "long_name": "time of the last minimum"}),
+            "time_last_max": ((), float(response.time_max), {"units": "s", "long_name": "time of the last maximum"}),
+            "time_last_min": ((), float(response.time_min), {"units": "s", "long_name": "time of the last minimum"}),
+            "energy": ((), float(response.energy),
+                       {"units": "J", "long_name": "energy dissipated in the junction over the window"}),
             "resistance_equilibrium": ((), equilibrium_resistance(parameters),
-                {"units": "ohm", "long_name": "R0, resistance at equilibrium"}),
-            "current_density": ((), float(current_density), {"units": "A/m^2", "long_name": "current density"}),
+                {"units": "ohm", "long_name": "R0, zero-bias resistance at equilibrium"}),
+            **_drive_variable(source, drive),
         },
         coords={"time": time, "component": ("component", ["x", "y", "z"],
                                              {"units": "", "long_name": "Cartesian component"})},
     )
-    dataset.attrs.update(provenance(parameters, seed=seed if parameters["temperature"] > 0 else None,
-                                    neuron_window=NEURON_WINDOW, **solver_attrs))
+    dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
+                                    **solver_attrs))
     return dataset
 
 
@@ -110,71 +138,72 @@ def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int)
     return eqx.tree_at(lambda s: (s.dt, s.samples), thermal, (spacing / substeps, samples))
 
 
-def _thermal_trace(parameters: Parameters, current_density: float, ts: np.ndarray, seed: int, thermal: ThermalSolver,
-                   readout: Readout):
-    """One stochastic realisation on the grid `ts`, and the neuron output measured on it."""
-    model, law, params = as_batch(parameters)
-    m = thermal_realisation(model, thermal, params, jnp.float64(current_density), random_key(seed),
-                            float(ts[-1]))
-    resistance = model.resistance(law)(m, params)
-    in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
-    extrema = readout.extrema(ts[in_window], resistance[in_window])
-    return np.asarray(m), np.asarray(resistance), Extrema(*(np.asarray(x) for x in extrema))
-
-
 def transfer_curve(
-    parameters: Parameters, current_densities=None, *, settings: NeuronSolver = NeuronSolver(),
+    parameters: Parameters, current_densities=None, *, voltages=None, settings: NeuronSolver = NeuronSolver(),
     seed: int = 0, samples: int = 64, thermal: ThermalSolver = ThermalSolver(), readout: Readout | None = None,
 ) -> xr.Dataset:
-    """The neuron's transfer curve dR(j).
+    """The neuron's transfer curve dR(j), or dR(V) under a voltage drive.
 
     Arguments:
         parameters: the MTJ.
         current_densities: [A/m^2], increasing; default 41 points over the operating window.
+        voltages: [V], increasing, instead of current densities: the junction driven by a voltage.
         settings: the ODE solver (0 K).
         seed, samples, thermal: above 0 K, `samples` realisations of the stochastic LLG per current
             (noise from `seed`); `delta_r` is then their mean and `delta_r_std` their spread.
         readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
 
     Returns:
-        Dataset with `delta_r(current_density)`, `delta_r_normalized` (mapped linearly onto
-        [0, 1] between its smallest and largest value) and scalar `resistance_equilibrium`.
+        Dataset over `current_density` (or `voltage`) with `delta_r`, `delta_r_normalized` (mapped
+        linearly onto [0, 1] between its smallest and largest value), the window's `energy` and
+        largest voltage `voltage_max`, and the scalar `resistance_equilibrium`. A drive above the
+        breakdown voltage is refused.
     """
-    if current_densities is None:
+    if current_densities is None and voltages is None:
         current_densities = np.linspace(*OPERATING_WINDOW, 41)
-    js = np.asarray(current_densities, dtype=np.float64)
+    source, js = drive_of(current_densities, voltages)
+    what = "current densities" if source == "current" else "voltages"
     if js.ndim != 1 or js.size < 2:
-        raise MtjphysError("a transfer curve needs at least 2 current densities")
-    if not np.all(np.isfinite(js)) or np.any(np.diff(js) <= 0):
-        raise MtjphysError("current densities must be finite and strictly increasing")
-    hot = parameters["temperature"] > 0
+        raise MtjphysError(f"a transfer curve needs at least 2 {what}")
+    if np.any(np.diff(js) <= 0):
+        raise MtjphysError(f"{what} must be strictly increasing")
+    hot = is_warm(parameters)
     readout = readout if readout is not None else default_readout(parameters)
     if hot:
         if samples < 2:
             raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
-        realisations = thermal_delta_r(parameters, np.repeat(js[:, None], samples, axis=1), seed=seed,
-                                       settings=thermal, readout=readout).delta_r
-        delta_r, delta_r_std = realisations.mean(axis=1), realisations.std(axis=1, ddof=1)
+        response = thermal_delta_r(parameters, np.repeat(js[:, None], samples, axis=1), source=source, seed=seed,
+                                   settings=thermal, readout=readout)
+        delta_r, delta_r_std = response.delta_r.mean(axis=1), response.delta_r.std(axis=1, ddof=1)
+        energy, voltage_max = response.energy.mean(axis=1), response.voltage_max.max(axis=1)
     else:
-        delta_r = neuron_output(parameters, js, settings=settings, readout=readout).delta_r
+        response = neuron_output(parameters, **{"current_density" if source == "current" else "voltage": js},
+                                 settings=settings, readout=readout)
+        delta_r, energy, voltage_max = response.delta_r, response.energy, response.voltage_max
+    dim = "current_density" if source == "current" else "voltage"
     span = delta_r.max() - delta_r.min()
     normalized = (delta_r - delta_r.min()) / span if span > 0 else np.zeros_like(delta_r)
+    coordinate = _current_coordinate(js) if source == "current" else xr.DataArray(
+        js, dims="voltage", attrs={"units": "V", "long_name": "voltage applied across the junction"})
     dataset = xr.Dataset(
         {
-            "delta_r": ("current_density", delta_r,
+            "delta_r": (dim, delta_r,
                         {"units": "ohm", "long_name": "neuron output dR (last max minus last min of R in 1.5 ns)"}),
-            "delta_r_normalized": ("current_density", normalized,
+            "delta_r_normalized": (dim, normalized,
                                    {"units": "1", "long_name": "dR mapped linearly onto [0, 1] over this curve"}),
+            "energy": (dim, energy, {"units": "J", "long_name": "energy dissipated in the junction over the window"}),
+            "voltage_max": (dim, voltage_max, {"units": "V", "long_name": "largest voltage across the barrier"}),
             "resistance_equilibrium": ((), equilibrium_resistance(parameters),
-                                       {"units": "ohm", "long_name": "R0, resistance at equilibrium"}),
+                                       {"units": "ohm", "long_name": "R0, zero-bias resistance at equilibrium"}),
         },
-        coords={"current_density": _current_coordinate(js)},
+        coords={dim: coordinate},
     )
     if hot:
         dataset["delta_r"].attrs["long_name"] = f"mean neuron output dR over {samples} thermal realisations"
-        dataset["delta_r_std"] = ("current_density", delta_r_std,
+        dataset["energy"].attrs["long_name"] = f"mean window energy over {samples} thermal realisations"
+        dataset["delta_r_std"] = (dim, delta_r_std,
                                   {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
-    solver_attrs = thermal.describe() if hot else settings.describe()
+    solver_attrs = {**(thermal.describe() if hot else settings.describe()), "drive": source}
     dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
                                     samples_per_current=samples if hot else 1, **solver_attrs, **readout.describe()))
     return dataset

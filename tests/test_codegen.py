@@ -88,8 +88,10 @@ def test_generated_functions_equal_the_sympy_expressions(seed):
     m = rng.normal(size=3)
     m /= np.linalg.norm(m)
     j = float(rng.uniform(-2e10, 2e10))
+    bias = float(rng.uniform(-1.5, 1.5))
     values.update(zip(models.MAGNETIZATION, m))
     values[models.CURRENT_DENSITY] = j
+    values[models.BIAS_VOLTAGE] = bias
     values.update({c.symbol: float(c.value) for c in models.CONSTANTS})
 
     def expected(expr):
@@ -103,7 +105,8 @@ def test_generated_functions_equal_the_sympy_expressions(seed):
         (generated.energy_density(m_array, params)[None], [symbolic.energy_density()]),
     ]
     for law in symbolic.resistance_laws:
-        pairs.append((generated.resistance(law.name)(m_array, params)[None], [symbolic.resistance(law)]))
+        pairs.append((generated.resistance(law.name)(m_array, jnp.float64(bias), params)[None],
+                      [symbolic.resistance(law)]))
     for got, expr in pairs:
         want = expected(expr)
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-11, atol=1e-11 * np.abs(want).max())

@@ -1,0 +1,197 @@
+"""The junction in its circuit: the voltage across the barrier and the bias-dependent resistance, the
+current a voltage source drives, the power the junction dissipates, the free layer's temperature under
+Joule heating, and the energy of a neuron window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ._errors import MtjphysError
+from ._model import Model
+from ._parameters import Parameters
+from ._readout import Extrema
+
+SOURCES = ("current", "voltage")
+_NEWTON_STEPS = 8  # quadratic convergence from V = I R(m, 0); the residual is tested
+
+
+class Circuit(eqx.Module):
+    """How the junction is driven and what the drive does to it (static: it shapes the equations).
+
+    Arguments:
+        source: "current" (a constant current density j [A/m^2] through the junction, the paper's neuron)
+            or "voltage" (a constant voltage V [V] across it; the current follows V / R(m, V) at every
+            instant of the solve).
+        heating: the free layer's temperature and, with a Curie temperature, its Ms follow the power the
+            junction dissipates (see `heated`); `circuit_for` switches it on where a record has a thermal
+            resistance.
+    """
+
+    source: Literal["current", "voltage"] = eqx.field(static=True, default="current")
+    heating: bool = eqx.field(static=True, default=False)
+
+    def __check_init__(self):
+        if self.source not in SOURCES:
+            raise MtjphysError(f"a junction is driven by a current or a voltage, not {self.source!r}")
+
+    @property
+    def unit(self) -> str:
+        return "A/m^2" if self.source == "current" else "V"
+
+    def describe(self) -> dict:
+        return {"drive": self.source, "joule_heating": int(self.heating)}
+
+
+def _records(parameters: Parameters | Sequence[Parameters]) -> list[Parameters]:
+    return [parameters] if isinstance(parameters, Parameters) else list(parameters)
+
+
+def circuit_for(parameters: Parameters | Sequence[Parameters], source: str = "current") -> Circuit:
+    """Returns: the circuit of MTJs with these records (one or several) driven by `source`."""
+    heating = any(record["thermal_resistance"] > 0 for record in _records(parameters))
+    return Circuit(source=source, heating=heating)
+
+
+def is_warm(parameters: Parameters | Sequence[Parameters]) -> bool:
+    """Whether any of these MTJs has a free layer above 0 K (ambient temperature or Joule heating), so
+    that its dynamics are the stochastic LLG."""
+    return any(r["temperature"] > 0 or r["thermal_resistance"] > 0 for r in _records(parameters))
+
+
+def bias_voltage(model: Model, law: str, m: jnp.ndarray, current_density: jnp.ndarray, params: dict) -> jnp.ndarray:
+    """The voltage across the barrier for a current I = j * area: the root of V = I R(m, V) (unique,
+    since R falls with |V|), by Newton's method from V = I R(m, 0).
+
+    Arguments:
+        model, law: the generated model and the resistance law's name.
+        m: magnetizations (..., 3); current_density [A/m^2] and params broadcast against m[..., 0].
+
+    Returns:
+        V [V], shape m.shape[:-1].
+    """
+    resistance = model.resistance(law)
+    current = current_density * params["area"]
+    zero = jnp.zeros(jnp.broadcast_shapes(m.shape[:-1], jnp.shape(current)), dtype=m.dtype)
+
+    def newton(_, voltage):
+        r, dr_dv = jax.jvp(lambda v: resistance(m, v, params), (voltage,), (jnp.ones_like(voltage),))
+        return voltage - (voltage - current * r) / (1 - current * dr_dv)
+
+    return jax.lax.fori_loop(0, _NEWTON_STEPS, newton, current * resistance(m, zero, params))
+
+
+class OperatingPoint(NamedTuple):
+    """The junction's electrical state at one magnetization (arrays of the batch's shape)."""
+
+    current_density: jnp.ndarray  # [A/m^2]
+    voltage: jnp.ndarray  # [V] across the barrier
+    resistance: jnp.ndarray  # [ohm] at that voltage
+
+    def power(self, params: dict) -> jnp.ndarray:
+        """Returns: the power dissipated in the junction, V I [W]."""
+        return self.voltage * self.current_density * params["area"]
+
+
+def operating_point(model: Model, law: str, circuit: Circuit, m: jnp.ndarray, drive: jnp.ndarray,
+                    params: dict) -> OperatingPoint:
+    """The current, voltage and resistance at magnetization `m` under `drive` (a current density
+    [A/m^2] or a voltage [V], as `circuit.source` says); traceable."""
+    if circuit.source == "voltage":
+        resistance = model.resistance(law)(m, drive, params)
+        return OperatingPoint(drive / (resistance * params["area"]), jnp.broadcast_to(drive, resistance.shape),
+                              resistance)
+    voltage = bias_voltage(model, law, m, drive, params)
+    return OperatingPoint(jnp.broadcast_to(drive, voltage.shape), voltage, model.resistance(law)(m, voltage, params))
+
+
+def free_layer_temperature(params: dict, power: jnp.ndarray) -> jnp.ndarray:
+    """T = T_ambient + R_th P [K]: the free layer in steady state with the power P [W] it dissipates
+    (the junction's thermal time constant, about a nanosecond, is taken as short)."""
+    return params["temperature"] + params["thermal_resistance"] * power
+
+
+def heated(params: dict, power: jnp.ndarray) -> dict:
+    """The parameters of a free layer heated by `power` [W]: its temperature (`free_layer_temperature`)
+    and, with a finite Curie temperature T_C, Ms(T) = Ms (1 - (T/T_C)^(3/2)) / (1 - (T_a/T_C)^(3/2))
+    (Bloch's law, relative to the record's Ms at the ambient T_a)."""
+    temperature = free_layer_temperature(params, power)
+    bloch = lambda t: jnp.maximum(1 - (t / params["curie_temperature"]) ** 1.5, 1e-6)  # past T_C: refused later
+    ms = params["Ms"] * bloch(temperature) / bloch(params["temperature"])
+    return {**params, "temperature": temperature, "Ms": ms}
+
+
+def drift(model: Model, law: str, circuit: Circuit):
+    """Returns: the vector field (t, m, (drive, params)) -> dm/dt of the deterministic LLG in this circuit."""
+
+    def vector_field(t, m, args):
+        drive, params = args
+        if circuit.source == "current" and not circuit.heating:
+            return model.landau_lifshitz(m, drive, params)
+        point = operating_point(model, law, circuit, m, drive, params)
+        if circuit.heating:
+            params = heated(params, point.power(params))
+        return model.landau_lifshitz(m, point.current_density, params)
+
+    return vector_field
+
+
+def diffusion(model: Model, law: str, circuit: Circuit):
+    """Returns: (t, m, (drive, params)) -> G(m) of the stochastic LLG, at the heated temperature."""
+
+    def vector_field(t, m, args):
+        drive, params = args
+        if circuit.heating:
+            params = heated(params, operating_point(model, law, circuit, m, drive, params).power(params))
+        return model.thermal_diffusion(m, params)
+
+    return vector_field
+
+
+class Window(NamedTuple):
+    """What one neuron window gives, per MTJ.
+
+    Arguments:
+        extrema: the readout's extrema of R(t); `extrema.delta_r` is the neuron output [ohm].
+        energy: the energy the junction dissipates over the window, integral of V I dt [J].
+        voltage_max: the largest |V| across the barrier [V].
+        power_max: the largest power dissipated [W] (it sets the hottest free-layer temperature).
+        end: the magnetization at the window's end, (..., 3).
+    """
+
+    extrema: Extrema
+    energy: jnp.ndarray
+    voltage_max: jnp.ndarray
+    power_max: jnp.ndarray
+    end: jnp.ndarray
+
+
+def sampled_window(model: Model, law: str, circuit: Circuit, readout, ts, m: jnp.ndarray, drive: jnp.ndarray,
+                   params: dict) -> Window:
+    """Everything a window gives, from m sampled at `ts` (shape (len(ts), ..., 3)); traceable."""
+    point = operating_point(model, law, circuit, m, drive, params)
+    power = point.power(params)
+    return Window(readout.extrema(ts, point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
+                  jnp.max(jnp.abs(point.voltage), axis=0), jnp.max(power, axis=0), m[-1])
+
+
+def check_limits(parameters: Parameters | Sequence[Parameters], window: Window) -> None:
+    """Refuse, in one line, a drive that breaks the barrier down or heats the free layer past its Curie
+    temperature (records, one or one per MTJ, broadcast against the window's arrays)."""
+    records = _records(parameters)
+    limit = lambda key: np.asarray([r[key] for r in records] if len(records) > 1 else records[0][key])
+    voltage, breakdown = np.broadcast_arrays(np.asarray(window.voltage_max), limit("breakdown_voltage"))
+    if np.any(voltage > breakdown):
+        worst = np.argmax(np.where(voltage > breakdown, voltage, -np.inf))
+        raise MtjphysError(f"the drive puts {voltage.flat[worst]:.3g} V across the barrier, above its breakdown "
+                           f"voltage of {breakdown.flat[worst]:g} V (breakdown_voltage in the record)")
+    hottest = free_layer_temperature({k: limit(k) for k in ("temperature", "thermal_resistance")},
+                                     np.asarray(window.power_max))
+    if np.any(hottest >= limit("curie_temperature")):
+        raise MtjphysError(f"Joule heating takes the free layer to {np.max(hottest):.0f} K, at or above its Curie "
+                           f"temperature (curie_temperature in the record)")
