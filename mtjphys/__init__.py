@@ -43,6 +43,33 @@ from ._datasets import (
 from ._datasets import (
     write_dataset as write_dataset,
 )
+from ._electrical import (
+    bias_voltage as bias_voltage,
+)
+from ._electrical import (
+    Circuit as Circuit,
+)
+from ._electrical import (
+    circuit_for as circuit_for,
+)
+from ._electrical import (
+    free_layer_temperature as free_layer_temperature,
+)
+from ._electrical import (
+    heated as heated,
+)
+from ._electrical import (
+    is_warm as is_warm,
+)
+from ._electrical import (
+    operating_point as operating_point,
+)
+from ._electrical import (
+    OperatingPoint as OperatingPoint,
+)
+from ._electrical import (
+    Window as Window,
+)
 from ._errors import (
     MAX_SEED as MAX_SEED,
 )
@@ -148,6 +175,12 @@ from ._network import (
 from ._network import (
     ThermalSurrogateNonlinearity as ThermalSurrogateNonlinearity,
 )
+from ._network import (
+    window_energy as window_energy,
+)
+from ._network import (
+    WindowEnergy as WindowEnergy,
+)
 from ._neuron import (
     equilibrium_resistance as equilibrium_resistance,
 )
@@ -156,6 +189,9 @@ from ._neuron import (
 )
 from ._neuron import (
     NEURON_WINDOW as NEURON_WINDOW,
+)
+from ._neuron import (
+    NeuronResponse as NeuronResponse,
 )
 from ._neuron import (
     window_response as window_response,
@@ -288,6 +324,9 @@ from ._thermal import (
 )
 from ._thermal import (
     ThermalSolver as ThermalSolver,
+)
+from ._train import (
+    energy_dataset as energy_dataset,
 )
 from ._train import (
     run_dataset as run_dataset,

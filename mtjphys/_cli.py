@@ -68,8 +68,10 @@ def cli() -> None:
     """Recurrent neural networks made of magnetic tunnel junctions."""
 
 
-@cli.command(short_help="One MTJ's resistance ringing after a current step, as netCDF.")
-@click.option("--current-density", "-j", type=float, required=True, help="Current density [A/m^2].")
+@cli.command(short_help="One MTJ's resistance ringing after a current (or voltage) step, as netCDF.")
+@click.option("--current-density", "-j", type=float, default=None, help="Current density [A/m^2].")
+@click.option("--voltage", "-V", type=float, default=None,
+              help="Drive by this voltage across the junction [V] instead of a current.")
 @click.option("--duration", type=float, default=NEURON_WINDOW, show_default=True, help="Simulated time [s].")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
               help="Noise seed (temperature above 0 K).")
@@ -77,21 +79,27 @@ def cli() -> None:
 @params_option
 @output_option
 @overwrite_option
-def neuron(current_density, duration, seed, readout_bandwidth, params_path, output, overwrite):
-    """Resistance ringing of one MTJ after a current step: resistance(time), m(time, component).
+def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_path, output, overwrite):
+    """Resistance ringing of one MTJ after a current step (-j) or a voltage step (-V): resistance,
+    voltage, current, power and temperature over time, m(time, component), dR and the window's energy.
 
-    Above 0 K (`temperature` in the parameters) one realisation of the stochastic LLG."""
+    Above 0 K (`temperature` in the parameters, or Joule heating) one realisation of the stochastic LLG."""
+    if (current_density is None) == (voltage is None):
+        raise MtjphysError("give exactly one of --current-density (-j) and --voltage (-V)")
     check_output_path(output, overwrite)
     parameters = load_parameters(params_path)
-    dataset = neuron_trace(parameters, current_density, duration=duration, seed=seed,
+    dataset = neuron_trace(parameters, current_density, voltage=voltage, duration=duration, seed=seed,
                            readout=make_readout(readout_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
-    click.echo(f"dR = {float(dataset.delta_r):.3f} ohm at j = {current_density:g} A/m^2 -> {output}")
+    drive = f"j = {current_density:g} A/m^2" if voltage is None else f"V = {voltage:g} V"
+    click.echo(f"dR = {float(dataset.delta_r):.3f} ohm, {float(dataset.energy) * 1e15:.1f} fJ at {drive} -> {output}")
 
 
-@cli.command(short_help="The neuron's transfer curve dR(j), as netCDF.")
+@cli.command(short_help="The neuron's transfer curve dR(j) (or dR(V)), as netCDF.")
 @click.option("--j-min", type=float, default=OPERATING_WINDOW[0], show_default=True, help="[A/m^2]")
 @click.option("--j-max", type=float, default=OPERATING_WINDOW[1], show_default=True, help="[A/m^2]")
+@click.option("--v-min", type=float, default=None, help="Drive by voltages from this [V] (with --v-max) instead.")
+@click.option("--v-max", type=float, default=None, help="[V], with --v-min.")
 @click.option("--points", type=int, default=41, show_default=True)
 @click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
               help="Noise seed (temperature above 0 K).")
@@ -101,17 +109,22 @@ def neuron(current_density, duration, seed, readout_bandwidth, params_path, outp
 @params_option
 @output_option
 @overwrite_option
-def transfer(j_min, j_max, points, seed, samples, readout_bandwidth, params_path, output, overwrite):
-    """Transfer curve: delta_r(current_density), delta_r_normalized, resistance_equilibrium."""
+def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidth, params_path, output, overwrite):
+    """Transfer curve: delta_r, delta_r_normalized, the window's energy and peak voltage over
+    current_density (or over voltage with --v-min/--v-max), and resistance_equilibrium."""
     if not 2 <= points <= 1_000_000:
         raise MtjphysError(f"--points must lie in [2, 1000000], got {points}")
     if samples < 1 or points * samples > 2**22:
         raise MtjphysError(f"need --samples >= 1 and --points x --samples <= {2**22}, got {points} x {samples}")
-    if not (np.isfinite(j_min) and np.isfinite(j_max) and j_max > j_min):
-        raise MtjphysError(f"need finite --j-min < --j-max, got {j_min:g} and {j_max:g}")
+    if (v_min is None) != (v_max is None):
+        raise MtjphysError("a voltage drive needs both --v-min and --v-max")
+    low, high, name = (j_min, j_max, "j") if v_min is None else (v_min, v_max, "v")
+    if not (np.isfinite(low) and np.isfinite(high) and high > low):
+        raise MtjphysError(f"need finite --{name}-min < --{name}-max, got {low:g} and {high:g}")
     check_output_path(output, overwrite)
     parameters = load_parameters(params_path)
-    dataset = transfer_curve(parameters, np.linspace(j_min, j_max, points), seed=seed, samples=samples,
+    drive = {"current_densities" if v_min is None else "voltages": np.linspace(low, high, points)}
+    dataset = transfer_curve(parameters, **drive, seed=seed, samples=samples,
                              readout=make_readout(readout_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
     click.echo(f"dR from {dataset.delta_r.values[0]:.2f} to {dataset.delta_r.values[-1]:.2f} ohm -> {output}")

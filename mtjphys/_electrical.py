@@ -177,7 +177,7 @@ def sampled_window(model: Model, law: str, circuit: Circuit, readout, ts, m: jnp
     point = operating_point(model, law, circuit, m, drive, params)
     power = point.power(params)
     return Window(readout.extrema(ts, point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
-                  jnp.max(jnp.abs(point.voltage), axis=0), jnp.max(power, axis=0), m[-1])
+                  jnp.nanmax(jnp.abs(point.voltage), axis=0), jnp.nanmax(power, axis=0), m[-1])
 
 
 def check_limits(parameters: Parameters | Sequence[Parameters], window: Window) -> None:
@@ -193,5 +193,7 @@ def check_limits(parameters: Parameters | Sequence[Parameters], window: Window) 
     hottest = free_layer_temperature({k: limit(k) for k in ("temperature", "thermal_resistance")},
                                      np.asarray(window.power_max))
     if np.any(hottest >= limit("curie_temperature")):
-        raise MtjphysError(f"Joule heating takes the free layer to {np.max(hottest):.0f} K, at or above its Curie "
+        raise MtjphysError(f"Joule heating takes the free layer to {np.nanmax(hottest):.0f} K, at or above its Curie "
                            f"temperature (curie_temperature in the record)")
+    if not np.all(np.isfinite(np.asarray(window.energy))):
+        raise MtjphysError("the magnetization dynamics diverged in the window (a non-finite resistance)")

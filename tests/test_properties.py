@@ -53,7 +53,9 @@ def plausible(key: str):
             return st.one_of(st.sampled_from([[0.0, 0.0, 1.0], [1 / 3] * 3, [0.2, 0.3, 0.5]]),
                              st.lists(number, min_size=2, max_size=4))
         return st.lists(number, min_size=2, max_size=4)
-    reference = mp.REFERENCE.get(key, 1.0)
+    reference = mp.REFERENCE.get(key) or 1.0  # a scale switched off (null) has no reference size
+    if spec["constraint"] == "scale":
+        number = st.one_of(number, st.none())
     return st.one_of(st.floats(0.0, 3.0).map(lambda f: f * reference), number)
 
 
@@ -69,6 +71,7 @@ mappings = st.builds(lambda junk, known: {**junk, **known}, junk_entries, known_
 @given(mappings)
 @example({"alpha": 0.02, "H_ext": [1e3, 0, 0], "m0": [3, 4, 0]})
 @example({"resistance_law": "linear_resistance", "temperature": 300})
+@example({"V_half": None, "breakdown_voltage": 1.5, "curie_temperature": -1})
 def test_a_record_is_valid_or_refused_with_an_mtjphys_error_and_round_trips(mapping):
     try:
         record = mp.Parameters(mapping)
@@ -85,6 +88,8 @@ def test_a_record_is_valid_or_refused_with_an_mtjphys_error_and_round_trips(mapp
             assert math.fsum(v * v for v in record[key]) == pytest.approx(1.0, abs=1e-12), key
         elif spec["shape"] == (3,):
             assert record[key] == tuple(float(v) for v in value), key
+        elif spec["constraint"] == "scale" and value is None:  # switched off: infinite
+            assert record[key] == math.inf, key
         else:
             assert record[key] == (value if key == "resistance_law" else float(value)), key
 
