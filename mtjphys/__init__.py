@@ -329,6 +329,9 @@ from ._train import (
     energy_dataset as energy_dataset,
 )
 from ._train import (
+    energy_summary as energy_summary,
+)
+from ._train import (
     run_dataset as run_dataset,
 )
 from ._train import (

@@ -110,6 +110,24 @@ def energy_dataset(network: Network, mtj_energy: np.ndarray, learning: np.ndarra
     )
 
 
+def energy_summary(dataset: xr.Dataset) -> dict[str, float]:
+    """The energy figures of a run dataset (`energy_dataset`), in joules.
+
+    Returns:
+        {"per_step": mean MTJ energy per step, "per_window": per MTJ and step, "training" and
+        "inference": the MTJs' energy in each phase, "task": both, "synapses" and "readout": the
+        stated costs over the whole run (0 where not counted)}.
+    """
+    if "mtj_energy" not in dataset:
+        raise MtjphysError("the dataset holds no energy (a run of a network of MTJs has `mtj_energy`)")
+    per_step = float(dataset.mtj_energy.mean())
+    return {"per_step": per_step, "per_window": per_step / dataset.sizes["mtj"],
+            "training": float(dataset.energy_mtj.sel(phase="training")),
+            "inference": float(dataset.energy_mtj.sel(phase="inference")),
+            "task": float(dataset.energy_mtj.sum()), "steps": int(dataset.phase_steps.sum()),
+            "synapses": float(dataset.energy_synapses.sum()), "readout": float(dataset.energy_readout.sum())}
+
+
 def trainer_from_dataset(dataset: xr.Dataset) -> AbstractTrainer:
     """The trainer a run dataset recorded (built-in or a user's own class, found by import path)."""
     return module_from_dataset(dataset, "trainer", AbstractTrainer)

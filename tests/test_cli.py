@@ -75,7 +75,7 @@ def _write(path, text):
         (lambda d: ["neuron", "-j", "1e10", "--params", str(d)], "is a directory"),
         (lambda d: ["transfer", "--points", "1"], "--points must lie in [2, 1000000]"),
         (lambda d: ["transfer", "--j-min", "2e10", "--j-max", "1e10"], "--j-min < --j-max"),
-        (lambda d: ["neuron"], "Missing option"),
+        (lambda d: ["neuron"], "give exactly one of --current-density (-j) and --voltage (-V)"),
         (lambda d: ["transfer", "--readout-bandwidth", "-1"], "--readout-bandwidth must be >= 0 Hz"),
         (lambda d: ["neuron", "-j", "1e10", "--readout-bandwidth", "nan"], "--readout-bandwidth must be >= 0 Hz"),
     ],
