@@ -53,7 +53,7 @@ def plain_vmapped_dopri5(parameters: mp.Parameters):
         solution = dfx.diffeqsolve(term, dfx.Dopri5(), 0.0, mp.NEURON_WINDOW, 1e-12, params["m0"],
                                    saveat=dfx.SaveAt(ts=ts),
                                    stepsize_controller=dfx.PIDController(rtol=1e-7, atol=1e-9), max_steps=16384)
-        return mp.last_extrema(ts, model.resistance(law)(solution.ys, params)).delta_r
+        return mp.last_extrema(ts, model.resistance(law)(solution.ys, 0.0, params)).delta_r  # constant TMR
 
     return jax.jit(jax.vmap(one))
 

@@ -248,6 +248,12 @@ from ._study import (
     check_transfer as check_transfer,
 )
 from ._study import (
+    describe_energy as describe_energy,
+)
+from ._study import (
+    joules as joules,
+)
+from ._study import (
     mode_option as mode_option,
 )
 from ._study import (
@@ -303,6 +309,9 @@ from ._thermal import (
 )
 from ._thermal import (
     precession_frequency as precession_frequency,
+)
+from ._thermal import (
+    tangent_hessian as tangent_hessian,
 )
 from ._thermal import (
     thermal_delta_r as thermal_delta_r,

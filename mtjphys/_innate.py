@@ -82,14 +82,16 @@ class Innate(AbstractTrainer):
 
 
 def _trials(network, drive, starts, *, seed, noise, record, trainer=None, trainer_state=None, progress=False):
-    """Run `drive` once from each start. Returns: (network, trainer state, rates (trials, T, N))."""
-    rates = []
+    """Run `drive` once from each start. Returns: (network, trainer state, rates (trials, T, N), the MTJs'
+    energy over all trials [J])."""
+    rates, energy = [], 0.0
     for index, x0 in enumerate(starts):
         result = simulate(network, drive, trainer=trainer or NoTraining(), trainer_state=trainer_state, x0=x0,
                           seed=seed + index, state_noise=noise, record_mtjs=record, progress=progress)
         network, trainer_state = result.network, result.trainer_state
         rates.append(result.trajectory.mtj_outputs)
-    return network, trainer_state, np.asarray(rates)
+        energy += float(result.trajectory.mtj_energy.sum())
+    return network, trainer_state, np.asarray(rates), energy
 
 
 def train_innate(
@@ -111,7 +113,8 @@ def train_innate(
 
     Returns:
         (trained network, dataset with `innate_trajectory`, `spread(condition, trial_step)`,
-        `innate_distance(condition, trial_step)` for condition before/after, and summaries).
+        `innate_distance(condition, trial_step)` for condition before/after, `innate_training_energy`,
+        and summaries).
     """
     if trials < 1 or spread_trials < 2:
         raise MtjphysError(f"need at least 1 training trial and 2 spread trials, got {trials} and {spread_trials}")
@@ -121,10 +124,11 @@ def train_innate(
                             network.readout.shape[0])
     rng = np.random.default_rng([seed, 3])
     starts = lambda count: [rng.normal(0.0, 0.5, n) for _ in range(count)]
-    innate = np.asarray(simulate(network, drive, x0=starts(1)[0], record_mtjs=n, progress=False).trajectory.mtj_outputs)
+    recording = simulate(network, drive, x0=starts(1)[0], record_mtjs=n, progress=False).trajectory
+    innate, energy = np.asarray(recording.mtj_outputs), float(recording.mtj_energy.sum())
 
     def measure(net, offset):
-        _, _, rates = _trials(net, drive, starts(spread_trials), seed=seed * 1000 + offset, noise=noise, record=n)
+        _, _, rates, _ = _trials(net, drive, starts(spread_trials), seed=seed * 1000 + offset, noise=noise, record=n)
         return rates.std(axis=0).mean(axis=1), np.abs(rates - innate).mean(axis=(0, 2))
 
     spread_before, distance_before = measure(network, 0)
@@ -137,8 +141,9 @@ def train_innate(
                     leave=False)
     state = None
     for index, x0 in enumerate(iterator):
-        network, state, _ = _trials(network, training, [x0], seed=seed * 1000 + 500 + index, noise=noise, record=1,
-                                    trainer=trainer, trainer_state=state)
+        network, state, _, trial_energy = _trials(network, training, [x0], seed=seed * 1000 + 500 + index,
+                                                  noise=noise, record=1, trainer=trainer, trainer_state=state)
+        energy += trial_energy
     spread_after, distance_after = measure(network, 900)
 
     half = slice(drive.steps // 2, None)
@@ -150,6 +155,10 @@ def train_innate(
             "innate_distance": (("condition", "trial_step"), np.stack([distance_before, distance_after]),
                                 {"units": "1", "long_name": "mean |r - R| over trials and MTJs"}),
             "plastic": ("plastic_mtj", np.asarray(trainer.plastic), {"units": "1", "long_name": "plastic MTJs"}),
+            "innate_training_energy": ((), energy, {"units": "J", "long_name": "energy the MTJs dissipated in "
+                                                    "recording the innate trajectory and in the training trials"}),
+            "innate_training_steps": ((), drive.steps * (1 + trials), {
+                "units": "1", "long_name": "steps of the recording and the training trials"}),
         },
         coords={"condition": ("condition", ["before", "after"], {"units": "", "long_name": "innate training"}),
                 "trial_step": ("trial_step", np.arange(drive.steps), {"units": "1", "long_name": "step in a trial"})},

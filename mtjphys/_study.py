@@ -213,6 +213,21 @@ class SuccessCurve:
         return cls(tuple(record["levels"]), tuple(record["successes"]), tuple(record["trials"]))
 
 
+def joules(value: float) -> str:
+    """Returns: an energy in words with an SI prefix ("3.31 pJ")."""
+    for factor, prefix in ((1e-15, "f"), (1e-12, "p"), (1e-9, "n"), (1e-6, "µ"), (1e-3, "m")):
+        if abs(value) < 1000 * factor:
+            return f"{value / factor:.3g} {prefix}J"
+    return f"{value:.3g} J"
+
+
+def describe_energy(energy: dict) -> str:
+    """Returns: in words, the energy figures of a run (`mtjphys.energy_summary`)."""
+    return (f"{joules(energy['per_window'])} per MTJ window, {joules(energy['per_step'])} per step; "
+            f"{joules(energy['task'])} for the task ({joules(energy['training'])} training, "
+            f"{joules(energy['inference'])} inference, {energy['steps']} steps), the MTJs alone")
+
+
 def plot_success(ax, curve: SuccessCurve, *, positions=None, label: str, marker: str = "o", color=None,
                  baseline: SuccessCurve | None = None, offset: float = 0.0, breaking: bool = False) -> None:
     """Success rate (%) with Wilson intervals.

@@ -79,6 +79,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
     start = time.perf_counter()
     options = {"mode": mode, "n_mtj": n_mtj, "parameters": parameters, "transfer": transfer}
     dataset = mp.sine_generation_run(seed, progress=progress, study="fig2_generation", **options)
+    energy = mp.energy_summary(dataset)
     windows = {seed: mp.free_run_metrics(dataset)}
     dataset.attrs["free_run"] = json.dumps(windows[seed])
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
@@ -97,6 +98,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
         "worst_period_error": float(relative("period").max()),
         "worst_amplitude_error": float(relative("amplitude").max()),
         **{f"{w}_{k}": v for w, f in windows[seed].items() for k, v in f.items()},
+        "energy": energy,
         "wall_time_s": round(time.perf_counter() - start, 1),
     }
 
@@ -108,9 +110,12 @@ def report(summary: dict) -> mp.ReportSection:
                 f"{100 * low:.0f}–{100 * high:.0f} %); worst errors {100 * summary['worst_period_error']:.1f} % in "
                 f"period, {100 * summary['worst_amplitude_error']:.1f} % in amplitude")
     rows = (("Fig. 2: 40 MTJs generate 0.87 sin(2πt/45 ns), then 0.65 sin(2πt/80 ns), freely after learning",
-             "both sustained after learning (one network shown)", measured),)
+             "both sustained after learning (one network shown)", measured),
+            ("Fig. 2: energy the MTJs dissipate", "low energy cost (not quantified)",
+             mp.describe_energy(summary["energy"])))
     text = (f"Each seed draws a network of {summary['n_mtj']} MTJs and trains it by FORCE; a run passes when both free "
-            f"runs are within 2 % of the target period and 5 % of its amplitude. {measured}.")
+            f"runs are within 2 % of the target period and 5 % of its amplitude. {measured}. Energy of seed "
+            f"{summary['seed']}'s run: {mp.describe_energy(summary['energy'])}.")
     return mp.ReportSection(rows, text, (("fig2_generation.png", f"Seed {summary['seed']}: output (red) and target "
                                                                  "(black), learning shaded; (a) before and (b) after "
                                                                  "the target switch."),))

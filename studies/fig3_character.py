@@ -47,7 +47,7 @@ def periods_to_steps(periods: float) -> int:
 def write_and_test(network, character, *, seed: int, test_runs: int, progress) -> tuple:
     """FORCE for TRAIN_PERIODS, then closed-loop tests.
 
-    Returns: (trained network, FORCE run dataset, test run datasets, test errors)."""
+    Returns: (trained network, FORCE run dataset, test run datasets (with `mtj_energy`), test errors)."""
     rng = np.random.default_rng([seed, 4])
     train_task = mp.writing_task(character, periods_to_steps(TRAIN_PERIODS), learning=True)
     trained, train_run = mp.train_force(network, train_task, regularization=REGULARIZATION,
@@ -57,11 +57,24 @@ def write_and_test(network, character, *, seed: int, test_runs: int, progress) -
     drive = mp.drive_from_task(test_task, 2, 2)
     tests, errors = [], []
     for _ in range(test_runs):
-        outputs = mp.simulate(trained, drive, x0=rng.normal(0, 0.5, network.size), progress=False).trajectory.readouts
-        target = test_task.target.values
+        trajectory = mp.simulate(trained, drive, x0=rng.normal(0, 0.5, network.size), progress=False).trajectory
+        outputs, target = trajectory.readouts, test_task.target.values
         errors.append(float(np.hypot(*(outputs[warmup:] - target[warmup:]).T).mean() / character.diagonal))
-        tests.append(test_task.assign(output=(("time", "readout"), outputs)))
+        tests.append(test_task.assign(output=(("time", "readout"), outputs), mtj_energy=(
+            "time", trajectory.mtj_energy, {"units": "J", "long_name": "energy the MTJs dissipated in the step"})))
     return trained, train_run, tests, errors
+
+
+def task_energy(innate: xr.Dataset, train_run: xr.Dataset, tests: list[xr.Dataset], n_mtj: int) -> dict:
+    """The MTJs' energy of the task: training (innate training and FORCE), inference (the closed-loop
+    tests, warm-up included), in the form of `mtjphys.energy_summary`."""
+    force = mp.energy_summary(train_run)
+    test_energy = sum(float(test.mtj_energy.sum()) for test in tests)
+    test_steps = sum(test.sizes["time"] for test in tests)
+    training = float(innate.innate_training_energy) + force["task"]
+    return {"per_step": force["per_step"], "per_window": force["per_step"] / n_mtj, "training": training,
+            "inference": test_energy, "task": training + test_energy,
+            "steps": force["steps"] + test_steps + int(innate.innate_training_steps)}
 
 
 def assemble(innate: xr.Dataset, innate_task: xr.Dataset, train_run: xr.Dataset, tests: list[xr.Dataset],
@@ -166,6 +179,7 @@ def run(output_dir, *, character_file=None, seed: int = 0, mode: str = "device",
         "test_errors": errors,
         "control_test_errors_without_innate": control_errors if control else None,
         "passed": bool(max(errors) <= GOAL),
+        "energy": task_energy(innate, train_run, tests, n_mtj),
     }
     dataset.attrs = dict(weights.attrs)
     dataset.attrs.update(study="fig3_character", summary=json.dumps(summary),
@@ -194,7 +208,9 @@ def report(summary: dict) -> mp.ReportSection:
     if control:
         measured += f"; without innate training {_percentages(control)}"
     rows = ((f"Fig. 3: 800 MTJs write {summary['character']} after innate training and FORCE",
-             "the character is reproduced", measured),)
+             "the character is reproduced", measured),
+            ("Fig. 3: energy the MTJs dissipate", "low energy cost (not quantified)",
+             mp.describe_energy(summary["energy"])))
     text = (f"Innate training makes the network's response reproducible across initial states, FORCE trains two "
             f"readouts to write the character, and the network then writes it in closed loop from new initial "
             f"states (goal: error at most 5 % of the diagonal). Measured: {measured}.")

@@ -58,9 +58,10 @@ def single_mtj(temperatures, realisations: int, seed: int) -> xr.Dataset:
         record = mp.Parameters({"temperature": temperature})
         params = record.arrays()
         current = jnp.full(realisations, J)
+        law, circuit = record["resistance_law"], mp.circuit_for(record)
         m = thermal_realisation(record.model, settings, params, current, jax.random.PRNGKey(seed + i),
-                                mp.NEURON_WINDOW)
-        resistance = record.model.resistance(record["resistance_law"])(m, params)
+                                mp.NEURON_WINDOW, law=law, circuit=circuit)
+        resistance = mp.operating_point(record.model, law, circuit, m, current, params).resistance
         for k, bandwidth in enumerate(BANDWIDTHS):
             for r, rule in enumerate(RULES):
                 extrema = readout_of(bandwidth, rule, record).extrema(ts, resistance)

@@ -132,3 +132,30 @@ def test_every_file_written_carries_its_provenance(quick_results):
     for path in quick_results.rglob("sweep.json"):
         assert json.loads(path.read_text())["provenance"]["code_hash"] == code
     assert code[:12] in (quick_results / "report.md").read_text()
+
+
+def test_hardware_figures_are_the_datasets(quick_results):
+    dataset = mp.open_dataset(quick_results / "supp_hardware.nc")
+    recorded = summary(quick_results, "supp_hardware")
+    for kind in ("v_half", "thermal_resistance", "area_factor"):
+        counted = dataset[f"fig2_passed_vs_{kind}"].sum(f"fig2_seed_{kind}").values.tolist()
+        assert recorded["success"][kind]["successes"] == counted, kind
+    constant = dataset.sel(v_half=np.inf)
+    assert float(constant.window_nonlinearity) < 0.01  # on the paper's window dR(j) is nearly a straight line
+    assert np.all(np.diff(constant.window_energy.values) > 0) and np.all(np.diff(constant.voltage_max.values) > 0)
+    # a bias-dependent TMR takes ringing away at every current
+    assert np.all(dataset.delta_r.sel(v_half=0.5).values < constant.delta_r.values)
+    from_zero = dataset.heated_temperature.sel(ambient_temperature=0.0).values
+    assert from_zero[0] == 0.0 and np.all(np.diff(from_zero) > 0)
+    assert np.all(dataset.stability_factor.values[1:] > dataset.stability_factor.values[:-1])
+
+
+def test_every_paper_task_states_its_energy(quick_results):
+    for name in ("fig2_generation", "fig4_recognition"):
+        run = mp.open_dataset(quick_results / f"{name}.nc")
+        assert run.mtj_energy.attrs["units"] == "J" and float(run.mtj_energy.min()) > 0, name
+        assert float(run.energy_mtj.sum()) == pytest.approx(float(run.mtj_energy.sum()), rel=1e-12)
+    energy = summary(quick_results, "fig3_character")["energy"]
+    assert energy["task"] == pytest.approx(energy["training"] + energy["inference"]) and energy["inference"] > 0
+    report = (quick_results / "report.md").read_text()
+    assert report.count("energy the MTJs dissipate") == 3 and "per MTJ window" in report
