@@ -379,9 +379,9 @@ def test_carry_magnetization_starts_each_window_where_the_last_ended():
             if resets[step]:
                 x, m = np.zeros(3), equilibrium
             current = j_min + (j_max - j_min) * np.clip((1 + x) / 2, 0, 1)
-            extrema, end = window(record.arrays(), jnp.asarray(current), jnp.asarray(m if carry else equilibrium))
-            r = 2 * (np.asarray(extrema.delta_r) - low) / (high - low) - 1
-            m = np.asarray(end)
+            response = window(record.arrays(), jnp.asarray(current), jnp.asarray(m if carry else equilibrium))
+            r = 2 * (np.asarray(response.extrema.delta_r) - low) / (high - low) - 1
+            m = np.asarray(response.end)
             outputs.append(r)
             x = 0.5 * x + 0.5 * (j @ r + w_f @ (w_out @ r) + w_in @ inputs[step : step + 1] + b)
         np.testing.assert_allclose(runs[name].trajectory.mtj_outputs, outputs, rtol=0, atol=1e-8, err_msg=name)
