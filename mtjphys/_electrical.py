@@ -40,10 +40,6 @@ class Circuit(eqx.Module):
         if self.source not in SOURCES:
             raise MtjphysError(f"a junction is driven by a current or a voltage, not {self.source!r}")
 
-    @property
-    def unit(self) -> str:
-        return "A/m^2" if self.source == "current" else "V"
-
     def describe(self) -> dict:
         return {"drive": self.source, "joule_heating": int(self.heating)}
 

@@ -138,8 +138,8 @@ def neuron_output(
         return thermal_delta_r(parameters, drive, source=source, seed=seed, settings=thermal or ThermalSolver(),
                                window=window, readout=readout)
     circuit = circuit_for(parameters, source)
-    window = _neuron_output(model, law, settings, readout or IDEAL, circuit, float(window), params, jnp.asarray(drive))
-    return NeuronResponse.of(parameters, window)
+    result = _neuron_output(model, law, settings, readout or IDEAL, circuit, float(window), params, jnp.asarray(drive))
+    return NeuronResponse.of(parameters, result)
 
 
 def equilibrium_resistance(parameters: Parameters) -> float:

@@ -245,9 +245,9 @@ def thermal_delta_r(
     model, law, params = as_batch(parameters)
     source, drive = drive_of(**{"current_density" if source == "current" else "voltage": drive})
     readout = readout if readout is not None else thermal_readout(parameters)
-    window = _thermal_output(model, law, settings, readout, circuit_for(parameters, source), float(window), params,
+    result = _thermal_output(model, law, settings, readout, circuit_for(parameters, source), float(window), params,
                              jnp.asarray(drive), random_key(seed))
-    return NeuronResponse.of(parameters, window)
+    return NeuronResponse.of(parameters, result)
 
 
 def thermal_quantiles(parameters, currents, samples: int, *, seed: int = 0,
