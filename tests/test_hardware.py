@@ -200,6 +200,13 @@ def test_bad_hardware_parameters_get_one_line(values, message):
     assert "\n" not in str(error.value)
 
 
+def test_stated_costs_must_be_energies():
+    for name in ("synapse_energy", "readout_energy"):
+        for value in (-1e-15, float("nan"), float("inf")):
+            with pytest.raises(mp.MtjphysError, match=f"{name} must be finite and >= 0 J"):
+                mp.random_network(mp.Architecture(n_mtj=4), seed=0, **{name: value})
+
+
 def test_the_neuron_takes_one_drive():
     with pytest.raises(mp.MtjphysError, match="exactly one"):
         mp.neuron_output(mp.Parameters(), 0.9e10, voltage=0.8)
