@@ -315,7 +315,8 @@ def report(summary: dict) -> mp.ReportSection:
     rows = (
         ("Energy: MTJs compute at low energy cost (an MTJ random-number generator: 20 fJ/bit)",
          "claimed, not measured",
-         f"{low:.0f}–{high:.0f} fJ per MTJ window on the paper's window; Fig. 2 (40 MTJs, device mode, 0 K): "
+         f"{low:.0f}–{high:.0f} fJ per MTJ window on the paper's window; Fig. 2 (40 MTJs, device mode, 0 K, mean "
+         f"of {summary['seeds']} seeds): "
          f"{per_step * 1e12:.2f} pJ per step, {per_task * 1e9:.1f} nJ per task (MTJs alone)"),
         ("Fig. 2 at room temperature", "not studied", room),
     )
