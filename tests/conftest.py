@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="session")
 def quick_results(tmp_path_factory):
-    """`mtjphys reproduce --quick` once for the whole session (about two minutes)."""
+    """`mtjphys reproduce --quick` once for the whole session (about four minutes)."""
     import mtjphys as mp
     from mtjphys._cli import cli
 

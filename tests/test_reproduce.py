@@ -12,7 +12,7 @@ import mtjphys as mp
 from mtjphys._cli import cli
 from mtjphys._reproduce import REPORTS
 
-pytestmark = pytest.mark.slow  # every test here reads one quick reproduction (about three minutes)
+pytestmark = pytest.mark.slow  # every test here reads one quick reproduction (about four minutes)
 
 
 def summary(directory, name):
