@@ -4,6 +4,7 @@ Joule heating, and the energy of a neuron window."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
@@ -31,17 +32,22 @@ class Circuit(eqx.Module):
         heating: the free layer's temperature and, with a Curie temperature, its Ms follow the power the
             junction dissipates (see `heated`); `circuit_for` switches it on where a record has a thermal
             resistance.
+        bias_dependent: whether the resistance may depend on the bias, so that a current drive's voltage
+            must be solved for; `circuit_for` turns it off where every record has a constant TMR (a
+            finite V_half), which saves the solve.
     """
 
     source: Literal["current", "voltage"] = eqx.field(static=True, default="current")
     heating: bool = eqx.field(static=True, default=False)
+    bias_dependent: bool = eqx.field(static=True, default=True)
 
     def __check_init__(self):
         if self.source not in SOURCES:
             raise MtjphysError(f"a junction is driven by a current or a voltage, not {self.source!r}")
 
     def describe(self) -> dict:
-        return {"drive": self.source, "joule_heating": int(self.heating)}
+        return {"drive": self.source, "joule_heating": int(self.heating),
+                "bias_dependent_tmr": int(self.bias_dependent)}
 
 
 def _records(parameters: Parameters | Sequence[Parameters]) -> list[Parameters]:
@@ -50,8 +56,10 @@ def _records(parameters: Parameters | Sequence[Parameters]) -> list[Parameters]:
 
 def circuit_for(parameters: Parameters | Sequence[Parameters], source: str = "current") -> Circuit:
     """Returns: the circuit of MTJs with these records (one or several) driven by `source`."""
-    heating = any(record["thermal_resistance"] > 0 for record in _records(parameters))
-    return Circuit(source=source, heating=heating)
+    records = _records(parameters)
+    heating = any(record["thermal_resistance"] > 0 for record in records)
+    bias_dependent = any(math.isfinite(record.get("V_half", math.inf)) for record in records)
+    return Circuit(source=source, heating=heating, bias_dependent=bias_dependent)
 
 
 def is_warm(parameters: Parameters | Sequence[Parameters]) -> bool:
@@ -102,8 +110,13 @@ def operating_point(model: Model, law: str, circuit: Circuit, m: jnp.ndarray, dr
         resistance = model.resistance(law)(m, drive, params)
         return OperatingPoint(drive / (resistance * params["area"]), jnp.broadcast_to(drive, resistance.shape),
                               resistance)
-    voltage = bias_voltage(model, law, m, drive, params)
-    return OperatingPoint(jnp.broadcast_to(drive, voltage.shape), voltage, model.resistance(law)(m, voltage, params))
+    if circuit.bias_dependent:
+        voltage = bias_voltage(model, law, m, drive, params)
+        resistance = model.resistance(law)(m, voltage, params)
+    else:
+        resistance = model.resistance(law)(m, jnp.zeros(()), params)
+        voltage = drive * params["area"] * resistance
+    return OperatingPoint(jnp.broadcast_to(drive, voltage.shape), voltage, resistance)
 
 
 def free_layer_temperature(params: dict, power: jnp.ndarray) -> jnp.ndarray:

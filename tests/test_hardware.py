@@ -76,6 +76,18 @@ def test_the_bias_voltage_solves_v_equals_i_r_at_that_voltage():
     assert bool(jnp.all(jnp.abs(v) <= jnp.abs(j * record["area"] * model.resistance(law)(m, 0.0, params))))
 
 
+def test_a_constant_tmr_skips_the_bias_solve_and_gives_the_same_window():
+    record = mp.Parameters()
+    assert not mp.circuit_for(record).bias_dependent and mp.circuit_for(record.replace(V_half=0.5)).bias_dependent
+    model, law, params = record.model, record["resistance_law"], record.arrays()
+    js = jnp.linspace(0.8e10, 1.0e10, 3)
+    solved = mp.window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.Circuit())
+    direct = mp.window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.circuit_for(record))
+    for name in ("energy", "voltage_max", "power_max"):
+        np.testing.assert_allclose(getattr(direct, name), getattr(solved, name), rtol=1e-13)
+    np.testing.assert_allclose(direct.extrema.delta_r, solved.extrema.delta_r, rtol=1e-12)
+
+
 def test_bias_dependent_tmr_shrinks_the_ringing():
     constant = mp.neuron_output(mp.Parameters(), [0.8e10, 1.0e10])
     biased = mp.neuron_output(mp.Parameters({"V_half": 0.5}), [0.8e10, 1.0e10])
