@@ -33,8 +33,8 @@ class Circuit(eqx.Module):
             junction dissipates (see `heated`); `circuit_for` switches it on where a record has a thermal
             resistance.
         bias_dependent: whether the resistance may depend on the bias, so that a current drive's voltage
-            must be solved for; `circuit_for` turns it off where every record has a constant TMR (a
-            finite V_half), which saves the solve.
+            must be solved for; `circuit_for` turns it off where every record has a constant TMR
+            (V_half null), which saves the solve.
     """
 
     source: Literal["current", "voltage"] = eqx.field(static=True, default="current")

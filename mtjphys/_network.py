@@ -256,20 +256,23 @@ class WindowEnergy(eqx.Module):
         return (current_density * self.area) ** 2 * self.window * resistance
 
 
+def _tabulate(records: Sequence[Parameters], grid: np.ndarray, field: str, **options) -> np.ndarray:
+    """A field of the neuron's response ("delta_r", "energy", ...) for every MTJ on the current densities
+    `grid`, from one batched solve of each distinct device. Returns: (K,) for identical MTJs, else (N, K)."""
+    unique = list(dict.fromkeys(records))
+    response = neuron_output([r for r in unique for _ in grid], np.tile(grid, len(unique)), **options)
+    table = getattr(response, field).reshape(len(unique), grid.size)
+    return table[0] if len(unique) == 1 else table[[unique.index(r) for r in records]]
+
+
 def window_energy(records: Sequence[Parameters], grid: np.ndarray, *, settings: NeuronSolver = NeuronSolver(),
                   thermal: ThermalSolver = ThermalSolver(), seed: int = 0) -> WindowEnergy:
-    """Tabulate the window energy of MTJs (one record each) on the current densities `grid`, one
-    batched solve for every distinct device; a current above a device's breakdown voltage is refused."""
-    unique = list(dict.fromkeys(records))
-    currents = np.tile(grid, len(unique))
-    energy = neuron_output([r for r in unique for _ in grid], currents, settings=settings, thermal=thermal,
-                           seed=seed).energy
-    areas = np.repeat([r["area"] for r in unique], grid.size)
-    mean = (energy / ((currents * areas) ** 2 * NEURON_WINDOW)).reshape(len(unique), grid.size)
-    if len(unique) == 1:
-        return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean[0]), jnp.asarray(unique[0]["area"]))
-    rows = [unique.index(r) for r in records]
-    return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean[rows]), jnp.asarray([r["area"] for r in records]))
+    """Tabulate the window energy of MTJs (one record each) on the current densities `grid`; a current
+    above a device's breakdown voltage is refused."""
+    energy = _tabulate(records, grid, "energy", settings=settings, thermal=thermal, seed=seed)
+    area = np.array([r["area"] for r in records]) if energy.ndim == 2 else np.array(records[0]["area"])
+    mean_resistance = energy / ((grid * area[..., None]) ** 2 * NEURON_WINDOW)
+    return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean_resistance), jnp.asarray(area))
 
 
 def _weights(variable: str, dims: tuple[str, ...], long_name: str):
@@ -293,8 +296,8 @@ class Network(eqx.Module):
         records: each MTJ's parameter record, (N,) (empty for networks without MTJs).
         energy: each MTJ's window energy as a function of its current (None for networks
             without MTJ currents).
-        synapse_energy: [J] per synaptic operation (one multiply-accumulate with a nonzero weight:
-            recurrent, feedback, input and readout); 0 when not counted (the default).
+        synapse_energy: [J] per synaptic operation (one multiply-accumulate, `synaptic_operations`);
+            0 when not counted (the default).
         readout_energy: [J] per reading of one MTJ's dR; 0 when not counted (the default).
     """
 
@@ -335,8 +338,8 @@ class Network(eqx.Module):
         return jnp.sum(self.energy(self.nonlinearity.currents(x)))
 
     def synaptic_operations(self) -> int:
-        """Returns: the multiply-accumulates with a nonzero weight in one step (recurrent, feedback,
-        input and readout weights)."""
+        """Returns: the multiply-accumulates in one step: one per nonzero recurrent, feedback and input
+        weight, and one per readout weight (trained, so dense)."""
         fixed = sum(int(jnp.count_nonzero(w)) for w in (self.recurrent, self.feedback, self.input_weights))
         return fixed + self.readout.size
 
@@ -480,10 +483,7 @@ def make_nonlinearity(
     if transfer is not None:
         return surrogate_from_dataset(transfer, n_mtj, current_window, delta_r_range, gain)
     grid = _reach(current_window, gain, surrogate_points)
-    unique = list(dict.fromkeys(records))  # one curve per distinct device, all in one batched solve
-    curves = neuron_output([r for r in unique for _ in grid], np.tile(grid, len(unique)), settings=settings,
-                           readout=readout).delta_r.reshape(len(unique), grid.size)
-    table = curves[0] if identical else curves[[unique.index(r) for r in records]]
+    table = _tabulate(records, grid, "delta_r", settings=settings, readout=readout)
     return SurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(table), current_gain=gain)
 
 

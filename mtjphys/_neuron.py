@@ -96,15 +96,20 @@ def as_batch(parameters: Parameters | Sequence[Parameters]) -> tuple[Model, str,
     return records[0].model, records[0]["resistance_law"], stack_parameters(records)
 
 
-def drive_of(current_density=None, voltage=None) -> tuple[Circuit, np.ndarray]:
+def check_drive(source: str, values) -> np.ndarray:
+    """Returns: the drive's values as float64, refused in one line unless finite."""
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise MtjphysError(f"{'current density' if source == 'current' else 'voltage'} must be finite")
+    return values
+
+
+def drive_of(current_density=None, voltage=None) -> tuple[str, np.ndarray]:
     """Returns: (the source, "current" or "voltage", and its values as float64) of exactly one of the two."""
     if (current_density is None) == (voltage is None):
         raise MtjphysError("drive the junction by a current density or by a voltage (exactly one of the two)")
     source, values = ("current", current_density) if voltage is None else ("voltage", voltage)
-    values = np.asarray(values, dtype=np.float64)
-    if not np.all(np.isfinite(values)):
-        raise MtjphysError(f"{'current density' if source == 'current' else 'voltage'} must be finite")
-    return source, values
+    return source, check_drive(source, values)
 
 
 def neuron_output(
@@ -128,8 +133,18 @@ def neuron_output(
         A `NeuronResponse` of numpy arrays; `.delta_r` [ohm] is the neuron output, `.energy` [J] its cost.
         A drive above the record's breakdown voltage is refused.
     """
-    model, law, params = as_batch(parameters)
     source, drive = drive_of(current_density, voltage)
+    return respond(parameters, source, drive, settings=settings, window=window, seed=seed, thermal=thermal,
+                   readout=readout)
+
+
+def respond(
+    parameters: Parameters | Sequence[Parameters], source: str, drive, *, settings: NeuronSolver = NeuronSolver(),
+    window: float = NEURON_WINDOW, seed: int = 0, thermal=None, readout: Readout | None = None,
+) -> NeuronResponse:
+    """`neuron_output` with the drive given as its source ("current" or "voltage") and its values."""
+    model, law, params = as_batch(parameters)
+    drive = check_drive(source, drive)
     if not (window > 0 and np.isfinite(window)):
         raise MtjphysError(f"window must be a positive duration, got {window}")
     if is_warm(parameters):

@@ -105,10 +105,6 @@ class Readout(eqx.Module):
         if not (math.isfinite(self.hold) and self.hold >= 0):
             raise MtjphysError(f"readout hold time must be >= 0 s, got {self.hold}")
 
-    @property
-    def ideal(self) -> bool:
-        return self.bandwidth is None and self.hold == 0
-
     def filtered(self, ts: np.ndarray, resistance: jnp.ndarray) -> jnp.ndarray:
         """R(t) through the pre-amplifier (samples along axis 0, the ends extended with their values).
 

@@ -14,7 +14,7 @@ import numpy as np
 from ._electrical import Circuit, circuit_for, diffusion, drift, is_warm, sampled_window, Window
 from ._errors import MtjphysError, random_key
 from ._model import Model
-from ._neuron import as_batch, batch_shape, drive_of, NEURON_WINDOW, NeuronResponse
+from ._neuron import as_batch, batch_shape, check_drive, NEURON_WINDOW, NeuronResponse
 from ._readout import DEFAULT_BANDWIDTH, IDEAL, Readout
 
 
@@ -243,7 +243,7 @@ def thermal_delta_r(
         A `NeuronResponse` of numpy arrays.
     """
     model, law, params = as_batch(parameters)
-    source, drive = drive_of(**{"current_density" if source == "current" else "voltage": drive})
+    drive = check_drive(source, drive)
     readout = readout if readout is not None else thermal_readout(parameters)
     result = _thermal_output(model, law, settings, readout, circuit_for(parameters, source), float(window), params,
                              jnp.asarray(drive), random_key(seed))

@@ -12,7 +12,7 @@ import xarray as xr
 from ._datasets import provenance
 from ._electrical import circuit_for, free_layer_temperature, is_warm, operating_point, sampled_window
 from ._errors import MtjphysError, random_key
-from ._neuron import as_batch, drive_of, equilibrium_resistance, neuron_output, NEURON_WINDOW, NeuronResponse
+from ._neuron import as_batch, drive_of, equilibrium_resistance, NEURON_WINDOW, NeuronResponse, respond
 from ._parameters import Parameters
 from ._readout import Readout
 from ._solve import integrate, NeuronSolver
@@ -92,8 +92,7 @@ def neuron_trace(
         solver_attrs = thermal.describe()
     else:
         m, point = _trace(model, law, settings, circuit, params, jnp.float64(drive), jnp.asarray(ts))
-        response = neuron_output(parameters, **{"current_density" if source == "current" else "voltage": drive},
-                                 settings=settings, readout=readout)
+        response = respond(parameters, source, drive, settings=settings, readout=readout)
         solver_attrs = settings.describe()
     solver_attrs.update(readout.describe(), **circuit.describe())
     power = point.power(params)
@@ -177,8 +176,7 @@ def transfer_curve(
         delta_r, delta_r_std = response.delta_r.mean(axis=1), response.delta_r.std(axis=1, ddof=1)
         energy, voltage_max = response.energy.mean(axis=1), response.voltage_max.max(axis=1)
     else:
-        response = neuron_output(parameters, **{"current_density" if source == "current" else "voltage": js},
-                                 settings=settings, readout=readout)
+        response = respond(parameters, source, js, settings=settings, readout=readout)
         delta_r, energy, voltage_max = response.delta_r, response.energy, response.voltage_max
     dim = "current_density" if source == "current" else "voltage"
     span = delta_r.max() - delta_r.min()
@@ -203,7 +201,8 @@ def transfer_curve(
         dataset["energy"].attrs["long_name"] = f"mean window energy over {samples} thermal realisations"
         dataset["delta_r_std"] = (dim, delta_r_std,
                                   {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
-    solver_attrs = {**(thermal.describe() if hot else settings.describe()), "drive": source}
+    solver_attrs = {**(thermal.describe() if hot else settings.describe()),
+                    **circuit_for(parameters, source).describe()}
     dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
                                     samples_per_current=samples if hot else 1, **solver_attrs, **readout.describe()))
     return dataset

@@ -66,11 +66,13 @@ def stability_factor(record: mp.Parameters) -> float:
     return k_eff * record["area"] * record["thickness"] / thermal_energy
 
 
-def operating_point(points: int, seed: int) -> xr.Dataset:
-    """(a): voltage, energy and dR over the current density for each V_half, under current and voltage drive."""
-    js = np.linspace(*CURRENTS, points)
+def operating_range(points: int) -> xr.Dataset:
+    """(a): voltage, energy and dR over the current density for each V_half, under current and voltage drive
+    (the grid holds the paper's window's ends exactly)."""
+    js = np.union1d(np.round(np.linspace(*CURRENTS, points), -6), mp.OPERATING_WINDOW)  # no near-duplicates
     window = np.linspace(*mp.OPERATING_WINDOW, 11)
-    fields = {name: np.zeros((len(V_HALF), points)) for name in ("delta_r", "energy", "voltage_max", "delta_r_voltage")}
+    names = ("delta_r", "energy", "voltage_max", "delta_r_voltage")
+    fields = {name: np.zeros((len(V_HALF), js.size)) for name in names}
     nonlinearity, monotonic = np.zeros(len(V_HALF)), np.zeros(len(V_HALF), dtype=bool)
     for index, v_half in enumerate(V_HALF):
         record = device(v_half)
@@ -111,8 +113,8 @@ def heating(realisations: int, seed: int) -> xr.Dataset:
             record = device(thermal_resistance=r_th, temperature=ambient, curie=CURIE)
             count = realisations if mp.is_warm(record) else 1
             response = mp.neuron_output(record, np.full(count, J_HEATING), seed=seed + 100 * a + k)
-            power = response.energy / mp.NEURON_WINDOW  # the window's mean power
-            temperature[a, k] = ambient + r_th * float(np.mean(power))
+            mean_power = float(np.mean(response.energy)) / mp.NEURON_WINDOW
+            temperature[a, k] = float(mp.free_layer_temperature(record, mean_power))
             mean[a, k], spread[a, k] = np.mean(response.delta_r), np.std(response.delta_r)
     dims = ("ambient_temperature", "thermal_resistance")
     return xr.Dataset(
@@ -236,7 +238,7 @@ def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 
     netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     store = f"{output_dir}/sweeps/supp_hardware"
-    parts = [operating_point(7 if quick else 49, seed=0), heating(realisations, seed=0)]
+    parts = [operating_range(7 if quick else 49), heating(realisations, seed=0)]
     for kind, levels, quick_levels in (("v_half", V_HALF, QUICK_V_HALF),
                                        ("thermal_resistance", FIG2_THERMAL_RESISTANCES, QUICK_FIG2_THERMAL_RESISTANCES),
                                        ("area_factor", AREA_FACTORS, QUICK_AREA_FACTORS)):
@@ -253,8 +255,7 @@ def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 
         dataset[f"fig2_{kind}"].attrs = {"units": unit, "long_name": long_name}
         dataset[f"fig2_seed_{kind}"].attrs = {"units": "1", "long_name": "network seed"}
 
-    cold = dataset.sel(v_half=math.inf)
-    in_paper = (dataset.current_density >= mp.OPERATING_WINDOW[0]) & (dataset.current_density <= mp.OPERATING_WINDOW[1])
+    ends = dataset.sel(current_density=list(mp.OPERATING_WINDOW))
     reference_energy = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_WINDOW))
     fig2 = dataset.sel(fig2_v_half=math.inf)
     area = dataset.fig2_area_factor.values
@@ -263,13 +264,10 @@ def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 
         "window_energy_fJ": [float(e) * 1e15 for e in reference_energy.energy],
         "window_voltage_V": [float(v) for v in reference_energy.voltage_max],
         "window_power_uW": [float(p) * 1e6 for p in reference_energy.power_max],
-        "voltage_range_V": [float(cold.voltage_max.min()), float(cold.voltage_max.max())],
         "nonlinearity": {_v_half_name(v): float(x) if ok else None for v, x, ok in
                          zip(V_HALF, dataset.window_nonlinearity.values, dataset.window_monotonic.values)},
-        "delta_r_window": {_v_half_name(v): [float(x) for x in dataset.delta_r.sel(v_half=v).where(in_paper, drop=True)
-                                             .values[[0, -1]]] for v in V_HALF},
-        "voltage_drive_delta_r_window": [float(x) for x in cold.delta_r_voltage_drive.where(in_paper, drop=True)
-                                         .values[[0, -1]]],
+        "delta_r_window": {_v_half_name(v): ends.delta_r.sel(v_half=v).values.tolist() for v in V_HALF},
+        "voltage_drive_delta_r_window": ends.delta_r_voltage_drive.sel(v_half=math.inf).values.tolist(),
         "fig2_energy_per_step_J": float(fig2.fig2_energy_per_step_vs_v_half.mean()),
         "fig2_energy_per_task_J": float(fig2.fig2_energy_per_task_vs_v_half.mean()),
         "heating": {f"{a:g}": {"temperature_K": dataset.heated_temperature.sel(ambient_temperature=a).values.tolist(),
