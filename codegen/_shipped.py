@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 
-from mtjphys.models import macrospin_stt
+from mtjphys.models import macrospin_stt, micromagnetic_stt
 
-SHIPPED = {"macrospin_stt": macrospin_stt}
+SHIPPED = {"macrospin_stt": macrospin_stt, "micromagnetic_stt": micromagnetic_stt}
 
 
 def shipped_path(name: str) -> pathlib.Path:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from ._micromagnetic import MicromagneticModel
 from ._model import MacrospinModel
 from ._terms import (
     BiasDependentTMR,
+    CellThermalField,
+    CubicAnisotropy,
     Demagnetization,
+    Exchange,
+    FieldLikeTorque,
     LinearConductance,
     LinearResistance,
+    Magnetostatic,
     SlonczewskiTorque,
     ThermalField,
     UniaxialAnisotropy,
@@ -27,3 +33,19 @@ def macrospin_stt() -> MacrospinModel:
         resistance_laws=(LinearConductance(), LinearResistance()),
         bias=BiasDependentTMR(),
     )
+
+
+def micromagnetic_stt() -> MicromagneticModel:
+    """The micromagnetic free layer: in every cell Zeeman, uniaxial and cubic anisotropy, Slonczewski
+    (MuMax3 form) and field-like spin-transfer torques, Brown's thermal field of the cell, the same
+    resistance laws and bias-dependent TMR as `macrospin_stt`; between cells exchange and the
+    demagnetising field of the grid."""
+    local = MacrospinModel(
+        name="micromagnetic_stt",
+        energies=(Zeeman(), UniaxialAnisotropy(), CubicAnisotropy()),
+        torques=(SlonczewskiTorque(), FieldLikeTorque()),
+        thermal=CellThermalField(),
+        resistance_laws=(LinearConductance(), LinearResistance()),
+        bias=BiasDependentTMR(),
+    )
+    return MicromagneticModel("micromagnetic_stt", local, (Exchange(), Magnetostatic()))

@@ -129,10 +129,13 @@ class MacrospinModel:
         energy = self.energy_density(m)
         return sp.Matrix([-sp.diff(energy, mi) / self.symbols["Ms"] for mi in m])
 
-    def torque_vector(self, m: sp.Matrix = MAGNETIZATION, thermal_field: bool = False) -> sp.Matrix:
+    def torque_vector(self, m: sp.Matrix = MAGNETIZATION, thermal_field: bool = False,
+                      extra_field: sp.Matrix | None = None) -> sp.Matrix:
         """Returns: X with Gilbert torque m x X [rad/s]; with `thermal_field`, B_eff gains the
-        symbols `b_th_*` of the noise field."""
+        symbols `b_th_*` of the noise field, and `extra_field` [T] (a micromagnetic cell's nonlocal field)."""
         field = self.effective_field(m)
+        if extra_field is not None:
+            field = field + extra_field
         if thermal_field:
             field = field + THERMAL_FIELD
         x = -self.symbols["gamma"] * field
@@ -145,16 +148,17 @@ class MacrospinModel:
         alpha = self.symbols["alpha"]
         return dm_dt - (m.cross(self.torque_vector(m)) + alpha * m.cross(dm_dt))
 
-    def _explicit(self, thermal_field: bool) -> sp.Matrix:
+    def explicit(self, thermal_field: bool = False, extra_field: sp.Matrix | None = None) -> sp.Matrix:
+        """Returns: dm/dt [1/s] solved from the Gilbert form, with B_eff as in `torque_vector`."""
         u, m, alpha, x = gilbert_solution()
-        values = dict(zip(x, self.torque_vector(m, thermal_field)))
+        values = dict(zip(x, self.torque_vector(m, thermal_field, extra_field)))
         values[alpha] = self.symbols["alpha"]
         return u.xreplace(values)
 
     @functools.cached_property
     def landau_lifshitz(self) -> sp.Matrix:
         """The explicit dm/dt [1/s] derived from the Gilbert form (no thermal field)."""
-        return self._explicit(thermal_field=False)
+        return self.explicit()
 
     @functools.cached_property
     def thermal_diffusion(self) -> sp.Matrix | None:
@@ -162,7 +166,7 @@ class MacrospinModel:
         standard 3-d Wiener process; None for a model without a thermal term."""
         if self.thermal is None:
             return None
-        with_noise = self._explicit(thermal_field=True)
+        with_noise = self.explicit(thermal_field=True)
         sigma = self.thermal.strength(self.symbols)
         return with_noise.jacobian(THERMAL_FIELD) * sigma
 

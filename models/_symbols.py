@@ -80,3 +80,9 @@ MAGNETIZATION = vector("m")
 CURRENT_DENSITY = sp.Symbol("current_density", real=True)
 THERMAL_FIELD = vector("b_th")
 BIAS_VOLTAGE = sp.Symbol("bias_voltage", real=True)
+# A micromagnetic model's cell: the field its neighbours and the rest of the body exert on it (exchange,
+# demagnetisation), computed by the grid operators, and the cell's volume (for Brown's thermal field).
+NONLOCAL_FIELD = vector("b_nl")
+CELL_VOLUME = sp.Symbol("cell_volume", positive=True)
+# Position in the free layer, for the continuum forms of the nonlocal terms.
+POSITION = sp.symbols("x y z", real=True)

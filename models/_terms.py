@@ -16,11 +16,13 @@ import sympy as sp
 from ._symbols import (
     BIAS_VOLTAGE,
     BOLTZMANN,
+    CELL_VOLUME,
     CURRENT_DENSITY,
     ELEMENTARY_CHARGE,
     HBAR,
     MU0,
     Parameter,
+    POSITION,
 )
 
 # Parameters every MTJ free layer has (the LLG core), shared by all terms.
@@ -162,6 +164,10 @@ class FieldLikeTorque(TorqueTerm):
         return -s["gamma"] * spin_torque_field(s) * s["beta"] * s["fixed_layer"]
 
 
+TEMPERATURE = Parameter("temperature", "K", "ambient temperature (the free layer's, unless Joule heating raises it)",
+                        constraint="nonnegative")
+
+
 @dataclasses.dataclass(frozen=True)
 class ThermalField(Term):
     """Brown's thermal field: a white-noise field B_th with
@@ -169,15 +175,77 @@ class ThermalField(Term):
 
     name: str = "thermal"
     parameters: tuple[Parameter, ...] = (
-        Parameter("temperature", "K", "ambient temperature (the free layer's, unless Joule heating raises it)",
-                  constraint="nonnegative"),
+        TEMPERATURE,
         Parameter("area", "m^2", "lateral area of the free layer", constraint="positive"),
     )
 
+    def volume(self, s: dict) -> sp.Expr:
+        """Returns: V [m^3], the volume whose moment the field acts on."""
+        return s["area"] * s["thickness"]
+
     def strength(self, s: dict) -> sp.Expr:
         """Returns: sigma [T*s^(1/2)], the standard deviation of B_th per sqrt(second)."""
-        volume = s["area"] * s["thickness"]
-        return sp.sqrt(2 * s["alpha"] * BOLTZMANN.symbol * s["temperature"] / (s["gamma"] * s["Ms"] * volume))
+        return sp.sqrt(2 * s["alpha"] * BOLTZMANN.symbol * s["temperature"] / (s["gamma"] * s["Ms"] * self.volume(s)))
+
+
+@dataclasses.dataclass(frozen=True)
+class CellThermalField(ThermalField):
+    """Brown's thermal field of one cell of a grid, independent from cell to cell: as `ThermalField`
+    with V the cell's volume (`cell_volume`, an input of the generated code that the mesh supplies)."""
+
+    parameters: tuple[Parameter, ...] = (TEMPERATURE,)
+
+    def volume(self, s: dict) -> sp.Expr:
+        return CELL_VOLUME
+
+
+class NonlocalTerm(Term):
+    """A field that couples the cells of a micromagnetic grid (exchange, demagnetisation).
+
+    Its energy is quadratic in m, so a cell's share of it is `quadratic_field_energy` of its own field;
+    the model adds the field to each cell's local field as the input `b_nl` of the generated code, and
+    the runtime computes it with the term's grid operator (see docs/physics.md).
+    """
+
+
+def quadratic_field_energy(m: sp.Matrix, field: sp.Matrix, s: dict) -> sp.Expr:
+    """Returns: -Ms m . B / 2 [J/m^3], a cell's share of an energy quadratic in m whose field at the cell
+    is B [T] (each pair of cells counted once over the grid)."""
+    return -s["Ms"] * m.dot(field) / 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Exchange(NonlocalTerm):
+    """Heisenberg exchange: E = A |grad m|^2 = A sum_k |d m / d x_k|^2, whose field is
+    B = -(1/Ms) dE/dm (the variational derivative) = (2 A / Ms) laplacian(m) for a uniform A.
+    On the grid: the 6-neighbour stencil with free boundaries (`mtjphys.exchange_field`)."""
+
+    name: str = "exchange"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("A", "J/m", "exchange stiffness of the free layer", constraint="nonnegative"),
+    )
+
+    def energy_density(self, m: sp.Matrix, s: dict) -> sp.Expr:
+        """Arguments: m as a column of functions of `POSITION`. Returns: A |grad m|^2 [J/m^3]."""
+        return s["A"] * sum(sp.diff(component, x) ** 2 for component in m for x in POSITION)
+
+    def continuum_field(self, s: dict) -> sp.Matrix:
+        """Returns: B = -(1/Ms) delta E / delta m [T] for m(x, y, z), from the Euler-Lagrange operator."""
+        m = sp.Matrix([sp.Function(f"m_{c}", real=True)(*POSITION) for c in "xyz"])
+        energy = self.energy_density(m, s)
+        derivative = [sp.diff(energy, mi) - sum(sp.diff(sp.diff(energy, sp.diff(mi, x)), x) for x in POSITION)
+                      for mi in m]
+        return sp.Matrix([-d / s["Ms"] for d in derivative])
+
+
+@dataclasses.dataclass(frozen=True)
+class Magnetostatic(NonlocalTerm):
+    """The demagnetising (stray) field of the magnetised body itself: B = mu0 H_d, H_d = -grad phi,
+    laplacian(phi) = div(Ms m), open boundaries. On the grid: B_i = -mu0 sum_j N(r_i - r_j) Ms_j m_j with
+    the Newell tensor N of the cell, applied by FFT convolution (`mtjphys.demag_field`)."""
+
+    name: str = "magnetostatic"
+    parameters: tuple[Parameter, ...] = ()
 
 
 _RESISTANCES = (

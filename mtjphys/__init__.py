@@ -43,6 +43,21 @@ from ._datasets import (
 from ._datasets import (
     write_dataset as write_dataset,
 )
+from ._demag import (
+    demag_field as demag_field,
+)
+from ._demag import (
+    demag_kernel as demag_kernel,
+)
+from ._demag import (
+    demag_tensor as demag_tensor,
+)
+from ._demag import (
+    dipole_average as dipole_average,
+)
+from ._demag import (
+    newell_tensor as newell_tensor,
+)
 from ._electrical import (
     bias_voltage as bias_voltage,
 )
@@ -66,6 +81,9 @@ from ._electrical import (
 )
 from ._electrical import (
     OperatingPoint as OperatingPoint,
+)
+from ._electrical import (
+    Trace as Trace,
 )
 from ._electrical import (
     Window as Window,
@@ -127,11 +145,35 @@ from ._innate import (
 from ._innate import (
     train_innate as train_innate,
 )
+from ._mesh import (
+    field_variable as field_variable,
+)
+from ._mesh import (
+    GRID_PARAMETERS as GRID_PARAMETERS,
+)
+from ._mesh import (
+    Mesh as Mesh,
+)
+from ._mesh import (
+    mesh_variables as mesh_variables,
+)
+from ._micromagnetic import (
+    exchange_field as exchange_field,
+)
+from ._micromagnetic import (
+    meshed_model as meshed_model,
+)
+from ._micromagnetic import (
+    MeshedModel as MeshedModel,
+)
 from ._model import (
     compile_model as compile_model,
 )
 from ._model import (
     default_model as default_model,
+)
+from ._model import (
+    micromagnetic_model as micromagnetic_model,
 )
 from ._model import (
     Model as Model,
@@ -194,6 +236,9 @@ from ._neuron import (
     NeuronResponse as NeuronResponse,
 )
 from ._neuron import (
+    solvable as solvable,
+)
+from ._neuron import (
     window_response as window_response,
 )
 from ._parameters import (
@@ -237,6 +282,9 @@ from ._simulate import (
 )
 from ._simulate import (
     Trajectory as Trajectory,
+)
+from ._solve import (
+    default_solver as default_solver,
 )
 from ._solve import (
     integrate as integrate,

@@ -10,6 +10,7 @@ import numpy as np
 
 from ._datasets import check_output_path, write_dataset
 from ._errors import MAX_SEED, MtjphysError
+from ._mesh import GEOMETRIES
 from ._neuron import NEURON_WINDOW
 from ._parameters import Parameters
 from ._readout import DEFAULT_BANDWIDTH, Readout
@@ -37,8 +38,47 @@ def run_command(command: click.Command, args=None, prog_name: str | None = None)
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def load_parameters(path: str | None) -> Parameters:
-    return Parameters.from_json(path) if path else Parameters()
+MODELS = ("macrospin", "micromagnetic")
+
+
+def load_parameters(path: str | None, model: str = "macrospin", **grid) -> Parameters:
+    """The record of --params (or the reference) for --model, with the grid options that were given."""
+    from ._model import SHIPPED_MODELS
+
+    given = {key: value for key, value in grid.items() if value is not None}
+    if given and model != "micromagnetic":
+        options = ", ".join("--" + key.replace("_", "-") for key in given)
+        raise MtjphysError(f"{options} {'applies' if len(given) == 1 else 'apply'} to --model micromagnetic only")
+    if path:
+        return Parameters.from_json(path, model=SHIPPED_MODELS[model](), **given)
+    return Parameters(given, model=SHIPPED_MODELS[model]())
+
+
+def model_options(command):
+    """--model and the micromagnetic grid's options."""
+    options = [
+        click.option("--model", type=click.Choice(MODELS), default="macrospin", show_default=True,
+                     help="macrospin: one vector m; micromagnetic: the free layer on a grid of cells with exchange "
+                          "and demagnetisation (see docs/physics.md)."),
+        click.option("--geometry", type=click.Choice(GEOMETRIES), default=None,
+                     help="Micromagnetic free layer's shape (default: the record's, a disc)."),
+        click.option("--length", type=float, default=None, help="Its size along x [m] (a disc's diameter)."),
+        click.option("--width", type=float, default=None, help="Its size along y [m] (= length for a disc)."),
+        click.option("--cell-size", type=float, default=None, help="In-plane cell edge [m] (default 2e-9)."),
+        click.option("--layers", type=int, default=None, help="Cells through the thickness (default 1)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def describe_mesh(parameters: Parameters) -> str:
+    mesh = parameters.mesh
+    if mesh is None:
+        return ""
+    nx, ny, nz = mesh.shape
+    return (f" ({mesh.cells} cells of a {nx} x {ny} x {nz} grid; area {mesh.area * 1e18:.1f} nm^2, "
+            f"{100 * mesh.area_error:+.2f} % from the exact shape)")
 
 
 params_option = click.option(
@@ -77,22 +117,27 @@ def cli() -> None:
               help="Noise seed (temperature above 0 K).")
 @bandwidth_option
 @params_option
+@model_options
 @output_option
 @overwrite_option
-def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_path, output, overwrite):
+def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_path, model, output, overwrite,
+           **grid):
     """Resistance ringing of one MTJ after a current step (-j) or a voltage step (-V): resistance,
     voltage, current, power and temperature over time, m(time, component), dR and the window's energy.
 
-    Above 0 K (`temperature` in the parameters, or Joule heating) one realisation of the stochastic LLG."""
+    Above 0 K (`temperature` in the parameters, or Joule heating) one realisation of the stochastic LLG.
+    With --model micromagnetic, m is the average over the cells and m_final(x, y, component) the
+    cells at the end."""
     if (current_density is None) == (voltage is None):
         raise MtjphysError("give exactly one of --current-density (-j) and --voltage (-V)")
     check_output_path(output, overwrite)
-    parameters = load_parameters(params_path)
+    parameters = load_parameters(params_path, model, **grid)
     dataset = neuron_trace(parameters, current_density, voltage=voltage, duration=duration, seed=seed,
                            readout=make_readout(readout_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
     drive = f"j = {current_density:g} A/m^2" if voltage is None else f"V = {voltage:g} V"
-    click.echo(f"dR = {float(dataset.delta_r):.3f} ohm, {float(dataset.energy) * 1e15:.1f} fJ at {drive} -> {output}")
+    click.echo(f"dR = {float(dataset.delta_r):.3f} ohm, {float(dataset.energy) * 1e15:.1f} fJ at {drive}"
+               f"{describe_mesh(parameters)} -> {output}")
 
 
 @cli.command(short_help="The neuron's transfer curve dR(j) (or dR(V)), as netCDF.")
@@ -107,9 +152,11 @@ def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_p
               help="Realisations per current above 0 K (mean and std are written).")
 @bandwidth_option
 @params_option
+@model_options
 @output_option
 @overwrite_option
-def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidth, params_path, output, overwrite):
+def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidth, params_path, model, output,
+             overwrite, **grid):
     """Transfer curve: delta_r, delta_r_normalized, the window's energy and peak voltage over
     current_density (or over voltage with --v-min/--v-max), and resistance_equilibrium."""
     if not 2 <= points <= 1_000_000:
@@ -122,12 +169,13 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidt
     if not (np.isfinite(low) and np.isfinite(high) and high > low):
         raise MtjphysError(f"need finite --{name}-min < --{name}-max, got {low:g} and {high:g}")
     check_output_path(output, overwrite)
-    parameters = load_parameters(params_path)
+    parameters = load_parameters(params_path, model, **grid)
     drive = {"current_densities" if v_min is None else "voltages": np.linspace(low, high, points)}
     dataset = transfer_curve(parameters, **drive, seed=seed, samples=samples,
                              readout=make_readout(readout_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
-    click.echo(f"dR from {dataset.delta_r.values[0]:.2f} to {dataset.delta_r.values[-1]:.2f} ohm -> {output}")
+    click.echo(f"dR from {dataset.delta_r.values[0]:.2f} to {dataset.delta_r.values[-1]:.2f} ohm"
+               f"{describe_mesh(parameters)} -> {output}")
 
 
 class StudyGroup(click.Group):

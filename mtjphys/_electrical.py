@@ -74,14 +74,15 @@ def bias_voltage(model: Model, law: str, m: jnp.ndarray, current_density: jnp.nd
 
     Arguments:
         model, law: the generated model and the resistance law's name.
-        m: magnetizations (..., 3); current_density [A/m^2] and params broadcast against m[..., 0].
+        m: states, (...,) + model.state_shape; current_density [A/m^2] and params broadcast against the batch.
 
     Returns:
-        V [V], shape m.shape[:-1].
+        V [V], shape of the batch.
     """
     resistance = model.resistance(law)
     current = current_density * params["area"]
-    zero = jnp.zeros(jnp.broadcast_shapes(m.shape[:-1], jnp.shape(current)), dtype=m.dtype)
+    batch = m.shape[: m.ndim - len(model.state_shape)]
+    zero = jnp.zeros(jnp.broadcast_shapes(batch, jnp.shape(current)), dtype=m.dtype)
 
     def newton(_, voltage):
         r, dr_dv = jax.jvp(lambda v: resistance(m, v, params), (voltage,), (jnp.ones_like(voltage),))
@@ -162,6 +163,30 @@ def diffusion(model: Model, law: str, circuit: Circuit):
     return vector_field
 
 
+class Trace(NamedTuple):
+    """What the solve of a window keeps, at every sample time and at the end.
+
+    Arguments:
+        m: the free layer's direction (a micromagnetic layer's Ms-weighted average), (T, ..., 3).
+        point: the junction's operating point (current, voltage, resistance), arrays (T, ...).
+        end: the state at the end of the window (m, or a micromagnetic layer's cells), (...,) + state shape.
+    """
+
+    m: jnp.ndarray
+    point: OperatingPoint
+    end: jnp.ndarray
+
+
+def observer(model: Model, law: str, circuit: Circuit):
+    """Returns: (t, m, (drive, params)) -> (direction, operating point): what a `Trace` saves of a state."""
+
+    def observe(t, m, args):
+        drive, params = args
+        return model.average(m), operating_point(model, law, circuit, m, drive, params)
+
+    return observe
+
+
 class Window(NamedTuple):
     """What one neuron window gives, per MTJ.
 
@@ -170,7 +195,7 @@ class Window(NamedTuple):
         energy: the energy the junction dissipates over the window, integral of V I dt [J].
         voltage_max: the largest |V| across the barrier [V].
         power_max: the largest power dissipated [W] (it sets the hottest free-layer temperature).
-        end: the magnetization at the window's end, (..., 3).
+        end: the state at the window's end, (...,) + state shape.
     """
 
     extrema: Extrema
@@ -180,13 +205,11 @@ class Window(NamedTuple):
     end: jnp.ndarray
 
 
-def sampled_window(model: Model, law: str, circuit: Circuit, readout, ts, m: jnp.ndarray, drive: jnp.ndarray,
-                   params: dict) -> Window:
-    """Everything a window gives, from m sampled at `ts` (shape (len(ts), ..., 3)); traceable."""
-    point = operating_point(model, law, circuit, m, drive, params)
-    power = point.power(params)
-    return Window(readout.extrema(ts, point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
-                  jnp.nanmax(jnp.abs(point.voltage), axis=0), jnp.nanmax(power, axis=0), m[-1])
+def sampled_window(readout, ts, trace: Trace, params: dict) -> Window:
+    """Everything a window gives, from its `Trace` sampled at `ts`; traceable."""
+    power = trace.point.power(params)
+    return Window(readout.extrema(ts, trace.point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
+                  jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), jnp.nanmax(power, axis=0), trace.end)
 
 
 def check_limits(parameters: Parameters | Sequence[Parameters], window: Window) -> None:

@@ -7,6 +7,8 @@ import functools
 import types
 from collections.abc import Callable
 
+import jax.numpy as jnp
+
 from ._errors import MtjphysError
 
 
@@ -42,6 +44,16 @@ class Model:
         return self.module.RESISTANCE_LAWS
 
     @property
+    def discretisation(self) -> str:
+        """"macrospin" (one vector m) or "micromagnetic" (a grid of cells, see `MeshedModel`)."""
+        return self.module.DISCRETISATION
+
+    @property
+    def nonlocal_terms(self) -> tuple[str, ...]:
+        """The terms that couple a micromagnetic model's cells ("exchange", "magnetostatic")."""
+        return self.module.NONLOCAL_TERMS
+
+    @property
     def thermal(self) -> bool:
         return self.module.THERMAL
 
@@ -60,6 +72,23 @@ class Model:
     @property
     def effective_field(self) -> Callable:
         return self.module.effective_field
+
+    @property
+    def state_shape(self) -> tuple[int, ...]:
+        """The shape of one device's state: m, (3,)."""
+        return (3,)
+
+    def initial_state(self, params: dict, batch: tuple[int, ...]):
+        """Returns: the state every window starts from, params["m0"], broadcast to the batch."""
+        return jnp.broadcast_to(params["m0"], batch + (3,))
+
+    def average(self, m):
+        """Returns: the free layer's direction: m itself."""
+        return m
+
+    def broadcast_cells(self, value):
+        """Returns: a per-device vector as the state's (the same, for a macrospin)."""
+        return value
 
     @property
     def energy_density(self) -> Callable:
@@ -81,11 +110,24 @@ def default_model() -> Model:
     return Model(macrospin_stt)
 
 
+@functools.cache
+def micromagnetic_model() -> Model:
+    """Returns: the shipped model `micromagnetic_stt` (generated code committed in mtjphys): the free
+    layer on a grid, exchange and demagnetisation between its cells."""
+    from ._generated import micromagnetic_stt
+
+    return Model(micromagnetic_stt)
+
+
+SHIPPED_MODELS = {"macrospin": default_model, "micromagnetic": micromagnetic_model}
+
+
 _COMPILED: dict[str, Model] = {}  # hash -> model compiled in this process
 
 
 def compile_model(symbolic) -> Model:
-    """Compile a symbolic `mtjphys.models.MacrospinModel` (a user's variant) into a `Model`.
+    """Compile a symbolic `mtjphys.models.MacrospinModel` or `MicromagneticModel` (a user's variant) into a
+    `Model`.
 
     This is the only place mtjphys needs sympy, and only when it is called. A model compiled once
     is reused (the same hash is the same sympy form).
@@ -99,8 +141,9 @@ def compile_model(symbolic) -> Model:
 
 def model_by_hash(name: str, model_hash: str) -> Model:
     """The generated model a dataset names: the shipped one, or one compiled in this process."""
-    if default_model().hash == model_hash:
-        return default_model()
+    for shipped in SHIPPED_MODELS.values():
+        if shipped().hash == model_hash:
+            return shipped()
     if model_hash in _COMPILED:
         return _COMPILED[model_hash]
     raise MtjphysError(f"the dataset uses model {name!r} (hash {model_hash[:12]}...), which is not compiled in this "

@@ -41,7 +41,7 @@ from ._model import Model
 from ._neuron import as_batch, neuron_output, NEURON_WINDOW, window_response
 from ._parameters import Parameters
 from ._readout import IDEAL, Readout
-from ._solve import NeuronSolver
+from ._solve import default_solver, NeuronSolver
 from ._thermal import default_readout, thermal_quantiles, thermal_window_response, ThermalSolver
 from ._transfer import OPERATING_WINDOW
 
@@ -265,7 +265,7 @@ def _tabulate(records: Sequence[Parameters], grid: np.ndarray, field: str, **opt
     return table[0] if len(unique) == 1 else table[[unique.index(r) for r in records]]
 
 
-def window_energy(records: Sequence[Parameters], grid: np.ndarray, *, settings: NeuronSolver = NeuronSolver(),
+def window_energy(records: Sequence[Parameters], grid: np.ndarray, *, settings: NeuronSolver | None = None,
                   thermal: ThermalSolver = ThermalSolver(), seed: int = 0) -> WindowEnergy:
     """Tabulate the window energy of MTJs (one record each) on the current densities `grid`; a current
     above a device's breakdown voltage is refused."""
@@ -422,7 +422,7 @@ def _mtj_records(parameters: Parameters | Sequence[Parameters], n_mtj: int) -> l
 def make_nonlinearity(
     parameters: Parameters | Sequence[Parameters], n_mtj: int, *, mode: str = "device",
     current_window: tuple[float, float] = OPERATING_WINDOW, nominal: Parameters | None = None,
-    settings: NeuronSolver = NeuronSolver(), thermal: ThermalSolver = ThermalSolver(),
+    settings: NeuronSolver | None = None, thermal: ThermalSolver = ThermalSolver(),
     carry_magnetization: bool = False, surrogate_points: int = 81, thermal_samples: int = 256,
     thermal_points: int = 21, transfer: xr.Dataset | None = None, table_seed: int = 0, current_gain=None,
     readout: Readout | None = None,
@@ -435,7 +435,7 @@ def make_nonlinearity(
         mode: "device" or "surrogate".
         current_window: (j_min, j_max) [A/m^2].
         nominal: the device whose dR at j_min, j_max (at 0 K) normalises F (default: the first record).
-        settings: the ODE solver (0 K).
+        settings: the ODE solver (0 K); default `default_solver` of the MTJs' model.
         thermal: the SDE solver (records with a temperature above 0 K).
         carry_magnetization: device mode: carry m from window to window.
         surrogate_points: points on the computed transfer curves (surrogate mode, 0 K).
@@ -452,6 +452,9 @@ def make_nonlinearity(
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     records = _mtj_records(parameters, n_mtj)
     nominal = nominal or records[0]
+    if mode == "device" and any(r.mesh is not None for r in records):
+        raise MtjphysError("micromagnetic MTJs serve networks in surrogate mode (--mode surrogate): in device "
+                           "mode every step would integrate every MTJ's grid")
     hot = is_warm(records)
     window = list(current_window)
     if readout is None:
@@ -469,6 +472,7 @@ def make_nonlinearity(
     if mode == "device":
         model, law, params = as_batch(records[0] if identical else records)
         device = ThermalDeviceNonlinearity if hot else DeviceNonlinearity
+        settings = settings or default_solver(model)
         return device(window, delta_r_range, model, law, params, thermal if hot else settings, carry_magnetization,
                       readout, current_gain=gain, circuit=circuit_for(records))
     if hot:

@@ -12,10 +12,11 @@ import numpy as np
 
 from ._electrical import check_limits, Circuit, circuit_for, is_warm, sampled_window, Window
 from ._errors import MtjphysError
+from ._micromagnetic import meshed_model
 from ._model import Model
 from ._parameters import Parameters, stack_parameters
 from ._readout import IDEAL, Readout
-from ._solve import integrate, NeuronSolver
+from ._solve import default_solver, integrate, NeuronSolver
 
 NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
 
@@ -39,7 +40,8 @@ def window_response(
         settings: the solver.
         params: parameter arrays broadcastable to the drive.
         drive: the current density [A/m^2] (a voltage [V] in a voltage `circuit`), any shape.
-        m0: start magnetization (..., 3); default params["m0"], the equilibrium.
+        m0: start state, (...,) + model.state_shape; default the equilibrium (params["m0"], or a
+            micromagnetic layer's state relaxed from it).
         window: window length [s].
         readout: how dR is measured (ideal by default).
         circuit: how the junction is driven (a current, without Joule heating, by default).
@@ -47,12 +49,11 @@ def window_response(
     Returns:
         A `Window`: the extrema of R, the energy, the peak voltage and power, and m at the window's end.
     """
-    if m0 is None:
-        m0 = params["m0"]
-    m0 = jnp.broadcast_to(m0, batch_shape(model, params, drive) + (3,))
+    batch = batch_shape(model, params, drive)
+    m0 = model.initial_state(params, batch) if m0 is None else jnp.broadcast_to(m0, batch + model.state_shape)
     ts = np.linspace(0.0, window, settings.samples)
-    m = integrate(model, settings, m0, drive, params, jnp.asarray(ts), law=law, circuit=circuit)
-    return sampled_window(model, law, circuit, readout, ts, m, drive, params)
+    trace = integrate(model, settings, m0, drive, params, jnp.asarray(ts), law=law, circuit=circuit)
+    return sampled_window(readout, ts, trace, params)
 
 
 @eqx.filter_jit
@@ -89,11 +90,17 @@ class NeuronResponse(NamedTuple):
 
 
 def as_batch(parameters: Parameters | Sequence[Parameters]) -> tuple[Model, str, dict]:
-    """Returns: (model, resistance law, parameter arrays) of one record or of per-MTJ records."""
+    """Returns: (model, resistance law, parameter arrays) of one record or of per-MTJ records; a
+    micromagnetic model on the records' mesh."""
     if isinstance(parameters, Parameters):
-        return parameters.model, parameters["resistance_law"], parameters.arrays()
+        return solvable(parameters), parameters["resistance_law"], parameters.arrays()
     records = list(parameters)
-    return records[0].model, records[0]["resistance_law"], stack_parameters(records)
+    return solvable(records[0]), records[0]["resistance_law"], stack_parameters(records)
+
+
+def solvable(record: Parameters):
+    """The model a record is solved with: its generated model, or a micromagnetic one on its mesh."""
+    return meshed_model(record.model, record.mesh) if record.mesh is not None else record.model
 
 
 def check_drive(source: str, values) -> np.ndarray:
@@ -114,7 +121,7 @@ def drive_of(current_density=None, voltage=None) -> tuple[str, np.ndarray]:
 
 def neuron_output(
     parameters: Parameters | Sequence[Parameters], current_density=None, *, voltage=None,
-    settings: NeuronSolver = NeuronSolver(), window: float = NEURON_WINDOW, seed: int = 0, thermal=None,
+    settings: NeuronSolver | None = None, window: float = NEURON_WINDOW, seed: int = 0, thermal=None,
     readout: Readout | None = None,
 ) -> NeuronResponse:
     """The neuron's response dR to a current (or a voltage) applied from equilibrium.
@@ -123,7 +130,7 @@ def neuron_output(
         parameters: one record, or one per MTJ (then the drive broadcasts against them).
         current_density: [A/m^2], scalar or array; or instead
         voltage: [V] across the junction, scalar or array (the current follows V / R(m, V)).
-        settings: the ODE solver (at 0 K).
+        settings: the ODE solver (at 0 K); default `default_solver` of the model.
         window: [s], 1.5 ns by default.
         seed, thermal: above 0 K (ambient, or by Joule heating) the stochastic LLG is solved
             (`ThermalSolver` `thermal`, default settings) with noise drawn from `seed`: one realisation per entry.
@@ -139,7 +146,7 @@ def neuron_output(
 
 
 def respond(
-    parameters: Parameters | Sequence[Parameters], source: str, drive, *, settings: NeuronSolver = NeuronSolver(),
+    parameters: Parameters | Sequence[Parameters], source: str, drive, *, settings: NeuronSolver | None = None,
     window: float = NEURON_WINDOW, seed: int = 0, thermal=None, readout: Readout | None = None,
 ) -> NeuronResponse:
     """`neuron_output` with the drive given as its source ("current" or "voltage") and its values."""
@@ -153,11 +160,17 @@ def respond(
         return thermal_delta_r(parameters, drive, source=source, seed=seed, settings=thermal or ThermalSolver(),
                                window=window, readout=readout)
     circuit = circuit_for(parameters, source)
+    settings = settings or default_solver(model)
     result = _neuron_output(model, law, settings, readout or IDEAL, circuit, float(window), params, jnp.asarray(drive))
     return NeuronResponse.of(parameters, result)
 
 
+@eqx.filter_jit
+def _equilibrium_resistance(model, law, params):
+    return model.resistance(law)(model.initial_state(params, ()), 0.0, params)
+
+
 def equilibrium_resistance(parameters: Parameters) -> float:
-    """R0 [ohm], the zero-bias resistance at the equilibrium direction m0."""
+    """R0 [ohm], the zero-bias resistance at equilibrium (m0, or the micromagnetic state relaxed from it)."""
     model, law, params = as_batch(parameters)
-    return float(model.resistance(law)(params["m0"], 0.0, params))
+    return float(_equilibrium_resistance(model, law, params))

@@ -10,7 +10,8 @@ from collections.abc import Iterator, Mapping, Sequence
 import jax.numpy as jnp
 import numpy as np
 
-from ._errors import MtjphysError
+from ._errors import MAX_SEED, MtjphysError
+from ._mesh import DERIVED_PARAMETERS, GEOMETRIES, GRID_PARAMETERS, Mesh
 from ._model import default_model, Model
 
 # Keys of the record that describe the device rather than the equation of motion.
@@ -52,6 +53,22 @@ REFERENCE = {
     "breakdown_voltage": None,
     "thermal_resistance": 0.0,
     "curie_temperature": None,
+    # terms of the micromagnetic model that the macrospin leaves out
+    "Kc": 0.0,
+    "beta": 0.0,
+    # Devolder et al., arXiv:1602.07421: 20 pJ/m for 1 nm CoFeB in MTJ pillars of 100-300 nm (docs/physics.md)
+    "A": 2.0e-11,
+    # the micromagnetic mesh: the 100 nm disc, 1 nm thick, in 2 nm cells
+    "geometry": "disc",
+    "length": 100e-9,
+    "width": 100e-9,
+    "cell_size": 2e-9,
+    "layers": 1,
+    "grain_size": None,
+    "grain_seed": 0,
+    "grain_Ms_dispersion": 0.0,
+    "grain_Ku_dispersion": 0.0,
+    "grain_axis_dispersion": 0.0,
 }
 
 
@@ -72,6 +89,11 @@ def _check_scalar(name: str, value, constraint: str) -> float:
         raise MtjphysError(f"parameter {name!r} must be >= 0, got {value:g}")
     if constraint == "fraction" and not 0 <= value <= 1:
         raise MtjphysError(f"parameter {name!r} must lie in [0, 1], got {value:g}")
+    if constraint in ("count", "seed"):
+        low = 1 if constraint == "count" else 0
+        if value != int(value) or not low <= value <= MAX_SEED:
+            raise MtjphysError(f"parameter {name!r} must be a whole number >= {low}, got {value:g}")
+        return int(value)
     return value
 
 
@@ -95,10 +117,12 @@ class Parameters(Mapping):
 
     Arguments:
         values: a mapping of record keys; keys it lacks take the reference values.
-        model: the model the record is for (default: the shipped `macrospin_stt`).
+        model: the model the record is for (default: the shipped `macrospin_stt`). A micromagnetic
+            model's record also says how the free layer is meshed (`GRID_PARAMETERS`), and its `area`
+            follows from the mesh: it reads like a key but is never given.
 
-    Unknown keys, missing keys without a reference value and nonphysical values raise
-    `MtjphysError` naming the key.
+    Unknown keys, missing keys without a reference value, nonphysical values and meshes that cannot
+    be made raise `MtjphysError` naming the problem.
     """
 
     def __init__(self, values: Mapping | None = None, *, model: Model | None = None):
@@ -111,6 +135,11 @@ class Parameters(Mapping):
                                f"{self.model.name!r}; known: {', '.join(specs)}")
         record = {}
         for name, spec in specs.items():
+            if spec["constraint"] == "derived":
+                if name in values:
+                    raise MtjphysError(f"parameter {name!r} of a micromagnetic free layer follows from its mesh "
+                                       f"(geometry, length, width, cell_size); do not give it")
+                continue
             if name in values:
                 value = values[name]
             elif name in REFERENCE:
@@ -121,10 +150,15 @@ class Parameters(Mapping):
         self._values = record
         self._arrays = None
         self._hash = None
+        self.mesh = None
+        if self.model.discretisation == "micromagnetic":
+            self.mesh = Mesh.of(self)
 
     @staticmethod
     def specs(model: Model) -> dict[str, dict]:
         """Returns: key -> {units, description, shape, constraint} for a model's full record."""
+        if model.discretisation == "micromagnetic":
+            return {**model.parameters, **DEVICE_PARAMETERS, **GRID_PARAMETERS, **DERIVED_PARAMETERS}
         return {**model.parameters, **DEVICE_PARAMETERS}
 
     def _check(self, name: str, value, spec: dict):
@@ -133,12 +167,18 @@ class Parameters(Mapping):
                 raise MtjphysError(f"parameter 'resistance_law' must be one of "
                                    f"{', '.join(self.model.resistance_laws)}, got {value!r}")
             return value
+        if spec["constraint"] == "geometry":
+            if value not in GEOMETRIES:
+                raise MtjphysError(f"parameter 'geometry' must be one of {', '.join(GEOMETRIES)}, got {value!r}")
+            return value
         if spec["shape"] == (3,):
             return _check_vector(name, value, spec["constraint"])
         return _check_scalar(name, value, spec["constraint"])
 
     # ---- mapping -------------------------------------------------------------------------
     def __getitem__(self, key):
+        if key == "area" and self.mesh is not None:
+            return self.mesh.area
         return self._values[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -164,21 +204,10 @@ class Parameters(Mapping):
         return Parameters({**self._values, **changes}, model=self.model)
 
     @classmethod
-    def from_json(cls, path: str | pathlib.Path, *, model: Model | None = None) -> Parameters:
-        """Read a (partial) record from a JSON object file; missing keys take reference values."""
-        path = pathlib.Path(path)
-        try:
-            text = path.read_text()
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or error
-            raise MtjphysError(f"cannot read parameters file {str(path)!r}: {reason}")
-        try:
-            values = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise MtjphysError(f"parameters file {str(path)!r} is not valid JSON: {error}")
-        if not isinstance(values, dict):
-            raise MtjphysError(f"parameters file {str(path)!r} must hold a JSON object of parameter keys")
-        return cls(values, model=model)
+    def from_json(cls, path: str | pathlib.Path, *, model: Model | None = None, **changes) -> Parameters:
+        """Read a (partial) record from a JSON object file, with `changes` applied; missing keys take
+        reference values."""
+        return cls({**read_record(path), **changes}, model=model)
 
     def to_dict(self) -> dict:
         """Returns: the record as JSON-ready values (vectors as lists, an infinite scale as None)."""
@@ -189,11 +218,30 @@ class Parameters(Mapping):
         return json.dumps(self.to_dict())
 
     def arrays(self) -> dict[str, jnp.ndarray]:
-        """Returns: the numeric entries as float64 arrays, for the generated functions."""
+        """Returns: the entries the equations read, as float64 arrays (not the resistance law, nor how the
+        free layer is meshed; a micromagnetic layer's derived area included)."""
         if self._arrays is None:
-            self._arrays = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in self._values.items()
-                            if k != "resistance_law"}
+            keys = [k for k in self._values if k != "resistance_law" and k not in GRID_PARAMETERS]
+            keys += list(DERIVED_PARAMETERS) if self.mesh is not None else []
+            self._arrays = {k: jnp.asarray(self[k], dtype=jnp.float64) for k in keys}
         return self._arrays
+
+
+def read_record(path: str | pathlib.Path) -> dict:
+    """Returns: the JSON object of a parameters file, unvalidated; one-line errors for what is not one."""
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise MtjphysError(f"cannot read parameters file {str(path)!r}: {reason}")
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise MtjphysError(f"parameters file {str(path)!r} is not valid JSON: {error}")
+    if not isinstance(values, dict):
+        raise MtjphysError(f"parameters file {str(path)!r} must hold a JSON object of parameter keys")
+    return values
 
 
 def stack_parameters(records: Sequence[Parameters]) -> dict[str, jnp.ndarray]:
@@ -207,4 +255,6 @@ def stack_parameters(records: Sequence[Parameters]) -> dict[str, jnp.ndarray]:
     for record in records[1:]:
         if record.model is not first.model or record["resistance_law"] != first["resistance_law"]:
             raise MtjphysError("all MTJs of a batch must share one model and one resistance law")
+        if record.mesh != first.mesh:
+            raise MtjphysError("all micromagnetic MTJs of a batch must share one mesh (geometry, cells and grains)")
     return {k: jnp.asarray(np.array([r[k] for r in records], dtype=np.float64)) for k in first.arrays()}

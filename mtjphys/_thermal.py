@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._electrical import Circuit, circuit_for, diffusion, drift, is_warm, sampled_window, Window
+from ._electrical import Circuit, circuit_for, diffusion, drift, is_warm, observer, sampled_window, Trace, Window
 from ._errors import MtjphysError, random_key
 from ._model import Model
 from ._neuron import as_batch, batch_shape, check_drive, NEURON_WINDOW, NeuronResponse
@@ -120,46 +120,51 @@ def default_readout(parameters) -> Readout:
 def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -> jnp.ndarray:
     """Draw m from the Boltzmann distribution about the equilibrium m0, to second order in the
     tilt: xi ~ N(0, k_B T H^-1), H the Hessian of the free energy E V in the tangent plane.
+    A micromagnetic layer is tilted as a whole, by the Boltzmann distribution of its uniform mode
+    (the cells' own modes are left at rest).
 
     Arguments:
-        model: the generated model (its energy density).
-        params: parameter arrays broadcast against m0[..., 0].
-        m0: equilibrium directions, (..., 3).
+        model: the generated model (its energy density), or a micromagnetic one on its mesh.
+        params: parameter arrays broadcast against the batch.
+        m0: the equilibrium state, (...,) + model.state_shape.
         key: a PRNG key.
 
     Returns:
-        Unit vectors of shape m0.shape.
+        A state of shape m0.shape, every direction of unit length.
     """
-    e1, e2 = _tangent_basis(m0)
+    direction = model.average(m0)
+    direction = direction / jnp.linalg.norm(direction, axis=-1, keepdims=True)
+    e1, e2 = _tangent_basis(direction)
     volume = params["area"] * params["thickness"]
-    hessian = volume[..., None, None] * tangent_hessian(model, params, m0)
+    hessian = volume[..., None, None] * tangent_hessian(model, params, direction)
     covariance = model.constants["k_B"]["value"] * params["temperature"][..., None, None] * jnp.linalg.inv(hessian)
     # Cholesky of a 2x2 covariance (zero at T = 0), written out so it stays finite there
     l11 = jnp.sqrt(covariance[..., 0, 0])
     l21 = jnp.where(l11 > 0, covariance[..., 1, 0] / jnp.where(l11 > 0, l11, 1.0), 0.0)
     l22 = jnp.sqrt(jnp.maximum(covariance[..., 1, 1] - l21**2, 0.0))
-    normal = jax.random.normal(key, m0.shape[:-1] + (2,))
+    normal = jax.random.normal(key, direction.shape[:-1] + (2,))
     xi1 = l11 * normal[..., 0]
     xi2 = l21 * normal[..., 0] + l22 * normal[..., 1]
-    m = m0 + xi1[..., None] * e1 + xi2[..., None] * e2
+    m = m0 + model.broadcast_cells(xi1[..., None] * e1 + xi2[..., None] * e2)
     return m / jnp.linalg.norm(m, axis=-1, keepdims=True)
 
 
 def integrate_thermal(
     model: Model, settings: ThermalSolver, m0: jnp.ndarray, drive: jnp.ndarray, params: dict,
-    duration: float, key: jax.Array, *, law: str | None = None, circuit: Circuit = Circuit(),
-) -> jnp.ndarray:
+    duration: float, key: jax.Array, *, law: str, circuit: Circuit = Circuit(),
+) -> Trace:
     """Integrate the stochastic LLG from m0 with a constant drive over [0, duration].
 
     Arguments:
-        model: the generated model (drift `landau_lifshitz`, noise `thermal_diffusion`).
+        model: the generated model (drift `landau_lifshitz`, noise `thermal_diffusion`), or a
+            micromagnetic one on its mesh.
         settings: solver, step and save grid (`settings.samples` points over the duration).
-        m0: start, (..., 3); drive, params, law, circuit: as for `integrate`.
+        m0: start, (...,) + model.state_shape; drive, params, law, circuit: as for `integrate`.
         duration: [s], a whole number of steps.
-        key: the Brownian path's key (one independent 3-d path per MTJ).
+        key: the Brownian path's key (one independent 3-d path per MTJ, or per cell).
 
     Returns:
-        m at the sample times, shape (settings.samples, ..., 3).
+        The `Trace` on the sample times.
     """
     steps = round(duration / settings.dt)
     if abs(steps * settings.dt - duration) > 1e-6 * settings.dt or steps % (settings.samples - 1):
@@ -169,33 +174,36 @@ def integrate_thermal(
     noise = _BatchedDiffusion(diffusion(model, law, circuit), brownian)
     solution = dfx.diffeqsolve(
         dfx.MultiTerm(dfx.ODETerm(drift(model, law, circuit)), noise), settings.solver, t0=ts[0], t1=ts[-1],
-        dt0=settings.dt, y0=m0,
-        args=(drive, params), saveat=dfx.SaveAt(ts=ts), stepsize_controller=dfx.ConstantStepSize(),
+        dt0=settings.dt, y0=m0, args=(drive, params),
+        saveat=dfx.SaveAt(subs=[dfx.SubSaveAt(ts=ts, fn=observer(model, law, circuit)), dfx.SubSaveAt(t1=True)]),
+        stepsize_controller=dfx.ConstantStepSize(),
         max_steps=steps + 2, adjoint=dfx.ForwardMode(),  # no reverse mode: the path is generated on the fly
     )
-    return solution.ys
+    (m, point), end = solution.ys
+    return Trace(m, point, end[-1])
 
 
 def thermal_realisation(
     model: Model, settings: ThermalSolver, params: dict, drive: jnp.ndarray, key: jax.Array,
-    duration: float, m0: jnp.ndarray | None = None, *, law: str | None = None, circuit: Circuit = Circuit(),
-) -> jnp.ndarray:
+    duration: float, m0: jnp.ndarray | None = None, *, law: str, circuit: Circuit = Circuit(),
+) -> Trace:
     """One realisation of the stochastic LLG over [0, duration] (traceable).
 
     Arguments:
         model, settings, params, drive, law, circuit: as for `integrate_thermal`.
         key: draws the thermal start and the Brownian paths.
         duration: [s].
-        m0: start magnetization (..., 3); default a thermal state about params["m0"] (or m0
-            itself without `settings.thermal_start`).
+        m0: start state, (...,) + model.state_shape; default a thermal state about the equilibrium
+            (or the equilibrium itself without `settings.thermal_start`).
 
     Returns:
-        m on `settings.samples` points over the duration, shape (samples, ..., 3).
+        The `Trace` on `settings.samples` points over the duration.
     """
     start_key, path_key = jax.random.split(key)
-    shape = batch_shape(model, params, drive) + (3,)
+    batch = batch_shape(model, params, drive)
+    shape = batch + model.state_shape
     if m0 is None:
-        equilibrium = jnp.broadcast_to(params["m0"], shape)
+        equilibrium = model.initial_state(params, batch)
         m0 = thermal_start(model, params, equilibrium, start_key) if settings.thermal_start else equilibrium
     return integrate_thermal(model, settings, jnp.broadcast_to(m0, shape), drive, params, duration, path_key,
                              law=law, circuit=circuit)
@@ -215,9 +223,8 @@ def thermal_window_response(
     Returns:
         A `Window`: the extrema the readout finds, the energy, the peak voltage and power, and m at the end.
     """
-    m = thermal_realisation(model, settings, params, drive, key, window, m0, law=law, circuit=circuit)
-    ts = np.linspace(0.0, window, settings.samples)
-    return sampled_window(model, law, circuit, readout, ts, m, drive, params)
+    trace = thermal_realisation(model, settings, params, drive, key, window, m0, law=law, circuit=circuit)
+    return sampled_window(readout, np.linspace(0.0, window, settings.samples), trace, params)
 
 
 @eqx.filter_jit

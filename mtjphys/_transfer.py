@@ -10,12 +10,13 @@ import numpy as np
 import xarray as xr
 
 from ._datasets import provenance
-from ._electrical import circuit_for, free_layer_temperature, is_warm, operating_point, sampled_window
+from ._electrical import circuit_for, free_layer_temperature, is_warm, OperatingPoint, sampled_window, Trace
 from ._errors import MtjphysError, random_key
+from ._mesh import field_variable, mesh_variables
 from ._neuron import as_batch, drive_of, equilibrium_resistance, NEURON_WINDOW, NeuronResponse, respond
 from ._parameters import Parameters
 from ._readout import Readout
-from ._solve import integrate, NeuronSolver
+from ._solve import default_solver, integrate, NeuronSolver
 from ._thermal import default_readout, thermal_delta_r, thermal_realisation, ThermalSolver
 
 MAX_SAMPLES = 2**22  # of one trace: about 200 MB of m(t) and R(t)
@@ -30,8 +31,12 @@ def _current_coordinate(values) -> xr.DataArray:
 
 @eqx.filter_jit
 def _trace(model, law, settings, circuit, params, drive, ts):
-    m = integrate(model, settings, params["m0"], drive, params, ts, law=law, circuit=circuit)
-    return m, operating_point(model, law, circuit, m, drive, params)
+    return integrate(model, settings, model.initial_state(params, ()), drive, params, ts, law=law, circuit=circuit)
+
+
+def _at(trace: Trace, samples) -> Trace:
+    """The trace at some of its samples (an index or mask)."""
+    return Trace(trace.m[samples], OperatingPoint(*(x[samples] for x in trace.point)), trace.end)
 
 
 def _drive_variable(source: str, value: float) -> dict:
@@ -42,7 +47,7 @@ def _drive_variable(source: str, value: float) -> dict:
 
 def neuron_trace(
     parameters: Parameters, current_density: float | None = None, *, voltage: float | None = None,
-    duration: float = NEURON_WINDOW, time_step: float = 1e-12, settings: NeuronSolver = NeuronSolver(), seed: int = 0,
+    duration: float = NEURON_WINDOW, time_step: float = 1e-12, settings: NeuronSolver | None = None, seed: int = 0,
     thermal: ThermalSolver = ThermalSolver(), readout: Readout | None = None,
 ) -> xr.Dataset:
     """R(t), m(t) and the junction's electrical state after a current (or voltage) step from
@@ -54,7 +59,7 @@ def neuron_trace(
         voltage: [V] across the junction (the current follows V / R(m, V) in time).
         duration: [s] simulated; the neuron output and energy are taken over the first 1.5 ns.
         time_step: [s] spacing of the saved samples.
-        settings: the ODE solver (0 K).
+        settings: the ODE solver (0 K); default `default_solver` of the model.
         seed, thermal: above 0 K (ambient, or by Joule heating) one realisation of the stochastic LLG
             with this `ThermalSolver` (its step refined, if need be, to divide `time_step`), noise drawn from `seed`.
         readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
@@ -73,6 +78,7 @@ def neuron_trace(
     if not (np.isfinite(time_step) and 0 < time_step <= NEURON_WINDOW / 10):
         raise MtjphysError(f"time step must lie in (0, {NEURON_WINDOW / 10:g}] s; got {time_step:g}")
     model, law, params = as_batch(parameters)
+    settings = settings or default_solver(model)
     count = round(duration / time_step) + 1
     if count > MAX_SAMPLES:
         raise MtjphysError(f"duration / time step gives {count} samples; at most {MAX_SAMPLES} (shorten the "
@@ -83,17 +89,20 @@ def neuron_trace(
     readout = readout if readout is not None else default_readout(parameters)
     if hot:
         thermal = sampled_thermal_solver(thermal, ts[1] - ts[0], ts.size)
-        m = thermal_realisation(model, thermal, params, jnp.float64(drive), random_key(seed), float(ts[-1]),
-                                law=law, circuit=circuit)
-        point = operating_point(model, law, circuit, m, jnp.float64(drive), params)
+        trace = thermal_realisation(model, thermal, params, jnp.float64(drive), random_key(seed), float(ts[-1]),
+                                    law=law, circuit=circuit)
         in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
-        window = sampled_window(model, law, circuit, readout, ts[in_window], m[in_window], jnp.float64(drive), params)
-        response = NeuronResponse.of(parameters, window)
+        head = _at(trace, in_window)
+        response = NeuronResponse.of(parameters, sampled_window(readout, ts[in_window], head, params))
         solver_attrs = thermal.describe()
-    else:
-        m, point = _trace(model, law, settings, circuit, params, jnp.float64(drive), jnp.asarray(ts))
-        response = respond(parameters, source, drive, settings=settings, readout=readout)
+    else:  # one solve, saved on the trace's times and on the neuron's own window samples
+        window_ts = np.linspace(0.0, NEURON_WINDOW, settings.samples)
+        grid = np.union1d(ts, window_ts)
+        full = _trace(model, law, settings, circuit, params, jnp.float64(drive), jnp.asarray(grid))
+        trace, head = (_at(full, np.searchsorted(grid, times)) for times in (ts, window_ts))
+        response = NeuronResponse.of(parameters, sampled_window(readout, window_ts, head, params))
         solver_attrs = settings.describe()
+    m, point = trace.m, trace.point
     solver_attrs.update(readout.describe(), **circuit.describe())
     power = point.power(params)
     time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the drive was switched on"})
@@ -125,6 +134,12 @@ def neuron_trace(
         coords={"time": time, "component": ("component", ["x", "y", "z"],
                                              {"units": "", "long_name": "Cartesian component"})},
     )
+    if parameters.mesh is not None:
+        dataset["m"].attrs["long_name"] = "free-layer magnetization direction, averaged over the cells (Ms-weighted)"
+        dataset = dataset.merge(mesh_variables(parameters.mesh))
+        dataset["m_final"] = field_variable(parameters.mesh, np.asarray(trace.end),
+                                            f"magnetization of every cell at t = {ts[-1]:.4g} s")
+        solver_attrs.update(parameters.mesh.describe())
     dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
                                     **solver_attrs))
     return dataset
@@ -138,7 +153,7 @@ def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int)
 
 
 def transfer_curve(
-    parameters: Parameters, current_densities=None, *, voltages=None, settings: NeuronSolver = NeuronSolver(),
+    parameters: Parameters, current_densities=None, *, voltages=None, settings: NeuronSolver | None = None,
     seed: int = 0, samples: int = 64, thermal: ThermalSolver = ThermalSolver(), readout: Readout | None = None,
 ) -> xr.Dataset:
     """The neuron's transfer curve dR(j), or dR(V) under a voltage drive.
@@ -147,7 +162,7 @@ def transfer_curve(
         parameters: the MTJ.
         current_densities: [A/m^2], increasing; default 41 points over the operating window.
         voltages: [V], increasing, instead of current densities: the junction driven by a voltage.
-        settings: the ODE solver (0 K).
+        settings: the ODE solver (0 K); default `default_solver` of the model.
         seed, samples, thermal: above 0 K, `samples` realisations of the stochastic LLG per current
             (noise from `seed`); `delta_r` is then their mean and `delta_r_std` their spread.
         readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
@@ -168,6 +183,7 @@ def transfer_curve(
         raise MtjphysError(f"{what} must be strictly increasing")
     hot = is_warm(parameters)
     readout = readout if readout is not None else default_readout(parameters)
+    settings = settings or default_solver(as_batch(parameters)[0])
     if hot:
         if samples < 2:
             raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
@@ -203,6 +219,9 @@ def transfer_curve(
                                   {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
     solver_attrs = {**(thermal.describe() if hot else settings.describe()),
                     **circuit_for(parameters, source).describe()}
+    if parameters.mesh is not None:
+        solver_attrs.update(parameters.mesh.describe())
+        dataset = dataset.merge(mesh_variables(parameters.mesh))
     dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
                                     samples_per_current=samples if hot else 1, **solver_attrs, **readout.describe()))
     return dataset

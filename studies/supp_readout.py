@@ -59,9 +59,9 @@ def single_mtj(temperatures, realisations: int, seed: int) -> xr.Dataset:
         params = record.arrays()
         current = jnp.full(realisations, J)
         law, circuit = record["resistance_law"], mp.circuit_for(record)
-        m = thermal_realisation(record.model, settings, params, current, jax.random.PRNGKey(seed + i),
-                                mp.NEURON_WINDOW, law=law, circuit=circuit)
-        resistance = mp.operating_point(record.model, law, circuit, m, current, params).resistance
+        trace = thermal_realisation(record.model, settings, params, current, jax.random.PRNGKey(seed + i),
+                                    mp.NEURON_WINDOW, law=law, circuit=circuit)
+        resistance = trace.point.resistance
         for k, bandwidth in enumerate(BANDWIDTHS):
             for r, rule in enumerate(RULES):
                 extrema = readout_of(bandwidth, rule, record).extrema(ts, resistance)

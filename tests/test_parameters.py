@@ -16,8 +16,13 @@ def test_reference_record_has_every_design_key():
     record = mp.Parameters().to_dict()
     assert set(REQUIRED) <= set(record)
     assert record["resistance_law"] == "linear_conductance" and record["easy_axis"] == [0.0, 0.0, 1.0]
-    # every key takes its reference value (vectors as lists)
-    assert record == {k: list(v) if isinstance(v, tuple) else v for k, v in mp.REFERENCE.items()}
+    # every key takes its reference value (vectors as lists); the others are the micromagnetic model's
+    reference = {k: list(v) if isinstance(v, tuple) else v for k, v in mp.REFERENCE.items()}
+    assert record == {k: v for k, v in reference.items() if k in record}
+    micromagnetic = mp.Parameters(model=mp.micromagnetic_model()).to_dict()
+    assert micromagnetic == {k: v for k, v in reference.items() if k in micromagnetic}
+    assert set(record) | set(micromagnetic) == set(reference)
+    assert set(record) - set(micromagnetic) == {"demag_factors", "area"}  # the grid's demag, the cells' area
 
 
 @pytest.mark.parametrize(

@@ -141,3 +141,72 @@ def test_composition_errors(model):
         model.with_terms(models.Zeeman())
     with pytest.raises(ValueError, match="no terms"):
         model.without("nonexistent")
+
+
+# ---- the micromagnetic model -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def grid_model():
+    return models.micromagnetic_stt()
+
+
+def test_exchange_field_is_the_variational_derivative_of_a_grad_m_squared(grid_model):
+    """B = -(1/Ms) dE/dm of E = A |grad m|^2 is (2 A / Ms) laplacian(m)."""
+    s = grid_model.symbols
+    field = models.Exchange().continuum_field(s)
+    x = models.POSITION
+    for component, expression in zip("xyz", field):
+        mi = sp.Function(f"m_{component}", real=True)(*x)
+        laplacian = sum(sp.diff(mi, xk, 2) for xk in x)
+        assert sp.simplify(expression - 2 * s["A"] / s["Ms"] * laplacian) == 0
+
+
+def test_a_cell_obeys_the_gilbert_form_in_its_nonlocal_field(grid_model):
+    """The cell's dm/dt is the macrospin's Gilbert solve with b_nl added to B_eff: perpendicular to m,
+    and equal to the macrospin of the same local terms at b_nl = 0."""
+    ll = grid_model.landau_lifshitz
+    assert sp.cancel(sp.together(m.dot(ll))) == 0
+    assert models.NONLOCAL_FIELD[0] in ll[1].free_symbols
+    local = grid_model.local
+    at_zero = ll.xreplace(dict.fromkeys(models.NONLOCAL_FIELD, 0))
+    assert all(sp.cancel(sp.together(c)) == 0 for c in at_zero - local.landau_lifshitz)
+    # b_nl enters exactly as a field: adding it to an applied field mu0 H_ext gives the same dm/dt
+    s = grid_model.symbols
+    mu0 = models.CONSTANTS[2].symbol
+    b = sp.symbols("b1:4", real=True)
+    shifted = at_zero.xreplace({h: h + bi / mu0 for h, bi in zip(s["H_ext"], b)})
+    direct = ll.xreplace(dict(zip(models.NONLOCAL_FIELD, b)))
+    assert all(sp.cancel(sp.together(c)) == 0 for c in shifted - direct)
+
+
+def test_the_cells_local_terms_are_the_macrospins(grid_model):
+    """Zeeman, uniaxial and cubic anisotropy, Slonczewski and field-like torques: the macrospin's own terms,
+    without its diagonal demagnetisation (the grid's replaces it)."""
+    macrospin = models.macrospin_stt().with_terms(models.FieldLikeTorque(), models.CubicAnisotropy())
+    macrospin = macrospin.without("demagnetization")
+    difference = grid_model.local.landau_lifshitz - macrospin.landau_lifshitz
+    assert all(sp.cancel(sp.together(c)) == 0 for c in difference)
+    assert {p.name for p in grid_model.parameters} == {p.name for p in macrospin.parameters} - {"area"} | {"A"}
+
+
+def test_a_cells_share_of_the_nonlocal_energy_is_half_its_zeeman_energy(grid_model):
+    s = grid_model.symbols
+    nonlocal_part = grid_model.energy_density() - grid_model.local.energy_density()
+    assert sp.simplify(nonlocal_part + s["Ms"] * m.dot(models.NONLOCAL_FIELD) / 2) == 0
+
+
+def test_the_cells_thermal_field_is_browns_of_the_cell_volume(grid_model):
+    macrospin = models.macrospin_stt()
+    s = macrospin.symbols
+    volume_per_area = {s["area"]: models.CELL_VOLUME / s["thickness"]}
+    difference = grid_model.thermal_diffusion - macrospin.thermal_diffusion.xreplace(volume_per_area)
+    assert all(sp.simplify(c) == 0 for c in difference)
+
+
+def test_micromagnetic_composition(grid_model):
+    without_demag = grid_model.without("magnetostatic", name="exchange_only")
+    assert [t.name for t in without_demag.nonlocal_terms] == ["exchange"]
+    assert without_demag.digest != grid_model.digest
+    with pytest.raises(ValueError, match="already has a term"):
+        grid_model.with_terms(models.Exchange())
+    with pytest.raises(ValueError, match="grid's"):
+        models.MicromagneticModel("bad", models.macrospin_stt().without("thermal"))

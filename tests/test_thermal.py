@@ -22,8 +22,9 @@ def _relax(record: mp.Parameters, count: int, duration: float, dt: float, seed: 
     m0 = jnp.broadcast_to(params["m0"], (count, 3))
     from mtjphys._thermal import integrate_thermal
 
-    m = integrate_thermal(record.model, settings, m0, jnp.zeros(count), params, duration, jax.random.PRNGKey(seed))
-    return np.asarray(m[-1])
+    trace = integrate_thermal(record.model, settings, m0, jnp.zeros(count), params, duration,
+                              jax.random.PRNGKey(seed), law=record["resistance_law"])
+    return np.asarray(trace.end)
 
 
 @pytest.fixture(scope="module")

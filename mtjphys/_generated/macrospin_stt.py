@@ -8,6 +8,8 @@ import jax.numpy
 
 MODEL_NAME = 'macrospin_stt'
 MODEL_HASH = 'afa4cabc8d338e6b6dbd8e2af02a0a1fc7cbf03473f06dce1378a7e2f0cf958a'
+DISCRETISATION = 'macrospin'
+NONLOCAL_TERMS = ()
 PARAMETERS = {'gamma': {'units': 'rad/(s*T)', 'description': 'gyromagnetic ratio', 'shape': (), 'constraint': 'positive'}, 'alpha': {'units': '1', 'description': 'Gilbert damping', 'shape': (), 'constraint': 'nonnegative'}, 'Ms': {'units': 'A/m', 'description': 'saturation magnetization of the free layer', 'shape': (), 'constraint': 'positive'}, 'thickness': {'units': 'm', 'description': 'free-layer thickness', 'shape': (), 'constraint': 'positive'}, 'fixed_layer': {'units': '1', 'description': 'magnetization direction of the fixed (reference) layer', 'shape': (3,), 'constraint': 'direction'}, 'H_ext': {'units': 'A/m', 'description': 'applied magnetic field', 'shape': (3,), 'constraint': 'finite'}, 'Ku': {'units': 'J/m^3', 'description': 'uniaxial anisotropy constant', 'shape': (), 'constraint': 'finite'}, 'easy_axis': {'units': '1', 'description': 'uniaxial easy axis', 'shape': (3,), 'constraint': 'direction'}, 'demag_factors': {'units': '1', 'description': 'diagonal demagnetization factors (Nx, Ny, Nz), summing to 1', 'shape': (3,), 'constraint': 'demag'}, 'polarization': {'units': '1', 'description': 'spin polarization P of the current', 'shape': (), 'constraint': 'fraction'}, 'Lambda': {'units': '1', 'description': 'Slonczewski asymmetry parameter', 'shape': (), 'constraint': 'positive'}, 'epsilon_prime': {'units': '1', 'description': 'secondary (field-like) spin-torque efficiency', 'shape': (), 'constraint': 'finite'}, 'temperature': {'units': 'K', 'description': "ambient temperature (the free layer's, unless Joule heating raises it)", 'shape': (), 'constraint': 'nonnegative'}, 'area': {'units': 'm^2', 'description': 'lateral area of the free layer', 'shape': (), 'constraint': 'positive'}, 'V_half': {'units': 'V', 'description': 'bias at which the TMR has fallen to half its zero-bias value (null: constant TMR)', 'shape': (), 'constraint': 'scale'}, 'R_P': {'units': 'ohm', 'description': 'resistance in the parallel state', 'shape': (), 'constraint': 'positive'}, 'R_AP': {'units': 'ohm', 'description': 'resistance in the antiparallel state', 'shape': (), 'constraint': 'positive'}}
 CONSTANTS = {'hbar': {'value': 1.054571817e-34, 'units': 'J*s'}, 'e': {'value': 1.602176634e-19, 'units': 'C'}, 'mu0': {'value': 1.25663706212e-06, 'units': 'T*m/A'}, 'k_B': {'value': 1.380649e-23, 'units': 'J/K'}}
 RESISTANCE_LAWS = ('linear_conductance', 'linear_resistance')
@@ -72,7 +74,7 @@ def landau_lifshitz(m, current_density, params):
 
 
 def effective_field(m, params):
-    """B_eff = -(1/Ms) dE/dm [T]."""
+    """B_eff = -(1/Ms) dE/dm [T] of the local terms."""
     m_x = m[..., 0]
     m_y = m[..., 1]
     m_z = m[..., 2]

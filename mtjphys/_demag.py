@@ -1,0 +1,212 @@
+"""The demagnetising field of a magnetised grid: the Newell tensor of its cells and its FFT convolution.
+
+For cells of edges h = (dx, dy, dz) at offset X between their centres, the demagnetising tensor N(X)
+(H = -N M, averaged over the target cell, M uniform in the source cell) is
+
+    N_xx(X) = 1/(4 pi dx dy dz) sum_{a,b,c in {-1,0,1}} w_a w_b w_c f(X_x + a dx, X_y + b dy, X_z + c dz),
+    N_xy(X) = the same sum of g,   w_0 = 2, w_{+-1} = -1,
+
+with Newell's f and g (A. J. Newell, W. Williams, D. J. Dunlop, J. Geophys. Res. 98, 9551 (1993));
+N_yy, N_zz, N_xz, N_yz follow by permuting the axes. That sum of 27 terms of size |X|^3 gives a
+result of size dx dy dz / |X|^3, so it loses digits as |X| grows. Beyond `FAR_CELLS` cell sizes the
+tensor is computed instead from its definition as an average: N(X) = V E[D(X + u)], D the point-dipole
+kernel and u distributed as the difference of two uniform points in a cell (a product of triangles),
+by Gauss-Legendre quadrature on each half of every triangle (`QUADRATURE_NODES` per half, exact up to
+terms of order (h / |X|)^6). Both forms agree at the seam (tested).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+FAR_CELLS = 10  # offsets beyond this many (largest) cell edges use the quadrature
+QUADRATURE_NODES = 3  # Gauss-Legendre nodes on each half of a triangle
+_CHUNK = 2**16  # far-field points per quadrature batch (bounds the scratch memory)
+
+
+def _asinh_ratio(a, b):
+    """asinh(a / b), 0 where b = 0 (there a prefactor makes the term vanish)."""
+    return np.where(b != 0, np.arcsinh(a / np.where(b != 0, b, 1.0)), 0.0)
+
+
+def _atan_ratio(a, b):
+    """atan(a / b), 0 where b = 0 (there a prefactor makes the term vanish)."""
+    return np.where(b != 0, np.arctan(a / np.where(b != 0, b, 1.0)), 0.0)
+
+
+def newell_f(x, y, z) -> np.ndarray:
+    """Newell's f(x, y, z), even in each argument (float64, elementwise)."""
+    x, y, z = (np.abs(np.asarray(v, dtype=np.float64)) for v in (x, y, z))
+    x2, y2, z2 = x * x, y * y, z * z
+    r = np.sqrt(x2 + y2 + z2)
+    return ((2 * x2 - y2 - z2) * r / 6
+            + y / 2 * (z2 - x2) * _asinh_ratio(y, np.sqrt(x2 + z2))
+            + z / 2 * (y2 - x2) * _asinh_ratio(z, np.sqrt(x2 + y2))
+            - x * y * z * _atan_ratio(y * z, x * r))
+
+
+def newell_g(x, y, z) -> np.ndarray:
+    """Newell's g(x, y, z), odd in x and in y, even in z (float64, elementwise)."""
+    x, y = (np.asarray(v, dtype=np.float64) for v in (x, y))
+    z = np.abs(np.asarray(z, dtype=np.float64))
+    x2, y2, z2 = x * x, y * y, z * z
+    r = np.sqrt(x2 + y2 + z2)
+    return (-x * y * r / 3
+            + x * y * z * _asinh_ratio(z, np.sqrt(x2 + y2))
+            + y / 6 * (3 * z2 - y2) * _asinh_ratio(x, np.sqrt(y2 + z2))
+            + x / 6 * (3 * z2 - x2) * _asinh_ratio(y, np.sqrt(x2 + z2))
+            - z**3 / 6 * _atan_ratio(x * y, z * r)
+            - z * y2 / 2 * _atan_ratio(x * z, y * r)
+            - z * x2 / 2 * _atan_ratio(y * z, x * r))
+
+
+_WEIGHTS = (-1.0, 2.0, -1.0)  # of the offsets -1, 0, +1 in the second difference
+# the six independent components: (row, column) of the symmetric tensor
+COMPONENTS = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
+
+
+def _newell_sum(function, offsets, cell) -> np.ndarray:
+    """sum_{a,b,c} w_a w_b w_c function(X + (a, b, c) * cell) / (4 pi V) over offsets X (..., 3)."""
+    total = np.zeros(offsets.shape[:-1])
+    for a, wa in zip((-1, 0, 1), _WEIGHTS):
+        for b, wb in zip((-1, 0, 1), _WEIGHTS):
+            for c, wc in zip((-1, 0, 1), _WEIGHTS):
+                shifted = offsets + np.array([a, b, c]) * cell
+                total += wa * wb * wc * function(shifted[..., 0], shifted[..., 1], shifted[..., 2])
+    return total / (4 * math.pi * float(np.prod(cell)))
+
+
+def newell_tensor(offsets, cell) -> np.ndarray:
+    """The demagnetising tensor between two cells from Newell's f and g.
+
+    Arguments:
+        offsets: offsets X between the cells' centres [m], (..., 3).
+        cell: the cell's edges (dx, dy, dz) [m].
+
+    Returns:
+        The six components (xx, yy, zz, xy, xz, yz) of N, (6, ...).
+    """
+    x = np.asarray(offsets, dtype=np.float64)
+    h = np.asarray(cell, dtype=np.float64)
+    permuted = lambda order: (x[..., order], h[list(order)])
+    return np.stack([
+        _newell_sum(newell_f, *permuted([0, 1, 2]), ),
+        _newell_sum(newell_f, *permuted([1, 0, 2])),
+        _newell_sum(newell_f, *permuted([2, 1, 0])),
+        _newell_sum(newell_g, *permuted([0, 1, 2])),
+        _newell_sum(newell_g, *permuted([0, 2, 1])),
+        _newell_sum(newell_g, *permuted([1, 2, 0])),
+    ])
+
+
+@functools.cache
+def _triangle_rule(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights on [-1, 1] for the triangle density 1 - |t|: Gauss-Legendre on each half."""
+    t, w = np.polynomial.legendre.leggauss(nodes)
+    half_t, half_w = (t + 1) / 2, w / 2  # on [0, 1]
+    weight = half_w * (1 - half_t)
+    return np.concatenate([-half_t[::-1], half_t]), np.concatenate([weight[::-1], weight])
+
+
+def dipole_average(offsets, cell, nodes: int = QUADRATURE_NODES) -> np.ndarray:
+    """The demagnetising tensor as the average of the point-dipole kernel over source and target cells,
+    N(X) = V E[D(X + u)], D_ij(d) = -(3 d_i d_j - |d|^2 delta_ij) / (4 pi |d|^5), by Gauss-Legendre
+    quadrature on the triangular densities of u; for offsets well outside the cells.
+
+    Arguments, Returns: as `newell_tensor`.
+    """
+    x = np.asarray(offsets, dtype=np.float64).reshape(-1, 3)
+    h = np.asarray(cell, dtype=np.float64)
+    t, w = _triangle_rule(nodes)
+    shifts = np.stack(np.meshgrid(t, t, t, indexing="ij"), axis=-1).reshape(-1, 3) * h
+    weights = np.einsum("i,j,k->ijk", w, w, w).reshape(-1)
+    result = np.empty((6, x.shape[0]))
+    for start in range(0, x.shape[0], _CHUNK):
+        d = x[start:start + _CHUNK, None, :] + shifts[None]
+        r2 = np.einsum("...i,...i->...", d, d)
+        inverse5 = r2**-2.5
+        for index, (i, j) in enumerate(COMPONENTS):
+            kernel = (3 * d[..., i] * d[..., j] - (r2 if i == j else 0.0)) * inverse5
+            result[index, start:start + _CHUNK] = -(kernel @ weights) / (4 * math.pi)
+    return (result * float(np.prod(h))).reshape((6,) + np.shape(offsets)[:-1])
+
+
+def demag_tensor(offsets, cell) -> np.ndarray:
+    """The demagnetising tensor between cells: Newell's form near, the dipole average beyond `FAR_CELLS`
+    cell edges. Arguments, Returns: as `newell_tensor`."""
+    x = np.asarray(offsets, dtype=np.float64)
+    far = np.linalg.norm(x, axis=-1) > FAR_CELLS * max(cell)
+    result = np.empty((6,) + x.shape[:-1])
+    result[:, ~far] = newell_tensor(x[~far], cell)
+    if np.any(far):
+        result[:, far] = dipole_average(x[far], cell)
+    return result
+
+
+def padded_size(n: int) -> int:
+    """Points of the zero-padded FFT grid along an axis of n cells (linear, not circular, convolution)."""
+    return 1 if n == 1 else 2 * n
+
+
+def _transformed(shape) -> tuple[list[int], list[int]]:
+    """The axes (-3, -2, -1 for x, y, z) an FFT of the mesh runs over, those of more than one cell, and their
+    padded sizes; the real transform halves the last of them."""
+    axes = [axis for axis, n in zip((-3, -2, -1), shape) if n > 1]
+    return axes, [padded_size(shape[axis + 3]) for axis in axes]
+
+
+@functools.lru_cache(maxsize=8)
+def demag_kernel(shape: tuple[int, int, int], cell: tuple[float, float, float]) -> np.ndarray:
+    """The FFT of the demagnetising tensor on the zero-padded grid of a mesh.
+
+    Arguments:
+        shape: cells (nx, ny, nz); cell: their edges [m].
+
+    Returns:
+        float64 (6, ...): the real FFT of N_xx, N_yy, N_zz, N_xy, N_xz, N_yz over the axes of more than one
+        cell. Every component is even in all axes or odd in two of them, so its transform is real.
+        Cached per mesh.
+    """
+    padded = [padded_size(n) for n in shape]
+    # signed offsets in wrap-around order: 0, 1, ..., n-1, (unused n), -(n-1), ..., -1
+    axes = [np.where(np.arange(p) < p - p // 2, np.arange(p), np.arange(p) - p) * h
+            for p, h in zip(padded, cell)]
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)
+    tensor = demag_tensor(grid, cell)
+    for index, p in enumerate(padded):  # the offset n of a padded axis joins no two cells
+        if p > 1:
+            tensor[(slice(None),) * (index + 1) + (p // 2,)] = 0.0
+    transformed, _ = _transformed(shape)
+    return np.fft.rfftn(tensor, axes=transformed).real
+
+
+def demag_field(magnetization: jnp.ndarray, kernel: jnp.ndarray, shape: tuple[int, int, int],
+                mu0: float) -> jnp.ndarray:
+    """B_d = -mu0 N * M [T], the linear convolution by zero-padded FFT.
+
+    Arguments:
+        magnetization: M = Ms m [A/m], (..., nx, ny, nz, 3).
+        kernel: `demag_kernel` of the mesh.
+        shape: (nx, ny, nz).
+        mu0: the vacuum permeability [T m / A].
+
+    Returns:
+        The field, like `magnetization`.
+    """
+    axes, padded = _transformed(shape)
+    spectrum = jnp.fft.rfftn(jnp.moveaxis(magnetization, -1, -4), s=padded, axes=axes)
+    xx, yy, zz, xy, xz, yz = (jnp.asarray(k) for k in kernel)
+    rows = ((xx, xy, xz), (xy, yy, yz), (xz, yz, zz))
+
+    def product(part):  # the real kernel times the real or imaginary part of the spectrum
+        m = [part[..., i, :, :, :] for i in range(3)]
+        return jnp.stack([a * m[0] + b * m[1] + c * m[2] for a, b, c in rows], axis=-4)
+
+    field = jnp.fft.irfftn(jax.lax.complex(product(spectrum.real), product(spectrum.imag)), s=padded, axes=axes)
+    field = field[..., : shape[0], : shape[1], : shape[2]]
+    return -mu0 * jnp.moveaxis(field, -4, -1)
