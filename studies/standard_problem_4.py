@@ -80,7 +80,7 @@ def compute(cell_size: float, samples: int = 1001) -> xr.Dataset:
     start = s_state(cell_size)
     times = np.linspace(0.0, DURATION, samples)
     averages, crossings, snapshots = [], [], []
-    for number, field in FIELDS.items():
+    for field in FIELDS.values():
         m, (model, settings, params, law) = reversal(cell_size, field, start, times)
         averages.append(m)
         crossing = first_crossing(times, m[:, 0])

@@ -116,7 +116,7 @@ def test_uniform_magnetisation_has_no_exchange_field():
 def test_the_stencil_converges_to_the_continuum_field_at_second_order():
     """(2 A / Ms) laplacian(m) from the sympy form of A |grad m|^2, against the stencil inside a
     rectangle, as the cells shrink."""
-    x, y, z = models.POSITION
+    x, y, _ = models.POSITION
     a, ms = 2e-11, 6e5
     k = 2 * math.pi / 80e-9
     profile = [sp.sin(k * x) * sp.cos(k * y / 2), sp.cos(k * x), sp.sin(k * (x + y) / 3)]
