@@ -170,11 +170,13 @@ class Trace(NamedTuple):
         m: the free layer's direction (a micromagnetic layer's Ms-weighted average), (T, ..., 3).
         point: the junction's operating point (current, voltage, resistance), arrays (T, ...).
         end: the state at the end of the window (m, or a micromagnetic layer's cells), (...,) + state shape.
+        snapshots: whole states at the times asked for, (S, ...) + state shape, or None.
     """
 
     m: jnp.ndarray
     point: OperatingPoint
     end: jnp.ndarray
+    snapshots: jnp.ndarray | None = None
 
 
 def observer(model: Model, law: str, circuit: Circuit):

@@ -434,7 +434,8 @@ def make_nonlinearity(
         n_mtj: N.
         mode: "device" or "surrogate".
         current_window: (j_min, j_max) [A/m^2].
-        nominal: the device whose dR at j_min, j_max (at 0 K) normalises F (default: the first record).
+        nominal: the device whose dR at j_min, j_max (at 0 K) normalises F (default: the first record, or
+            with `transfer` the dataset's first curve).
         settings: the ODE solver (0 K); default `default_solver` of the MTJs' model.
         thermal: the SDE solver (records with a temperature above 0 K).
         carry_magnetization: device mode: carry m from window to window.
@@ -442,7 +443,8 @@ def make_nonlinearity(
         thermal_samples, thermal_points: surrogate mode above 0 K: SDE samples of dR at each of
             `thermal_points` currents.
         transfer: surrogate mode at 0 K: a transfer-curve dataset to use instead of computing one;
-            its `delta_r` has dims (current_density,) or (mtj, current_density).
+            its `delta_r` has dims (current_density,) or (mtj, current_density), and its first curve
+            normalises F unless `nominal` is given.
         table_seed: seeds the SDE samples of a thermal surrogate (the same table for every network).
         current_gain: optional per-MTJ factor on the current density (see `AbstractMtjNonlinearity`).
         readout: how dR is measured (default `default_readout` of the MTJs); the normalising
@@ -451,24 +453,28 @@ def make_nonlinearity(
     if mode not in MODES:
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     records = _mtj_records(parameters, n_mtj)
+    from_dataset = transfer is not None and nominal is None and mode == "surrogate"
     nominal = nominal or records[0]
     if mode == "device" and any(r.mesh is not None for r in records):
         raise MtjphysError("micromagnetic MTJs serve networks in surrogate mode (--mode surrogate): in device "
                            "mode every step would integrate every MTJ's grid")
     hot = is_warm(records)
     window = list(current_window)
+    gain = None if current_gain is None else jnp.asarray(current_gain, dtype=jnp.float64)
+    if gain is not None and gain.shape != (n_mtj,):
+        raise MtjphysError(f"current_gain must have one entry per MTJ ({n_mtj}), got shape {gain.shape}")
     if readout is None:
         readout = default_readout(records)
-    # the range through the same measurement, without noise
-    cold = nominal.replace(temperature=0.0, thermal_resistance=0.0)
-    low, high = (float(v) for v in neuron_output(cold, window, settings=settings, readout=readout).delta_r)
+    if from_dataset and not hot:
+        grid, table = transfer_table(transfer, n_mtj, _reach(current_window, gain, 2))
+        low, high = (float(v) for v in np.interp(window, grid, table if table.ndim == 1 else table[0]))
+    else:  # the range through the same measurement, without noise
+        cold = nominal.replace(temperature=0.0, thermal_resistance=0.0)
+        low, high = (float(v) for v in neuron_output(cold, window, settings=settings, readout=readout).delta_r)
     if not high > low:
         raise MtjphysError(f"the nominal MTJ's dR does not grow over the current window ({low:.4g} -> {high:.4g} ohm)")
     identical = all(r is records[0] or r == records[0] for r in records)
     window, delta_r_range = tuple(current_window), (low, high)
-    gain = None if current_gain is None else jnp.asarray(current_gain, dtype=jnp.float64)
-    if gain is not None and gain.shape != (n_mtj,):
-        raise MtjphysError(f"current_gain must have one entry per MTJ ({n_mtj}), got shape {gain.shape}")
     if mode == "device":
         model, law, params = as_batch(records[0] if identical else records)
         device = ThermalDeviceNonlinearity if hot else DeviceNonlinearity
@@ -506,27 +512,41 @@ def _thermal_table(record: Parameters, grid: tuple, samples: int, seed: int, the
     return thermal_quantiles(record, np.asarray(grid), samples, seed=seed, settings=thermal, readout=readout)
 
 
-def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, delta_r_range,
-                           current_gain=None) -> SurrogateNonlinearity:
-    """A surrogate from a transfer-curve dataset, checked against the network it will serve."""
+def transfer_table(transfer: xr.Dataset, n_mtj: int, reach) -> tuple[np.ndarray, np.ndarray]:
+    """The current densities (K,) and dR table, (K,) or (N, K), of a transfer-curve dataset, checked to
+    cover the currents `reach` = (lowest, highest) [A/m^2]."""
     if "delta_r" not in transfer or "current_density" not in transfer.coords:
         raise MtjphysError("transfer dataset needs a variable 'delta_r' over a coordinate 'current_density'")
     delta_r = transfer.delta_r
     per_mtj = delta_r.dims == ("mtj", "current_density") and delta_r.sizes["mtj"] == n_mtj
-    if delta_r.dims == ("current_density",) or per_mtj:
-        table = delta_r.values
-    else:
+    if not (delta_r.dims == ("current_density",) or per_mtj):
         raise MtjphysError(f"transfer dataset 'delta_r' has dims {dict(delta_r.sizes)}; expected (current_density) "
                            f"or (mtj={n_mtj}, current_density)")
-    grid = transfer.current_density.values
+    grid, table = transfer.current_density.values, delta_r.values
     if grid.size < 2 or np.any(np.diff(grid) <= 0) or not np.all(np.isfinite(table)):
         raise MtjphysError("transfer dataset needs finite 'delta_r' on at least 2 increasing current densities")
-    needed = _reach(current_window, current_gain, 2)
-    if grid[0] > needed[0] or grid[-1] < needed[1]:
+    if grid[0] > reach[0] or grid[-1] < reach[-1]:
         raise MtjphysError(f"transfer dataset covers {grid[0]:.3g}..{grid[-1]:.3g} A/m^2, not the current window "
-                           f"{needed[0]:.3g}..{needed[1]:.3g}")
+                           f"{reach[0]:.3g}..{reach[-1]:.3g}")
+    return grid, table
+
+
+def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, delta_r_range,
+                           current_gain=None) -> SurrogateNonlinearity:
+    """A surrogate from a transfer-curve dataset, checked against the network it will serve."""
+    grid, table = transfer_table(transfer, n_mtj, _reach(current_window, current_gain, 2))
     return SurrogateNonlinearity(tuple(current_window), tuple(delta_r_range), jnp.asarray(grid), jnp.asarray(table),
                                  current_gain=current_gain)
+
+
+def energy_from_dataset(transfer: xr.Dataset, area) -> WindowEnergy | None:
+    """The window energy a transfer-curve dataset states (its `energy` over `current_density`, one curve for
+    all MTJs of `area` [m^2]); None if it states none."""
+    if "energy" not in transfer or transfer.energy.dims != ("current_density",):
+        return None
+    grid = transfer.current_density.values
+    mean_resistance = transfer.energy.values / ((grid * area) ** 2 * NEURON_WINDOW)
+    return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean_resistance), jnp.asarray(area))
 
 
 ENERGY_POINTS = 11  # of a window-energy table
@@ -568,9 +588,14 @@ def random_network(
     if nonlinearity is None:
         records = _mtj_records(parameters if parameters is not None else Parameters(), n)
         nonlinearity = make_nonlinearity(records, n, current_window=arch.current_window, **nonlinearity_options)
-        grid = _reach(arch.current_window, nonlinearity.current_gain, ENERGY_POINTS)
-        solvers = {k: nonlinearity_options[k] for k in ("settings", "thermal") if k in nonlinearity_options}
-        energy = window_energy(records, grid, **solvers)
+        transfer = nonlinearity_options.get("transfer")
+        identical = all(r == records[0] for r in records)
+        if transfer is not None and identical and nonlinearity.mode == "surrogate":
+            energy = energy_from_dataset(transfer, records[0]["area"])
+        if energy is None:
+            grid = _reach(arch.current_window, nonlinearity.current_gain, ENERGY_POINTS)
+            solvers = {k: nonlinearity_options[k] for k in ("settings", "thermal") if k in nonlinearity_options}
+            energy = window_energy(records, grid, **solvers)
     else:
         records = [] if parameters is None else _mtj_records(parameters, n)
     equilibrium = np.array([r["m0"] for r in records]) if records else np.zeros((n, 3))

@@ -61,7 +61,7 @@ def default_solver(model: Model) -> NeuronSolver:
 
 def integrate(
     model: Model, settings: NeuronSolver, m0: jnp.ndarray, drive: jnp.ndarray, params: dict,
-    ts: jnp.ndarray, *, law: str, circuit: Circuit = Circuit(),
+    ts: jnp.ndarray, *, law: str, circuit: Circuit = Circuit(), snapshots: jnp.ndarray | None = None,
 ) -> Trace:
     """Integrate dm/dt for a constant drive from `m0`, saving at `ts`.
 
@@ -74,10 +74,15 @@ def integrate(
         params: parameter arrays broadcastable to the batch (vectors with a trailing 3).
         ts: increasing save times [s]; the solve runs from ts[0] to ts[-1].
         law, circuit: the resistance law and the circuit.
+        snapshots: times in [ts[0], ts[-1]] at which to keep the whole state (a micromagnetic layer's
+            cells: keep them few).
 
     Returns:
-        The `Trace`: the direction and operating point at `ts`, the state at ts[-1].
+        The `Trace`: the direction and operating point at `ts`, the state at ts[-1] (and at `snapshots`).
     """
+    saves = [dfx.SubSaveAt(ts=ts, fn=observer(model, law, circuit)), dfx.SubSaveAt(t1=True)]
+    if snapshots is not None:
+        saves.append(dfx.SubSaveAt(ts=snapshots))
     solution = dfx.diffeqsolve(
         dfx.ODETerm(drift(model, law, circuit)),
         settings.solver,
@@ -86,10 +91,10 @@ def integrate(
         dt0=settings.dt0,
         y0=m0,
         args=(drive, params),
-        saveat=dfx.SaveAt(subs=[dfx.SubSaveAt(ts=ts, fn=observer(model, law, circuit)), dfx.SubSaveAt(t1=True)]),
+        saveat=dfx.SaveAt(subs=saves),
         stepsize_controller=dfx.PIDController(rtol=settings.rtol, atol=settings.atol, norm=optx.max_norm),
         max_steps=settings.max_steps,
         progress_meter=dfx.TqdmProgressMeter() if settings.progress and sys.stderr.isatty() else dfx.NoProgressMeter(),
     )
-    (m, point), end = solution.ys
-    return Trace(m, point, end[-1])
+    (m, point), end, *states = solution.ys
+    return Trace(m, point, end[-1], states[0] if states else None)

@@ -8,8 +8,6 @@ import jax
 import numpy as np
 import pytest
 
-import mtjphys as mp
-
 CELL = 2.5e-9  # at 5 nm the nodal and the cell-centred grids still differ by 0.08 in <m_y> late in the run
 TIMES = np.linspace(0.0, 1e-9, 101)
 
