@@ -359,6 +359,9 @@ from ._thermal import (
     precession_frequency as precession_frequency,
 )
 from ._thermal import (
+    stiffest_precession as stiffest_precession,
+)
+from ._thermal import (
     tangent_hessian as tangent_hessian,
 )
 from ._thermal import (
@@ -372,6 +375,9 @@ from ._thermal import (
 )
 from ._thermal import (
     thermal_realisation as thermal_realisation,
+)
+from ._thermal import (
+    thermal_solver_for as thermal_solver_for,
 )
 from ._thermal import (
     thermal_start as thermal_start,

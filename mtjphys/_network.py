@@ -42,7 +42,7 @@ from ._neuron import as_batch, neuron_output, NEURON_WINDOW, window_response
 from ._parameters import Parameters
 from ._readout import IDEAL, Readout
 from ._solve import default_solver, NeuronSolver
-from ._thermal import default_readout, thermal_quantiles, thermal_window_response, ThermalSolver
+from ._thermal import default_readout, thermal_quantiles, thermal_solver_for, thermal_window_response, ThermalSolver
 from ._transfer import OPERATING_WINDOW
 
 EQUATIONS = __doc__.split("Equations (discrete time, one step = one 1.5 ns neuron window):")[1].split("F_i is")[0]
@@ -266,7 +266,7 @@ def _tabulate(records: Sequence[Parameters], grid: np.ndarray, field: str, **opt
 
 
 def window_energy(records: Sequence[Parameters], grid: np.ndarray, *, settings: NeuronSolver | None = None,
-                  thermal: ThermalSolver = ThermalSolver(), seed: int = 0) -> WindowEnergy:
+                  thermal: ThermalSolver | None = None, seed: int = 0) -> WindowEnergy:
     """Tabulate the window energy of MTJs (one record each) on the current densities `grid`; a current
     above a device's breakdown voltage is refused."""
     energy = _tabulate(records, grid, "energy", settings=settings, thermal=thermal, seed=seed)
@@ -422,7 +422,7 @@ def _mtj_records(parameters: Parameters | Sequence[Parameters], n_mtj: int) -> l
 def make_nonlinearity(
     parameters: Parameters | Sequence[Parameters], n_mtj: int, *, mode: str = "device",
     current_window: tuple[float, float] = OPERATING_WINDOW, nominal: Parameters | None = None,
-    settings: NeuronSolver | None = None, thermal: ThermalSolver = ThermalSolver(),
+    settings: NeuronSolver | None = None, thermal: ThermalSolver | None = None,
     carry_magnetization: bool = False, surrogate_points: int = 81, thermal_samples: int = 256,
     thermal_points: int = 21, transfer: xr.Dataset | None = None, table_seed: int = 0, current_gain=None,
     readout: Readout | None = None,
@@ -479,6 +479,7 @@ def make_nonlinearity(
         model, law, params = as_batch(records[0] if identical else records)
         device = ThermalDeviceNonlinearity if hot else DeviceNonlinearity
         settings = settings or default_solver(model)
+        thermal = thermal or thermal_solver_for(records)
         return device(window, delta_r_range, model, law, params, thermal if hot else settings, carry_magnetization,
                       readout, current_gain=gain, circuit=circuit_for(records))
     if hot:

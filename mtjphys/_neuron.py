@@ -155,9 +155,9 @@ def respond(
     if not (window > 0 and np.isfinite(window)):
         raise MtjphysError(f"window must be a positive duration, got {window}")
     if is_warm(parameters):
-        from ._thermal import thermal_delta_r, ThermalSolver
+        from ._thermal import thermal_delta_r
 
-        return thermal_delta_r(parameters, drive, source=source, seed=seed, settings=thermal or ThermalSolver(),
+        return thermal_delta_r(parameters, drive, source=source, seed=seed, settings=thermal,
                                window=window, readout=readout)
     circuit = circuit_for(parameters, source)
     settings = settings or default_solver(model)

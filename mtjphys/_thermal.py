@@ -3,6 +3,7 @@ SDE machinery, one Brownian path per MTJ drawn from a key, and thermal initial s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import diffrax as dfx
@@ -15,6 +16,7 @@ from ._electrical import Circuit, circuit_for, diffusion, drift, is_warm, observ
 from ._errors import MtjphysError, random_key
 from ._model import Model
 from ._neuron import as_batch, batch_shape, check_drive, NEURON_WINDOW, NeuronResponse
+from ._parameters import Parameters
 from ._readout import DEFAULT_BANDWIDTH, IDEAL, Readout
 
 
@@ -42,6 +44,37 @@ class ThermalSolver(eqx.Module):
         return {"solver": f"diffrax.{type(self.solver).__name__} (Stratonovich, fixed step)", "dt": self.dt,
                 "samples_per_window": self.samples, "thermal_start": int(self.thermal_start),
                 "brownian_path": "diffrax.UnsafeBrownianPath"}
+
+
+STABLE_PHASE = 0.3  # omega_max dt of a micromagnetic grid's fixed step: Heun damps its fastest waves at alpha >~ 0.005
+
+
+def stiffest_precession(parameters) -> float:
+    """An upper bound of the fastest precession [rad/s] of a micromagnetic grid's cells: gamma times the
+    exchange field of the grid's shortest wave, (2A/Ms) sum 4/d^2 over its axes of more than one cell, plus
+    the largest local fields (anisotropy, the cell's demagnetisation bound mu0 Ms, the applied field)."""
+    records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
+    mu0 = records[0].model.constants["mu0"]["value"]
+    fastest = 0.0
+    for record in records:
+        mesh = record.mesh
+        stencil = sum(4 / d**2 for d, n in zip(mesh.cell, mesh.shape) if n > 1)
+        field = (2 * record["A"] / record["Ms"] * stencil + 2 * (abs(record["Ku"]) + abs(record["Kc"])) / record["Ms"]
+                 + mu0 * record["Ms"] + mu0 * float(np.linalg.norm(record["H_ext"])))
+        fastest = max(fastest, record["gamma"] * field)
+    return fastest
+
+
+def thermal_solver_for(parameters, spacing: float = NEURON_WINDOW / 300) -> ThermalSolver:
+    """The SDE solver a record's windows take unless told otherwise: `ThermalSolver()` for a macrospin; for a
+    micromagnetic grid its step cut to keep `stiffest_precession` times dt below `STABLE_PHASE`, dividing the
+    sample `spacing` [s] (a fixed-step Heun integration is unstable past it)."""
+    records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
+    settings = ThermalSolver()
+    if records[0].mesh is None:
+        return settings
+    steps = math.ceil(spacing / min(settings.dt, STABLE_PHASE / stiffest_precession(records)))
+    return eqx.tree_at(lambda s: s.dt, settings, spacing / steps)
 
 
 class _BatchedDiffusion(dfx.AbstractTerm):
@@ -233,7 +266,7 @@ def _thermal_output(model, law, settings, readout, circuit, window, params, driv
 
 
 def thermal_delta_r(
-    parameters, drive, *, source: str = "current", seed: int = 0, settings: ThermalSolver = ThermalSolver(),
+    parameters, drive, *, source: str = "current", seed: int = 0, settings: ThermalSolver | None = None,
     readout: Readout | None = None, window: float = NEURON_WINDOW,
 ) -> NeuronResponse:
     """The neuron's response at the record's temperature: one independent realisation per entry
@@ -243,7 +276,7 @@ def thermal_delta_r(
         parameters: one record, or one per MTJ (broadcast against the drive).
         drive: the current density [A/m^2] (source "current") or voltage [V] (source "voltage"), any shape.
         seed: the only source of randomness.
-        settings: the SDE solver.
+        settings: the SDE solver (default `thermal_solver_for` the records).
         readout: how dR is measured (default `thermal_readout(parameters)`).
 
     Returns:
@@ -251,6 +284,7 @@ def thermal_delta_r(
     """
     model, law, params = as_batch(parameters)
     drive = check_drive(source, drive)
+    settings = settings or thermal_solver_for(parameters, float(window) / (ThermalSolver().samples - 1))
     readout = readout if readout is not None else thermal_readout(parameters)
     result = _thermal_output(model, law, settings, readout, circuit_for(parameters, source), float(window), params,
                              jnp.asarray(drive), random_key(seed))
@@ -258,7 +292,7 @@ def thermal_delta_r(
 
 
 def thermal_quantiles(parameters, currents, samples: int, *, seed: int = 0,
-                      settings: ThermalSolver = ThermalSolver(), readout: Readout | None = None):
+                      settings: ThermalSolver | None = None, readout: Readout | None = None):
     """Sorted samples of dR at each current: the empirical conditional distribution.
 
     Returns: array (len(currents), samples), each row sorted.

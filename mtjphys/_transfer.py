@@ -17,7 +17,7 @@ from ._neuron import as_batch, drive_of, equilibrium_resistance, NEURON_WINDOW, 
 from ._parameters import Parameters
 from ._readout import Readout
 from ._solve import default_solver, integrate, NeuronSolver
-from ._thermal import default_readout, thermal_delta_r, thermal_realisation, ThermalSolver
+from ._thermal import default_readout, thermal_delta_r, thermal_realisation, thermal_solver_for, ThermalSolver
 
 MAX_SAMPLES = 2**22  # of one trace: about 200 MB of m(t) and R(t)
 # The paper's operating window of current densities [A/m^2].
@@ -48,7 +48,7 @@ def _drive_variable(source: str, value: float) -> dict:
 def neuron_trace(
     parameters: Parameters, current_density: float | None = None, *, voltage: float | None = None,
     duration: float = NEURON_WINDOW, time_step: float = 1e-12, settings: NeuronSolver | None = None, seed: int = 0,
-    thermal: ThermalSolver = ThermalSolver(), readout: Readout | None = None,
+    thermal: ThermalSolver | None = None, readout: Readout | None = None,
 ) -> xr.Dataset:
     """R(t), m(t) and the junction's electrical state after a current (or voltage) step from
     equilibrium, with the neuron output and the window's energy.
@@ -88,7 +88,7 @@ def neuron_trace(
     circuit = circuit_for(parameters, source)
     readout = readout if readout is not None else default_readout(parameters)
     if hot:
-        thermal = sampled_thermal_solver(thermal, ts[1] - ts[0], ts.size)
+        thermal = sampled_thermal_solver(thermal or thermal_solver_for(parameters), ts[1] - ts[0], ts.size)
         trace = thermal_realisation(model, thermal, params, jnp.float64(drive), random_key(seed), float(ts[-1]),
                                     law=law, circuit=circuit)
         in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
@@ -154,7 +154,7 @@ def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int)
 
 def transfer_curve(
     parameters: Parameters, current_densities=None, *, voltages=None, settings: NeuronSolver | None = None,
-    seed: int = 0, samples: int = 64, thermal: ThermalSolver = ThermalSolver(), readout: Readout | None = None,
+    seed: int = 0, samples: int = 64, thermal: ThermalSolver | None = None, readout: Readout | None = None,
 ) -> xr.Dataset:
     """The neuron's transfer curve dR(j), or dR(V) under a voltage drive.
 
@@ -187,6 +187,7 @@ def transfer_curve(
     if hot:
         if samples < 2:
             raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
+        thermal = thermal or thermal_solver_for(parameters)
         response = thermal_delta_r(parameters, np.repeat(js[:, None], samples, axis=1), source=source, seed=seed,
                                    settings=thermal, readout=readout)
         delta_r, delta_r_std = response.delta_r.mean(axis=1), response.delta_r.std(axis=1, ddof=1)

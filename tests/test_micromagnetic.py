@@ -1,6 +1,7 @@
 """The micromagnetic free layer: the Newell tensor and its FFT convolution, the exchange stencil, the mesh,
 and the physics of the grid (spin waves, energy, norm, the macrospin limit)."""
 
+import json
 import math
 
 import diffrax as dfx
@@ -13,6 +14,7 @@ import sympy as sp
 
 import mtjphys as mp
 from mtjphys import models
+from mtjphys._cli import cli
 
 MU0 = 1.25663706212e-6
 
@@ -320,3 +322,78 @@ def test_the_relaxed_disc_flowers_at_its_rim_through_the_thickness():
     bottom, top = radial[..., 0], radial[..., 1]
     assert np.all(bottom[rim] * top[rim] < 0) and np.abs(bottom[rim]).mean() > 1e-4
     assert np.abs(radial[centre]).max() < 0.1 * np.abs(bottom[rim]).max()
+
+
+# ---- the neuron, its datasets and its command line ---------------------------------------------
+def test_a_micromagnetic_trace_holds_the_average_and_the_final_cells(tmp_path):
+    record = grid_record(cell_size=10e-9)
+    trace = mp.neuron_trace(record, 0.9e10)
+    assert trace.m.dims == ("time", "component") and trace.m_final.dims == ("x", "y", "component")
+    final = trace.m_final.values[record.mesh.mask[:, :, 0]]
+    np.testing.assert_allclose(final.mean(axis=0), trace.m.values[-1], atol=1e-12)  # equal Ms: the mean
+    assert np.isnan(trace.m_final.values[~record.mesh.mask[:, :, 0]]).all()
+    assert float(trace.delta_r) == pytest.approx(float(mp.neuron_output(record, 0.9e10).delta_r), rel=1e-9)
+    assert float(trace.area) == record["area"] and float(trace.area_error) == pytest.approx(record.mesh.area_error)
+    layered = mp.neuron_trace(grid_record(cell_size=10e-9, thickness=2e-9, layers=2), 0.9e10)
+    assert layered.m_final.dims == ("x", "y", "z", "component")
+    mp.write_dataset(trace, tmp_path / "trace.nc")
+    again = mp.open_dataset(tmp_path / "trace.nc")
+    assert json.loads(again.attrs["parameters"])["cell_size"] == 10e-9 and again.attrs["model_name"] == \
+        "micromagnetic_stt"
+    assert mp.Parameters(json.loads(again.attrs["parameters"]), model=mp.micromagnetic_model()) == record
+
+
+def test_the_command_line_meshes_the_free_layer(tmp_path, capsys):
+    out = tmp_path / "n.nc"
+    with pytest.raises(SystemExit) as exit_info:
+        mp.run_command(cli, ["neuron", "-j", "0.9e10", "--model", "micromagnetic", "--cell-size", "10e-9",
+                             "--geometry", "ellipse", "--width", "60e-9", "-o", str(out)], prog_name="mtjphys")
+    assert exit_info.value.code == 0 and "cells of a 10 x 6 x 1 grid" in capsys.readouterr().out
+    dataset = mp.open_dataset(out)
+    record = json.loads(dataset.attrs["parameters"])
+    assert record["geometry"] == "ellipse" and record["width"] == 60e-9 and "m_final" in dataset
+    curve = tmp_path / "t.nc"
+    with pytest.raises(SystemExit) as exit_info:
+        mp.run_command(cli, ["transfer", "--model", "micromagnetic", "--cell-size", "10e-9", "--points", "3",
+                             "-o", str(curve)], prog_name="mtjphys")
+    assert exit_info.value.code == 0 and mp.open_dataset(curve).delta_r.sizes["current_density"] == 3
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "micromagnetic", "--cell-size", "2e-7"], "larger than the body"),
+        (["--model", "micromagnetic", "--cell-size", "1e-12"], "more than"),
+        (["--cell-size", "5e-9"], "--cell-size applies to --model micromagnetic only"),
+        (["--model", "micromagnetic", "--geometry", "disc", "--width", "5e-8"], "a disc has width = length"),
+    ],
+)
+def test_a_mesh_the_command_line_cannot_make_writes_nothing(args, message, tmp_path, capsys):
+    out = tmp_path / "n.nc"
+    with pytest.raises(SystemExit) as exit_info:
+        mp.run_command(cli, ["neuron", "-j", "0.9e10", *args, "-o", str(out)], prog_name="mtjphys")
+    error = capsys.readouterr().err
+    assert exit_info.value.code == 2 and message in error and error.count("\n") == 1
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_micromagnetic_networks_run_on_the_grids_transfer_curve():
+    record = grid_record(cell_size=10e-9)
+    curve = mp.transfer_curve(record, np.linspace(0.8e10, 1.0e10, 5))
+    architecture = mp.Architecture(n_mtj=10)
+    network = mp.random_network(architecture, record, seed=0, mode="surrogate", transfer=curve)
+    assert network.nonlinearity.delta_r_range == pytest.approx(tuple(curve.delta_r.values[[0, -1]]))
+    j = jnp.asarray([0.85e10, 0.95e10])
+    np.testing.assert_allclose(network.energy(j), np.interp(j, curve.current_density, curve.energy), rtol=1e-12)
+    with pytest.raises(mp.MtjphysError, match="surrogate mode"):
+        mp.random_network(architecture, record, seed=0, mode="device")
+
+
+def test_the_grid_above_zero_kelvin_draws_every_cells_noise_from_the_seed():
+    record = grid_record(cell_size=10e-9, temperature=300.0)
+    first, again = (mp.neuron_output(record, [0.9e10, 0.9e10], seed=3).delta_r for _ in range(2))
+    other = mp.neuron_output(record, [0.9e10, 0.9e10], seed=4).delta_r
+    np.testing.assert_array_equal(first, again)
+    assert np.all(np.isfinite(first)) and first[0] != first[1] and not np.array_equal(first, other)
+    cold = float(mp.neuron_output(record.replace(temperature=0.0), 0.9e10).delta_r)
+    assert np.all(np.abs(first - cold) > 0.01 * cold)  # 300 K on a 100 nm disc: far from the 0 K ringing

@@ -91,3 +91,22 @@ def test_stacking_records():
     np.testing.assert_allclose(stacked["Ku"], [2.3e5, 2.4e5])
     with pytest.raises(mp.MtjphysError, match="one resistance law"):
         mp.stack_parameters([records[0], records[1].replace(resistance_law="linear_resistance")])
+
+
+def test_a_variants_parameter_without_a_reference_value_must_be_given():
+    import dataclasses
+
+    from mtjphys import models
+
+    @dataclasses.dataclass(frozen=True)
+    class Bias(models.EnergyTerm):
+        name: str = "bias_field"
+        parameters: tuple = (models.Parameter("B_bias", "T", "a bias field along x"),)
+
+        def energy_density(self, m, s):
+            return -s["Ms"] * s["B_bias"] * m[0]
+
+    model = mp.compile_model(models.macrospin_stt().with_terms(Bias(), name="with_bias"))
+    with pytest.raises(mp.MtjphysError, match="missing parameter 'B_bias'"):
+        mp.Parameters(model=model)
+    assert mp.Parameters({"B_bias": 0.01}, model=model)["B_bias"] == 0.01

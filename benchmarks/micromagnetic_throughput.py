@@ -1,0 +1,168 @@
+"""Micromagnetic throughput: cell-updates per second (cells x right-hand-side evaluations per second) of the
+grid's LLG on standard problem 4 and on the reference disc, beside NeuralMag's JAX solver in the same run
+(its own nodal mesh, demagnetisation and exchange, on the same cells); the wall time of one 1.5 ns neuron
+window of the 100 nm disc at 2 nm cells, with its right-hand-side count; and the memory of the demagnetising
+kernels.
+
+    python benchmarks/micromagnetic_throughput.py [--repeats 5] [--evaluations 300]
+
+Both codes' right-hand sides run inside one jitted loop (no dispatch per call), in float64 on this
+machine's CPU; the figures are medians over the repeats. NeuralMag has no spin-transfer torque, so its
+anchor window is the same disc's free precession over 1.5 ns with its default Dopri5 (rtol 1e-5).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+os.environ.setdefault("NM_BACKEND", "jax")
+os.environ.setdefault("NM_DTYPE", "float64")
+
+import click
+import diffrax as dfx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optimistix as optx
+
+import mtjphys as mp
+
+MU0 = 1.25663706212e-6
+
+
+def median_time(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(function())
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def per_evaluation(rhs, state, evaluations: int, repeats: int) -> float:
+    """Seconds per right-hand-side evaluation, in one jitted loop."""
+    loop = jax.jit(lambda m: jax.lax.fori_loop(0, evaluations, lambda i, x: x + 1e-30 * rhs(x), m))
+    jax.block_until_ready(loop(state))
+    return median_time(lambda: loop(state), repeats) / evaluations
+
+
+def sp4_record(cell: float) -> mp.Parameters:
+    return mp.Parameters({"geometry": "rectangle", "length": 500e-9, "width": 125e-9, "thickness": 3e-9,
+                          "cell_size": cell, "Ms": 8e5, "A": 1.3e-11, "alpha": 0.02, "Ku": 0.0,
+                          "m0": (1.0, 1.0, 1.0)}, model=mp.micromagnetic_model())
+
+
+def disc_record(cell: float = 2e-9) -> mp.Parameters:
+    return mp.Parameters({"cell_size": cell}, model=mp.micromagnetic_model())
+
+
+def ours(record: mp.Parameters, evaluations: int, repeats: int) -> float:
+    model, params = mp.solvable(record), record.arrays()
+    state = model.uniform(jnp.asarray([0.6, 0.48, 0.64]))
+    return per_evaluation(lambda m: model.landau_lifshitz(m, 0.9e10, params), state, evaluations, repeats)
+
+
+def neuralmag_state(record: mp.Parameters):
+    """NeuralMag's state of the same body: its cells (2-d mesh, one layer), material and fields."""
+    import neuralmag as nm
+
+    mesh = record.mesh
+    state = nm.State(nm.Mesh(list(mesh.shape[:2]), list(mesh.cell), [0.0, 0.0, 0.0]))
+    state.material.Ms, state.material.A, state.material.alpha = record["Ms"], record["A"], record["alpha"]
+    if not mesh.mask.all():
+        state.domains = nm.CellFunction(state, dtype=int, tensor=state.tensor(mesh.mask[:, :, 0].astype(int)))
+    fields = ["exchange", "demag"]
+    nm.ExchangeField().register(state, "exchange")
+    nm.DemagField().register(state, "demag")
+    if record["Ku"]:
+        state.material.Ku = record["Ku"]
+        state.material.Ku_axis = nm.VectorCellFunction(state).fill(list(record["easy_axis"]))
+        nm.UniaxialAnisotropyField().register(state, "anisotropy")
+        fields.append("anisotropy")
+    nm.TotalField(*fields).register(state)
+    state.m = nm.VectorFunction(state).fill((0.6, 0.48, 0.64))
+    return state
+
+
+def neuralmag(record: mp.Parameters, evaluations: int, repeats: int) -> tuple[float, int]:
+    """Seconds per right-hand-side evaluation of NeuralMag's LLG, and its nodes."""
+    import neuralmag as nm
+
+    with jax.numpy_dtype_promotion("standard"):
+        state = neuralmag_state(record)
+        term = nm.LLGSolver(state)._term
+        seconds = per_evaluation(lambda m: term.vector_field(0.0, m, []), state.m.tensor, evaluations, repeats)
+    return seconds, int(np.prod(state.m.tensor.shape[:-1]))
+
+
+def window_statistics(record: mp.Parameters) -> tuple[int, int]:
+    """(accepted steps, right-hand-side evaluations) of one window under the default solver."""
+    model, params = mp.solvable(record), record.arrays()
+    settings = mp.default_solver(model)
+
+    @jax.jit
+    def solve(m0):
+        term = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, 0.9e10, params))
+        controller = dfx.PIDController(rtol=settings.rtol, atol=settings.atol, norm=optx.max_norm)
+        return dfx.diffeqsolve(term, settings.solver, 0.0, mp.NEURON_WINDOW, settings.dt0, m0,
+                               stepsize_controller=controller, max_steps=settings.max_steps).stats
+
+    stats = solve(model.initial_state(params, ()))
+    tableau = settings.solver.tableau
+    per_step = tableau.num_stages - (1 if tableau.fsal else 0)
+    return int(stats["num_accepted_steps"]), int(stats["num_steps"]) * per_step
+
+
+def neuralmag_window(record: mp.Parameters, repeats: int) -> float:
+    import neuralmag as nm
+
+    with jax.numpy_dtype_promotion("standard"):
+        state = neuralmag_state(record)
+        solver = nm.LLGSolver(state, max_steps=2**20)
+        start_state = state.m.tensor
+
+        def window():
+            state.m.tensor, state.t = start_state, 0.0
+            solver.reset()
+            return solver.step(mp.NEURON_WINDOW).ys
+
+        jax.block_until_ready(window())
+        return median_time(window, repeats)
+
+
+@click.command()
+@click.option("--repeats", default=5, show_default=True, help="Timed repeats per figure (median reported).")
+@click.option("--evaluations", default=300, show_default=True, help="Right-hand sides per timed loop.")
+def main(repeats: int, evaluations: int) -> None:
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform}; medians of {repeats}")
+    print("\nright-hand side: cell-updates per second (ours: cells of the grid; NeuralMag: its nodes)")
+    for label, record in (("standard problem 4, 5 nm cells", sp4_record(5e-9)),
+                          ("standard problem 4, 2.5 nm cells", sp4_record(2.5e-9)),
+                          ("reference disc, 2 nm cells", disc_record(2e-9))):
+        cells = int(np.prod(record.mesh.shape))
+        mine = ours(record, evaluations, repeats)
+        theirs, nodes = neuralmag(record, evaluations, repeats)
+        print(f"  {label:34s} mtjphys {cells / mine:10.3e} ({mine * 1e6:7.1f} us/rhs, {cells} cells)   "
+              f"NeuralMag {nodes / theirs:10.3e} ({theirs * 1e6:7.1f} us/rhs, {nodes} nodes)   "
+              f"ratio {nodes / theirs / (cells / mine):.2f}")
+    print("\none 1.5 ns neuron window of the 100 nm disc (0.9e10 A/m^2, default solver)")
+    for cell in (4e-9, 2e-9):
+        record = disc_record(cell)
+        mp.neuron_output(record, 0.9e10)  # compile
+        seconds = median_time(lambda r=record: mp.neuron_output(r, 0.9e10).delta_r, max(1, repeats // 2))
+        steps, evaluations_window = window_statistics(record)
+        anchor = neuralmag_window(record, max(1, repeats // 2))
+        print(f"  {cell * 1e9:g} nm cells ({record.mesh.shape[0]} x {record.mesh.shape[1]}): {seconds:6.2f} s, "
+              f"{steps} steps, {evaluations_window} right-hand sides; NeuralMag's free precession of the same disc "
+              f"over 1.5 ns: {anchor:6.2f} s")
+    print("\nmemory of the demagnetising kernel (the FFT of the six tensor components, float64)")
+    for label, record in (("standard problem 4, 5 nm", sp4_record(5e-9)), ("standard problem 4, 2.5 nm",
+                                                                            sp4_record(2.5e-9)),
+                          ("reference disc, 2 nm", disc_record(2e-9)), ("reference disc, 1 nm", disc_record(1e-9))):
+        print(f"  {label:28s} {record.mesh.kernel.nbytes / 1e6:8.2f} MB")
+
+
+if __name__ == "__main__":
+    main()
