@@ -73,6 +73,7 @@ def neuralmag_state(record: mp.Parameters):
     state.material.Ms, state.material.A, state.material.alpha = record["Ms"], record["A"], record["alpha"]
     if not mesh.mask.all():
         state.domains = nm.CellFunction(state, dtype=int, tensor=state.tensor(mesh.mask[:, :, 0].astype(int)))
+    state.m = nm.VectorFunction(state).fill((0.6, 0.48, 0.64))
     fields = ["exchange", "demag"]
     nm.ExchangeField().register(state, "exchange")
     nm.DemagField().register(state, "demag")
@@ -82,7 +83,6 @@ def neuralmag_state(record: mp.Parameters):
         nm.UniaxialAnisotropyField().register(state, "anisotropy")
         fields.append("anisotropy")
     nm.TotalField(*fields).register(state)
-    state.m = nm.VectorFunction(state).fill((0.6, 0.48, 0.64))
     return state
 
 

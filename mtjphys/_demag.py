@@ -153,11 +153,10 @@ def padded_size(n: int) -> int:
     return 1 if n == 1 else 2 * n
 
 
-def _transformed(shape) -> tuple[list[int], list[int]]:
-    """The axes (-3, -2, -1 for x, y, z) an FFT of the mesh runs over, those of more than one cell, and their
-    padded sizes; the real transform halves the last of them."""
-    axes = [axis for axis, n in zip((-3, -2, -1), shape) if n > 1]
-    return axes, [padded_size(shape[axis + 3]) for axis in axes]
+def _transformed(shape) -> list[int]:
+    """The axes (0, 1, 2 for x, y, z) an FFT of the mesh runs over: those of more than one cell, the real
+    transform first (it halves that axis)."""
+    return [axis for axis, n in enumerate(shape) if n > 1]
 
 
 @functools.lru_cache(maxsize=8)
@@ -168,9 +167,9 @@ def demag_kernel(shape: tuple[int, int, int], cell: tuple[float, float, float]) 
         shape: cells (nx, ny, nz); cell: their edges [m].
 
     Returns:
-        float64 (6, ...): the real FFT of N_xx, N_yy, N_zz, N_xy, N_xz, N_yz over the axes of more than one
-        cell. Every component is even in all axes or odd in two of them, so its transform is real.
-        Cached per mesh.
+        float64 (6, ...): the FFT of N_xx, N_yy, N_zz, N_xy, N_xz, N_yz over the axes of more than one cell,
+        real along the first of them (see `demag_field`). Every component is even in all axes or odd in two
+        of them, so its transform is real. Cached per mesh.
     """
     padded = [padded_size(n) for n in shape]
     # signed offsets in wrap-around order: 0, 1, ..., n-1, (unused n), -(n-1), ..., -1
@@ -181,13 +180,19 @@ def demag_kernel(shape: tuple[int, int, int], cell: tuple[float, float, float]) 
     for index, p in enumerate(padded):  # the offset n of a padded axis joins no two cells
         if p > 1:
             tensor[(slice(None),) * (index + 1) + (p // 2,)] = 0.0
-    transformed, _ = _transformed(shape)
-    return np.fft.rfftn(tensor, axes=transformed).real
+    transformed = [axis + 1 for axis in _transformed(shape)]
+    if not transformed:
+        return tensor
+    return np.fft.rfftn(tensor, axes=transformed[1:] + transformed[:1]).real  # numpy: the real axis is the last
 
 
 def demag_field(magnetization: jnp.ndarray, kernel: jnp.ndarray, shape: tuple[int, int, int],
                 mu0: float) -> jnp.ndarray:
     """B_d = -mu0 N * M [T], the linear convolution by zero-padded FFT.
+
+    The transforms run axis by axis, padding each axis as it is transformed and cropping it as soon as it
+    is transformed back, so that no transform runs over the zero rows another axis's padding adds (as in
+    MuMax3). A single layer has no xz, yz coupling (N_xz = N_yz = 0 at zero offset in z), which is skipped.
 
     Arguments:
         magnetization: M = Ms m [A/m], (..., nx, ny, nz, 3).
@@ -198,15 +203,28 @@ def demag_field(magnetization: jnp.ndarray, kernel: jnp.ndarray, shape: tuple[in
     Returns:
         The field, like `magnetization`.
     """
-    axes, padded = _transformed(shape)
-    spectrum = jnp.fft.rfftn(jnp.moveaxis(magnetization, -1, -4), s=padded, axes=axes)
+    axes = _transformed(shape)
+    source = jnp.moveaxis(magnetization, -1, -4)  # (..., 3, nx, ny, nz)
+    position = lambda axis: axis - 3  # of a spatial axis in (..., nx, ny, nz)
+    spectrum = source
+    for index, axis in enumerate(axes):
+        transform = jnp.fft.rfft if index == 0 else jnp.fft.fft
+        spectrum = transform(spectrum, n=padded_size(shape[axis]), axis=position(axis))
     xx, yy, zz, xy, xz, yz = (jnp.asarray(k) for k in kernel)
-    rows = ((xx, xy, xz), (xy, yy, yz), (xz, yz, zz))
+    if shape[2] > 1:
+        rows = ((xx, xy, xz), (xy, yy, yz), (xz, yz, zz))
+    else:
+        rows = ((xx, xy, None), (xy, yy, None), (None, None, zz))
 
     def product(part):  # the real kernel times the real or imaginary part of the spectrum
         m = [part[..., i, :, :, :] for i in range(3)]
-        return jnp.stack([a * m[0] + b * m[1] + c * m[2] for a, b, c in rows], axis=-4)
+        return jnp.stack([sum(k * mi for k, mi in zip(row, m) if k is not None) for row in rows], axis=-4)
 
-    field = jnp.fft.irfftn(jax.lax.complex(product(spectrum.real), product(spectrum.imag)), s=padded, axes=axes)
-    field = field[..., : shape[0], : shape[1], : shape[2]]
+    field = jax.lax.complex(product(spectrum.real), product(spectrum.imag)) if axes else product(spectrum)
+    for index, axis in reversed(list(enumerate(axes))):
+        if index == 0:
+            field = jnp.fft.irfft(field, n=padded_size(shape[axis]), axis=position(axis))
+        else:
+            field = jnp.fft.ifft(field, axis=position(axis))
+        field = jax.lax.slice_in_dim(field, 0, shape[axis], axis=field.ndim + position(axis))
     return -mu0 * jnp.moveaxis(field, -4, -1)

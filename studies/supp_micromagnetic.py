@@ -271,14 +271,13 @@ def plot(dataset: xr.Dataset) -> Figure:
     t = dataset.time.values * 1e9
     for model in MODELS:
         color, style = styles[model]
-        axes[0, 0].plot(t, dataset.resistance.sel(model=model).values / 1e3, style, color=color, lw=1,
-                        label=MODEL_NAMES[model])
+        axes[0, 0].plot(t, dataset.resistance.sel(model=model).values / 1e3, style, color=color, lw=1)
         axes[0, 1].plot(dataset.current_density.values / 1e10, dataset.delta_r.sel(model=model).values, style,
-                        color=color, marker="o", ms=3)
+                        color=color, marker="o", ms=3, label=MODEL_NAMES[model])
         axes[0, 2].plot(dataset.current_density_wide.values / 1e10,
                         100 * dataset.delta_r_relative_wide.sel(model=model).values, style, color=color)
     axes[0, 0].set(xlabel="time (ns)", ylabel="R (kΩ)", title=f"(c) j = {TRACE_CURRENT / 1e10:g} × 10¹⁰ A/m²")
-    axes[0, 0].legend(fontsize=7, loc="upper right")
+    axes[0, 1].legend(fontsize=7, loc="center right")
     axes[0, 1].set(xlabel="j (10¹⁰ A/m²)", ylabel="ΔR (Ω)", title="(d) neuron output")
     axes[0, 2].axhline(20, color="0.6", lw=0.8)
     axes[0, 2].axvspan(*(np.array(mp.OPERATING_WINDOW) / 1e10), color="0.9")

@@ -275,7 +275,7 @@ def test_no_energy_is_gained_without_current_at_positive_damping():
 
 
 def test_every_cell_keeps_unit_length_over_a_window():
-    record = grid_record(cell_size=5e-9)
+    record = grid_record(cell_size=10e-9)
     model, law, params = mp.solvable(record), record["resistance_law"], record.arrays()
     window = mp.window_response(model, law, mp.default_solver(model), params, jnp.asarray([0.8e10, 1.0e10]))
     norms = np.linalg.norm(np.asarray(window.end), axis=-1)[:, record.mesh.mask]
@@ -295,7 +295,7 @@ def test_the_macrospin_limit():
 
 
 def test_a_batch_of_currents_is_each_current_alone():
-    record = grid_record(cell_size=5e-9)
+    record = grid_record(cell_size=10e-9)
     together = mp.neuron_output(record, [0.8e10, 1.0e10]).delta_r
     alone = [float(mp.neuron_output(record, j).delta_r) for j in (0.8e10, 1.0e10)]
     np.testing.assert_allclose(together, alone, rtol=1e-6)
@@ -305,11 +305,11 @@ def test_the_relaxed_disc_flowers_at_its_rim_through_the_thickness():
     """A perpendicular disc relaxed from m = z: in one layer the stray field's radial part cancels at the
     mid-plane, so the uniform state is the equilibrium; in two layers the rim tilts outward in one layer
     and inward in the other (the flower state), the centre stays put."""
-    single = grid_record(cell_size=4e-9)
+    single = grid_record(cell_size=5e-9)
     model = mp.solvable(single)
     relaxed = np.asarray(model.initial_state(single.arrays(), ()))
     assert np.abs(relaxed[single.mesh.mask][:, :2]).max() < 1e-12
-    double = grid_record(cell_size=4e-9, thickness=2e-9, layers=2, Ku=3.5e5)
+    double = grid_record(cell_size=5e-9, thickness=2e-9, layers=2, Ku=3.5e5)
     model, params = mp.solvable(double), double.arrays()
     relaxed = np.asarray(model.initial_state(params, ()))
     torque = np.cross(relaxed, np.cross(relaxed, np.asarray(model.effective_field(jnp.asarray(relaxed), params))))
