@@ -8,17 +8,17 @@ kernels.
 
 Both codes' right-hand sides run inside one jitted loop (no dispatch per call), in float64 on this
 machine's CPU; the figures are medians over the repeats. NeuralMag has no spin-transfer torque, so its
-anchor window is the same disc's free precession over 1.5 ns with its default Dopri5 (rtol 1e-5).
+anchor window is the same disc's free precession over 1.5 ns with its default Dopri5 (rtol 1e-5); it runs
+in a process of its own (`tests/neuralmag_reference.py`).
 """
 
 from __future__ import annotations
 
-import os
+import pathlib
 import statistics
+import sys
+import tempfile
 import time
-
-os.environ.setdefault("NM_BACKEND", "jax")
-os.environ.setdefault("NM_DTYPE", "float64")
 
 import click
 import diffrax as dfx
@@ -27,9 +27,10 @@ import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
 
-import mtjphys as mp
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-MU0 = 1.25663706212e-6
+import mtjphys as mp
+from tests import neuralmag_reference
 
 
 def median_time(function, repeats: int) -> float:
@@ -64,37 +65,12 @@ def ours(record: mp.Parameters, evaluations: int, repeats: int) -> float:
     return per_evaluation(lambda m: model.landau_lifshitz(m, 0.9e10, params), state, evaluations, repeats)
 
 
-def neuralmag_state(record: mp.Parameters):
-    """NeuralMag's state of the same body: its cells (2-d mesh, one layer), material and fields."""
-    import neuralmag as nm
-
+def neuralmag_arguments(record: mp.Parameters, mask_path: pathlib.Path) -> list:
+    """The body in NeuralMag's terms (its cells, material and mask), for `tests.neuralmag_reference`."""
     mesh = record.mesh
-    state = nm.State(nm.Mesh(list(mesh.shape[:2]), list(mesh.cell), [0.0, 0.0, 0.0]))
-    state.material.Ms, state.material.A, state.material.alpha = record["Ms"], record["A"], record["alpha"]
-    if not mesh.mask.all():
-        state.domains = nm.CellFunction(state, dtype=int, tensor=state.tensor(mesh.mask[:, :, 0].astype(int)))
-    state.m = nm.VectorFunction(state).fill((0.6, 0.48, 0.64))
-    fields = ["exchange", "demag"]
-    nm.ExchangeField().register(state, "exchange")
-    nm.DemagField().register(state, "demag")
-    if record["Ku"]:
-        state.material.Ku = record["Ku"]
-        state.material.Ku_axis = nm.VectorCellFunction(state).fill(list(record["easy_axis"]))
-        nm.UniaxialAnisotropyField().register(state, "anisotropy")
-        fields.append("anisotropy")
-    nm.TotalField(*fields).register(state)
-    return state
-
-
-def neuralmag(record: mp.Parameters, evaluations: int, repeats: int) -> tuple[float, int]:
-    """Seconds per right-hand-side evaluation of NeuralMag's LLG, and its nodes."""
-    import neuralmag as nm
-
-    with jax.numpy_dtype_promotion("standard"):
-        state = neuralmag_state(record)
-        term = nm.LLGSolver(state)._term
-        seconds = per_evaluation(lambda m: term.vector_field(0.0, m, []), state.m.tensor, evaluations, repeats)
-    return seconds, int(np.prod(state.m.tensor.shape[:-1]))
+    arguments = [*mesh.shape[:2], *mesh.cell, record["Ms"], record["A"], record["Ku"]]
+    np.save(mask_path, mesh.mask[:, :, 0])
+    return arguments
 
 
 def window_statistics(record: mp.Parameters) -> tuple[int, int]:
@@ -115,35 +91,20 @@ def window_statistics(record: mp.Parameters) -> tuple[int, int]:
     return int(stats["num_accepted_steps"]), int(stats["num_steps"]) * per_step
 
 
-def neuralmag_window(record: mp.Parameters, repeats: int) -> float:
-    import neuralmag as nm
-
-    with jax.numpy_dtype_promotion("standard"):
-        state = neuralmag_state(record)
-        solver = nm.LLGSolver(state, max_steps=2**20)
-        start_state = state.m.tensor
-
-        def window():
-            state.m.tensor, state.t = start_state, 0.0
-            solver.reset()
-            return solver.step(mp.NEURON_WINDOW).ys
-
-        jax.block_until_ready(window())
-        return median_time(window, repeats)
-
-
 @click.command()
 @click.option("--repeats", default=5, show_default=True, help="Timed repeats per figure (median reported).")
 @click.option("--evaluations", default=300, show_default=True, help="Right-hand sides per timed loop.")
 def main(repeats: int, evaluations: int) -> None:
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}; medians of {repeats}")
+    mask = pathlib.Path(tempfile.mkdtemp()) / "mask.npy"
     print("\nright-hand side: cell-updates per second (ours: cells of the grid; NeuralMag: its nodes)")
     for label, record in (("standard problem 4, 5 nm cells", sp4_record(5e-9)),
                           ("standard problem 4, 2.5 nm cells", sp4_record(2.5e-9)),
                           ("reference disc, 2 nm cells", disc_record(2e-9))):
         cells = int(np.prod(record.mesh.shape))
         mine = ours(record, evaluations, repeats)
-        theirs, nodes = neuralmag(record, evaluations, repeats)
+        anchor = neuralmag_reference.run("rhs", *neuralmag_arguments(record, mask), evaluations, repeats, mask)
+        theirs, nodes = anchor["seconds"], anchor["nodes"]
         print(f"  {label:34s} mtjphys {cells / mine:10.3e} ({mine * 1e6:7.1f} us/rhs, {cells} cells)   "
               f"NeuralMag {nodes / theirs:10.3e} ({theirs * 1e6:7.1f} us/rhs, {nodes} nodes)   "
               f"ratio {nodes / theirs / (cells / mine):.2f}")
@@ -153,7 +114,8 @@ def main(repeats: int, evaluations: int) -> None:
         mp.neuron_output(record, 0.9e10)  # compile
         seconds = median_time(lambda r=record: mp.neuron_output(r, 0.9e10).delta_r, max(1, repeats // 2))
         steps, evaluations_window = window_statistics(record)
-        anchor = neuralmag_window(record, max(1, repeats // 2))
+        anchor = neuralmag_reference.run("window", *neuralmag_arguments(record, mask), max(1, repeats // 2),
+                                         mask)["seconds"]
         print(f"  {cell * 1e9:g} nm cells ({record.mesh.shape[0]} x {record.mesh.shape[1]}): {seconds:6.2f} s, "
               f"{steps} steps, {evaluations_window} right-hand sides; NeuralMag's free precession of the same disc "
               f"over 1.5 ns: {anchor:6.2f} s")
