@@ -15,10 +15,8 @@ in a process of its own (`tests/neuralmag_reference.py`).
 from __future__ import annotations
 
 import pathlib
-import statistics
 import sys
 import tempfile
-import time
 
 import click
 import diffrax as dfx
@@ -33,20 +31,11 @@ import mtjphys as mp
 from tests import neuralmag_reference
 
 
-def median_time(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(function())
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def per_evaluation(rhs, state, evaluations: int, repeats: int) -> float:
     """Seconds per right-hand-side evaluation, in one jitted loop."""
     loop = jax.jit(lambda m: jax.lax.fori_loop(0, evaluations, lambda i, x: x + 1e-30 * rhs(x), m))
     jax.block_until_ready(loop(state))
-    return median_time(lambda: loop(state), repeats) / evaluations
+    return neuralmag_reference.median_time(lambda: loop(state), repeats) / evaluations
 
 
 def sp4_record(cell: float) -> mp.Parameters:
@@ -112,7 +101,8 @@ def main(repeats: int, evaluations: int) -> None:
     for cell in (4e-9, 2e-9):
         record = disc_record(cell)
         mp.neuron_output(record, 0.9e10)  # compile
-        seconds = median_time(lambda r=record: mp.neuron_output(r, 0.9e10).delta_r, max(1, repeats // 2))
+        timed = lambda r=record: mp.neuron_output(r, 0.9e10).delta_r
+        seconds = neuralmag_reference.median_time(timed, max(1, repeats // 2))
         steps, evaluations_window = window_statistics(record)
         anchor = neuralmag_reference.run("window", *neuralmag_arguments(record, mask), max(1, repeats // 2),
                                          mask)["seconds"]

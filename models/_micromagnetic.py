@@ -9,7 +9,7 @@ import hashlib
 
 import sympy as sp
 
-from ._model import MacrospinModel
+from ._model import each_once, MacrospinModel
 from ._symbols import CONSTANTS, MAGNETIZATION, NONLOCAL_FIELD, Parameter
 from ._terms import CellThermalField, NonlocalTerm, quadratic_field_energy, ResistanceLaw
 
@@ -79,12 +79,7 @@ class MicromagneticModel:
     @functools.cached_property
     def parameters(self) -> tuple[Parameter, ...]:
         """All parameters: the local model's, then the nonlocal terms', each once."""
-        seen = {p.name: p for p in self.local.parameters}
-        for parameter in (p for t in self.nonlocal_terms for p in t.parameters):
-            if parameter.name in seen and seen[parameter.name] != parameter:
-                raise ValueError(f"parameter {parameter.name!r} is declared twice, differently")
-            seen.setdefault(parameter.name, parameter)
-        return tuple(seen.values())
+        return each_once(self.local.parameters + tuple(p for t in self.nonlocal_terms for p in t.parameters))
 
     @functools.cached_property
     def symbols(self) -> dict:

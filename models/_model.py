@@ -20,6 +20,16 @@ from ._terms import (
 )
 
 
+def each_once(parameters) -> tuple[Parameter, ...]:
+    """Returns: `parameters` in order, each name once; a name declared twice differently is refused."""
+    seen: dict[str, Parameter] = {}
+    for parameter in parameters:
+        if parameter.name in seen and seen[parameter.name] != parameter:
+            raise ValueError(f"parameter {parameter.name!r} is declared twice, differently")
+        seen.setdefault(parameter.name, parameter)
+    return tuple(seen.values())
+
+
 @functools.cache
 def gilbert_solution() -> tuple[sp.Matrix, sp.Matrix, sp.Symbol, sp.Matrix]:
     """Solve the Gilbert equation  u = m x X + alpha m x u  for u = dm/dt, for any m and X.
@@ -105,12 +115,7 @@ class MacrospinModel:
     @functools.cached_property
     def parameters(self) -> tuple[Parameter, ...]:
         """All parameters, the LLG core first, each once."""
-        seen: dict[str, Parameter] = {}
-        for parameter in CORE_PARAMETERS + tuple(p for t in self.terms for p in t.parameters):
-            if parameter.name in seen and seen[parameter.name] != parameter:
-                raise ValueError(f"parameter {parameter.name!r} is declared twice, differently")
-            seen.setdefault(parameter.name, parameter)
-        return tuple(seen.values())
+        return each_once(CORE_PARAMETERS + tuple(p for t in self.terms for p in t.parameters))
 
     @functools.cached_property
     def symbols(self) -> dict:

@@ -8,6 +8,14 @@ jax.config.update("jax_numpy_dtype_promotion", "strict")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _release_compiled_programs():
+    """After each module, drop JAX's compiled programs: each keeps memory maps, and a process may hold
+    only vm.max_map_count of them (65530 by default), fewer than the whole suite compiles."""
+    yield
+    jax.clear_caches()
+
+
 @pytest.fixture(scope="session")
 def quick_results(tmp_path_factory):
     """`mtjphys reproduce --quick` once for the whole session (about four minutes)."""

@@ -84,7 +84,8 @@ def standard_problem_4(cell: float, field, samples: int) -> dict:
     return {"m": averages, "gamma_prime": GAMMA_PRIME}
 
 
-def _median(function, repeats):
+def median_time(function, repeats: int) -> float:
+    """The median wall time [s] of `repeats` calls of `function` (its result waited for)."""
     import jax
 
     times = []
@@ -107,7 +108,7 @@ def right_hand_side(shape, cell, ms, a, ku, evaluations, repeats, mask=None) -> 
             0.0, x, []), m))
         m = state.m.tensor
         jax.block_until_ready(loop(m))
-        seconds = _median(lambda: loop(m), repeats) / evaluations
+        seconds = median_time(lambda: loop(m), repeats) / evaluations
     return {"seconds": seconds, "nodes": int(m.size // 3)}
 
 
@@ -127,7 +128,7 @@ def window(shape, cell, ms, a, ku, repeats, mask=None) -> dict:
             return solver.step(1.5e-9).ys
 
         jax.block_until_ready(once())
-        return {"seconds": _median(once, repeats)}
+        return {"seconds": median_time(once, repeats)}
 
 
 def main(argv: list[str]) -> None:
