@@ -401,7 +401,7 @@ STUDY = mp.Study(
         mp.params_option(),
     ),
     full={},
-    quick={"cell_sizes": (10e-9, 8e-9, 6.25e-9), "sweep_cell": 10e-9, "transfer_points": 3, "wide_points": 5,
+    quick={"cell_sizes": (12.5e-9, 10e-9, 8e-9), "sweep_cell": 12.5e-9, "transfer_points": 3, "wide_points": 5,
            "seeds": 1, "diameters": (50e-9, 100e-9), "aspect_ratios": (1.0, 2.0)},
     hot=None,
     report=report,

@@ -1,11 +1,13 @@
 """NeuralMag (its JAX backend) as an independent micromagnetic code, run in a process of its own: it loads
 VTK through pyvista, whose libraries must not share a process with the test suite's own XLA compilations.
 
-    python -m tests.neuralmag_reference sp4 CELL BX BY BZ SAMPLES       (prints JSON)
+    python -m tests.neuralmag_reference gamma                           (prints JSON: its mu0 gamma)
+    python -m tests.neuralmag_reference sp4 CELL BX BY BZ SAMPLES
     python -m tests.neuralmag_reference rhs NX NY DX DY DZ MS A KU EVALUATIONS REPEATS [MASK.npy]
     python -m tests.neuralmag_reference window NX NY DX DY DZ MS A KU REPEATS [MASK.npy]
 
-`run(...)` calls it from the tests and the benchmark and returns the parsed JSON.
+`run(...)` calls it from the tests and the benchmark and returns the parsed JSON (`start` and `result` let
+the caller work meanwhile).
 """
 
 from __future__ import annotations
@@ -20,14 +22,24 @@ import time
 MU0 = 1.25663706212e-6
 
 
+def start(*args) -> subprocess.Popen:
+    """Start this module with `args` in a fresh interpreter (it runs beside the caller); `result` waits."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return subprocess.Popen([sys.executable, "-m", "tests.neuralmag_reference", *map(str, args)], cwd=root,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def result(process: subprocess.Popen, timeout: float = 1200) -> dict:
+    """Returns: what a `start`ed run printed (JSON), once it has finished."""
+    stdout, stderr = process.communicate(timeout=timeout)
+    if process.returncode != 0:
+        raise RuntimeError(f"NeuralMag failed: {stderr[-2000:]}")
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
 def run(*args, timeout: float = 1200) -> dict:
     """Run this module with `args` in a fresh interpreter. Returns: what it printed (JSON)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    result = subprocess.run([sys.executable, "-m", "tests.neuralmag_reference", *map(str, args)], cwd=root,
-                            capture_output=True, text=True, timeout=timeout, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"NeuralMag failed: {result.stderr[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return result(start(*args), timeout)
 
 
 def _setup():
@@ -135,7 +147,11 @@ def main(argv: list[str]) -> None:
     import numpy as np
 
     kind, values = argv[0], argv[1:]
-    if kind == "sp4":
+    if kind == "gamma":
+        from neuralmag.common.llg import GAMMA_PRIME
+
+        result = {"gamma_prime": GAMMA_PRIME}
+    elif kind == "sp4":
         result = standard_problem_4(float(values[0]), [float(v) for v in values[1:4]], int(values[4]))
     else:
         shape = (int(values[0]), int(values[1]))
