@@ -96,7 +96,7 @@ def main(repeats: int, evaluations: int) -> None:
         theirs, nodes = anchor["seconds"], anchor["nodes"]
         print(f"  {label:34s} mtjphys {cells / mine:10.3e} ({mine * 1e6:7.1f} us/rhs, {cells} cells)   "
               f"NeuralMag {nodes / theirs:10.3e} ({theirs * 1e6:7.1f} us/rhs, {nodes} nodes)   "
-              f"ratio {nodes / theirs / (cells / mine):.2f}")
+              f"mtjphys / NeuralMag {(cells / mine) / (nodes / theirs):.2f}")
     print("\none 1.5 ns neuron window of the 100 nm disc (0.9e10 A/m^2, default solver)")
     for cell in (4e-9, 2e-9):
         record = disc_record(cell)

@@ -99,6 +99,29 @@ def provenance(
     return attrs
 
 
+def release_compiled_programs(share: float = 0.5) -> bool:
+    """Drop JAX's compiled programs when they hold more than `share` of the memory maps a process may have.
+
+    Every compiled program keeps a few memory maps, and Linux allows a process `vm.max_map_count` of them
+    (65530 by default); past it XLA aborts. A long run (a whole reproduction, the test suite) compiles more
+    programs than that, so it calls this between its parts: programs still needed are compiled again.
+
+    Returns: whether the programs were dropped.
+    """
+    try:
+        limit = int(pathlib.Path("/proc/sys/vm/max_map_count").read_text())
+        with open("/proc/self/maps") as maps:
+            used = sum(1 for _ in maps)
+    except (OSError, ValueError):  # not Linux: no such limit to watch
+        return False
+    if used <= share * limit:
+        return False
+    import jax
+
+    jax.clear_caches()
+    return True
+
+
 def make_directory(path: str | os.PathLike, what: str) -> pathlib.Path:
     """Create the directory `path` (and parents) if needed; one-line errors name it as `what`."""
     path = pathlib.Path(path)

@@ -15,9 +15,8 @@ import time
 from collections.abc import Sequence
 
 import click
-import jax
 
-from ._datasets import atomic_write, provenance
+from ._datasets import atomic_write, provenance, release_compiled_programs
 from ._study import prepare_outputs, ReportSection, Study
 
 REPORTS = ("report.md", "report.html")
@@ -52,9 +51,7 @@ def reproduce(studies: Sequence[Study], output_dir, *, quick: bool = False, over
         start = time.perf_counter()
         summaries[study.name] = study.run(directory, overwrite=overwrite, progress=progress, **options)
         times[study.name] = time.perf_counter() - start
-        # one study's compiled programs serve no other; each holds memory maps, and a process has a
-        # limited number of them (vm.max_map_count)
-        jax.clear_caches()
+        release_compiled_programs()
     write_report(directory, studies, summaries, times, quick=quick, overwrite=overwrite)
     return {"studies": list(summaries), "wall_time_s": round(sum(times.values()), 1),
             "report": str(directory / "report.html")}

@@ -10,10 +10,12 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True, scope="module")
 def _release_compiled_programs():
-    """After each module, drop JAX's compiled programs: each keeps memory maps, and a process may hold
-    only vm.max_map_count of them (65530 by default), fewer than the whole suite compiles."""
+    """After each module, drop JAX's compiled programs if they hold half the memory maps a process may
+    have (the whole suite compiles more than vm.max_map_count allows)."""
     yield
-    jax.clear_caches()
+    from mtjphys._datasets import release_compiled_programs
+
+    release_compiled_programs()
 
 
 @pytest.fixture(scope="session")

@@ -259,6 +259,7 @@ def test_a_small_k_spin_wave_follows_its_dispersion_without_demagnetisation():
     assert abs(measured - omega) / omega > 1e-6  # the discretisation is seen
 
 
+@pytest.mark.slow
 def test_no_energy_is_gained_without_current_at_positive_damping():
     record = grid_record(cell_size=10e-9, length=60e-9, width=60e-9, alpha=0.05)
     model, params = mp.solvable(record), record.arrays()
@@ -274,6 +275,7 @@ def test_no_energy_is_gained_without_current_at_positive_damping():
     assert driven.max() - driven[0] > 1e-3 * np.abs(driven[0])
 
 
+@pytest.mark.slow
 def test_every_cell_keeps_unit_length_over_a_window():
     record = grid_record(cell_size=10e-9)
     model, law, params = mp.solvable(record), record["resistance_law"], record.arrays()
@@ -282,6 +284,7 @@ def test_every_cell_keeps_unit_length_over_a_window():
     assert np.max(np.abs(norms - 1)) < 1e-6
 
 
+@pytest.mark.slow
 def test_the_macrospin_limit():
     """A small particle with strong exchange moves as one: its transfer curve is the macrospin's with the
     same demagnetising factors (Aharoni's, the grid's average for the uniform state) within 0.5 ohm."""
@@ -294,6 +297,7 @@ def test_the_macrospin_limit():
     assert mp.equilibrium_resistance(grid) == pytest.approx(mp.equilibrium_resistance(macrospin), rel=1e-9)
 
 
+@pytest.mark.slow
 def test_a_batch_of_currents_is_each_current_alone():
     record = grid_record(cell_size=10e-9)
     together = mp.neuron_output(record, [0.8e10, 1.0e10]).delta_r
@@ -301,6 +305,7 @@ def test_a_batch_of_currents_is_each_current_alone():
     np.testing.assert_allclose(together, alone, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_the_relaxed_disc_flowers_at_its_rim_through_the_thickness():
     """A perpendicular disc relaxed from m = z: in one layer the stray field's radial part cancels at the
     mid-plane, so the uniform state is the equilibrium; in two layers the rim tilts outward in one layer
@@ -325,6 +330,7 @@ def test_the_relaxed_disc_flowers_at_its_rim_through_the_thickness():
 
 
 # ---- the neuron, its datasets and its command line ---------------------------------------------
+@pytest.mark.slow
 def test_a_micromagnetic_trace_holds_the_average_and_the_final_cells(tmp_path):
     record = grid_record(cell_size=10e-9)
     trace = mp.neuron_trace(record, 0.9e10)
@@ -343,6 +349,7 @@ def test_a_micromagnetic_trace_holds_the_average_and_the_final_cells(tmp_path):
     assert mp.Parameters(json.loads(again.attrs["parameters"]), model=mp.micromagnetic_model()) == record
 
 
+@pytest.mark.slow
 def test_the_command_line_meshes_the_free_layer(tmp_path, capsys):
     out = tmp_path / "n.nc"
     with pytest.raises(SystemExit) as exit_info:
@@ -377,6 +384,7 @@ def test_a_mesh_the_command_line_cannot_make_writes_nothing(args, message, tmp_p
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_micromagnetic_networks_run_on_the_grids_transfer_curve():
     record = grid_record(cell_size=10e-9)
     curve = mp.transfer_curve(record, np.linspace(0.8e10, 1.0e10, 5))
@@ -389,6 +397,7 @@ def test_micromagnetic_networks_run_on_the_grids_transfer_curve():
         mp.random_network(architecture, record, seed=0, mode="device")
 
 
+@pytest.mark.slow
 def test_the_grid_above_zero_kelvin_draws_every_cells_noise_from_the_seed():
     record = grid_record(cell_size=10e-9, temperature=300.0)
     first, again = (mp.neuron_output(record, [0.9e10, 0.9e10], seed=3).delta_r for _ in range(2))

@@ -159,3 +159,22 @@ def test_every_paper_task_states_its_energy(quick_results):
     assert energy["task"] == pytest.approx(energy["training"] + energy["inference"]) and energy["inference"] > 0
     report = (quick_results / "report.md").read_text()
     assert report.count("energy the MTJs dissipate") == 3 and "per MTJ window" in report
+
+
+def test_compiled_programs_are_dropped_only_when_they_crowd_the_memory_maps():
+    import jax
+    import jax.numpy as jnp
+
+    from mtjphys._datasets import release_compiled_programs
+
+    def maps():
+        with open("/proc/self/maps") as lines:
+            return sum(1 for _ in lines)
+
+    functions = [jax.jit(lambda x, k=k: jnp.sin(x) * k) for k in range(50)]
+    for f in functions:
+        f(jnp.ones(3))
+    before = maps()
+    assert not release_compiled_programs(share=1.0) and maps() >= before - 5
+    assert release_compiled_programs(share=0.0) and maps() < before - 50
+    assert float(functions[7](jnp.ones(3))[0]) == pytest.approx(7 * np.sin(1.0))  # compiled again when needed
