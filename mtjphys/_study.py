@@ -19,6 +19,7 @@ import numpy as np
 from ._analysis import breaking_point, BreakingPoint, wilson_interval
 from ._datasets import atomic_write, check_output_path, make_directory, open_dataset, provenance
 from ._errors import MtjphysError
+from ._model import Model
 from ._parameters import Parameters
 
 
@@ -113,16 +114,20 @@ def save_figure(figure, path: str | pathlib.Path, *, overwrite: bool = False, **
 
 
 # ---- shared options -------------------------------------------------------------------------
-def _parameters_from(ctx, param, value):
-    return Parameters.from_json(value) if value else None
 
 
 def _dataset_from(ctx, param, value):
     return open_dataset(value) if value else None
 
 
-def params_option() -> click.Option:
-    return click.Option(["--params", "parameters"], type=click.Path(dir_okay=False), callback=_parameters_from,
+def params_option(model: Callable[[], Model] | None = None) -> click.Option:
+    """--params: a JSON record for the shipped `model` (a factory such as `micromagnetic_model`; default the
+    macrospin's)."""
+
+    def parameters_from(ctx, param, value):
+        return Parameters.from_json(value, model=model() if model else None) if value else None
+
+    return click.Option(["--params", "parameters"], type=click.Path(dir_okay=False), callback=parameters_from,
                         help="JSON file of parameter-record keys (SI) for the MTJs; missing keys take the reference "
                              "values. A temperature above 0 K switches to the stochastic LLG.")
 

@@ -1,6 +1,7 @@
 """The micromagnetic free layer: the Newell tensor and its FFT convolution, the exchange stencil, the mesh,
 and the physics of the grid (spin waves, energy, norm, the macrospin limit)."""
 
+import importlib
 import json
 import math
 
@@ -16,7 +17,7 @@ import mtjphys as mp
 from mtjphys import models
 from mtjphys._cli import cli
 
-MU0 = 1.25663706212e-6
+MU0 = mp.micromagnetic_model().constants["mu0"]["value"]
 
 
 def grid_record(**changes) -> mp.Parameters:
@@ -406,3 +407,20 @@ def test_the_grid_above_zero_kelvin_draws_every_cells_noise_from_the_seed():
     assert np.all(np.isfinite(first)) and first[0] != first[1] and not np.array_equal(first, other)
     cold = float(mp.neuron_output(record.replace(temperature=0.0), 0.9e10).delta_r)
     assert np.all(np.abs(first - cold) > 0.01 * cold)  # 300 K on a 100 nm disc: far from the 0 K ringing
+
+
+def test_the_micromagnetic_study_reads_its_params_as_a_grid_record(tmp_path, capsys):
+    study = importlib.import_module("mtjphys.studies.supp_micromagnetic")
+    given = tmp_path / "grid.json"
+    given.write_text(json.dumps({"alpha": 0.012, "cell_size": 5e-9, "geometry": "ellipse", "width": 60e-9}))
+    record = mp.params_option(mp.micromagnetic_model).callback(None, None, str(given))
+    finer = study.grid_record(record, cell_size=4e-9)
+    assert finer["alpha"] == 0.012 and finer["geometry"] == "ellipse" and finer.mesh.shape == (25, 15, 1)
+    given.write_text(json.dumps({"cell_size": 2e-7}))
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        mp.run_command(cli, ["study", "supp_micromagnetic", "--params", str(given), "-o", str(out)],
+                       prog_name="mtjphys")
+    error = capsys.readouterr().err
+    assert exit_info.value.code != 0 and "larger than the body" in error and error.count("\n") == 1
+    assert not out.exists()
