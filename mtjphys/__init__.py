@@ -127,6 +127,9 @@ from ._geometry import (
 from ._geometry import (
     prism_demag_factors as prism_demag_factors,
 )
+from ._geometry import (
+    thin_film_anisotropy as thin_film_anisotropy,
+)
 from ._hanzi import (
     builtin_character_path as builtin_character_path,
 )

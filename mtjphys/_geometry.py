@@ -320,3 +320,17 @@ def free_layer_geometry(shape: str, length: float, width: float, thickness: floa
         factors = prism_demag_factors(length, width, thickness)
         area = length * width
     return {"demag_factors": [float(f) for f in factors], "area": area, "thickness": thickness}
+
+
+def thin_film_anisotropy(record, demag_factors) -> float:
+    """Ku [J/m^3] that gives a free layer of `demag_factors` the perpendicular anisotropy the record's Ku
+    gives the thin film N = (0, 0, 1): lowered by the shape anisotropy the real body lacks,
+    mu0 Ms^2 / 2 (1 - (Nz - Nx)), so that its uniform mode keeps the same effective field.
+
+    Arguments:
+        record: a parameter record (its Ku, Ms and its model's mu0).
+        demag_factors: (Nx, Ny, Nz) of the body, x along its longer in-plane axis.
+    """
+    nx, _ny, nz = demag_factors
+    mu0 = record.model.constants["mu0"]["value"]
+    return float(record["Ku"] - mu0 * record["Ms"] ** 2 / 2 * (1 - (nz - nx)))

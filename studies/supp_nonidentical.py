@@ -44,10 +44,7 @@ def nominal_device() -> mp.Parameters:
     """The reference device as a 100 nm disk, Ku chosen to keep its effective anisotropy."""
     reference = mp.Parameters()
     geometry = mp.free_layer_geometry("ellipse", NOMINAL_DIAMETER, NOMINAL_DIAMETER, reference["thickness"])
-    nx, _ny, nz = geometry["demag_factors"]
-    mu0 = reference.model.constants["mu0"]["value"]
-    shape_loss = mu0 * reference["Ms"] ** 2 / 2 * (1 - (nz - nx))  # thin-film limit minus the real disk
-    return reference.replace(Ku=reference["Ku"] - shape_loss, **geometry)
+    return reference.replace(Ku=mp.thin_film_anisotropy(reference, geometry["demag_factors"]), **geometry)
 
 
 def diameters(spread: float) -> np.ndarray:

@@ -278,6 +278,17 @@ def test_free_layer_geometry_gives_record_entries():
     assert record["area"] == ellipse["area"]
 
 
+@pytest.mark.parametrize("diameter", [60 * NM, 100 * NM, 200 * NM])
+def test_a_disc_with_its_thin_film_anisotropy_rings_as_the_thin_film(diameter):
+    """Ku lowered by the shape anisotropy the disc lacks gives its uniform mode the thin film's frequency."""
+    film = mp.Parameters()
+    disc = free_layer_geometry("ellipse", diameter, diameter, film["thickness"])
+    calibrated = film.replace(Ku=mp.thin_film_anisotropy(film, disc["demag_factors"]), **disc)
+    assert calibrated["Ku"] < film["Ku"]
+    assert mp.precession_frequency(calibrated) == pytest.approx(mp.precession_frequency(film), rel=1e-9)
+    assert mp.precession_frequency(film.replace(**disc)) > 1.05 * mp.precession_frequency(film)
+
+
 # ---- nonphysical input ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("function", FACTOR_FUNCTIONS)
