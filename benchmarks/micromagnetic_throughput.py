@@ -27,6 +27,8 @@ import optimistix as optx
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+from mtjphys.studies.standard_problem_4 import problem_record as sp4_record
+
 import mtjphys as mp
 from tests import neuralmag_reference
 
@@ -38,10 +40,6 @@ def per_evaluation(rhs, state, evaluations: int, repeats: int) -> float:
     return neuralmag_reference.median_time(lambda: loop(state), repeats) / evaluations
 
 
-def sp4_record(cell: float) -> mp.Parameters:
-    return mp.Parameters({"geometry": "rectangle", "length": 500e-9, "width": 125e-9, "thickness": 3e-9,
-                          "cell_size": cell, "Ms": 8e5, "A": 1.3e-11, "alpha": 0.02, "Ku": 0.0,
-                          "m0": (1.0, 1.0, 1.0)}, model=mp.micromagnetic_model())
 
 
 def disc_record(cell: float = 2e-9) -> mp.Parameters:

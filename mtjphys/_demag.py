@@ -95,7 +95,7 @@ def newell_tensor(offsets, cell) -> np.ndarray:
     h = np.asarray(cell, dtype=np.float64)
     permuted = lambda order: (x[..., order], h[list(order)])
     return np.stack([
-        _newell_sum(newell_f, *permuted([0, 1, 2]), ),
+        _newell_sum(newell_f, *permuted([0, 1, 2])),
         _newell_sum(newell_f, *permuted([1, 0, 2])),
         _newell_sum(newell_f, *permuted([2, 1, 0])),
         _newell_sum(newell_g, *permuted([0, 1, 2])),

@@ -44,16 +44,18 @@ MODEL_NAMES = {"micromagnetic": "micromagnetic grid", "macrospin_reference": "re
 
 
 def grid_record(parameters: mp.Parameters | None, **changes) -> mp.Parameters:
-    base = parameters.to_dict() if parameters is not None else {}
-    return mp.Parameters({**base, **changes}, model=mp.micromagnetic_model())
+    """The micromagnetic record (the reference, or `parameters`) with `changes`."""
+    return parameters.replace(**changes) if parameters is not None else mp.Parameters(
+        changes, model=mp.micromagnetic_model())
 
 
 def own_macrospin(record: mp.Parameters) -> mp.Parameters:
     """The macrospin of a micromagnetic record's body: its demagnetising factors and exact area, the rest alike."""
     shape = "rectangle" if record["geometry"] == "rectangle" else "ellipse"
     geometry = mp.free_layer_geometry(shape, record["length"], record["width"], record["thickness"])
+    values = record.to_dict()
     keys = set(mp.Parameters().to_dict()) - {"demag_factors", "area", "thickness"}
-    return mp.Parameters({**{k: record[k] for k in keys if k in record.to_dict()}, **geometry})
+    return mp.Parameters({**{k: values[k] for k in keys if k in values}, **geometry})
 
 
 def reference_macrospin(record: mp.Parameters) -> mp.Parameters:
@@ -66,9 +68,7 @@ def calibrated(record: mp.Parameters) -> mp.Parameters:
     """The grid with Ku lowered by the shape anisotropy the real body lacks against the thin-film limit
     N = (0, 0, 1) (as `supp_nonidentical` calibrates its discs): the body's uniform mode then has the
     reference macrospin's effective field."""
-    nx, _, nz = own_macrospin(record)["demag_factors"]
-    shape_loss = 1.25663706212e-6 * record["Ms"] ** 2 / 2 * (1 - (nz - nx))
-    return record.replace(Ku=record["Ku"] - shape_loss)
+    return record.replace(Ku=mp.thin_film_anisotropy(record, own_macrospin(record)["demag_factors"]))
 
 
 def _float(x) -> float:
@@ -240,12 +240,14 @@ def summarise(dataset: xr.Dataset, finest: mp.Parameters) -> dict:
     wide = dataset.delta_r_relative_wide.sel(model="micromagnetic").values
     return {
         "finest_cell": float(dataset.cell_size.values[-1]), "cells": list(finest.mesh.shape),
+        "finest_length": finest["length"], "finest_geometry": finest["geometry"],
         "area_error": finest.mesh.area_error,
         "micromagnetic": [float(v) for v in window.sel(model="micromagnetic").values[[0, -1]]],
         "macrospin_reference": [float(v) for v in window.sel(model="macrospin_reference").values[[0, -1]]],
         "macrospin_own": [float(v) for v in window.sel(model="macrospin_own").values[[0, -1]]],
         "calibrated": [float(v) for v in window.sel(model="micromagnetic_calibrated").values[[0, -1]]],
         "calibrated_Ku": float(dataset.calibrated_Ku),
+        "demag_factors": own_macrospin(finest)["demag_factors"],
         "frequency": float(mp.precession_frequency(finest)),
         "frequency_reference": float(mp.precession_frequency(reference_macrospin(finest))),
         "difference_from_own_macrospin": relative(window.sel(model="micromagnetic"), window.sel(model="macrospin_own")),
@@ -344,8 +346,9 @@ def run(output_dir, *, cell_sizes=(5e-9, 4e-9, 2.5e-9, 2e-9), sweep_cell: float 
 def report(summary: dict) -> mp.ReportSection:
     mm, ref, own, cal = (summary[k] for k in ("micromagnetic", "macrospin_reference", "macrospin_own", "calibrated"))
     cell = summary["finest_cell"] * 1e9
+    body = f"{summary['finest_length'] * 1e9:g} nm {summary['finest_geometry']}"
     rows = (
-        ("Fig. 1(d) micromagnetically (100 nm disc): ΔR at 0.8 and 1.0 × 10¹⁰ A/m²", "114 → 145 Ω (MuMax3)",
+        (f"Fig. 1(d) micromagnetically ({body}): ΔR at 0.8 and 1.0 × 10¹⁰ A/m²", "114 → 145 Ω (MuMax3)",
          f"{mm[0]:.1f} → {mm[1]:.1f} Ω on {cell:g} nm cells; with Ku for the disc's own factors "
          f"{cal[0]:.1f} → {cal[1]:.1f} Ω; macrospins: N = (0, 0, 1) {ref[0]:.1f} → {ref[1]:.1f} Ω, the disc's own "
          f"{own[0]:.1f} → {own[1]:.1f} Ω"),
@@ -361,17 +364,20 @@ def report(summary: dict) -> mp.ReportSection:
     aspect = {k: deviation(v) for k, v in summary["aspect"].items()}
     worst_size, worst_aspect = max(size, key=lambda k: abs(size[k])), max(aspect, key=lambda k: abs(aspect[k]))
     ratio = summary["mode_rim_over_centre"]
+    stiffer = "stiffer" if summary["frequency"] > summary["frequency_reference"] else "softer"
+    smaller = "smaller" if mm[1] < ref[1] else "larger"
     text = (
         f"**Convergence** (dR in Ω at 0.8, 0.9, 1.0 × 10¹⁰ A/m²): {convergence}; limit dx → 0 from a fit in dx²: "
-        f"{', '.join(f'{v:.2f}' for v in summary['continuum'])}. The disc's staircase area is off by "
+        f"{', '.join(f'{v:.2f}' for v in summary['continuum'])}. The body's staircase area is off by "
         f"{100 * summary['area_error']:+.2f} % on {cell:g} nm cells.\n\n"
         f"**Against the paper's calibration.** The reference record's Ku was calibrated for N = (0, 0, 1); on a real "
-        f"100 nm disc (N_zz = 0.965) the same Ku leaves a stiffer uniform mode ({summary['frequency'] / 1e9:.2f} GHz "
-        f"against the reference's {summary['frequency_reference'] / 1e9:.2f} GHz) and a smaller ΔR ({mm[0]:.1f} → "
+        f"{body} (N_zz = {summary['demag_factors'][2]:.3f}) the same Ku leaves a {stiffer} uniform mode "
+        f"({summary['frequency'] / 1e9:.2f} GHz "
+        f"against the reference's {summary['frequency_reference'] / 1e9:.2f} GHz) and a {smaller} ΔR ({mm[0]:.1f} → "
         f"{mm[1]:.1f} Ω). Lowering Ku to {summary['calibrated_Ku']:.4g} J/m³, by the "
-        f"shape anisotropy the disc lacks, gives {cal[0]:.1f} → {cal[1]:.1f} Ω against the paper's 114 → 145 Ω.\n\n"
+        f"shape anisotropy the body lacks, gives {cal[0]:.1f} → {cal[1]:.1f} Ω against the paper's 114 → 145 Ω.\n\n"
         f"**Where the macrospin holds.** With the body's own demagnetising factors the macrospin follows the grid: "
-        f"within {100 * summary['difference_from_own_macrospin']:.1f} % over the window for the 100 nm disc; at "
+        f"within {100 * summary['difference_from_own_macrospin']:.1f} % over the window for the {body}; at "
         f"0.9 × 10¹⁰ A/m² discs of {', '.join(f'{k}: {v:+.1f} %' for k, v in size.items())} (largest at {worst_size}); "
         f"ellipses 100 nm long of aspect ratio {', '.join(f'{k}: {v:+.1f} %' for k, v in aspect.items())} (largest at "
         f"{worst_aspect}). The ringing is not uniform: the rim swings {ratio:.2f} times as far as the centre (in a "
@@ -398,7 +404,7 @@ STUDY = mp.Study(
         click.Option(["--transfer-points"], default=5, show_default=True, help="Points on the operating window."),
         click.Option(["--wide-points"], default=25, show_default=True, help="Points on the wide curve."),
         click.Option(["--seeds"], default=5, show_default=True, help="Network seeds of Figs. 2 and 4."),
-        mp.params_option(),
+        mp.params_option(mp.micromagnetic_model),
     ),
     full={},
     quick={"cell_sizes": (12.5e-9, 10e-9, 8e-9), "sweep_cell": 12.5e-9, "transfer_points": 3, "wide_points": 5,
