@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
+import diffrax as dfx
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -179,14 +180,15 @@ class Trace(NamedTuple):
     snapshots: jnp.ndarray | None = None
 
 
-def observer(model: Model, law: str, circuit: Circuit):
-    """Returns: (t, m, (drive, params)) -> (direction, operating point): what a `Trace` saves of a state."""
+def trace_saves(model: Model, law: str, circuit: Circuit, ts) -> list[dfx.SubSaveAt]:
+    """Returns: what a solve saves for its `Trace`: the direction and operating point at `ts`, and the
+    state's directions at the end."""
 
     def observe(t, m, args):
         drive, params = args
         return model.average(m), operating_point(model, law, circuit, m, drive, params)
 
-    return observe
+    return [dfx.SubSaveAt(ts=ts, fn=observe), dfx.SubSaveAt(t1=True, fn=lambda t, m, args: model.directions(m))]
 
 
 class Window(NamedTuple):

@@ -23,6 +23,12 @@ RELAX_TORQUE = 1e-7  # [T]: relaxed when |m x (m x B_eff)| is below this in ever
 RELAX_ITERATIONS = 20_000
 
 
+def _on_sphere(m: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """(m / |m|, |m|) of every cell, the norm with a trailing axis of 1."""
+    norm = jnp.linalg.norm(m, axis=-1, keepdims=True)
+    return m / norm, norm
+
+
 def _safe_divide(numerator, denominator):
     """numerator / denominator, 0 where the denominator is 0 (with gradients that stay finite)."""
     nonzero = denominator != 0
@@ -63,6 +69,13 @@ def exchange_field(m: jnp.ndarray, stiffness: jnp.ndarray, ms: jnp.ndarray, cell
 @dataclasses.dataclass(frozen=True, eq=False)
 class MeshedModel:
     """A generated micromagnetic model on a mesh, with the interface of `Model` for states of cells.
+
+    The equation of motion is extended off the unit sphere as dm/dt = |m| F(m / |m|), F the LLG of unit
+    vectors (and the noise likewise). Every scheme that commutes with scaling, Runge-Kutta and Heun among
+    them, then moves each cell's direction m / |m| exactly as if it were projected back onto the sphere
+    after every step, while |m| carries the step's norm error without feeding it back into the dynamics.
+    Small cells above 0 K need this: their thermal kicks are large, and Heun's norm error would otherwise
+    grow into the anisotropy and exchange fields until the solve diverges. Every observable reads m / |m|.
 
     Arguments:
         model: the generated micromagnetic model (its module's local functions).
@@ -135,24 +148,28 @@ class MeshedModel:
 
     def effective_field(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
         """B_eff in every cell [T]: the local terms' and the nonlocal ones'."""
+        m = self.directions(m)
         cells, ms = self.cell_parameters(params)
         return self.model.module.effective_field(m, cells) + self.nonlocal_field(m, cells, ms)
 
     # ---- the interface of Model ------------------------------------------------------------
     def landau_lifshitz(self, m: jnp.ndarray, current_density, params: dict) -> jnp.ndarray:
-        """dm/dt [1/s] in every cell (0 outside the body) for the current density [A/m^2] of each device."""
+        """dm/dt [1/s] in every cell (0 outside the body) for the current density [A/m^2] of each device,
+        |m| times the LLG of m / |m|."""
+        unit, norm = _on_sphere(m)
         cells, ms = self.cell_parameters(params)
         j = jnp.asarray(current_density)[..., None, None, None]
-        rate = self.model.module.landau_lifshitz(m, j, self.nonlocal_field(m, cells, ms), cells)
-        return jnp.where(self._material[3][..., None], rate, 0.0)
+        rate = self.model.module.landau_lifshitz(unit, j, self.nonlocal_field(unit, cells, ms), cells)
+        return jnp.where(self._material[3][..., None], norm * rate, 0.0)
 
     def thermal_diffusion(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
         """G [1/s^(1/2)] of every cell, (..., nx, ny, nz, 3, 3): Brown's field of the cell's volume."""
         if not self.thermal:
             raise MtjphysError(f"model {self.name!r} has no thermal field")
+        unit, norm = _on_sphere(m)
         cells, _ = self.cell_parameters(params)
-        g = self.model.module.thermal_diffusion(m, self.mesh.cell_volume, cells)
-        return jnp.where(self._material[3][..., None, None], g, 0.0)
+        g = self.model.module.thermal_diffusion(unit, self.mesh.cell_volume, cells)
+        return jnp.where(self._material[3][..., None, None], norm[..., None] * g, 0.0)
 
     def resistance(self, law: str):
         """Returns: (m, bias_voltage, params) -> the junction's resistance [ohm]: its cells at the barrier
@@ -164,13 +181,14 @@ class MeshedModel:
             cells, _ = self.cell_parameters(params)
             layer = {k: v[..., 0, :] if self.is_vector(k) else v[..., 0] for k, v in cells.items()}
             voltage = jnp.asarray(bias_voltage)[..., None, None]
-            conductance = jnp.where(barrier, 1 / per_cell(m[..., 0, :], voltage, layer), 0.0)
+            conductance = jnp.where(barrier, 1 / per_cell(self.directions(m)[..., 0, :], voltage, layer), 0.0)
             return float(self.mesh.mask[:, :, 0].sum()) / jnp.sum(conductance, axis=(-2, -1))
 
         return resistance
 
     def energy(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
         """The free energy of the body [J], local and nonlocal terms, per device."""
+        m = self.directions(m)
         cells, ms = self.cell_parameters(params)
         density = self.model.module.energy_density(m, self.nonlocal_field(m, cells, ms), cells)
         return self.mesh.cell_volume * jnp.sum(jnp.where(self._material[3], density, 0.0), axis=(-3, -2, -1))
@@ -183,7 +201,11 @@ class MeshedModel:
     def average(self, m: jnp.ndarray) -> jnp.ndarray:
         """The body's magnetization direction averaged over its cells, weighted by Ms, (..., 3)."""
         weight = self.mesh.material[0]
-        return jnp.einsum("...xyzc,xyz->...c", m, weight) / weight.sum()
+        return jnp.einsum("...xyzc,xyz->...c", self.directions(m), weight) / weight.sum()
+
+    def directions(self, m: jnp.ndarray) -> jnp.ndarray:
+        """Returns: every cell's direction m / |m|."""
+        return _on_sphere(m)[0]
 
     # ---- the relaxed state -------------------------------------------------------------------
     def relax(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:

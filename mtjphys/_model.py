@@ -86,6 +86,10 @@ class Model:
         """Returns: the free layer's direction: m itself."""
         return m
 
+    def directions(self, m):
+        """Returns: the state as directions: m itself (a macrospin is integrated as it is)."""
+        return m
+
     def broadcast_cells(self, value):
         """Returns: a per-device vector as the state's (the same, for a macrospin)."""
         return value

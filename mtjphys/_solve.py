@@ -9,7 +9,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import optimistix as optx
 
-from ._electrical import Circuit, drift, observer, Trace
+from ._electrical import Circuit, drift, Trace, trace_saves
 from ._model import Model
 
 
@@ -80,7 +80,7 @@ def integrate(
     Returns:
         The `Trace`: the direction and operating point at `ts`, the state at ts[-1] (and at `snapshots`).
     """
-    saves = [dfx.SubSaveAt(ts=ts, fn=observer(model, law, circuit)), dfx.SubSaveAt(t1=True)]
+    saves = trace_saves(model, law, circuit, ts)
     if snapshots is not None:
         saves.append(dfx.SubSaveAt(ts=snapshots))
     solution = dfx.diffeqsolve(

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._electrical import Circuit, circuit_for, diffusion, drift, is_warm, observer, sampled_window, Trace, Window
+from ._electrical import Circuit, circuit_for, diffusion, drift, is_warm, sampled_window, Trace, trace_saves, Window
 from ._errors import MtjphysError, random_key
 from ._model import Model
 from ._neuron import as_batch, batch_shape, check_drive, NEURON_WINDOW, NeuronResponse
@@ -208,7 +208,7 @@ def integrate_thermal(
     solution = dfx.diffeqsolve(
         dfx.MultiTerm(dfx.ODETerm(drift(model, law, circuit)), noise), settings.solver, t0=ts[0], t1=ts[-1],
         dt0=settings.dt, y0=m0, args=(drive, params),
-        saveat=dfx.SaveAt(subs=[dfx.SubSaveAt(ts=ts, fn=observer(model, law, circuit)), dfx.SubSaveAt(t1=True)]),
+        saveat=dfx.SaveAt(subs=trace_saves(model, law, circuit, ts)),
         stepsize_controller=dfx.ConstantStepSize(),
         max_steps=steps + 2, adjoint=dfx.ForwardMode(),  # no reverse mode: the path is generated on the fly
     )

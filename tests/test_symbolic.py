@@ -83,7 +83,7 @@ def test_small_angle_precession_is_kittel(model):
     omega^2 = gamma^2 (B0 + Bk + mu0 Ms (Nx - Nz)) (B0 + Bk + mu0 Ms (Ny - Nz))."""
     s = model.symbols
     b0 = sp.Symbol("B0", positive=True)
-    mu0 = models.CONSTANTS[2].symbol
+    mu0 = next(c.symbol for c in models.CONSTANTS if c.name == "mu0")
     nx, ny, nz = s["demag_factors"]
     values = {
         s["alpha"]: 0, s["current_density"]: 0,
@@ -171,7 +171,7 @@ def test_a_cell_obeys_the_gilbert_form_in_its_nonlocal_field(grid_model):
     assert all(sp.cancel(sp.together(c)) == 0 for c in at_zero - local.landau_lifshitz)
     # b_nl enters exactly as a field: adding it to an applied field mu0 H_ext gives the same dm/dt
     s = grid_model.symbols
-    mu0 = models.CONSTANTS[2].symbol
+    mu0 = next(c.symbol for c in models.CONSTANTS if c.name == "mu0")
     b = sp.symbols("b1:4", real=True)
     shifted = at_zero.xreplace({h: h + bi / mu0 for h, bi in zip(s["H_ext"], b)})
     direct = ll.xreplace(dict(zip(models.NONLOCAL_FIELD, b)))
