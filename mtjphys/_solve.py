@@ -59,6 +59,11 @@ def default_solver(model: Model) -> NeuronSolver:
     return NeuronSolver()
 
 
+def progress_meter(show: bool) -> dfx.AbstractProgressMeter:
+    """A progress bar over a solve when asked for and a person watches (stderr is a terminal)."""
+    return dfx.TqdmProgressMeter() if show and sys.stderr.isatty() else dfx.NoProgressMeter()
+
+
 def integrate(
     model: Model, settings: NeuronSolver, m0: jnp.ndarray, drive: jnp.ndarray, params: dict,
     ts: jnp.ndarray, *, law: str, circuit: Circuit = Circuit(), snapshots: jnp.ndarray | None = None,
@@ -94,7 +99,7 @@ def integrate(
         saveat=dfx.SaveAt(subs=saves),
         stepsize_controller=dfx.PIDController(rtol=settings.rtol, atol=settings.atol, norm=optx.max_norm),
         max_steps=settings.max_steps,
-        progress_meter=dfx.TqdmProgressMeter() if settings.progress and sys.stderr.isatty() else dfx.NoProgressMeter(),
+        progress_meter=progress_meter(settings.progress),
     )
     (m, point), end, *states = solution.ys
     return Trace(m, point, end[-1], states[0] if states else None)

@@ -18,6 +18,7 @@ from ._model import Model
 from ._neuron import as_batch, batch_shape, check_drive, NEURON_WINDOW, NeuronResponse
 from ._parameters import Parameters
 from ._readout import DEFAULT_BANDWIDTH, IDEAL, Readout
+from ._solve import progress_meter
 
 
 class ThermalSolver(eqx.Module):
@@ -31,6 +32,7 @@ class ThermalSolver(eqx.Module):
         thermal_start: start every window from a state drawn from the Boltzmann distribution
             about the equilibrium m0 (small-angle), as a device resting at this temperature would
             be; otherwise from m0 itself.
+        progress: show a progress bar over each solve (for long, micromagnetic windows).
 
     How dR is then read from the noisy R(t) is a `Readout` (see `thermal_readout`).
     """
@@ -39,6 +41,7 @@ class ThermalSolver(eqx.Module):
     dt: float = 2.5e-12
     samples: int = 301
     thermal_start: bool = True
+    progress: bool = False
 
     def describe(self) -> dict:
         return {"solver": f"diffrax.{type(self.solver).__name__} (Stratonovich, fixed step)", "dt": self.dt,
@@ -68,13 +71,13 @@ def stiffest_precession(parameters) -> float:
 def thermal_solver_for(parameters, spacing: float = NEURON_WINDOW / 300) -> ThermalSolver:
     """The SDE solver a record's windows take unless told otherwise: `ThermalSolver()` for a macrospin; for a
     micromagnetic grid its step cut to keep `stiffest_precession` times dt below `STABLE_PHASE`, dividing the
-    sample `spacing` [s] (a fixed-step Heun integration is unstable past it)."""
+    sample `spacing` [s] (a fixed-step Heun integration is unstable past it), with a progress bar."""
     records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
     settings = ThermalSolver()
     if records[0].mesh is None:
         return settings
     steps = math.ceil(spacing / min(settings.dt, STABLE_PHASE / stiffest_precession(records)))
-    return eqx.tree_at(lambda s: s.dt, settings, spacing / steps)
+    return eqx.tree_at(lambda s: (s.dt, s.progress), settings, (spacing / steps, True))
 
 
 class _BatchedDiffusion(dfx.AbstractTerm):
@@ -211,6 +214,7 @@ def integrate_thermal(
         saveat=dfx.SaveAt(subs=trace_saves(model, law, circuit, ts)),
         stepsize_controller=dfx.ConstantStepSize(),
         max_steps=steps + 2, adjoint=dfx.ForwardMode(),  # no reverse mode: the path is generated on the fly
+        progress_meter=progress_meter(settings.progress),
     )
     (m, point), end = solution.ys
     return Trace(m, point, end[-1])
