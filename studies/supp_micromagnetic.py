@@ -40,7 +40,7 @@ ASPECT_RATIOS = (1.0, 1.5, 2.0, 3.0)  # length / width of an ellipse 100 nm long
 MODELS = ("micromagnetic", "macrospin_reference", "macrospin_own", "micromagnetic_calibrated")
 MODEL_NAMES = {"micromagnetic": "micromagnetic grid", "macrospin_reference": "reference macrospin, N = (0, 0, 1)",
                "macrospin_own": "macrospin with the body's own demagnetising factors",
-               "micromagnetic_calibrated": "micromagnetic grid, Ku for the disc's own factors"}
+               "micromagnetic_calibrated": "micromagnetic grid, Ku for the body's own factors"}
 
 
 def grid_record(parameters: mp.Parameters | None, **changes) -> mp.Parameters:
@@ -349,10 +349,10 @@ def report(summary: dict) -> mp.ReportSection:
     body = f"{summary['finest_length'] * 1e9:g} nm {summary['finest_geometry']}"
     rows = (
         (f"Fig. 1(d) micromagnetically ({body}): ΔR at 0.8 and 1.0 × 10¹⁰ A/m²", "114 → 145 Ω (MuMax3)",
-         f"{mm[0]:.1f} → {mm[1]:.1f} Ω on {cell:g} nm cells; with Ku for the disc's own factors "
-         f"{cal[0]:.1f} → {cal[1]:.1f} Ω; macrospins: N = (0, 0, 1) {ref[0]:.1f} → {ref[1]:.1f} Ω, the disc's own "
+         f"{mm[0]:.1f} → {mm[1]:.1f} Ω on {cell:g} nm cells; with Ku for the body's own factors "
+         f"{cal[0]:.1f} → {cal[1]:.1f} Ω; macrospins: N = (0, 0, 1) {ref[0]:.1f} → {ref[1]:.1f} Ω, the body's own "
          f"{own[0]:.1f} → {own[1]:.1f} Ω"),
-        ("Micromagnetic against the disc's own macrospin, over the window", "—",
+        ("Micromagnetic against the body's own macrospin, over the window", "—",
          f"within {100 * summary['difference_from_own_macrospin']:.1f} %"),
         ("Fig. 2 / Fig. 4 on the micromagnetic transfer curve (surrogate)", "sustained sine; > 99 % recognition",
          f"{summary['fig2_passed']}/{summary['seeds']} seeds pass; accuracy {100 * summary['fig4_accuracy'][0]:.1f} "
@@ -384,8 +384,8 @@ def report(summary: dict) -> mp.ReportSection:
         f"macrospin every part swings alike). dR/R0 reaches {100 * summary['wide_max_relative']:.0f} % over "
         f"10⁹–10¹¹ A/m².")
     return mp.ReportSection(rows, text, (("supp_micromagnetic.png", "Top: R(t), ΔR over the window and ΔR/R0 over a "
-                                          "wide range, micromagnetic (red; green: Ku for the disc's own factors) "
-                                          "against the reference macrospin (dashed) and the disc's own (dotted). "
+                                          "wide range, micromagnetic (red; green: Ku for the body's own factors) "
+                                          "against the reference macrospin (dashed) and the body's own (dotted). "
                                           "Bottom: convergence in the cell size, the ringing mode, and the macrospin's "
                                           "error against size and aspect ratio."),))
 
