@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import pathlib
 import sys
 
 import click
 import equinox as eqx
 import numpy as np
 
-from ._datasets import check_output_path, write_dataset
+from ._datasets import atomic_write, check_output_path, write_dataset
 from ._errors import MAX_SEED, MtjphysError
 from ._mesh import GEOMETRIES
 from ._neuron import NEURON_WINDOW
@@ -176,6 +178,62 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidt
     write_dataset(dataset, output, overwrite=overwrite)
     click.echo(f"dR from {dataset.delta_r.values[0]:.2f} to {dataset.delta_r.values[-1]:.2f} ohm"
                f"{describe_mesh(parameters)} -> {output}")
+
+
+@cli.command(short_help="Fit a device's parameters to its measured R(t) traces or dR(j) curves.")
+@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--free", required=True,
+              help="Comma-separated scalar parameters to fit, e.g. alpha,Ku,polarization; the rest keep the start's "
+                   "values.")
+@click.option("--current-density", "-j", type=float, default=None,
+              help="Current density [A/m^2] of the step of the CSV traces (a netCDF trace carries its own).")
+@click.option("--bounds", default=None,
+              help="NAME=LOW:HIGH,... narrowing a parameter's bounds (a side may be empty); the record's constraints "
+                   "(positive, in [0, 1]) always hold.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+              help="Draws the further starts.")
+@click.option("--starts", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Starts of the fit: the start record, and the others drawn about it.")
+@click.option("--params", "params_path", type=click.Path(dir_okay=False),
+              help="JSON record the fit starts from (missing keys take the reference values).")
+@output_option
+@overwrite_option
+def fit(data, free, current_density, bounds, seed, starts, params_path, output, overwrite):
+    """Least-squares fit of a record's parameters to measurements, through the LLG solve.
+
+    DATA are CSV files with a header, `time,resistance` (one trace: times [s] from the current step, R [ohm],
+    any sampling; give its drive with --current-density) or `current_density,delta_r` (a transfer curve), or
+    mtjphys netCDF files (`mtjphys neuron`, `mtjphys transfer`). Several files are fitted jointly, each weighted
+    by its own scatter.
+
+    Writes OUTPUT (netCDF: estimate and standard_error per parameter in SI units, correlation, the scaled
+    Jacobian's singular values, residuals over each file's own coordinate, the fitted record in the attribute
+    fitted_parameters), the fitted record beside it as a --params JSON file, and a PNG of data, fit and residuals.
+    Parameters the data cannot separate, the condition number and standard errors beyond their estimates are
+    reported."""
+    from ._datasets import write_dataset as write
+    from ._fit import fit as run_fit
+    from ._fit import fit_dataset, fit_outputs, parse_bounds, plot_fit, read_data
+    from ._study import save_figure
+
+    netcdf, record_file, png = (check_output_path(path, overwrite) for path in fit_outputs(output))
+    names = [name.strip() for name in free.split(",") if name.strip()]
+    start = load_parameters(params_path)
+    measurements = [read_data(path, current_density) for path in data]
+    result = run_fit(measurements, start, names, bounds=parse_bounds(bounds), seed=seed, starts=starts)
+    dataset = fit_dataset(result)
+    write(dataset, netcdf, overwrite=overwrite)
+    atomic_write(record_file, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(result.fitted.to_dict(), indent=1)),
+                 overwrite=overwrite)
+    save_figure(plot_fit(result), png, overwrite=overwrite, parameters=result.fitted, fit=netcdf.name)
+    for coordinate, value, error in zip(result.free, result.estimate, result.standard_error):
+        units = "" if coordinate.units == "1" else f" {coordinate.units}"
+        click.echo(f"{coordinate.name} = {value:.6g} ± {error:.2g}{units}")
+    click.echo(f"condition number {result.condition_number:.3g}; residual rms "
+               + ", ".join(f"{n:.3g} ohm" for n in result.noise))
+    for note in result.notes:
+        click.echo(note)
+    click.echo(f"-> {netcdf}, {record_file}, {png}")
 
 
 class StudyGroup(click.Group):

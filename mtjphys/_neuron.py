@@ -31,7 +31,7 @@ def batch_shape(model: Model, params: dict, current_density) -> tuple[int, ...]:
 def window_response(
     model: Model, law: str, settings: NeuronSolver, params: dict, drive: jnp.ndarray,
     m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, readout: Readout = IDEAL,
-    circuit: Circuit = Circuit(),
+    circuit: Circuit = Circuit(), throw: bool = True,
 ) -> Window:
     """One neuron window for a batch of MTJs (traceable; no jit of its own).
 
@@ -45,6 +45,7 @@ def window_response(
         window: window length [s].
         readout: how dR is measured (ideal by default).
         circuit: how the junction is driven (a current, without Joule heating, by default).
+        throw: raise where the solve fails (see `integrate`).
 
     Returns:
         A `Window`: the extrema of R, the energy, the peak voltage and power, and m at the window's end.
@@ -52,7 +53,7 @@ def window_response(
     batch = batch_shape(model, params, drive)
     m0 = model.initial_state(params, batch) if m0 is None else jnp.broadcast_to(m0, batch + model.state_shape)
     ts = np.linspace(0.0, window, settings.samples)
-    trace = integrate(model, settings, m0, drive, params, jnp.asarray(ts), law=law, circuit=circuit)
+    trace = integrate(model, settings, m0, drive, params, jnp.asarray(ts), law=law, circuit=circuit, throw=throw)
     return sampled_window(readout, ts, trace, params)
 
 

@@ -26,6 +26,9 @@ class NeuronSolver(eqx.Module):
         max_steps: the solve fails (rather than truncating) beyond this many steps.
         samples: points on which R(t) is sampled per window to locate its extrema.
         progress: show a progress bar over each solve (for long, micromagnetic windows).
+        adjoint: how the solve is differentiated (`gradient_solver` chooses one): diffrax's
+            `RecursiveCheckpointAdjoint` for reverse mode (jax.grad), `ForwardMode` for forward mode
+            (jax.jvp, jax.jacfwd, the fits' Jacobians).
     """
 
     solver: dfx.AbstractAdaptiveSolver = dfx.Dopri8()
@@ -35,6 +38,7 @@ class NeuronSolver(eqx.Module):
     max_steps: int = 16_384
     samples: int = 301
     progress: bool = False
+    adjoint: dfx.AbstractAdjoint = dfx.RecursiveCheckpointAdjoint()
 
     def describe(self) -> dict:
         """Returns: the settings as provenance attributes."""
@@ -46,6 +50,7 @@ class NeuronSolver(eqx.Module):
             "dt0": self.dt0,
             "max_steps": self.max_steps,
             "samples_per_window": self.samples,
+            "adjoint": f"diffrax.{type(self.adjoint).__name__}",
         }
 
 
@@ -67,6 +72,7 @@ def progress_meter(show: bool) -> dfx.AbstractProgressMeter:
 def integrate(
     model: Model, settings: NeuronSolver, m0: jnp.ndarray, drive: jnp.ndarray, params: dict,
     ts: jnp.ndarray, *, law: str, circuit: Circuit = Circuit(), snapshots: jnp.ndarray | None = None,
+    throw: bool = True,
 ) -> Trace:
     """Integrate dm/dt for a constant drive from `m0`, saving at `ts`.
 
@@ -81,6 +87,8 @@ def integrate(
         law, circuit: the resistance law and the circuit.
         snapshots: times in [ts[0], ts[-1]] at which to keep the whole state (a micromagnetic layer's
             cells: keep them few).
+        throw: raise where the solve fails (beyond max_steps); otherwise the samples it did not reach are inf
+            (as a fit wants: a trial parameter that cannot be solved is a step to reject, not an error).
 
     Returns:
         The `Trace`: the direction and operating point at `ts`, the state at ts[-1] (and at `snapshots`).
@@ -99,6 +107,8 @@ def integrate(
         saveat=dfx.SaveAt(subs=saves),
         stepsize_controller=dfx.PIDController(rtol=settings.rtol, atol=settings.atol, norm=optx.max_norm),
         max_steps=settings.max_steps,
+        adjoint=settings.adjoint,
+        throw=throw,
         progress_meter=progress_meter(settings.progress),
     )
     (m, point), end, *states = solution.ys
