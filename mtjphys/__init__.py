@@ -94,6 +94,27 @@ from ._errors import (
 from ._errors import (
     MtjphysError as MtjphysError,
 )
+from ._fit import (
+    fit as fit,
+)
+from ._fit import (
+    fit_dataset as fit_dataset,
+)
+from ._fit import (
+    FitResult as FitResult,
+)
+from ._fit import (
+    plot_fit as plot_fit,
+)
+from ._fit import (
+    read_data as read_data,
+)
+from ._fit import (
+    TraceData as TraceData,
+)
+from ._fit import (
+    TransferData as TransferData,
+)
 from ._force import (
     Force as Force,
 )
@@ -129,6 +150,18 @@ from ._geometry import (
 )
 from ._geometry import (
     thin_film_anisotropy as thin_film_anisotropy,
+)
+from ._gradients import (
+    differentiable_parameters as differentiable_parameters,
+)
+from ._gradients import (
+    gradient_solver as gradient_solver,
+)
+from ._gradients import (
+    trace_sensitivity as trace_sensitivity,
+)
+from ._gradients import (
+    transfer_sensitivity as transfer_sensitivity,
 )
 from ._hanzi import (
     builtin_character_path as builtin_character_path,

@@ -1,0 +1,197 @@
+"""Derivatives of the neuron's outputs through the solve, against central finite differences of the same
+discretised solve (Richardson-extrapolated, so their own error is far below the tolerance)."""
+
+import itertools
+
+import diffrax as dfx
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import mtjphys as mp
+
+J = 0.9e10
+TIGHT = mp.NeuronSolver(rtol=1e-11, atol=1e-13)  # the solve's own error far below the differences' step
+TIMES = np.linspace(0.0, mp.NEURON_WINDOW, 301)
+RELATIVE = 1e-5
+STEPS = (1e-2, 1e-3, 1e-4, 1e-5)  # relative steps of the finite differences
+# dR is read at sampled extrema (refined by a parabola): continuous, but its slope jumps where an extremum
+# passes a sample, about every 1e-4 of a relative change in Ku, so its differences take smaller steps
+EXTREMA_STEPS = (1e-5, 1e-6)
+ZERO_SCALES = {"H_ext": 1e3}  # [A/m] the size of a change of an entry that is 0 in the record
+ZERO = 1e-9  # [ohm] a change this small per relative change of a parameter counts as none
+
+
+def _differences(function, params: dict, name: str, component, steps=STEPS) -> np.ndarray:
+    """Central differences of a function of the raw parameter arrays, Richardson-extrapolated,
+    (4 D(h/2) - D(h)) / 3, at the relative step h whose estimate agrees best with the next smaller one's (a
+    step chosen by the differences' own consistency: large steps meet the curvature, small ones the solve's
+    rounding)."""
+    base = np.array(params[name])
+    scale = abs(base if component is None else base[component]) or ZERO_SCALES.get(name, 1.0)
+
+    def central(step):
+        def shifted(sign):
+            value = base.copy()
+            if component is None:
+                value = value + sign * step * scale
+            else:
+                value[component] += sign * step * scale
+            return np.asarray(function({**params, name: jnp.asarray(value)}))
+
+        return (shifted(1) - shifted(-1)) / (2 * step * scale)
+
+    estimates = [(4 * central(h / 2) - central(h)) / 3 for h in steps]
+    gaps = [np.max(np.abs(a - b)) for a, b in itertools.pairwise(estimates)]
+    best = int(np.argmin(gaps))
+    return (estimates[best] + estimates[best + 1]) / 2
+
+
+def _relative_error(analytic, finite) -> float:
+    return float(np.max(np.abs(analytic - finite)) / np.max(np.abs(analytic)))
+
+
+def _agrees(analytic, finite, scale) -> bool:
+    """Within RELATIVE of the largest derivative, or both below ZERO per relative change of the parameter."""
+    return np.max(np.abs(analytic - finite)) <= RELATIVE * np.max(np.abs(analytic)) + ZERO / scale
+
+
+def _trace_function(parameters, settings=TIGHT, j=J):
+    model, law, _ = mp._neuron.as_batch(parameters)
+    circuit = mp.circuit_for(parameters)
+
+    @jax.jit
+    def resistance(params, drive=jnp.float64(j)):
+        trace = mp.integrate(model, settings, model.initial_state(params, ()), drive, params, jnp.asarray(TIMES),
+                             law=law, circuit=circuit)
+        return trace.point.resistance
+
+    return resistance
+
+
+def _check_every_row(parameters, sensitivity, function, steps=STEPS, skip=()):
+    params = parameters.arrays()
+    checked = []
+    for label in sensitivity.parameter.values:
+        if label == "current_density" or label in skip:
+            continue
+        name, component = (label, None) if label in params else (label.rsplit("_", 1)[0], "xyz".index(label[-1]))
+        finite = _differences(function, params, name, component, steps)
+        value = np.asarray(params[name]) if component is None else np.asarray(params[name])[component]
+        analytic = sensitivity.sensitivity.sel(parameter=label).values
+        scale = abs(float(value)) or ZERO_SCALES.get(name, 1.0)
+        assert _agrees(analytic, finite, scale), (label, _relative_error(analytic, finite))
+        checked.append(label)
+    return checked
+
+
+@pytest.mark.slow
+def test_the_trace_derivatives_by_every_parameter_and_the_current_match_finite_differences():
+    parameters = mp.Parameters()
+    sensitivity = mp.trace_sensitivity(parameters, J, TIMES, settings=TIGHT)
+    resistance = _trace_function(parameters)
+    # tilting p = x towards y rotates it about the easy axis z, about which the whole device is symmetric and R
+    # depends on m . p alone: the derivative vanishes (the differences see only the solve's rounding there)
+    sensitive = np.abs(sensitivity.sensitivity).max("time")
+    assert sensitive.sel(parameter="fixed_layer_y") < 1e-12 * sensitive.sel(parameter="fixed_layer_x")
+    checked = _check_every_row(parameters, sensitivity, resistance, skip=("fixed_layer_y",))
+    assert set(mp.differentiable_parameters(parameters)) <= {label.rsplit("_", 1)[0] for label in checked} | set(
+        checked)
+    drive = lambda j: resistance(parameters.arrays(), jnp.float64(j))
+    h = 1e-3 * J
+    finite = (4 * (drive(J + h / 2) - drive(J - h / 2)) / h - (drive(J + h) - drive(J - h)) / (2 * h)) / 3
+    slope = sensitivity.sensitivity.sel(parameter="current_density").values
+    assert _relative_error(slope, np.asarray(finite)) < RELATIVE
+    # the record's scalars, its vectors by component, and the drive
+    assert {"alpha", "Ku", "polarization", "Lambda", "R_P", "R_AP", "H_ext_z", "m0_x"} <= set(checked)
+    assert sensitivity.sensitivity.attrs["units"].startswith("ohm")
+    assert dict(zip(sensitivity.parameter.values, sensitivity.parameter_units.values))["Ku"] == "J/m^3"
+
+
+@pytest.mark.slow
+def test_a_bias_dependent_tmr_is_differentiated_through_its_voltage_solve():
+    parameters = mp.Parameters({"V_half": 0.6})
+    assert "V_half" in mp.differentiable_parameters(parameters)
+    sensitivity = mp.trace_sensitivity(parameters, J, TIMES, wrt=["V_half", "R_AP", "alpha"], settings=TIGHT)
+    _check_every_row(parameters, sensitivity, _trace_function(parameters))
+
+
+@pytest.mark.slow
+def test_reverse_mode_gives_the_forward_derivatives_of_the_transfer_curve():
+    parameters = mp.Parameters()
+    currents = np.linspace(0.8e10, 1.0e10, 3)
+    forward = mp.transfer_sensitivity(parameters, currents, wrt=["alpha", "Ku", "thickness"], settings=TIGHT)
+    reverse = mp.transfer_sensitivity(parameters, currents, wrt=["alpha", "Ku", "thickness"], settings=TIGHT,
+                                      mode="reverse")
+    for name in ("sensitivity", "energy_sensitivity"):
+        assert _relative_error(forward[name].values, reverse[name].values) < 1e-10
+    model, law, _ = mp._neuron.as_batch(parameters)
+
+    @jax.jit
+    def delta_r(params, drive=jnp.asarray(currents)):
+        return mp.window_response(model, law, TIGHT, params, drive).extrema.delta_r
+
+    _check_every_row(parameters, forward, delta_r, EXTREMA_STEPS)
+    h = 1e-3 * currents
+    slope = (4 * (delta_r(parameters.arrays(), jnp.asarray(currents + h / 2))
+                  - delta_r(parameters.arrays(), jnp.asarray(currents - h / 2))) / h
+             - (delta_r(parameters.arrays(), jnp.asarray(currents + h))
+                - delta_r(parameters.arrays(), jnp.asarray(currents - h))) / (2 * h)) / 3
+    assert _relative_error(forward.sensitivity.sel(parameter="current_density").values, np.asarray(slope)) < RELATIVE
+    # dR grows with j on the operating window, as Fig. 1(d) has it
+    assert np.all(forward.sensitivity.sel(parameter="current_density").values > 0)
+
+
+@pytest.mark.slow
+def test_one_realisation_above_zero_kelvin_is_differentiated_along_its_fixed_noise_path():
+    parameters = mp.Parameters({"temperature": 300.0})
+    assert "temperature" in mp.differentiable_parameters(parameters)
+    sensitivity = mp.trace_sensitivity(parameters, J, TIMES, wrt=["alpha", "Ku", "temperature"], seed=5)
+    model, law, _ = mp._neuron.as_batch(parameters)
+    thermal = mp._transfer.sampled_thermal_solver(mp.thermal_solver_for(parameters), TIMES[1], TIMES.size)
+    key = mp._errors.random_key(5)
+
+    @jax.jit
+    def resistance(params):
+        return mp.thermal_realisation(model, thermal, params, jnp.float64(J), key, float(TIMES[-1]), law=law,
+                                      circuit=mp.circuit_for(parameters)).point.resistance
+
+    assert np.allclose(resistance(parameters.arrays()), sensitivity.resistance.values, rtol=0, atol=1e-9)
+    _check_every_row(parameters, sensitivity, resistance)
+    with pytest.raises(mp.MtjphysError, match="forward mode only"):
+        mp.trace_sensitivity(parameters, J, TIMES, mode="reverse")
+
+
+@pytest.mark.slow
+def test_a_micromagnetic_layer_is_differentiated_through_its_grid():
+    parameters = mp.Parameters({"cell_size": 10e-9}, model=mp.micromagnetic_model())
+    settings = eqx.tree_at(lambda s: (s.rtol, s.atol, s.progress), mp.default_solver(mp.solvable(parameters)),
+                           (1e-10, 1e-12, False))
+    sensitivity = mp.trace_sensitivity(parameters, J, TIMES, wrt=["A", "Ku", "alpha"], settings=settings)
+    _check_every_row(parameters, sensitivity, _trace_function(parameters, settings))
+
+
+def test_what_has_no_derivative_is_refused_in_one_line():
+    parameters = mp.Parameters()
+    assert "temperature" not in mp.differentiable_parameters(parameters)  # any T > 0 switches to the SDE
+    assert "V_half" not in mp.differentiable_parameters(parameters)  # null: a constant TMR
+    for wrt, message in ((["temperature"], "no derivative"), (["breakdown_voltage"], "no derivative"),
+                         (["nonsense"], "not a parameter")):
+        with pytest.raises(mp.MtjphysError, match=message):
+            mp.trace_sensitivity(parameters, J, TIMES, wrt=wrt)
+    with pytest.raises(mp.MtjphysError, match="strictly increasing"):
+        mp.trace_sensitivity(parameters, J, TIMES[::-1])
+    with pytest.raises(mp.MtjphysError, match="'forward' or 'reverse'"):
+        mp.trace_sensitivity(parameters, J, TIMES, mode="sideways")
+    with pytest.raises(mp.MtjphysError, match="0 K"):
+        mp.transfer_sensitivity(parameters.replace(temperature=300.0), [J])
+
+
+def test_the_adjoint_is_chosen_by_mode_and_recorded():
+    forward = mp.gradient_solver(mp.NeuronSolver(), "forward")
+    reverse = mp.gradient_solver(mp.NeuronSolver(), "reverse")
+    assert isinstance(forward.adjoint, dfx.ForwardMode)
+    assert isinstance(reverse.adjoint, dfx.RecursiveCheckpointAdjoint)
+    assert forward.describe()["adjoint"] == "diffrax.ForwardMode"
