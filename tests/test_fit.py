@@ -1,0 +1,191 @@
+"""Fitting a record to measurements: synthetic traces fitted back, the standard errors' coverage, what the
+data cannot separate, the CSV reader, and every bad input refused in one line with nothing written."""
+
+import json
+import math
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import mtjphys as mp
+from mtjphys._cli import cli
+from mtjphys._fit import Coordinate, coordinates, parse_bounds, read_csv
+
+J = 0.9e10
+TRUTH = mp.Parameters()
+FREE = ["alpha", "Ku", "polarization"]
+START = TRUTH.replace(alpha=0.012, Ku=2.35e5, polarization=0.55)
+
+
+def run(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        mp.run_command(cli, args, prog_name="mtjphys")
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def ringing():
+    """The truth's R(t) on an irregular sampling (a random sorted subset of a 1 ps grid)."""
+    trace = mp.neuron_trace(TRUTH, J)
+    keep = np.sort(np.random.default_rng(11).choice(trace.time.size, 500, replace=False))
+    return trace.time.values[keep], trace.resistance.values[keep]
+
+
+def _truth(names):
+    return np.array([TRUTH[name] for name in names])
+
+
+@pytest.mark.slow
+def test_a_noiseless_trace_is_fitted_back(ringing):
+    time, resistance = ringing
+    result = mp.fit([mp.TraceData("synthetic", time, resistance, J)], START, FREE, starts=2)
+    assert np.max(np.abs(result.estimate / _truth(FREE) - 1)) < 1e-6
+    assert result.fitted["alpha"] == pytest.approx(TRUTH["alpha"], rel=1e-6)
+    assert result.start_converged[np.argmin(result.start_costs)]
+    assert np.max(np.abs(result.predictions[0] - resistance)) < 1e-4  # [ohm] of an 11 kOhm trace
+
+
+@pytest.mark.slow
+def test_the_truth_lies_within_three_standard_errors_in_nine_fits_of_ten(ringing):
+    time, resistance = ringing
+    sigma = 2.0  # [ohm]
+    inside, errors = np.zeros(len(FREE), dtype=int), []
+    for seed in range(20):
+        noisy = resistance + np.random.default_rng(seed).normal(0.0, sigma, resistance.size)
+        result = mp.fit([mp.TraceData("synthetic", time, noisy, J)], START, FREE, starts=1)
+        inside += np.abs(result.estimate - _truth(FREE)) <= 3 * result.standard_error
+        errors.append((result.estimate - _truth(FREE)) / result.standard_error)
+        assert result.noise[0] == pytest.approx(sigma, rel=0.15)
+    assert np.all(inside >= 18), inside
+    # the standard errors are the spread, not an order of magnitude off it
+    assert np.all((np.std(errors, axis=0) > 0.5) & (np.std(errors, axis=0) < 2.0))
+
+
+@pytest.mark.slow
+def test_polarization_and_lambda_are_reported_as_not_separated_by_a_ringing(ringing):
+    time, resistance = ringing
+    data = [mp.TraceData("synthetic", time, resistance + np.random.default_rng(0).normal(0, 1.0, time.size), J)]
+    both = mp.fit(data, TRUTH.replace(polarization=0.5, Lambda=0.8), ["polarization", "Lambda"], starts=1)
+    assert abs(both.correlation[0, 1]) > 0.99
+    assert any("polarization and Lambda" in note for note in both.notes)
+    alone = mp.fit(data, TRUTH.replace(polarization=0.5), ["polarization"], starts=1)
+    assert alone.standard_error[0] < 0.01 * alone.estimate[0]
+    assert not any("not separated" in note for note in alone.notes)
+
+
+@pytest.mark.slow
+def test_fit_writes_the_estimates_the_record_and_a_plot_from_a_csv_and_a_netcdf(ringing, tmp_path, capsys):
+    time, resistance = ringing
+    rng = np.random.default_rng(4)
+    csv = tmp_path / "ringing.csv"
+    np.savetxt(csv, np.c_[time, resistance + rng.normal(0, 1.0, time.size)], delimiter=",",
+               header="time,resistance", comments="")
+    curve = tmp_path / "curve.nc"
+    assert run(["transfer", "--points", "6", "-o", str(curve)], capsys)[0] == 0
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps({"alpha": 0.012, "polarization": 0.55}))
+    out = tmp_path / "fit.nc"
+    code, stdout, stderr = run(["fit", str(csv), str(curve), "-j", str(J), "--free", "alpha,polarization",
+                                "--params", str(start), "--seed", "3", "-o", str(out)], capsys)
+    assert code == 0, stderr
+    assert "alpha = " in stdout and "condition number" in stdout
+    dataset = mp.open_dataset(out)
+    assert list(dataset.parameter.values) == ["alpha", "polarization"]
+    assert dataset.correlation.dims == ("parameter", "parameter_other")
+    assert dataset.time_0.size == time.size and dataset.current_density_1.size == 6
+    np.testing.assert_allclose(dataset.residual_1, dataset.fitted_1 - dataset.measured_1)
+    assert dataset.measured_0.attrs["source"] == str(csv)
+    fitted = mp.Parameters.from_json(out.with_suffix(".json"))
+    assert fitted == mp.Parameters(json.loads(dataset.attrs["fitted_parameters"]))
+    assert fitted["alpha"] == float(dataset.estimate.sel(parameter="alpha"))
+    assert np.all(np.abs(dataset.estimate.values - _truth(["alpha", "polarization"]))
+                  <= 4 * dataset.standard_error.values)
+    assert out.with_suffix(".png").stat().st_size > 10_000
+    assert dataset.attrs["seed"] == 3 and json.loads(dataset.attrs["free"]) == ["alpha", "polarization"]
+    # the noiseless curve's scatter is far below the noisy trace's: each file is weighted by its own
+    assert float(dataset.noise_1) < 0.1 * float(dataset.noise_0)
+
+
+def test_the_csv_reader_takes_any_column_order_and_ignores_other_columns(tmp_path):
+    path = tmp_path / "trace.csv"
+    path.write_text("resistance, Time ,voltage\n11050,0,0.7\n11040.5,1e-12,0.7\n\n11032,2.5e-12,0.7\n")
+    data = read_csv(path, J)
+    assert data.kind == "trace" and data.current_density == J
+    np.testing.assert_array_equal(data.time, [0, 1e-12, 2.5e-12])
+    np.testing.assert_array_equal(data.resistance, [11050, 11040.5, 11032])
+    curve = tmp_path / "curve.csv"
+    curve.write_text("current_density,delta_r\n0.8e10,114\n0.9e10,129\n")
+    assert read_csv(curve).kind == "transfer"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("time,resistance\n0,11050\n1e-12,nan\n2e-12,11000\n", "not finite"),
+    ("time,resistance\n0,11050\n2e-12,11040\n1e-12,11000\n", "not sorted"),
+    ("time,resistance\n0,11050\n1e-12,11040\n1e-12,11000\n", "repeats"),
+    ("time,voltage\n0,1\n1e-12,2\n", "needs the columns"),
+    ("time,resistance\n0,11050\n1e-12,eleven\n", "is not a number"),
+    ("time,resistance\n-1e-12,11050\n1e-12,11000\n", ">= 0"),
+    ("", "empty"),
+])
+def test_bad_csv_files_are_refused_in_one_line(tmp_path, text, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(mp.MtjphysError, match=message):
+        read_csv(path, J)
+
+
+def test_a_trace_without_its_current_density_is_refused(tmp_path):
+    path = tmp_path / "trace.csv"
+    path.write_text("time,resistance\n0,11050\n1e-12,11040\n")
+    with pytest.raises(mp.MtjphysError, match="--current-density"):
+        read_csv(path)
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--free", "alpha,Ku,polarization"], "cannot determine 3 free parameters"),
+    (["--free", "alpha,nonsense"], "'nonsense' is not a parameter"),
+    (["--free", "H_ext"], "not a scalar"),
+    (["--free", "temperature"], "cannot be fitted"),
+    (["--free", "alpha,alpha"], "named twice"),
+    (["--free", "alpha", "--bounds", "alpha=0.1"], "NAME=LOW:HIGH"),
+    (["--free", "alpha", "--bounds", "alpha=0.02:0.1"], "strictly inside its bounds"),
+    (["--free", "alpha", "--bounds", "Ku=1:2"], "not a free parameter"),
+])
+def test_bad_fits_are_refused_in_one_line_and_write_nothing(tmp_path, capsys, extra, message):
+    path = tmp_path / "trace.csv"
+    path.write_text("time,resistance\n0,11050\n1e-12,11040\n2e-12,11032\n")
+    out = tmp_path / "fit.nc"
+    code, _, stderr = run(["fit", str(path), "-j", str(J), "-o", str(out), *extra], capsys)
+    assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trace.csv"]
+
+
+def test_outputs_are_checked_before_the_fit(tmp_path, capsys):
+    path = tmp_path / "trace.csv"
+    path.write_text("time,resistance\n0,11050\n1e-12,11040\n2e-12,11032\n")
+    code, _, stderr = run(["fit", str(path), "-j", str(J), "--free", "alpha", "-o", str(tmp_path / "f.json")],
+                          capsys)
+    assert code == 2 and "must be a netCDF file" in stderr
+    (tmp_path / "f.png").write_text("an earlier plot")
+    code, _, stderr = run(["fit", str(path), "-j", str(J), "--free", "alpha", "-o", str(tmp_path / "f.nc")], capsys)
+    assert code == 2 and "exists" in stderr and (tmp_path / "f.png").read_text() == "an earlier plot"
+    assert not (tmp_path / "f.nc").exists()
+    code, _, stderr = run(["fit", str(tmp_path / "missing.csv"), "--free", "alpha", "-o", str(tmp_path / "g.nc")],
+                          capsys)
+    assert code == 2 and "no data file" in stderr
+
+
+def test_the_coordinates_keep_each_parameter_inside_its_bounds():
+    free = coordinates(TRUTH, ["alpha", "polarization", "Ku"], parse_bounds("Ku=2.1e5:"))
+    kinds = {c.name: c.kind for c in free}
+    assert kinds == {"alpha": "log", "polarization": "logistic", "Ku": "log"}
+    for coordinate in free:
+        assert float(coordinate.physical(jnp.float64(0.0))) == pytest.approx(coordinate.start, rel=1e-14)
+        for theta in (-40.0, -3.0, 3.0, 40.0):
+            value = float(coordinate.physical(jnp.float64(theta)))
+            assert coordinate.low <= value <= coordinate.high
+    affine = Coordinate("epsilon_prime", "1", 0.0, -math.inf, math.inf)
+    assert affine.kind == "affine" and float(affine.physical(jnp.float64(0.5))) == 0.5
+    assert parse_bounds("alpha=:0.1, Ku=1e5:") == {"alpha": (-math.inf, 0.1), "Ku": (1e5, math.inf)}
