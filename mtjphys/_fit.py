@@ -214,14 +214,18 @@ class Coordinate:
         return abs(self.start) if self.start != 0 else 1.0
 
     def physical(self, theta):
-        if self.kind == "logistic":
-            offset = math.log((self.start - self.low) / (self.high - self.start))
-            return self.low + (self.high - self.low) * jax.nn.sigmoid(theta + offset)
-        if self.kind == "log":
-            return self.low + (self.start - self.low) * jnp.exp(theta)
-        if self.kind == "log_below":
-            return self.high - (self.high - self.start) * jnp.exp(theta)
-        return self.start + self.scale * theta
+        return physical(self.kind, theta, self.start, self.low, self.high)
+
+
+def physical(kind: str, theta, start, low, high):
+    """The parameter at coordinate theta (see `Coordinate`; traceable in every argument but `kind`)."""
+    if kind == "logistic":
+        return low + (high - low) * jax.nn.sigmoid(theta + jnp.log((start - low) / (high - start)))
+    if kind == "log":
+        return low + (start - low) * jnp.exp(theta)
+    if kind == "log_below":
+        return high - (high - start) * jnp.exp(theta)
+    return start + jnp.where(start != 0, jnp.abs(start), 1.0) * theta
 
 
 def parse_bounds(text: str | None) -> dict[str, tuple[float, float]]:
@@ -305,21 +309,30 @@ def predict(model, law, settings: NeuronSolver, circuit, params: dict, observati
 
 
 class _Problem(eqx.Module):
-    """Weighted residuals of all data as a function of the free coordinates theta."""
+    """Weighted residuals of all data as a function of the free coordinates theta (the numbers traced, so that
+    one compilation serves every start record and every set of measured values of the same shapes)."""
 
     model: object = eqx.field(static=True)
     law: str = eqx.field(static=True)
     settings: NeuronSolver
     circuit: object
     params: dict
-    coordinates: tuple = eqx.field(static=True)
+    names: tuple[str, ...] = eqx.field(static=True)
+    kinds: tuple[str, ...] = eqx.field(static=True)
+    bounds: jnp.ndarray  # (free, 3): start, low, high
     observations: tuple
 
+    @classmethod
+    def of(cls, model, law, settings, circuit, params, free: Sequence[Coordinate], observations) -> _Problem:
+        bounds = jnp.asarray([[c.start, c.low, c.high] for c in free], dtype=jnp.float64)
+        return cls(model, law, settings, circuit, params, tuple(c.name for c in free), tuple(c.kind for c in free),
+                   bounds, tuple(observations))
+
     def estimate(self, theta) -> jnp.ndarray:
-        return jnp.stack([c.physical(theta[i]) for i, c in enumerate(self.coordinates)])
+        return jnp.stack([physical(kind, theta[i], *self.bounds[i]) for i, kind in enumerate(self.kinds)])
 
     def predictions(self, theta) -> list:
-        params = {**self.params, **{c.name: c.physical(theta[i]) for i, c in enumerate(self.coordinates)}}
+        params = {**self.params, **dict(zip(self.names, self.estimate(theta)))}
         return [predict(self.model, self.law, self.settings, self.circuit, params, o) for o in self.observations]
 
     def residuals(self, theta, weights):
@@ -462,7 +475,7 @@ def fit(
     model, law, params = as_batch(start)
     settings = gradient_solver(settings or default_solver(model), "forward")
     observations = tuple(Observation.of(d) for d in data)
-    problem = _Problem(model, law, settings, circuit_for(start), params, free_coordinates, observations)
+    problem = _Problem.of(model, law, settings, circuit_for(start), params, free_coordinates, observations)
     rng = np.random.default_rng(seed)
     thetas = jnp.asarray(np.concatenate([np.zeros((1, len(free_coordinates))),
                                          rng.normal(0.0, START_SPREAD, (starts - 1, len(free_coordinates)))]))
