@@ -488,7 +488,8 @@ def fit(
     thetas, costs, converged = np.array(thetas), np.array(costs), np.array(converged)
     best = int(np.argmin(np.where(np.isfinite(costs), costs, np.inf)))
     if not np.isfinite(costs[best]):
-        raise MtjphysError("the fit failed from every start (the solve diverged); try another start with --params")
+        raise MtjphysError("the fit failed from every start (the solve diverged or needed more than its max_steps); "
+                           "try another start with --params")
     if len(data) > 1:  # weight each file by its own scatter at the best start, and fit again from every start
         predictions = _final(problem, jnp.asarray(thetas[best]), _weights(data, scatter, 1.0))[0]
         scatter = [max(float(np.sqrt(np.mean((np.asarray(p) - d.values) ** 2))), 1e-300)

@@ -10,7 +10,7 @@ derivative of the computed solution, the step-size controller included), with on
   columns and many rows, and the stochastic LLG's Brownian path is generated on the fly, which
   only forward mode can follow.
 - reverse mode (`diffrax.RecursiveCheckpointAdjoint`, jax.grad): one backward sweep for any number
-  of inputs, recomputing the forward steps from checkpoints; memory of about log2(max_steps)
+  of inputs, recomputing the forward steps from checkpoints; memory of about sqrt(2 max_steps)
   saved solver states (a macrospin's 3-vector each: nothing; a micromagnetic grid's cells each).
 """
 

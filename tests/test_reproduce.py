@@ -91,6 +91,20 @@ def test_phase_noise_grows_with_temperature_and_shrinks_with_area(quick_results)
     assert np.all(np.diff(hot.values) < 0)  # larger free layers, less noise
 
 
+def test_the_fitting_summary_is_its_dataset_and_a_ringing_identifies_ku(quick_results):
+    from mtjphys.studies import supp_fitting
+
+    dataset = mp.open_dataset(quick_results / "supp_fitting.nc")
+    recorded = summary(quick_results, "supp_fitting")
+    assert supp_fitting.summarise(dataset) == recorded
+    # the ringing's frequency is set by Ku - mu0 Ms^2 / 2: one trace measures Ku to far better than 1 %
+    one_trace = dataset.sel(experiment="one_trace", parameter="Ku")
+    assert float(np.abs(one_trace.relative_error).max()) < 1e-3
+    assert "Ku" in recorded["experiments"]["one_trace"]["identified"]
+    truth = json.loads(dataset.attrs["truths"])["record"]
+    assert truth == mp.Parameters().to_dict()
+
+
 def test_a_second_run_refuses_to_overwrite(quick_results, capsys):
     before = (quick_results / "report.md").read_text()
     with pytest.raises(SystemExit) as exit_info:
