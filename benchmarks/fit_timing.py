@@ -53,9 +53,12 @@ def fit_times(repeats: int) -> dict:
     for starts in (1, 4):
         result = mp.fit(data, start, FREE, starts=starts)  # compiles
         times[starts] = median_time(mp.fit, max(3, repeats // 2), data, start, FREE, starts=starts)
-        error = np.abs(result.estimate - np.array([truth[n] for n in FREE])) / result.standard_error
+        true = np.array([truth[n] for n in FREE])
+        error = np.abs(result.estimate - true) / result.standard_error
         print(f"fit of {len(FREE)} parameters to one trace, {starts} start(s): {times[starts]:.2f} s after "
-              f"compilation; |estimate - truth| = {', '.join(f'{e:.2f}' for e in error)} standard errors")
+              f"compilation; relative standard errors "
+              f"{', '.join(f'{n} {100 * e:.2g} %' for n, e in zip(FREE, result.standard_error / true))}; "
+              f"|estimate - truth| = {', '.join(f'{e:.2f}' for e in error)} standard errors")
     return times
 
 
