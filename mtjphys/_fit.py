@@ -501,9 +501,9 @@ def fit(
         best = int(np.argmin(np.where(np.isfinite(costs), costs, np.inf)))
     theta = jnp.asarray(thetas[best])
     weights = _weights(data, scatter, 1.0)
-    predictions, jacobian, estimate, dp_dtheta = (np.asarray(x) if not isinstance(x, list) else x
-                                                  for x in _final(problem, theta, weights))
+    predictions, jacobian, estimate, dp_dtheta = _final(problem, theta, weights)
     predictions = tuple(np.asarray(p) for p in predictions)
+    jacobian, estimate, dp_dtheta = np.asarray(jacobian), np.asarray(estimate), np.asarray(dp_dtheta)
     residuals = np.concatenate([(p - d.values) / w for p, d, w in zip(predictions, data, scatter)])
     variance = float(np.sum(residuals**2)) / (points - len(free_coordinates))
     # the Jacobian by relative changes of the physical parameters
