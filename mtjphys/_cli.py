@@ -185,8 +185,9 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidt
 @click.option("--free", required=True,
               help="Comma-separated scalar parameters to fit, e.g. alpha,Ku,polarization; the rest keep the start's "
                    "values.")
-@click.option("--current-density", "-j", type=float, default=None,
-              help="Current density [A/m^2] of the step of the CSV traces (a netCDF trace carries its own).")
+@click.option("--current-density", "-j", type=float, multiple=True,
+              help="Current density [A/m^2] of the step of a CSV trace (a netCDF trace carries its own): once for "
+                   "all CSV files, or once per CSV file in their order.")
 @click.option("--bounds", default=None,
               help="NAME=LOW:HIGH,... narrowing a parameter's bounds (a side may be empty); the record's constraints "
                    "(positive, in [0, 1]) always hold.")
@@ -204,7 +205,7 @@ def fit(data, free, current_density, bounds, seed, starts, params_path, output, 
     DATA are CSV files with a header, `time,resistance` (one trace: times [s] from the current step, R [ohm],
     any sampling; give its drive with --current-density) or `current_density,delta_r` (a transfer curve), or
     mtjphys netCDF files (`mtjphys neuron`, `mtjphys transfer`). Several files are fitted jointly, each weighted
-    by its own scatter.
+    by its own scatter: ringings at several currents (`-j` once per CSV file) separate what one cannot.
 
     Writes OUTPUT (netCDF: estimate and standard_error per parameter in SI units, correlation, the scaled
     Jacobian's singular values, residuals over each file's own coordinate, the fitted record in the attribute
@@ -213,13 +214,18 @@ def fit(data, free, current_density, bounds, seed, starts, params_path, output, 
     reported."""
     from ._datasets import write_dataset as write
     from ._fit import fit as run_fit
-    from ._fit import fit_dataset, fit_outputs, parse_bounds, plot_fit, read_data
+    from ._fit import fit_dataset, fit_outputs, NETCDF_SUFFIXES, parse_bounds, plot_fit, read_data
     from ._study import save_figure
 
     netcdf, record_file, png = (check_output_path(path, overwrite) for path in fit_outputs(output))
     names = [name.strip() for name in free.split(",") if name.strip()]
     start = load_parameters(params_path)
-    measurements = [read_data(path, current_density) for path in data]
+    csv_files = [path for path in data if pathlib.Path(path).suffix.lower() not in NETCDF_SUFFIXES]
+    if len(current_density) not in (0, 1, len(csv_files)):
+        raise MtjphysError(f"give --current-density once for all CSV files or once per CSV file ({len(csv_files)}), "
+                           f"not {len(current_density)} times")
+    drives = dict(zip(csv_files, current_density if len(current_density) > 1 else current_density * len(csv_files)))
+    measurements = [read_data(path, drives.get(path)) for path in data]
     result = run_fit(measurements, start, names, bounds=parse_bounds(bounds), seed=seed, starts=starts)
     dataset = fit_dataset(result)
     write(dataset, netcdf, overwrite=overwrite)

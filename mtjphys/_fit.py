@@ -169,12 +169,15 @@ def read_netcdf(path: str | pathlib.Path) -> TraceData | TransferData:
     raise MtjphysError(f"{source}: neither a resistance trace over time nor a transfer curve over current_density")
 
 
+NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
+
+
 def read_data(path: str | pathlib.Path, current_density: float | None = None) -> TraceData | TransferData:
     """Measurements from a CSV file (`read_csv`) or an mtjphys netCDF (`read_netcdf`), told apart by the suffix."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise MtjphysError(f"no data file {str(path)!r}")
-    if path.suffix.lower() in (".nc", ".nc4", ".netcdf"):
+    if path.suffix.lower() in NETCDF_SUFFIXES:
         return read_netcdf(path)
     return read_csv(path, current_density)
 

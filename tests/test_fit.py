@@ -189,3 +189,30 @@ def test_the_coordinates_keep_each_parameter_inside_its_bounds():
     affine = Coordinate("epsilon_prime", "1", 0.0, -math.inf, math.inf)
     assert affine.kind == "affine" and float(affine.physical(jnp.float64(0.5))) == 0.5
     assert parse_bounds("alpha=:0.1, Ku=1e5:") == {"alpha": (-math.inf, 0.1), "Ku": (1e5, math.inf)}
+
+
+@pytest.mark.slow
+def test_csv_ringings_at_several_currents_take_one_current_each(tmp_path, capsys):
+    paths = []
+    for j in (0.8e10, 1.0e10):
+        trace = mp.neuron_trace(TRUTH, j, time_step=2.5e-11)
+        path = tmp_path / f"ringing_{j:.1e}.csv"
+        np.savetxt(path, np.c_[trace.time.values, trace.resistance.values], delimiter=",", header="time,resistance",
+                   comments="")
+        paths.append(str(path))
+    out = tmp_path / "fit.nc"
+    code, _, stderr = run(["fit", *paths, "-j", "0.8e10", "-j", "1e10", "--free", "alpha", "--params",
+                           str(_start_file(tmp_path, {"alpha": 0.012})), "--starts", "1", "-o", str(out)], capsys)
+    assert code == 0, stderr
+    dataset = mp.open_dataset(out)
+    assert [float(dataset.drive_0), float(dataset.drive_1)] == [0.8e10, 1.0e10]
+    assert float(dataset.estimate.sel(parameter="alpha")) == pytest.approx(TRUTH["alpha"], rel=1e-6)
+    code, _, stderr = run(["fit", *paths, "-j", "1", "-j", "2", "-j", "3", "--free", "alpha", "-o",
+                           str(tmp_path / "other.nc")], capsys)
+    assert code == 2 and "once per CSV file (2)" in stderr
+
+
+def _start_file(directory, values):
+    path = directory / "start.json"
+    path.write_text(json.dumps(values))
+    return path
