@@ -149,6 +149,9 @@ from ._geometry import (
     prism_demag_factors as prism_demag_factors,
 )
 from ._geometry import (
+    shape_anisotropy as shape_anisotropy,
+)
+from ._geometry import (
     thin_film_anisotropy as thin_film_anisotropy,
 )
 from ._gradients import (

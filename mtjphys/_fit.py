@@ -28,7 +28,7 @@ import xarray as xr
 from ._datasets import open_dataset, provenance
 from ._electrical import circuit_for, is_warm
 from ._errors import MtjphysError
-from ._gradients import differentiable_parameters, gradient_solver
+from ._gradients import differentiable_parameters, from_the_step, gradient_solver
 from ._neuron import as_batch, window_response
 from ._parameters import Parameters
 from ._solve import default_solver, integrate, NeuronSolver
@@ -294,9 +294,8 @@ class Observation(eqx.Module):
     @classmethod
     def of(cls, data: TraceData | TransferData) -> Observation:
         if data.kind == "trace":
-            ts = data.time if data.time[0] == 0 else np.concatenate([[0.0], data.time])
-            return cls("trace", jnp.asarray(ts), jnp.float64(data.current_density), jnp.asarray(data.values),
-                       ts.size - data.time.size)
+            ts, lead = from_the_step(data.time)
+            return cls("trace", jnp.asarray(ts), jnp.float64(data.current_density), jnp.asarray(data.values), lead)
         return cls("transfer", jnp.asarray(data.current_density), jnp.float64(0.0), jnp.asarray(data.values), 0)
 
 
@@ -484,7 +483,8 @@ def fit(
                                          rng.normal(0.0, START_SPREAD, (starts - 1, len(free_coordinates)))]))
     scatter = [1.0] * len(data)
     total_steps = np.zeros(starts, dtype=np.int64)
-    for horizon in HORIZONS:  # a ringing is fitted over a growing part of it, so its phase is never lost
+    horizons = HORIZONS if any(d.kind == "trace" for d in data) else (1.0,)
+    for horizon in horizons:  # a ringing is fitted over a growing part of it, so its phase is never lost
         weights = _weights(data, scatter, horizon)
         thetas, costs, converged, steps = _solve(problem, thetas, weights, rtol, atol, max_steps)
         total_steps += np.asarray(steps)
@@ -494,6 +494,7 @@ def fit(
         raise MtjphysError("the fit failed from every start (the solve diverged or needed more than its max_steps); "
                            "try another start with --params")
     if len(data) > 1:  # weight each file by its own scatter at the best start, and fit again from every start
+        # (_final's predictions: one compilation less than a function of its own, for one Jacobian more)
         predictions = _final(problem, jnp.asarray(thetas[best]), _weights(data, scatter, 1.0))[0]
         scatter = [max(float(np.sqrt(np.mean((np.asarray(p) - d.values) ** 2))), 1e-300)
                    for p, d in zip(predictions, data)]

@@ -322,6 +322,19 @@ def free_layer_geometry(shape: str, length: float, width: float, thickness: floa
     return {"demag_factors": [float(f) for f in factors], "area": area, "thickness": thickness}
 
 
+def shape_anisotropy(record, demag_factors=None) -> float:
+    """mu0 Ms^2 (N_zz - N_inplane) / 2 [J/m^3]: the perpendicular anisotropy the free layer's shape takes away,
+    the Ku it needs to stay perpendicular (N_inplane the smaller in-plane factor).
+
+    Arguments:
+        record: a parameter record (its Ms and its model's mu0).
+        demag_factors: (Nx, Ny, Nz) of the body; default the record's.
+    """
+    nx, ny, nz = record["demag_factors"] if demag_factors is None else demag_factors
+    mu0 = record.model.constants["mu0"]["value"]
+    return float(mu0 * record["Ms"] ** 2 / 2 * (nz - min(nx, ny)))
+
+
 def thin_film_anisotropy(record, demag_factors) -> float:
     """Ku [J/m^3] that gives a free layer of `demag_factors` the perpendicular anisotropy the record's Ku
     gives the thin film N = (0, 0, 1): lowered by the shape anisotropy the real body lacks,
@@ -331,6 +344,4 @@ def thin_film_anisotropy(record, demag_factors) -> float:
         record: a parameter record (its Ku, Ms and its model's mu0).
         demag_factors: (Nx, Ny, Nz) of the body, x along its longer in-plane axis.
     """
-    nx, _ny, nz = demag_factors
-    mu0 = record.model.constants["mu0"]["value"]
-    return float(record["Ku"] - mu0 * record["Ms"] ** 2 / 2 * (1 - (nz - nx)))
+    return float(record["Ku"] - shape_anisotropy(record, (0.0, 0.0, 1.0)) + shape_anisotropy(record, demag_factors))

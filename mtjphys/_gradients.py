@@ -32,6 +32,8 @@ from ._errors import MtjphysError, random_key
 from ._neuron import as_batch, NEURON_WINDOW, window_response
 from ._parameters import Parameters
 from ._solve import default_solver, integrate, NeuronSolver
+from ._thermal import thermal_realisation, thermal_solver_for
+from ._transfer import sampled_thermal_solver
 
 MODES = ("forward", "reverse")
 # entries of the record that are not coordinates of the equations: a limit checked after the solve, and the
@@ -39,6 +41,13 @@ MODES = ("forward", "reverse")
 NOT_DIFFERENTIABLE = ("breakdown_voltage",)
 SWITCHES = ("temperature", "thermal_resistance")
 COMPONENTS = ("x", "y", "z")
+
+
+def from_the_step(times: np.ndarray) -> tuple[np.ndarray, int]:
+    """Returns: the save times of a solve from the current step at t = 0 that reaches `times` (>= 0, increasing):
+    `times`, with 0 before them where they do not start there; and how many lead them."""
+    ts = times if times[0] == 0 else np.concatenate([[0.0], times])
+    return ts, ts.size - times.size
 
 
 def gradient_solver(settings: NeuronSolver, mode: str = "forward") -> NeuronSolver:
@@ -135,8 +144,6 @@ def _trace_jacobian(model, law, settings, circuit, params, drive, ts, names, mod
 
 @eqx.filter_jit
 def _thermal_trace_jacobian(model, law, thermal, circuit, params, drive, key, duration, names):
-    from ._thermal import thermal_realisation
-
     def resistance(params, drive):
         return thermal_realisation(model, thermal, params, drive, key, duration, law=law,
                                    circuit=circuit).point.resistance
@@ -179,9 +186,6 @@ def trace_sensitivity(
         raise MtjphysError("times must be at least 2 finite, strictly increasing values >= 0 s")
     drive = jnp.float64(current_density)
     if is_warm(parameters):
-        from ._thermal import thermal_solver_for
-        from ._transfer import sampled_thermal_solver
-
         if mode != "forward":
             raise MtjphysError("above 0 K the trace is differentiated in forward mode only (the Brownian path is "
                                "generated as the solve goes)")
@@ -194,10 +198,10 @@ def trace_sensitivity(
         solver_attrs = {**thermal.describe(), "seed": seed}
     else:
         settings = gradient_solver(settings or default_solver(model), mode)
-        ts = times if times[0] == 0 else np.concatenate([[0.0], times])
+        ts, lead = from_the_step(times)
         value, (jac_params, jac_drive) = _trace_jacobian(model, law, settings, circuit, params, drive,
                                                          jnp.asarray(ts), names, mode)
-        keep = slice(ts.size - times.size, None)
+        keep = slice(lead, None)
         value, jac_drive = value[keep], jac_drive[keep]
         jac_params = {k: v[keep] for k, v in jac_params.items()}
         solver_attrs = settings.describe()

@@ -52,7 +52,6 @@ import json
 import time
 
 import click
-import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -95,14 +94,6 @@ ADAM_BETAS = (0.9, 0.9)
 FIG4 = {"noise": 0.05, "n_mtj": 40, "omega_square": 0.16e9, "omega_sine": 0.21e9, "square_amplitude": 2.0}
 
 
-def shape_anisotropy(record: mp.Parameters) -> float:
-    """Returns: mu0 Ms^2 (N_zz - N_inplane) / 2 [J/m^3], the Ku the layer needs to stay perpendicular
-    (N_inplane the smaller in-plane demagnetising factor)."""
-    mu0 = record.model.constants["mu0"]["value"]
-    n_x, n_y, n_z = record["demag_factors"]
-    return 0.5 * mu0 * record["Ms"] ** 2 * (n_z - min(n_x, n_y))
-
-
 @dataclasses.dataclass(frozen=True)
 class Bounds:
     """The design's physical bounds, and the transforms to and from unconstrained variables.
@@ -122,7 +113,7 @@ class Bounds:
     @classmethod
     def of(cls, record: mp.Parameters) -> Bounds:
         """The study's bounds for the free layer of `record` (its Ms and demagnetising factors)."""
-        shape = shape_anisotropy(record)
+        shape = mp.shape_anisotropy(record)
         return cls((KU_RANGE[0] * shape, KU_RANGE[1] * shape), THICKNESS_RANGE, LAMBDA_RANGE, CURRENT_RANGE,
                    MIN_WIDTH)
 
@@ -172,7 +163,7 @@ class Bounds:
 
 def gradient_settings(record: mp.Parameters) -> mp.NeuronSolver:
     """The record's default solver, differentiated in forward mode (five design variables)."""
-    return eqx.tree_at(lambda s: s.adjoint, mp.default_solver(as_batch(record)[0]), diffrax.ForwardMode())
+    return mp.gradient_solver(mp.default_solver(mp.solvable(record)), "forward")
 
 
 def window_measures(model, law: str, settings: mp.NeuronSolver, params: dict, design: jnp.ndarray,
@@ -411,7 +402,7 @@ def compute(record: mp.Parameters, *, steps: int, starts: int, start_seed: int, 
                                "neuron output dR over the whole current range"),
         resistance_equilibrium=_variable((), float(curves[0].resistance_equilibrium), "ohm",
                                          "R0, zero-bias resistance at equilibrium"),
-        shape_anisotropy=_variable((), shape_anisotropy(record), "J/m^3",
+        shape_anisotropy=_variable((), mp.shape_anisotropy(record), "J/m^3",
                                    "mu0 Ms^2 (N_zz - N_inplane) / 2, the least Ku of a perpendicular layer"),
     )
     on_device = "in surrogate mode on the device's curve and window"

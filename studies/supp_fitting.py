@@ -47,8 +47,7 @@ IDENTIFIED = 0.05  # a parameter counts as identified where its median relative 
 def devices(record: mp.Parameters) -> dict[str, mp.Parameters]:
     """The two devices measured: the record, and one with 1.6x the damping, 1.3x the effective anisotropy
     Ku - mu0 Ms^2 / 2, polarization 0.5 and Lambda 1.3 (from the record's other entries)."""
-    mu0 = record.model.constants["mu0"]["value"]
-    shape = mu0 * record["Ms"] ** 2 / 2
+    shape = mp.shape_anisotropy(record)
     second = record.replace(alpha=1.6 * record["alpha"], Ku=shape + 1.3 * (record["Ku"] - shape), polarization=0.5,
                             Lambda=1.3)
     return {"record": record, "second_device": second}
@@ -193,8 +192,11 @@ def run(output_dir, *, parameters: mp.Parameters | None = None, seeds: int = 3, 
     """Compute, write supp_fitting.nc and .png into `output_dir`. Returns: the summary."""
     if seeds < 1:
         raise mp.MtjphysError(f"--seeds must be at least 1, got {seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     parameters = parameters or mp.Parameters()
+    if mp.is_warm(parameters) or parameters.mesh is not None:
+        raise mp.MtjphysError("supp_fitting fits the macrospin at 0 K; give a macrospin record without a temperature "
+                              "or Joule heating")
+    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
     if quick:
         dataset = compute(parameters, noise=QUICK_NOISE, seeds=1, truths=["record"], experiments=QUICK_EXPERIMENTS,
                           progress=progress)
