@@ -444,7 +444,7 @@ def _notes(free, estimate, standard_error, correlation, singular_values, singula
 def fit(
     data: Sequence[TraceData | TransferData], start: Parameters, free: Sequence[str], *,
     bounds: Mapping[str, tuple[float, float]] | None = None, seed: int = 0, starts: int = 4,
-    settings: NeuronSolver | None = None, rtol: float = 1e-9, atol: float = 1e-9, max_steps: int = 40,
+    settings: NeuronSolver | None = None, rtol: float = 1e-9, atol: float = 1e-9, max_steps: int = 120,
 ) -> FitResult:
     """Fit free parameters of a record to measurements, jointly over several data files.
 
@@ -456,7 +456,8 @@ def fit(
         seed, starts: the first start is `start` itself; the others are drawn from `seed` about it
             (normal, standard deviation `START_SPREAD` in the unconstrained coordinates). All run at once.
         settings: the ODE solver (default the model's); it is differentiated in forward mode.
-        rtol, atol, max_steps: of the Levenberg-Marquardt iteration (max_steps for each part of a trace).
+        rtol, atol, max_steps: of the Levenberg-Marquardt iteration (max_steps in all, shared evenly by the
+            growing parts of a trace that are fitted in turn).
 
     Returns:
         A `FitResult`. With several data files, each is weighted by the scatter of its residuals at a first
@@ -484,9 +485,10 @@ def fit(
     scatter = [1.0] * len(data)
     total_steps = np.zeros(starts, dtype=np.int64)
     horizons = HORIZONS if any(d.kind == "trace" for d in data) else (1.0,)
+    stage_steps = max(1, max_steps // len(horizons))
     for horizon in horizons:  # a ringing is fitted over a growing part of it, so its phase is never lost
         weights = _weights(data, scatter, horizon)
-        thetas, costs, converged, steps = _solve(problem, thetas, weights, rtol, atol, max_steps)
+        thetas, costs, converged, steps = _solve(problem, thetas, weights, rtol, atol, stage_steps)
         total_steps += np.asarray(steps)
     thetas, costs, converged = np.array(thetas), np.array(costs), np.array(converged)
     best = int(np.argmin(np.where(np.isfinite(costs), costs, np.inf)))
@@ -500,7 +502,7 @@ def fit(
                    for p, d in zip(predictions, data)]
         thetas, costs, converged, steps = (np.array(x) for x in _solve(problem, jnp.asarray(thetas),
                                                                        _weights(data, scatter, 1.0), rtol, atol,
-                                                                       max_steps))
+                                                                       stage_steps))
         total_steps += steps
         best = int(np.argmin(np.where(np.isfinite(costs), costs, np.inf)))
     theta = jnp.asarray(thetas[best])
