@@ -24,6 +24,27 @@ from ._analysis import (
 from ._analysis import (
     wilson_interval as wilson_interval,
 )
+from ._benchmark_tasks import (
+    mackey_glass_series as mackey_glass_series,
+)
+from ._benchmark_tasks import (
+    mackey_glass_task as mackey_glass_task,
+)
+from ._benchmark_tasks import (
+    memory_capacity_task as memory_capacity_task,
+)
+from ._benchmark_tasks import (
+    narma10_task as narma10_task,
+)
+from ._benchmark_tasks import (
+    scaled_input as scaled_input,
+)
+from ._benchmark_tasks import (
+    sequential_digits_task as sequential_digits_task,
+)
+from ._benchmark_tasks import (
+    sine_square_task as sine_square_task,
+)
 from ._cli import run_command as run_command
 from ._datasets import (
     atomic_write as atomic_write,
@@ -300,6 +321,33 @@ from ._readout import (
 )
 from ._readout import (
     Readout as Readout,
+)
+from ._reservoir import (
+    accuracy as accuracy,
+)
+from ._reservoir import (
+    benchmark_metrics as benchmark_metrics,
+)
+from ._reservoir import (
+    force_readout as force_readout,
+)
+from ._reservoir import (
+    memory_curve as memory_curve,
+)
+from ._reservoir import (
+    network_states as network_states,
+)
+from ._reservoir import (
+    nrmse as nrmse,
+)
+from ._reservoir import (
+    reservoirpy_states as reservoirpy_states,
+)
+from ._reservoir import (
+    ridge_readout as ridge_readout,
+)
+from ._reservoir import (
+    train_readout as train_readout,
 )
 from ._simulate import (
     AbstractTrainer as AbstractTrainer,

@@ -1,0 +1,470 @@
+"""Beyond the paper: MTJ networks on the field's standard reservoir-computing tasks, beside tanh networks and
+reservoirpy's echo-state network of the same size, and the operating window.
+
+    mtjphys study benchmarks -o results/ [--task NAME] [--n-mtj 100] [--seed 0] [--seeds 5] [--device-seeds 5]
+
+Tasks (`mtjphys._benchmark_tasks`): NARMA10; Mackey-Glass (tau = 17) one step and 84 steps ahead; linear
+memory capacity (delays 1..100); sine against square, point by point (Markovic et al. 2019); sequential
+digits (scikit-learn's 8 x 8 images fed row by row). Networks, all of N neurons, connection probability
+0.1, the same architecture (gain 0.9, leak 1, input scale 0.3, no feedback):
+
+- mtj_device: MTJs integrated by the LLG solver in every step (the reference; the first --device-seeds
+  seeds);
+- mtj_surrogate: the same MTJs on their transfer curve;
+- tanh: the same weights with r = tanh(x);
+- reservoirpy: reservoirpy's own ESN (spectral radius 0.9, its own weights).
+
+Every network is read out by ridge regression on [1, u, r] (penalty chosen on the last fifth of the
+train split) and by FORCE's RLS, and judged on the test split. The operating window: NARMA10, memory
+capacity and digits on MTJ networks whose current window widens from the paper's 0.8-1.0e10 A/m^2 to
+0.1e10 A/m^2 .. the current where dR/R0 reaches 20 %, beside the same networks with the transfer curve
+replaced by its chord (a straight line with the same clipping): whether the MTJ's own nonlinearity matters.
+
+Writes benchmarks_TASK_NETWORK.nc (the task, each seed's predictions by both readouts, the metrics),
+benchmarks.nc (every metric, and the window sweep), benchmarks.png and benchmarks_window.png.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+from tqdm.auto import tqdm
+
+import mtjphys as mp
+from mtjphys import _benchmark_tasks as tasks
+from mtjphys import _reservoir as reservoir
+
+TASKS = ("narma10", "mackey_glass_1", "mackey_glass_84", "memory_capacity", "sine_square", "sequential_digits")
+NETWORKS = ("mtj_device", "mtj_surrogate", "tanh", "reservoirpy")
+READOUTS = reservoir.READOUTS
+METRIC = {"narma10": "nrmse", "mackey_glass_1": "nrmse", "mackey_glass_84": "nrmse",
+          "memory_capacity": "memory_capacity", "sine_square": "accuracy", "sequential_digits": "accuracy"}
+METRIC_TEXT = {"nrmse": "test NRMSE (lower is better)", "memory_capacity": "memory capacity (higher is better)",
+               "accuracy": "test accuracy (higher is better)"}
+PUBLISHED = {"narma10": "NRMSE about 0.15, 400 virtual nodes (Appeltant et al. 2011)",
+             "sine_square": "above 99 % (Markovic et al. 2019)",
+             "sequential_digits": "89.8 ± 2.9 %, BPTT-trained oscillators (Plouet et al. 2024)"}
+ARCHITECTURE = {"connection_probability": 0.1, "gain": 0.9, "leak": 1.0, "input_scale": 0.3, "feedback_scale": 0.0}
+LENGTHS = {False: {"washout": 200, "train": 2000, "test": 1000}, True: {"washout": 100, "train": 600, "test": 300}}
+DIGITS_LIMIT = {False: None, True: 300}
+WINDOW_TASKS = ("narma10", "memory_capacity", "sequential_digits")
+WINDOW_FLOOR = 0.1e10  # [A/m^2] the lowest current of the widest window
+WINDOW_TOP = 0.2  # dR / R0 at the widest window's highest current
+WINDOW_CURVES = ("mtj", "chord")
+
+
+def make_task(name: str, seed: int, quick: bool) -> xr.Dataset:
+    """The task `name` drawn from `seed`, full length or shortened (`quick`)."""
+    lengths = LENGTHS[quick]
+    if name == "narma10":
+        return tasks.narma10_task(seed=seed, **lengths)
+    if name.startswith("mackey_glass_"):
+        return tasks.mackey_glass_task(horizon=int(name.rsplit("_", 1)[1]), seed=seed, **lengths)
+    if name == "memory_capacity":
+        return tasks.memory_capacity_task(seed=seed, **lengths)
+    if name == "sine_square":
+        periods = {k: v // tasks.POINTS_PER_PERIOD for k, v in lengths.items()}
+        return tasks.sine_square_task(washout_periods=periods["washout"], train_periods=periods["train"],
+                                      test_periods=periods["test"], seed=seed)
+    return tasks.sequential_digits_task(seed=seed, limit=DIGITS_LIMIT[quick])
+
+
+def architecture_for(task: xr.Dataset, n_mtj: int, window=mp.OPERATING_WINDOW) -> mp.Architecture:
+    return mp.Architecture(n_mtj=n_mtj, n_inputs=task.sizes["input_node"], n_outputs=1,
+                           current_window=tuple(float(j) for j in window), **ARCHITECTURE)
+
+
+class States:
+    """Each network's states on each input sequence, computed once (the Mackey-Glass tasks share theirs)."""
+
+    def __init__(self, parameters: mp.Parameters | None, n_mtj: int):
+        self.parameters, self.n_mtj, self.cache = parameters, n_mtj, {}
+
+    def __call__(self, network: str, task: xr.Dataset, seed: int) -> np.ndarray:
+        key = (network, seed, task.input.values.tobytes(), "reset_state" in task)
+        if key not in self.cache:
+            self.cache[key] = self.compute(network, task, seed)
+        return self.cache[key]
+
+    def compute(self, network: str, task: xr.Dataset, seed: int) -> np.ndarray:
+        if network == "reservoirpy":
+            return reservoir.reservoirpy_states(
+                task, units=self.n_mtj, spectral_radius=ARCHITECTURE["gain"], leak=ARCHITECTURE["leak"],
+                input_scale=ARCHITECTURE["input_scale"], connectivity=ARCHITECTURE["connection_probability"],
+                seed=seed)
+        mode = {"mtj_device": "device", "mtj_surrogate": "surrogate", "tanh": "tanh"}[network]
+        built = mp.random_network(architecture_for(task, self.n_mtj), self.parameters, seed=seed, mode=mode)
+        return reservoir.network_states(built, task, seed=seed)
+
+
+def evaluate(task: xr.Dataset, states: np.ndarray) -> list[xr.Dataset]:
+    """Both readouts on one network's states. Returns: the results, in the order of READOUTS."""
+    return [reservoir.train_readout(task, states, readout=readout) for readout in READOUTS]
+
+
+def task_dataset(name: str, network: str, per_seed: dict[int, list[xr.Dataset]]) -> xr.Dataset:
+    """One task and network over seeds: each seed's task, its predictions by both readouts, and the metrics."""
+    parts = []
+    for results in per_seed.values():
+        readout = xr.DataArray(list(READOUTS), dims="readout", attrs={"units": "", "long_name": "readout"})
+        produced = ("prediction",) if "prediction" in results[0] else ("predicted", "score")
+        produced += ("readout_weights",)
+        part = results[0].drop_vars(produced)
+        for variable in produced:
+            part[variable] = xr.concat([r[variable] for r in results], dim=readout)
+        part["readout_penalty"] = ("readout", [r.attrs["readout_penalty"] for r in results],
+                                   {"units": "1", "long_name": "ridge penalty (relative) or FORCE's alpha"})
+        part.attrs = {}
+        parts.append(part)
+    seeds = xr.DataArray(list(per_seed), dims="seed", attrs={"units": "1", "long_name": "task and network seed"})
+    dataset = xr.concat(parts, dim=seeds, data_vars="all", coords="minimal", compat="override")
+    for variable in ("class", "delay", "input_node"):
+        if variable in dataset.coords and "seed" in dataset[variable].dims:
+            dataset[variable] = dataset[variable].isel(seed=0)
+    first = per_seed[next(iter(per_seed))][0]
+    dataset.attrs = {"task": name, "network": network, "task_kind": first.attrs["task_kind"],
+                     "input_range": json.dumps(first.attrs["input_range"])}
+    metric = recompute(dataset)
+    dataset[METRIC[name]] = (("readout", "seed"), metric["values"],
+                             {"units": "1", "long_name": METRIC_TEXT[METRIC[name]]})
+    if "memory_curve" in metric:
+        dataset["memory_curve"] = (("readout", "seed", "delay"), metric["memory_curve"],
+                                   {"units": "1", "long_name": "squared correlation of the delay-k readout with "
+                                                               "u(t - k), test split"})
+    if name == "memory_capacity":  # 100 delays of predictions: single precision keeps the file small
+        dataset["prediction"].encoding.update(dtype="float32", zlib=True)
+        dataset["target"].encoding.update(dtype="float32", zlib=True)
+    return dataset
+
+
+def recompute(dataset: xr.Dataset) -> dict:
+    """The metric of every (readout, seed) of a task dataset, from its predictions and targets."""
+    values, curves = [], []
+    for readout in dataset.readout.values:
+        row, curve_row = [], []
+        for seed in dataset.seed.values:
+            figures = reservoir.benchmark_metrics(dataset.sel(readout=readout, seed=seed))
+            row.append(next(v for k, v in figures.items() if k != "memory_curve"))
+            if "memory_curve" in figures:
+                curve_row.append(figures["memory_curve"])
+        values.append(row)
+        if curve_row:
+            curves.append(curve_row)
+    out = {"values": np.array(values)}
+    if curves:
+        out["memory_curve"] = np.array(curves)
+    return out
+
+
+# ---- the operating window ------------------------------------------------------------------
+def window_top(record: mp.Parameters) -> float:
+    """The current density [A/m^2] at which the device's dR first reaches WINDOW_TOP of its equilibrium
+    resistance (past it, at about 1.3e11 A/m^2 for the reference device, the free layer switches)."""
+    grid = np.geomspace(1e10, 3e11, 61)
+    ratio = np.asarray(mp.neuron_output(record, grid).delta_r) / mp.equilibrium_resistance(record)
+    reached = np.flatnonzero(ratio >= WINDOW_TOP)
+    if reached.size == 0 or reached[0] == 0:
+        raise mp.MtjphysError(f"dR/R0 of this device does not rise through {WINDOW_TOP:g} between {grid[0]:.3g} and "
+                              f"{grid[-1]:.3g} A/m^2")
+    i = reached[0]
+    return float(np.exp(np.interp(WINDOW_TOP, ratio[i - 1: i + 1], np.log(grid[i - 1: i + 1]))))
+
+
+def windows(record: mp.Parameters, count: int) -> np.ndarray:
+    """`count` windows (j_min, j_max) from the paper's to (WINDOW_FLOOR, window_top), geometric steps. (count, 2)."""
+    top = window_top(record)
+    (low, high), s = mp.OPERATING_WINDOW, np.linspace(0.0, 1.0, count)
+    return np.stack([low * (WINDOW_FLOOR / low) ** s, high * (top / high) ** s], axis=1)
+
+
+def chord(network: mp.Network) -> mp.Network:
+    """The network with its MTJs' transfer curve replaced by the straight line through its ends: the same
+    window and clipping, without the curve's own nonlinearity."""
+    layer = network.nonlinearity
+    (j_min, j_max), (low, high) = layer.current_window, layer.delta_r_range
+    line = low + (high - low) * (layer.current_density - j_min) / (j_max - j_min)
+    table = jnp.broadcast_to(line, layer.table.shape)
+    return eqx.tree_at(lambda n: n.nonlinearity.table, network, table)
+
+
+POSITIONS = np.linspace(0.0, 1.0, 201)  # (j - j_min) / (j_max - j_min) across a window
+
+
+def normalised_curve(network: mp.Network) -> np.ndarray:
+    """F, the nominal MTJ's dR normalised onto [0, 1] over the window, at POSITIONS across it."""
+    layer = network.nonlinearity
+    (j_min, j_max), (low, high) = layer.current_window, layer.delta_r_range
+    table = np.asarray(layer.table if layer.table.ndim == 1 else layer.table[0])
+    return (np.interp(j_min + POSITIONS * (j_max - j_min), np.asarray(layer.current_density), table) - low) / (
+        high - low)
+
+
+def curve_nonlinearity(network: mp.Network) -> float:
+    """max |F(j) - (j - j_min) / (j_max - j_min)| over the window."""
+    return float(np.max(np.abs(normalised_curve(network) - POSITIONS)))
+
+
+def window_sweep(record: mp.Parameters, n_mtj: int, seeds, count: int, quick: bool, progress) -> xr.Dataset:
+    """The window tasks on surrogate MTJ networks (the curve, and its chord) in each window."""
+    spans = windows(record, count)
+    resistance = mp.equilibrium_resistance(record)
+    values = np.full((len(WINDOW_TASKS), count, len(WINDOW_CURVES), len(seeds)), np.nan)
+    nonlinearity, top_ratio, curves = np.zeros(count), np.zeros(count), np.zeros((count, POSITIONS.size))
+    bar = tqdm(total=values.size, desc="operating window", disable=None if progress else True, leave=False)
+    for w, window in enumerate(spans):
+        for s, seed in enumerate(seeds):
+            for t, name in enumerate(WINDOW_TASKS):
+                task = make_task(name, seed, quick)
+                network = mp.random_network(architecture_for(task, n_mtj, window), record, seed=seed,
+                                            mode="surrogate")
+                nonlinearity[w], curves[w] = curve_nonlinearity(network), normalised_curve(network)
+                top_ratio[w] = network.nonlinearity.delta_r_range[1] / resistance
+                for c, built in enumerate((network, chord(network))):
+                    result = reservoir.train_readout(task, reservoir.network_states(built, task, seed=seed))
+                    figures = reservoir.benchmark_metrics(result)
+                    values[t, w, c, s] = figures[METRIC[name]]
+                    bar.update()
+    bar.close()
+    window_coord = xr.DataArray(np.arange(count), dims="window", attrs={"units": "1", "long_name": "window index"})
+    return xr.Dataset(
+        {"window_metric": (("window_task", "window", "curve", "seed"), values,
+                           {"units": "1", "long_name": "NRMSE (narma10), memory capacity, accuracy (digits)"}),
+         "window_j_min": ("window", spans[:, 0], {"units": "A/m^2", "long_name": "lowest current of the window"}),
+         "window_j_max": ("window", spans[:, 1], {"units": "A/m^2", "long_name": "highest current of the window"}),
+         "window_nonlinearity": ("window", nonlinearity, {"units": "1", "long_name": "max |F - linear| over the "
+                                                                                     "window"}),
+         "window_delta_r_over_r0": ("window", top_ratio, {"units": "1", "long_name": "dR / R0 at the window's "
+                                                                                       "highest current"}),
+         "window_curve": (("window", "window_position"), curves,
+                          {"units": "1", "long_name": "normalised dR F across the window"})},
+        coords={"window": window_coord, "window_task": list(WINDOW_TASKS),
+                "window_position": ("window_position", POSITIONS,
+                                    {"units": "1", "long_name": "(j - j_min) / (j_max - j_min)"}),
+                "curve": ("curve", list(WINDOW_CURVES), {"units": "", "long_name": "mtj: the device's transfer curve; "
+                                                                                 "chord: the straight line through "
+                                                                                 "its ends"}),
+                "seed": ("seed", list(seeds), {"units": "1", "long_name": "task and network seed"})},
+    )
+
+
+# ---- summary, plots, report ----------------------------------------------------------------
+def _statistics(values) -> dict:
+    values = np.asarray(values, dtype=float)
+    kept = values[np.isfinite(values)]
+    return {"mean": float(kept.mean()) if kept.size else None, "std": float(kept.std(ddof=1)) if kept.size > 1 else
+            None, "seeds": int(kept.size), "values": [None if not np.isfinite(v) else float(v) for v in values]}
+
+
+def summarise(dataset: xr.Dataset) -> dict:
+    """The summary of benchmarks.nc: per task, network and readout, the metric's mean, std and values over
+    seeds; per window, its span, nonlinearity and the window tasks' means."""
+    summary = {"tasks": {}, "settings": json.loads(dataset.attrs["benchmark_settings"])}
+    for name in dataset.task.values:
+        metric = dataset.metric.sel(task=name)
+        summary["tasks"][str(name)] = {"metric": METRIC[str(name)], "networks": {
+            str(network): {str(readout): _statistics(metric.sel(network=network, readout=readout).values)
+                           for readout in dataset.readout.values} for network in dataset.network.values}}
+    if "window_metric" in dataset:
+        summary["window"] = {
+            "j_min": [float(v) for v in dataset.window_j_min.values],
+            "j_max": [float(v) for v in dataset.window_j_max.values],
+            "nonlinearity": [float(v) for v in dataset.window_nonlinearity.values],
+            "delta_r_over_r0": [float(v) for v in dataset.window_delta_r_over_r0.values],
+            "tasks": {str(name): {str(curve): [_statistics(dataset.window_metric.sel(
+                window_task=name, curve=curve, window=w).values) for w in dataset.window.values]
+                for curve in dataset.curve.values} for name in dataset.window_task.values}}
+    return summary
+
+
+PUBLISHED_LINE = {"narma10": 0.15, "sine_square": 0.99, "sequential_digits": 0.898}  # drawn dashed
+
+
+def plot(dataset: xr.Dataset) -> Figure:
+    names = list(dataset.task.values)
+    columns = min(3, len(names))
+    rows = -(-len(names) // columns)
+    figure = Figure(figsize=(4.4 * columns, 3.6 * rows), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(rows, columns)).ravel()
+    for ax in axes[len(names):]:
+        ax.set_axis_off()
+    for ax, name in zip(axes, names):
+        metric = dataset.metric.sel(task=name)
+        for r, readout in enumerate(dataset.readout.values):
+            values = metric.sel(readout=readout)
+            mean, std = values.mean("seed", skipna=True), values.std("seed", skipna=True, ddof=1)
+            positions = np.arange(dataset.sizes["network"]) + 0.2 * (2 * r - 1)
+            ax.bar(positions, mean, 0.38, yerr=std.fillna(0), capsize=3, label=str(readout), color=f"C{r}")
+        if str(name) in PUBLISHED_LINE:
+            ax.axhline(PUBLISHED_LINE[str(name)], color="k", ls="--", lw=0.8, label="published")
+        if str(name) == "mackey_glass_1":
+            ax.set_yscale("log")
+        ax.set_xticks(np.arange(dataset.sizes["network"]), [str(n).replace("_", "\n") for n in dataset.network.values],
+                      fontsize=8)
+        ax.set_title(f"{name}: {METRIC_TEXT[METRIC[str(name)]]}", fontsize=9)
+    axes[0].legend(fontsize=7)
+    return figure
+
+
+def plot_window(dataset: xr.Dataset) -> Figure:
+    figure = Figure(figsize=(13, 4), layout="constrained")
+    axes = figure.subplots(1, len(WINDOW_TASKS) + 1)
+    x = dataset.window_nonlinearity.values
+    for ax, name in zip(axes, dataset.window_task.values):
+        for c, curve in enumerate(dataset.curve.values):
+            values = dataset.window_metric.sel(window_task=name, curve=curve)
+            ax.errorbar(x, values.mean("seed"), yerr=values.std("seed", ddof=1).fillna(0), marker="os"[c], capsize=3,
+                        label=str(curve))
+        ax.set(xlabel="transfer-curve nonlinearity max |F − linear|", title=f"{name}: "
+               f"{METRIC_TEXT[METRIC[str(name)]]}")
+        ax.title.set_fontsize(8)
+    axes[0].legend(fontsize=7)
+    for w in dataset.window.values:
+        point = dataset.sel(window=w)
+        axes[-1].plot(dataset.window_position, point.window_curve, color=f"C{w}",
+                      label=f"{float(point.window_j_min) / 1e10:.2g}–{float(point.window_j_max) / 1e10:.2g}, "
+                            f"dR/R0 ≤ {100 * float(point.window_delta_r_over_r0):.2g} %")
+    axes[-1].plot([0, 1], [0, 1], "k:", lw=0.8)
+    axes[-1].set(xlabel="(j − j_min) / (j_max − j_min)", ylabel="normalised dR, F",
+                 title="the transfer curve in each window (×10¹⁰ A/m²)")
+    axes[-1].title.set_fontsize(8)
+    axes[-1].legend(fontsize=6)
+    return figure
+
+
+def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0, seeds: int = 5,
+        device_seeds: int = 5, window_points: int = 5, quick: bool = False, parameters: mp.Parameters | None = None,
+        overwrite: bool = False, progress=True) -> dict:
+    """Run the study, write its files into `output_dir`. Returns: a summary."""
+    if task is not None and task not in TASKS:
+        raise mp.MtjphysError(f"--task must be one of {', '.join(TASKS)}, got {task!r}")
+    if not (n_mtj >= 2 and seeds >= 1 and 0 <= device_seeds <= seeds and seed >= 0):
+        raise mp.MtjphysError(f"need --n-mtj >= 2, --seeds >= 1, 0 <= --device-seeds <= --seeds and --seed >= 0, got "
+                              f"{n_mtj}, {seeds}, {device_seeds}, {seed}")
+    if window_points == 1 or window_points < 0:
+        raise mp.MtjphysError(f"--window-points must be 0 (no window sweep) or at least 2, got {window_points}")
+    record = parameters or mp.Parameters()
+    paths = dict(zip(STUDY.outputs, mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)))
+    start = time.perf_counter()
+    chosen = (task,) if task else TASKS
+    seed_list = list(range(seed, seed + seeds))
+    states = States(parameters, n_mtj)
+    metric = np.full((len(chosen), len(NETWORKS), len(READOUTS), seeds), np.nan)
+    bar = tqdm(total=len(chosen) * (3 * seeds + device_seeds), desc="benchmarks", disable=None if progress else True,
+               leave=False)
+    for t, name in enumerate(chosen):
+        for n, network in enumerate(NETWORKS):
+            used = seed_list[:device_seeds] if network == "mtj_device" else seed_list
+            if not used:
+                continue
+            per_seed = {}
+            for s in used:
+                drawn = make_task(name, s, quick)
+                per_seed[s] = evaluate(drawn, states(network, drawn, s))
+                bar.update()
+            dataset = task_dataset(name, network, per_seed)
+            metric[t, n, :, : len(used)] = dataset[METRIC[name]].values
+            dataset.attrs.update(mp.provenance(record, study="benchmarks", seed=seed, n_mtj=n_mtj,
+                                               architecture=json.dumps(ARCHITECTURE)))
+            mp.write_dataset(dataset, paths[f"benchmarks_{name}_{network}.nc"], overwrite=overwrite)
+    bar.close()
+    summary_set = xr.Dataset(
+        {"metric": (("task", "network", "readout", "seed"), metric,
+                    {"units": "1", "long_name": "test NRMSE, memory capacity or accuracy (see `metric_name`)"}),
+         "metric_name": ("task", [METRIC[name] for name in chosen], {"units": "", "long_name": "what `metric` is"})},
+        coords={"task": list(chosen), "network": list(NETWORKS), "readout": list(READOUTS),
+                "seed": ("seed", seed_list, {"units": "1", "long_name": "task and network seed"})})
+    if window_points:
+        sweep = window_sweep(record, n_mtj, seed_list, window_points, quick, progress)
+        summary_set = xr.merge([summary_set, sweep])
+    settings = {"n_mtj": n_mtj, "seeds": seed_list, "device_seeds": seed_list[:device_seeds], "quick": quick,
+                "architecture": ARCHITECTURE, "lengths": LENGTHS[quick], "digits_limit": DIGITS_LIMIT[quick]}
+    summary_set.attrs.update(mp.provenance(record, study="benchmarks", seed=seed,
+                                           benchmark_settings=json.dumps(settings)))
+    summary = summarise(summary_set)
+    summary_set.attrs["summary"] = json.dumps(summary)
+    mp.write_dataset(summary_set, paths["benchmarks.nc"], overwrite=overwrite)
+    mp.save_figure(plot(summary_set), paths["benchmarks.png"], overwrite=overwrite, study="benchmarks")
+    if window_points:
+        mp.save_figure(plot_window(summary_set), paths["benchmarks_window.png"], overwrite=overwrite,
+                       study="benchmarks")
+    summary["wall_time_s"] = round(time.perf_counter() - start, 1)
+    return summary
+
+
+def _figure(entry: dict, metric: str) -> str:
+    if entry["mean"] is None:
+        return "not run"
+    scale, unit = (100, " %") if metric == "accuracy" else (1, "")
+    spread = f" ± {scale * entry['std']:.2g}" if entry["std"] is not None else ""
+    return f"{scale * entry['mean']:.3g}{spread}{unit}"
+
+
+def report(summary: dict) -> mp.ReportSection:
+    settings = summary["settings"]
+    rows, lines = [], ["| task | readout | " + " | ".join(NETWORKS) + " |", "|---|---|" + "---|" * len(NETWORKS)]
+    for name, entry in summary["tasks"].items():
+        networks = entry["networks"]
+        for readout in READOUTS:
+            lines.append(f"| {name} | {readout} | " + " | ".join(_figure(networks[n][readout], entry["metric"])
+                                                               for n in NETWORKS) + " |")
+        ours = ", ".join(f"{n} {_figure(networks[n]['ridge'], entry['metric'])}" for n in NETWORKS)
+        rows.append((f"{name}: {METRIC_TEXT[entry['metric']]}, N = {settings['n_mtj']}, ridge readout",
+                     PUBLISHED.get(name, "not given"), ours))
+    text = [f"Every network has N = {settings['n_mtj']} neurons, connection probability 0.1, gain 0.9, leak 1 and "
+            f"input scale 0.3 (reservoirpy: spectral radius 0.9); mean ± std over seeds {settings['seeds']} (device "
+            f"mode: {settings['device_seeds']}). Readouts on [1, u, r]: ridge (penalty on a validation fifth of the "
+            "train split) and FORCE's RLS.", "\n".join(lines)]
+    if "window" in summary:
+        window = summary["window"]
+        spans = ", ".join(f"{a / 1e10:.2g}–{b / 1e10:.2g}" for a, b in zip(window["j_min"], window["j_max"]))
+        cells = []
+        for name, curves in window["tasks"].items():
+            for curve in WINDOW_CURVES:
+                cells.append(f"{name} ({curve}): " + ", ".join(_figure(e, METRIC[name]) for e in curves[curve]))
+        text.append(f"Operating window (×10¹⁰ A/m²: {spans}; nonlinearity max |F − linear| "
+                    f"{', '.join(f'{v:.3g}' for v in window['nonlinearity'])}; dR/R0 at the top "
+                    f"{', '.join(f'{100 * v:.2g} %' for v in window['delta_r_over_r0'])}), surrogate MTJs with their "
+                    "curve and with its chord: " + "; ".join(cells) + ".")
+        rows.append(("Operating window: does the MTJ's own nonlinearity matter?", "not given",
+                     f"nonlinearity {window['nonlinearity'][0]:.2g} → {window['nonlinearity'][-1]:.2g}; "
+                     + "; ".join(f"{name}: curve {_figure(c['mtj'][-1], METRIC[name])} vs chord "
+                                 f"{_figure(c['chord'][-1], METRIC[name])} in the widest window"
+                                 for name, c in window["tasks"].items())))
+    figures = [("benchmarks.png", "Each task's metric per network and readout, mean ± std over seeds.")]
+    if "window" in summary:
+        figures.append(("benchmarks_window.png", "The window tasks against the transfer curve's nonlinearity as the "
+                                                 "current window widens: the device's curve against its chord."))
+    return mp.ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
+
+
+STUDY = mp.Study(
+    name="benchmarks",
+    title="Beyond the paper: MTJ networks on the standard reservoir benchmarks, against tanh and reservoirpy.",
+    description=__doc__,
+    run=run,
+    outputs=tuple(f"benchmarks_{t}_{n}.nc" for t in TASKS for n in NETWORKS)
+    + ("benchmarks.nc", "benchmarks.png", "benchmarks_window.png"),
+    options=(
+        click.Option(["--task"], type=click.Choice(TASKS), default=None, help="One task only (default: all)."),
+        click.Option(["--n-mtj"], default=100, show_default=True, help="Neurons in every network."),
+        click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED - 1000), default=0, show_default=True,
+                     help="The first seed (tasks and networks)."),
+        click.Option(["--seeds"], default=5, show_default=True, help="Seeds per task and network."),
+        click.Option(["--device-seeds"], default=5, show_default=True,
+                     help="Of those, how many also in device mode."),
+        click.Option(["--window-points"], default=5, show_default=True,
+                     help="Windows in the operating-window sweep (0: none)."),
+        click.Option(["--quick"], is_flag=True, help="Shorter tasks, 300 digits."),
+        mp.params_option(),
+    ),
+    full={},
+    quick={"n_mtj": 30, "seeds": 2, "device_seeds": 1, "window_points": 3, "quick": True},
+    report=report,
+)

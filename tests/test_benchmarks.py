@@ -1,0 +1,176 @@
+"""The standard reservoir tasks against their definitions, the readouts against closed forms, and the benchmarks
+study's figures recomputed from the datasets it writes."""
+
+import json
+
+import numpy as np
+import pytest
+from mtjphys.studies import benchmarks
+
+import mtjphys as mp
+
+
+def test_narma10_follows_its_recurrence():
+    task = mp.narma10_task(washout=20, train=200, test=100, seed=3)
+    u, y = task.input.values[:, 0], task.target.values[:, 0]  # y[t] is y(t+1)
+    assert u.min() >= 0 and u.max() <= 0.5 and task.attrs["input_range"] == [0.0, 0.5]
+    for t in range(10, u.size):
+        expected = 0.3 * y[t - 1] + 0.05 * y[t - 1] * y[t - 10: t].sum() + 1.5 * u[t - 9] * u[t] + 0.1
+        assert y[t] == pytest.approx(expected, rel=1e-12)
+    assert list(np.unique(task.split.values[:20])) == ["washout"] and (task.split.values == "test").sum() == 100
+
+
+def test_mackey_glass_converges_and_obeys_its_equation():
+    # second order in dt (the delayed value at half steps is interpolated linearly), small at the default 0.1
+    runs = [mp.mackey_glass_series(150, seed=2, dt=dt, transient=0) for dt in (0.1, 0.05, 0.025)]
+    errors = [np.max(np.abs(runs[0] - runs[1])), np.max(np.abs(runs[1] - runs[2]))]
+    assert errors[0] < 1e-4 and 3.5 < errors[0] / errors[1] < 4.5
+    assert np.max(np.abs(mp.mackey_glass_series(300, seed=5)[:50] - mp.mackey_glass_series(300, seed=2)[:50])) > 1e-3
+    x = mp.mackey_glass_series(300, seed=2, dt=0.05)
+    slope = (x[18:-1] - x[16:-3]) / 2  # central difference at t, against the right-hand side at t
+    rate = 0.2 * x[:-19] / (1 + x[:-19] ** 10) - 0.1 * x[17:-2]
+    assert np.max(np.abs(slope - rate)) < 2e-3 and np.std(rate) > 0.02
+    task = mp.mackey_glass_task(horizon=84, washout=10, train=100, test=50, seed=2)
+    series = mp.mackey_glass_series(160 + 84, seed=2)
+    assert np.allclose(task.input.values[:, 0], series[:160]) and np.allclose(task.target.values[:, 0], series[84:])
+
+
+def test_memory_task_targets_are_the_delayed_input():
+    task = mp.memory_capacity_task(max_delay=12, washout=12, train=50, test=30, seed=1)
+    u = task.input.values[:, 0]
+    for k in task.delay.values:
+        assert np.array_equal(task.target.sel(delay=k).values[k:], u[:-k])
+    with pytest.raises(mp.MtjphysError, match="max_delay <= washout"):
+        mp.memory_capacity_task(max_delay=20, washout=10)
+
+
+def test_sine_square_and_digits_tasks():
+    task = mp.sine_square_task(washout_periods=2, train_periods=10, test_periods=5, seed=4)
+    periods = task.input.values[:, 0].reshape(-1, 8)
+    for period, label in zip(periods, task.label.values[::8]):
+        expected = np.sin(2 * np.pi * np.arange(8) / 8) if label == 1 else np.repeat([1.0, -1.0], 4)
+        assert np.allclose(period, expected)
+    digits = mp.sequential_digits_task(seed=1, limit=40)
+    from sklearn.datasets import load_digits
+
+    images = load_digits().images
+    rows = digits.input.values.reshape(40, 8, 8)
+    for image, label in zip(rows, digits.label.values):  # every image is one of scikit-learn's, with its class
+        match = np.flatnonzero(np.all(images == image, axis=(1, 2)))
+        assert match.size and label in load_digits().target[match]
+    assert np.array_equal(np.flatnonzero(digits.reset_state.values), np.arange(0, 320, 8))
+    assert np.array_equal(digits.trial_of_step.values[7::8], np.arange(40))
+
+
+def test_ridge_and_force_readouts_against_closed_forms():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([np.ones((400, 1)), rng.normal(size=(400, 6))], axis=1)
+    weights = rng.normal(size=(2, 7))
+    weights_fitted, penalty = mp.ridge_readout(x, x @ weights.T)
+    assert np.allclose(weights_fitted, weights, atol=1e-6) and penalty == min(mp._reservoir.RIDGE_PENALTIES)
+    y = x @ weights.T + 0.3 * rng.normal(size=(400, 2))
+    alpha = 2.5  # RLS from P0 = I / alpha ends at ridge regression with the absolute penalty alpha
+    closed = np.linalg.solve(x.T @ x + alpha * np.eye(7), x.T @ y).T
+    assert np.allclose(mp.force_readout(x, y, regularization=alpha), closed, atol=1e-9)
+
+
+def test_metrics_on_known_cases():
+    rng = np.random.default_rng(1)
+    target = rng.normal(size=(500, 3))
+    assert mp.nrmse(target[:, 0], target[:, 0]) == 0
+    assert mp.nrmse(np.full(500, target[:, 0].mean()), target[:, 0]) == pytest.approx(1.0)
+    curve = mp.memory_curve(np.stack([2 * target[:, 0] + 1, -target[:, 1], rng.normal(size=500)], 1), target)
+    assert curve[:2] == pytest.approx([1.0, 1.0]) and curve[2] < 0.02
+    assert mp.accuracy([1, 2, 3, 4], [1, 2, 0, 4]) == 0.75
+
+
+def test_reservoirpy_states_restart_at_every_reset():
+    task = mp.sequential_digits_task(seed=0, limit=6)
+    states = mp.reservoirpy_states(task, units=20, spectral_radius=0.9, leak=1.0, input_scale=0.3, connectivity=0.1,
+                                   seed=2)
+    alone = mp.reservoirpy_states(task.isel(time=slice(16, 24)), units=20, spectral_radius=0.9, leak=1.0,
+                                  input_scale=0.3, connectivity=0.1, seed=2)
+    assert np.allclose(states[16:24], alone) and not np.allclose(states[8:16], states[16:24])
+
+
+def test_network_states_are_the_network_outputs():
+    task = mp.narma10_task(washout=5, train=20, test=10, seed=0)
+    network = mp.random_network(mp.Architecture(n_mtj=6, n_inputs=1, gain=0.9, leak=1.0, feedback_scale=0.0),
+                                seed=1, mode="tanh")
+    states = mp.network_states(network, task)
+    u, x = mp.scaled_input(task), np.zeros(6)
+    for n in range(5):  # x(n+1) = J tanh(x(n)) + W_in u(n) with leak 1 and no feedback
+        assert np.allclose(states[n], np.tanh(x), atol=1e-12)
+        x = np.asarray(network.recurrent) @ np.tanh(x) + np.asarray(network.input_weights) @ u[n]
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("benchmarks")
+    summary = benchmarks.run(directory, n_mtj=12, seeds=2, device_seeds=1, window_points=0, quick=True,
+                             task="narma10", progress=False)
+    return directory, summary
+
+
+def test_the_reported_figures_are_recomputed_from_the_datasets(small_run):
+    directory, summary = small_run
+    table = mp.open_dataset(directory / "benchmarks.nc")
+    assert benchmarks.summarise(table) == {k: v for k, v in summary.items() if k != "wall_time_s"}
+    for network in benchmarks.NETWORKS:
+        dataset = mp.open_dataset(directory / f"benchmarks_narma10_{network}.nc")
+        for readout in dataset.readout.values:
+            for seed in dataset.seed.values:
+                run = dataset.sel(readout=readout, seed=seed)
+                test = run.split.values == "test"
+                error = run.prediction.values[test, 0] - run.target.values[test, 0]
+                measured = np.sqrt(np.mean(error**2)) / np.std(run.target.values[test, 0])
+                assert float(table.metric.sel(task="narma10", network=network, readout=readout, seed=seed)) == \
+                    pytest.approx(measured, rel=1e-12)
+    assert np.isnan(table.metric.sel(network="mtj_device", seed=1)).all()  # device mode on the first seed only
+    entry = summary["tasks"]["narma10"]["networks"]["tanh"]["ridge"]
+    assert entry["seeds"] == 2 and entry["mean"] < 1.0  # better than predicting the mean
+    assert "narma10" in benchmarks.report(summary).rows[0][0]
+
+
+def test_classification_accuracy_is_recomputed(tmp_path):
+    benchmarks.run(tmp_path, n_mtj=10, seeds=1, device_seeds=0, window_points=0, quick=True, task="sine_square",
+                   progress=False)
+    table = mp.open_dataset(tmp_path / "benchmarks.nc")
+    dataset = mp.open_dataset(tmp_path / "benchmarks_sine_square_tanh.nc").sel(readout="ridge", seed=0)
+    test = dataset.split.values == "test"
+    measured = np.mean(dataset.predicted.values[test] == dataset.label.values[test])
+    assert float(table.metric.sel(task="sine_square", network="tanh", readout="ridge", seed=0)) == measured
+    assert np.array_equal(dataset.predicted.values, np.argmax(dataset.score.values, axis=1))
+    assert not (tmp_path / "benchmarks_sine_square_mtj_device.nc").exists()
+
+
+def test_the_window_sweep_reaches_its_top_and_its_chord_is_straight():
+    record = mp.Parameters()
+    spans = benchmarks.windows(record, 3)
+    assert np.allclose(spans[0], mp.OPERATING_WINDOW)
+    ratio = float(mp.neuron_output(record, [spans[-1, 1]]).delta_r[0]) / mp.equilibrium_resistance(record)
+    assert ratio == pytest.approx(benchmarks.WINDOW_TOP, rel=0.02)
+    task = benchmarks.make_task("narma10", 0, True)
+    network = mp.random_network(benchmarks.architecture_for(task, 8, spans[-1]), seed=0, mode="surrogate")
+    assert benchmarks.curve_nonlinearity(network) > 0.1
+    assert benchmarks.curve_nonlinearity(benchmarks.chord(network)) < 1e-12
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"n_mtj": 1}, "need --n-mtj >= 2"),
+    ({"seeds": 2, "device_seeds": 3}, "0 <= --device-seeds <= --seeds"),
+    ({"window_points": 1}, "--window-points must be 0"),
+    ({"task": "narma"}, "--task must be one of"),
+])
+def test_bad_options_are_refused_before_anything_is_written(tmp_path, options, message):
+    with pytest.raises(mp.MtjphysError, match=message):
+        benchmarks.run(tmp_path / "out", progress=False, **options)
+    assert not (tmp_path / "out").exists()
+
+
+def test_results_carry_their_settings(small_run):
+    directory, _ = small_run
+    table = mp.open_dataset(directory / "benchmarks.nc")
+    settings = json.loads(table.attrs["benchmark_settings"])
+    assert settings["n_mtj"] == 12 and settings["device_seeds"] == [0]
+    assert mp.open_dataset(directory / "benchmarks_narma10_tanh.nc").attrs["code_hash"] == mp.code_hash()
