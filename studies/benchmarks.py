@@ -11,6 +11,8 @@ digits (scikit-learn's 8 x 8 images fed row by row). Networks, all of N neurons,
 - mtj_device: MTJs integrated by the LLG solver in every step (the reference; the first --device-seeds
   seeds);
 - mtj_surrogate: the same MTJs on their transfer curve;
+- mtj_micromagnetic: MTJs on the transfer curve of the micromagnetic free layer (the reference disc on
+  --micromagnetic-cell cells; 0: not run);
 - tanh: the same weights with r = tanh(x);
 - reservoirpy: reservoirpy's own ESN (spectral radius 0.9, its own weights).
 
@@ -42,7 +44,8 @@ from mtjphys import _benchmark_tasks as tasks
 from mtjphys import _reservoir as reservoir
 
 TASKS = ("narma10", "mackey_glass_1", "mackey_glass_84", "memory_capacity", "sine_square", "sequential_digits")
-NETWORKS = ("mtj_device", "mtj_surrogate", "tanh", "reservoirpy")
+NETWORKS = ("mtj_device", "mtj_surrogate", "mtj_micromagnetic", "tanh", "reservoirpy")
+MICROMAGNETIC_POINTS = 21  # of the grid's transfer curve over the window
 READOUTS = reservoir.READOUTS
 METRIC = {"narma10": "nrmse", "mackey_glass_1": "nrmse", "mackey_glass_84": "nrmse",
           "memory_capacity": "memory_capacity", "sine_square": "accuracy", "sequential_digits": "accuracy"}
@@ -81,11 +84,21 @@ def architecture_for(task: xr.Dataset, n_mtj: int, window=mp.OPERATING_WINDOW) -
                            current_window=tuple(float(j) for j in window), **ARCHITECTURE)
 
 
+def micromagnetic_curve(cell_size: float, progress) -> tuple[mp.Parameters, xr.Dataset]:
+    """The reference disc on a grid of `cell_size` cells, and its transfer curve over the paper's window."""
+    record = mp.Parameters({"cell_size": cell_size}, model=mp.micromagnetic_model())
+    if progress:
+        print(f"transfer curve of the micromagnetic disc on {cell_size * 1e9:g} nm cells ...", flush=True)
+    return record, mp.transfer_curve(record, np.linspace(*mp.OPERATING_WINDOW, MICROMAGNETIC_POINTS))
+
+
 class States:
     """Each network's states on each input sequence, computed once (the Mackey-Glass tasks share theirs)."""
 
-    def __init__(self, parameters: mp.Parameters | None, n_mtj: int):
+    def __init__(self, parameters: mp.Parameters | None, n_mtj: int, micromagnetic_cell: float = 0.0,
+                 progress=False):
         self.parameters, self.n_mtj, self.cache = parameters, n_mtj, {}
+        self.micromagnetic_cell, self.progress, self.micromagnetic = micromagnetic_cell, progress, None
 
     def __call__(self, network: str, task: xr.Dataset, seed: int) -> np.ndarray:
         key = (network, seed, task.input.values.tobytes(), "reset_state" in task)
@@ -99,8 +112,15 @@ class States:
                 task, units=self.n_mtj, spectral_radius=ARCHITECTURE["gain"], leak=ARCHITECTURE["leak"],
                 input_scale=ARCHITECTURE["input_scale"], connectivity=ARCHITECTURE["connection_probability"],
                 seed=seed)
+        architecture = architecture_for(task, self.n_mtj)
+        if network == "mtj_micromagnetic":
+            if self.micromagnetic is None:
+                self.micromagnetic = micromagnetic_curve(self.micromagnetic_cell, self.progress)
+            record, curve = self.micromagnetic
+            built = mp.random_network(architecture, record, seed=seed, mode="surrogate", transfer=curve)
+            return reservoir.network_states(built, task, seed=seed)
         mode = {"mtj_device": "device", "mtj_surrogate": "surrogate", "tanh": "tanh"}[network]
-        built = mp.random_network(architecture_for(task, self.n_mtj), self.parameters, seed=seed, mode=mode)
+        built = mp.random_network(architecture, self.parameters, seed=seed, mode=mode)
         return reservoir.network_states(built, task, seed=seed)
 
 
@@ -339,14 +359,16 @@ def plot_window(dataset: xr.Dataset) -> Figure:
 
 
 def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0, seeds: int = 5,
-        device_seeds: int = 5, window_points: int = 5, quick: bool = False, parameters: mp.Parameters | None = None,
-        overwrite: bool = False, progress=True) -> dict:
+        device_seeds: int = 5, window_points: int = 5, micromagnetic_cell: float = 4e-9, quick: bool = False,
+        parameters: mp.Parameters | None = None, overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if task is not None and task not in TASKS:
         raise mp.MtjphysError(f"--task must be one of {', '.join(TASKS)}, got {task!r}")
     if not (n_mtj >= 2 and seeds >= 1 and 0 <= device_seeds <= seeds and seed >= 0):
         raise mp.MtjphysError(f"need --n-mtj >= 2, --seeds >= 1, 0 <= --device-seeds <= --seeds and --seed >= 0, got "
                               f"{n_mtj}, {seeds}, {device_seeds}, {seed}")
+    if not (micromagnetic_cell == 0 or 1e-9 <= micromagnetic_cell <= 10e-9):
+        raise mp.MtjphysError(f"--micromagnetic-cell must be 0 (not run) or 1e-9..1e-8 m, got {micromagnetic_cell}")
     if window_points == 1 or window_points < 0:
         raise mp.MtjphysError(f"--window-points must be 0 (no window sweep) or at least 2, got {window_points}")
     record = parameters or mp.Parameters()
@@ -354,13 +376,16 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
     start = time.perf_counter()
     chosen = (task,) if task else TASKS
     seed_list = list(range(seed, seed + seeds))
-    states = States(parameters, n_mtj)
+    states = States(parameters, n_mtj, micromagnetic_cell, progress)
     metric = np.full((len(chosen), len(NETWORKS), len(READOUTS), seeds), np.nan)
-    bar = tqdm(total=len(chosen) * (3 * seeds + device_seeds), desc="benchmarks", disable=None if progress else True,
-               leave=False)
+    networks_run = 3 + bool(micromagnetic_cell)
+    bar = tqdm(total=len(chosen) * (networks_run * seeds + device_seeds), desc="benchmarks",
+               disable=None if progress else True, leave=False)
     for t, name in enumerate(chosen):
         for n, network in enumerate(NETWORKS):
             used = seed_list[:device_seeds] if network == "mtj_device" else seed_list
+            if network == "mtj_micromagnetic" and not micromagnetic_cell:
+                used = []
             if not used:
                 continue
             per_seed = {}
@@ -384,6 +409,7 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
         sweep = window_sweep(record, n_mtj, seed_list, window_points, quick, progress)
         summary_set = xr.merge([summary_set, sweep])
     settings = {"n_mtj": n_mtj, "seeds": seed_list, "device_seeds": seed_list[:device_seeds], "quick": quick,
+                "micromagnetic_cell": micromagnetic_cell,
                 "architecture": ARCHITECTURE, "lengths": LENGTHS[quick], "digits_limit": DIGITS_LIMIT[quick]}
     summary_set.attrs.update(mp.provenance(record, study="benchmarks", seed=seed,
                                            benchmark_settings=json.dumps(settings)))
@@ -461,10 +487,13 @@ STUDY = mp.Study(
                      help="Of those, how many also in device mode."),
         click.Option(["--window-points"], default=5, show_default=True,
                      help="Windows in the operating-window sweep (0: none)."),
+        click.Option(["--micromagnetic-cell"], default=4e-9, show_default=True,
+                     help="Cell size [m] of the micromagnetic disc whose transfer curve serves mtj_micromagnetic (0: "
+                          "not run)."),
         click.Option(["--quick"], is_flag=True, help="Shorter tasks, 300 digits."),
         mp.params_option(),
     ),
     full={},
-    quick={"n_mtj": 30, "seeds": 2, "device_seeds": 1, "window_points": 3, "quick": True},
+    quick={"n_mtj": 30, "seeds": 2, "device_seeds": 1, "window_points": 3, "micromagnetic_cell": 10e-9, "quick": True},
     report=report,
 )

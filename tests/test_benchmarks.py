@@ -107,8 +107,8 @@ def test_network_states_are_the_network_outputs():
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     directory = tmp_path_factory.mktemp("benchmarks")
-    summary = benchmarks.run(directory, n_mtj=12, seeds=2, device_seeds=1, window_points=0, quick=True,
-                             task="narma10", progress=False)
+    summary = benchmarks.run(directory, n_mtj=12, seeds=2, device_seeds=1, window_points=0, micromagnetic_cell=0.0,
+                             quick=True, task="narma10", progress=False)
     return directory, summary
 
 
@@ -133,8 +133,8 @@ def test_the_reported_figures_are_recomputed_from_the_datasets(small_run):
 
 
 def test_classification_accuracy_is_recomputed(tmp_path):
-    benchmarks.run(tmp_path, n_mtj=10, seeds=1, device_seeds=0, window_points=0, quick=True, task="sine_square",
-                   progress=False)
+    benchmarks.run(tmp_path, n_mtj=10, seeds=1, device_seeds=0, window_points=0, micromagnetic_cell=0.0, quick=True,
+                   task="sine_square", progress=False)
     table = mp.open_dataset(tmp_path / "benchmarks.nc")
     dataset = mp.open_dataset(tmp_path / "benchmarks_sine_square_tanh.nc").sel(readout="ridge", seed=0)
     test = dataset.split.values == "test"
@@ -142,6 +142,16 @@ def test_classification_accuracy_is_recomputed(tmp_path):
     assert float(table.metric.sel(task="sine_square", network="tanh", readout="ridge", seed=0)) == measured
     assert np.array_equal(dataset.predicted.values, np.argmax(dataset.score.values, axis=1))
     assert not (tmp_path / "benchmarks_sine_square_mtj_device.nc").exists()
+
+
+def test_micromagnetic_networks_run_on_the_grid_curve(monkeypatch):
+    monkeypatch.setattr(benchmarks, "MICROMAGNETIC_POINTS", 5)
+    states = benchmarks.States(None, 6, micromagnetic_cell=10e-9)
+    task = benchmarks.make_task("narma10", 0, True).isel(time=slice(0, 30))
+    r = states("mtj_micromagnetic", task, 0)
+    record, curve = states.micromagnetic
+    assert record.mesh is not None and curve.sizes["current_density"] == 5
+    assert r.shape == (30, 6) and np.all(np.abs(r) <= 1 + 1e-9) and np.std(r) > 0
 
 
 def test_the_window_sweep_reaches_its_top_and_its_chord_is_straight():
@@ -160,6 +170,7 @@ def test_the_window_sweep_reaches_its_top_and_its_chord_is_straight():
     ({"n_mtj": 1}, "need --n-mtj >= 2"),
     ({"seeds": 2, "device_seeds": 3}, "0 <= --device-seeds <= --seeds"),
     ({"window_points": 1}, "--window-points must be 0"),
+    ({"micromagnetic_cell": 1e-6}, "--micromagnetic-cell must be 0"),
     ({"task": "narma"}, "--task must be one of"),
 ])
 def test_bad_options_are_refused_before_anything_is_written(tmp_path, options, message):
