@@ -105,6 +105,25 @@ def test_the_fitting_summary_is_its_dataset_and_a_ringing_identifies_ku(quick_re
     assert truth == mp.Parameters().to_dict()
 
 
+def test_the_benchmark_figures_are_their_datasets(quick_results):
+    from mtjphys.studies import benchmarks
+
+    table = mp.open_dataset(quick_results / "benchmarks.nc")
+    assert benchmarks.summarise(table) == summary(quick_results, "benchmarks")
+    for name in benchmarks.TASKS:
+        for network in benchmarks.NETWORKS:
+            dataset = mp.open_dataset(quick_results / f"benchmarks_{name}_{network}.nc")
+            stored = table.metric.sel(task=name, network=network, seed=dataset.seed)
+            assert np.allclose(benchmarks.recompute(dataset)["values"], stored.values, rtol=1e-5)  # MC in float32
+    memory = mp.open_dataset(quick_results / "benchmarks_memory_capacity_tanh.nc").sel(readout="ridge", seed=0)
+    test = memory.split.values == "test"
+    capacity = sum(np.corrcoef(memory.prediction.values[test, k], memory.target.values[test, k])[0, 1] ** 2
+                   for k in range(memory.sizes["delay"]))
+    assert capacity == pytest.approx(float(table.metric.sel(task="memory_capacity", network="tanh", readout="ridge",
+                                                                 seed=0)), rel=1e-4)
+    assert 1 < capacity <= 31  # a linear readout of N = 30 outputs and the input holds at most 31
+
+
 def test_a_second_run_refuses_to_overwrite(quick_results, capsys):
     before = (quick_results / "report.md").read_text()
     with pytest.raises(SystemExit) as exit_info:
