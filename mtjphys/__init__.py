@@ -45,6 +45,24 @@ from ._benchmark_tasks import (
 from ._benchmark_tasks import (
     sine_square_task as sine_square_task,
 )
+from ._bptt import (
+    loss_and_gradient as loss_and_gradient,
+)
+from ._bptt import (
+    make_sequences as make_sequences,
+)
+from ._bptt import (
+    rollout as rollout,
+)
+from ._bptt import (
+    sequence_readouts as sequence_readouts,
+)
+from ._bptt import (
+    Sequences as Sequences,
+)
+from ._bptt import (
+    train_bptt as train_bptt,
+)
 from ._cli import run_command as run_command
 from ._datasets import (
     atomic_write as atomic_write,

@@ -16,7 +16,8 @@ from .._study import Study
 # in the order `mtjphys reproduce` runs them and its report shows them
 SHIPPED = ("fig1_neuron", "fig2_generation", "fig3_character", "fig4_recognition", "supp_nonidentical",
            "supp_phase_noise", "supp_readout", "supp_synapses", "supp_hardware", "standard_problem_4",
-           "supp_micromagnetic", "supp_fitting", "design_optimization", "benchmarks")
+           "supp_micromagnetic", "supp_fitting", "design_optimization", "benchmarks",
+           "supp_backprop")
 ENTRY_POINTS = "mtjphys.studies"
 
 

@@ -1,0 +1,253 @@
+"""Backpropagation through time: gradients against finite differences, truncation, constraints, the study."""
+
+import dataclasses
+import json
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import mtjphys as mp
+from mtjphys._bptt import loss_and_gradient, make_sequences, rollout, sequence_readouts, train_bptt, TRAINABLE
+
+EVERY_WEIGHT = TRAINABLE
+
+
+def _small_network(mode: str, n_mtj: int = 6, **options):
+    architecture = mp.Architecture(n_mtj=n_mtj, n_inputs=1, n_outputs=1, connection_probability=0.5, gain=1.2,
+                                   leak=0.4, feedback_scale=0.5, input_scale=0.8, bias_scale=0.3)
+    network = mp.random_network(architecture, seed=3, mode=mode, **options)
+    readout = np.random.default_rng(4).normal(0.0, 0.5, (1, n_mtj))
+    return eqx.tree_at(lambda n: n.readout, network, jnp.asarray(readout))
+
+
+def _sequences(count: int, steps: int, seed: int = 5):
+    rng = np.random.default_rng(seed)
+    inputs = rng.uniform(-1, 1, (count, steps, 1))
+    targets = 0.5 * np.sin(0.7 * np.arange(steps))[None, :, None] + 0.1 * rng.normal(size=(count, steps, 1))
+    return make_sequences(targets, inputs=inputs, x0=rng.normal(0.0, 0.3, (count, 6)))
+
+
+def _check_against_differences(network, sequences, *, step: float, rtol: float, trainable=EVERY_WEIGHT, **options):
+    """The gradient along a random direction of each weight against a central difference of the loss."""
+    _, gradient = loss_and_gradient(network, sequences, trainable=trainable, **options)
+    rng = np.random.default_rng(9)
+    for name in trainable:
+        weights = np.asarray(getattr(network, name))
+        direction = rng.normal(size=weights.shape)
+        if name == "recurrent":
+            direction = np.where(weights != 0, direction, 0.0)  # the trainable entries: existing connections
+        values = []
+        for sign in (1, -1):
+            moved = eqx.tree_at(lambda n, name=name: getattr(n, name), network,
+                                jnp.asarray(weights + sign * step * direction))
+            values.append(loss_and_gradient(moved, sequences, trainable=trainable, **options)[0])
+        plus, minus = values
+        difference = (plus - minus) / (2 * step)
+        analytic = float(np.sum(gradient[name] * direction))
+        assert abs(analytic) > 1e-6, name  # the direction matters to the loss
+        assert analytic == pytest.approx(difference, rel=rtol), name
+
+
+@pytest.mark.parametrize("mode", ["tanh", "surrogate"])
+def test_gradient_matches_finite_differences(mode):
+    network = _small_network(mode)
+    _check_against_differences(network, _sequences(3, 12), step=1e-6, rtol=1e-5 if mode == "tanh" else 1e-4)
+
+
+def test_cross_entropy_gradient_matches_finite_differences():
+    network = _small_network("tanh")
+    network = eqx.tree_at(lambda n: n.readout, network, jnp.asarray(np.random.default_rng(1).normal(size=(3, 6))))
+    network = eqx.tree_at(lambda n: n.feedback, network, jnp.zeros((6, 3)))
+    rng = np.random.default_rng(2)
+    targets = np.zeros((4, 5, 3))
+    targets[np.arange(4), -1, rng.integers(0, 3, 4)] = 1.0
+    last = np.zeros((4, 5), bool)
+    last[:, -1] = True
+    sequences = make_sequences(targets, inputs=rng.uniform(-1, 1, (4, 5, 1)), loss_steps=last)
+    _check_against_differences(network, sequences, step=1e-6, rtol=1e-5, loss="cross_entropy",
+                               trainable=("input_weights", "recurrent", "readout", "bias"))
+
+
+@pytest.mark.slow
+def test_device_mode_gradient_goes_through_the_llg_solve():
+    """A tiny device-mode network (3 MTJs, 3 steps): every MTJ's LLG solve differentiated in reverse mode."""
+    network = _small_network("device", n_mtj=3)
+    rng = np.random.default_rng(6)
+    sequences = make_sequences(0.3 * rng.normal(size=(1, 3, 1)), inputs=rng.uniform(-1, 1, (1, 3, 1)))
+    _check_against_differences(network, sequences, step=1e-5, rtol=2e-3,
+                               trainable=("input_weights", "recurrent", "readout"))
+    # a solver set to forward mode is differentiated with the reverse adjoint, and handed back unchanged
+    forward = mp.gradient_solver(network.nonlinearity.settings, "forward")
+    network_forward = eqx.tree_at(lambda n: n.nonlinearity, network,
+                                  dataclasses.replace(network.nonlinearity, settings=forward))
+    value, _ = loss_and_gradient(network_forward, sequences)
+    assert value == pytest.approx(loss_and_gradient(network, sequences)[0], rel=1e-12)
+
+
+def _sine_sequences(n_mtj: int, count: int, warm: int, free: int, period: float, amplitude: float, seed: int):
+    rng = np.random.default_rng(seed)
+    steps = warm + free
+    phase = rng.uniform(0, 2 * np.pi, count)
+    targets = amplitude * np.sin(2 * np.pi * np.arange(steps)[None] / period + phase[:, None])[..., None]
+    forced = np.zeros((count, steps), bool)
+    forced[:, :warm] = True
+    return make_sequences(targets, loss_steps=~forced, teacher_forcing=forced,
+                          x0=rng.normal(0.0, 0.5, (count, n_mtj)))
+
+
+def test_bptt_trained_tanh_network_generates_a_sine():
+    """Closed loop, the readout fed back through W_f: after training, a free run from a teacher-forced warm-up
+    follows the sine."""
+    period, amplitude, n_mtj = 30.0, 0.8, 30
+    architecture = mp.Architecture(n_mtj=n_mtj, n_outputs=1, connection_probability=0.2, gain=1.2, leak=0.2)
+    network = mp.random_network(architecture, seed=0, mode="tanh")
+    sequences = _sine_sequences(n_mtj, 32, 40, 160, period, amplitude, seed=0)
+    trained, history = train_bptt(network, sequences, trainable=("recurrent", "readout", "feedback"), epochs=80,
+                                  batch_size=16, truncation=50, learning_rate=1e-2, progress=False)
+    losses = history.loss.values
+    assert losses[-10:].mean() < losses[0] / 100
+    warm, free = 40, 400
+    n = np.arange(warm + free)
+    target = amplitude * np.sin(2 * np.pi * n / period)
+    run = rollout(trained, jnp.zeros((n.size, 0)), teacher_forcing=jnp.asarray(n < warm),
+                  forced_readouts=jnp.asarray(target[:, None]))
+    output = np.asarray(run.readouts[warm:, 0])
+    first = slice(0, 100)  # three periods and more: phase and shape
+    assert np.sqrt(np.mean((output[first] - target[warm:][first]) ** 2)) < 0.1 * amplitude / np.sqrt(2)
+    assert mp.dominant_period(output, 1.0) == pytest.approx(period, rel=0.02)
+    assert mp.amplitude(output) == pytest.approx(amplitude, rel=0.05)
+    for variable in history.data_vars.values():
+        assert variable.attrs["units"] and variable.attrs["long_name"]
+    assert history.attrs["optimizer"] == "adam" and history.attrs["seed"] == 0
+
+
+def test_truncation_cuts_the_gradient():
+    """With truncation K, a loss after the boundary sees the state at the boundary as a constant: its gradient
+    equals that of a rollout started there, and inputs before the boundary get none of it."""
+    network = _small_network("tanh")
+    window = 6
+    rng = np.random.default_rng(7)
+    inputs = rng.uniform(-1, 1, (1, 2 * window, 1))
+    targets = rng.normal(0.0, 0.5, (1, 2 * window, 1))
+    after = np.zeros((1, 2 * window), bool)
+    after[:, window:] = True
+    sequences = make_sequences(targets, inputs=inputs, loss_steps=after)
+    trainable = ("input_weights", "recurrent", "readout", "feedback", "bias")
+    value, truncated = loss_and_gradient(network, sequences, trainable=trainable, truncation=window)
+    _, full = loss_and_gradient(network, sequences, trainable=trainable)
+    boundary = np.asarray(rollout(network, jnp.asarray(inputs[0])).states[window])
+    started = make_sequences(targets[:, window:], inputs=inputs[:, window:], x0=boundary[None])
+    restarted_value, restarted = loss_and_gradient(network, started, trainable=trainable)
+    assert value == pytest.approx(restarted_value, rel=1e-12)
+    for name in trainable:
+        np.testing.assert_allclose(truncated[name], restarted[name], rtol=1e-10, atol=1e-14)
+        assert not np.allclose(truncated[name], full[name])  # the full gradient also sees the first window
+
+    # the loss at the boundary step alone, the inputs only before it: nothing reaches W_in through the state
+    quiet = inputs.copy()
+    quiet[:, window:] = 0.0
+    at_boundary = np.zeros((1, 2 * window), bool)
+    at_boundary[:, window] = True
+    sequences = make_sequences(targets, inputs=quiet, loss_steps=at_boundary)
+    _, truncated = loss_and_gradient(network, sequences, trainable=trainable, truncation=window)
+    _, full = loss_and_gradient(network, sequences, trainable=trainable)
+    assert np.all(truncated["input_weights"] == 0) and np.all(truncated["recurrent"] == 0)
+    assert np.any(full["input_weights"] != 0) and np.any(truncated["readout"] != 0)
+
+
+def test_training_keeps_the_sparsity_and_the_current_window():
+    network = _small_network("surrogate", n_mtj=6)
+    sequences = _sequences(8, 10)
+    trained, _ = train_bptt(network, sequences, trainable=EVERY_WEIGHT, epochs=10, batch_size=4, learning_rate=0.2,
+                            clip_norm=10.0, progress=False)
+    missing = np.asarray(network.recurrent) == 0
+    assert missing.any() and (~missing).any()
+    assert np.all(np.asarray(trained.recurrent)[missing] == 0)
+    assert np.all(np.asarray(trained.recurrent)[~missing] != np.asarray(network.recurrent)[~missing])
+    assert bool(eqx.tree_equal(trained.nonlinearity, network.nonlinearity))
+    states = np.concatenate([np.asarray(rollout(trained, sequences.inputs[k], x0=sequences.x0[k]).states)
+                             for k in range(sequences.count)])
+    assert np.abs(states).max() > 1  # the large learning rate drives MTJs beyond the window's edges ...
+    currents = np.asarray(trained.nonlinearity.currents(jnp.asarray(states)))
+    j_min, j_max = trained.nonlinearity.current_window
+    assert currents.min() >= j_min and currents.max() <= j_max  # ... and their currents stay inside it
+
+
+def test_training_is_deterministic_from_the_seed():
+    network = _small_network("tanh")
+    sequences = _sequences(8, 10)
+    runs = [train_bptt(network, sequences, epochs=3, batch_size=3, seed=seed, progress=False) for seed in (1, 1, 2)]
+    (first, history), (again, history_again), (_, other) = runs
+    np.testing.assert_array_equal(history.loss.values, history_again.loss.values)
+    for name in ("input_weights", "recurrent", "readout"):
+        np.testing.assert_array_equal(np.asarray(getattr(first, name)), np.asarray(getattr(again, name)))
+    assert not np.array_equal(history.loss.values, other.loss.values)  # another minibatch order
+    np.testing.assert_array_equal(sequence_readouts(first, sequences), sequence_readouts(again, sequences))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"trainable": ("leak",)}, "trainable must name"),
+    ({"trainable": ()}, "trainable must name"),
+    ({"truncation": 0}, "truncation must be"),
+    ({"learning_rate": -1.0}, "learning_rate must be"),
+    ({"clip_norm": float("nan")}, "clip_norm must be"),
+    ({"epochs": 0}, "epochs must be"),
+    ({"loss": "hinge"}, "loss must be one of"),
+    ({"optimizer": "lbfgs"}, "optimizer must be one of"),
+    ({"seed": -1}, "seed"),
+])
+def test_bad_training_input_is_refused_in_one_line(options, message):
+    network = _small_network("tanh")
+    with pytest.raises(mp.MtjphysError, match=message) as error:
+        train_bptt(network, _sequences(4, 5), progress=False, **options)
+    assert "\n" not in str(error.value)
+
+
+def test_bad_sequences_are_refused_in_one_line():
+    network = _small_network("tanh")
+    checks = [
+        (lambda: make_sequences(np.zeros((2, 3))), "targets must have shape"),
+        (lambda: make_sequences(np.zeros((2, 3, 1)), loss_steps=np.zeros((2, 3), bool)), "selects no step"),
+        (lambda: make_sequences(np.zeros((2, 3, 1)), inputs=np.zeros((2, 4, 1))), "inputs must be"),
+        (lambda: train_bptt(network, make_sequences(np.zeros((2, 3, 1)), inputs=np.zeros((2, 3, 2))),
+                            progress=False), "2 inputs, the network 1"),
+        (lambda: train_bptt(network, make_sequences(np.zeros((2, 3, 1))), trainable=("input_weights",),
+                            progress=False), "0 inputs, the network 1"),
+    ]
+    for build, message in checks:
+        with pytest.raises(mp.MtjphysError, match=message) as error:
+            build()
+        assert "\n" not in str(error.value)
+
+
+def test_study_refuses_bad_input_before_writing(tmp_path):
+    from mtjphys.studies import supp_backprop
+
+    for options, message in (({"seeds": 0}, "--seeds"), ({"n_mtj": 1}, "--n-mtj"), ({"seed": -2}, "--seed"),
+                             ({"device_mtj": 1}, "--device-mtj")):
+        target = tmp_path / "out"
+        with pytest.raises(mp.MtjphysError, match=message) as error:
+            supp_backprop.STUDY.run(target, progress=False, **options)
+        assert "\n" not in str(error.value)
+        assert not target.exists()
+
+
+@pytest.mark.slow
+def test_study_quick_run_writes_its_files_and_its_summary(tmp_path):
+    from mtjphys.studies import supp_backprop
+
+    summary = supp_backprop.STUDY.run(tmp_path, progress=False, **supp_backprop.STUDY.quick)
+    assert {p.name for p in tmp_path.iterdir()} >= set(supp_backprop.STUDY.outputs)
+    dataset = mp.open_dataset(tmp_path / "supp_backprop.nc")
+    assert json.loads(dataset.attrs["summary"]) == summary
+    assert supp_backprop.summarise(dataset) == summary
+    json.dumps(summary)
+    for name, variable in dataset.variables.items():
+        assert "units" in variable.attrs and variable.attrs.get("long_name"), name
+    assert set(dataset.trainer.values) == {"force", "bptt"} and list(dataset.task.values) == list(supp_backprop.TASKS)
+    assert summary["recognition_force"]["mean"] > 0.9 and summary["digits_force"]["mean"] > 0.3
+    section = supp_backprop.report(summary)
+    assert section.rows and all(len(row) == 3 for row in section.rows)
+    assert "89.8" in section.rows[2][1]
