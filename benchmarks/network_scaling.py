@@ -70,9 +70,9 @@ def run_seconds(net: mp.Network, steps: int, repeats: int, trainer=mp.NoTraining
 def anchor_seconds(net: mp.Network, currents: jnp.ndarray, repeats: int) -> float:
     """One batch of standalone neuron windows at `currents`: what the network's MTJs compute in a step."""
     layer = net.nonlinearity
-    solve = eqx.filter_jit(lambda j: window_response(layer.model, layer.law, layer.settings, layer.params, j,
-                                                     readout=layer.readout).extrema.delta_r)
-    return median_seconds(lambda: solve(currents).block_until_ready(), repeats)
+    solve = jax.jit(lambda j, params: window_response(layer.model, layer.law, layer.settings, params, j,
+                                                      readout=layer.readout).extrema.delta_r)
+    return median_seconds(lambda: solve(currents, layer.params).block_until_ready(), repeats)
 
 
 def products(net: mp.Network, repeats: int) -> tuple[float, float]:
@@ -84,12 +84,11 @@ def products(net: mp.Network, repeats: int) -> tuple[float, float]:
             median_seconds(lambda: sparse_product(compressed, r).block_until_ready(), 10 * repeats))
 
 
-def bptt_seconds(net: mp.Network, steps: int, repeats: int) -> float | None:
-    try:
-        from mtjphys._bptt import bptt_update_seconds
-    except ImportError:
-        return None
-    return bptt_update_seconds(net, steps, repeats) / steps
+def bptt_seconds(net: mp.Network, steps: int, repeats: int) -> float:
+    """One loss and gradient by every weight BPTT trains (W_in, J, W_out) over one sequence of `steps` steps."""
+    u = np.random.default_rng(0).uniform(-1, 1, (1, steps, 1))
+    sequences = mp.make_sequences(np.sin(np.arange(steps) / 5.0)[None, :, None], inputs=u)
+    return median_seconds(lambda: mp.loss_and_gradient(net, sequences), repeats) / steps
 
 
 def reservoirpy_seconds(n: int, steps: int, repeats: int) -> float:

@@ -223,6 +223,12 @@ from ._innate import (
 from ._innate import (
     train_innate as train_innate,
 )
+from ._lyapunov import (
+    largest_lyapunov_exponent as largest_lyapunov_exponent,
+)
+from ._lyapunov import (
+    LyapunovEstimate as LyapunovEstimate,
+)
 from ._mesh import (
     field_variable as field_variable,
 )
@@ -267,6 +273,9 @@ from ._network import (
 )
 from ._network import (
     DeviceNonlinearity as DeviceNonlinearity,
+)
+from ._network import (
+    differentiable_network as differentiable_network,
 )
 from ._network import (
     make_nonlinearity as make_nonlinearity,

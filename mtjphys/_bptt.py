@@ -33,13 +33,11 @@ is drawn from the seed.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import time
 from collections.abc import Sequence
 
-import diffrax as dfx
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -50,8 +48,7 @@ from tqdm.auto import tqdm
 
 from ._datasets import provenance
 from ._errors import MtjphysError, random_key
-from ._gradients import gradient_solver
-from ._network import DeviceNonlinearity, Network, ThermalDeviceNonlinearity
+from ._network import differentiable_network, Network
 
 TRAINABLE = ("recurrent", "input_weights", "readout", "feedback", "bias")
 DEFAULT_TRAINABLE = ("input_weights", "recurrent", "readout")
@@ -305,19 +302,6 @@ def _check_sequences(network: Network, sequences: Sequences, x_reset) -> jnp.nda
     return x_reset
 
 
-def differentiable_network(network: Network) -> Network:
-    """Returns: `network` as BPTT differentiates it: a device-mode network's solver with a reverse-mode adjoint
-    (kept where it already has one); a network of stochastic LLG solves is refused in one line."""
-    nonlinearity = network.nonlinearity
-    if isinstance(nonlinearity, ThermalDeviceNonlinearity):
-        raise MtjphysError("BPTT cannot differentiate the stochastic LLG in reverse mode (device mode above 0 K); "
-                           "train such MTJs in surrogate mode")
-    if isinstance(nonlinearity, DeviceNonlinearity) and isinstance(nonlinearity.settings.adjoint, dfx.ForwardMode):
-        reverse = dataclasses.replace(nonlinearity, settings=gradient_solver(nonlinearity.settings, "reverse"))
-        return eqx.tree_at(lambda net: net.nonlinearity, network, reverse)
-    return network
-
-
 def connection_masks(network: Network, trainable: Sequence[str]) -> dict:
     """Returns: {weight name: where it may change} for the trainable weights that keep a sparsity (J: its
     existing connections)."""
@@ -348,7 +332,7 @@ def loss_and_gradient(network: Network, sequences: Sequences, *, loss: str = "ms
     trainable = _check_trainable(network, trainable)
     truncation = _check_truncation(truncation)
     x_reset = _check_sequences(network, sequences, x_reset)
-    network = differentiable_network(network)
+    network = differentiable_network(network, "reverse")
     weights = {name: getattr(network, name) for name in trainable}
     key = jax.random.fold_in(random_key(seed), 0)
     value, gradient = _value_and_gradient(weights, connection_masks(network, trainable), network, sequences, key,
@@ -452,7 +436,7 @@ def train_bptt(
     learning_rate, clip_norm = _positive("learning_rate", learning_rate), _positive("clip_norm", clip_norm)
     base_key = random_key(seed)
     x_reset = _check_sequences(network, sequences, x_reset)
-    trained = differentiable_network(network)
+    trained = differentiable_network(network, "reverse")
     batch_size = min(batch_size, sequences.count)
     per_epoch = sequences.count // batch_size
     transform = _optimizer(optimizer, learning_rate, clip_norm)

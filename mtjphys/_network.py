@@ -37,6 +37,7 @@ from ._codec import module_from_dataset, module_to_dataset
 from ._datasets import provenance
 from ._electrical import Circuit, circuit_for, is_warm
 from ._errors import MtjphysError
+from ._gradients import gradient_solver
 from ._model import Model
 from ._neuron import as_batch, neuron_output, NEURON_WINDOW, window_response
 from ._parameters import Parameters
@@ -357,6 +358,22 @@ class Network(eqx.Module):
         """Returns: x(n+1) from x(n), r(n), z(n) and the input u(n)."""
         drive = self.recurrent @ r + self.feedback @ z + self.input_weights @ u + self.bias
         return (1 - self.leak) * x + self.leak * drive
+
+
+def differentiable_network(network: Network, mode: str) -> Network:
+    """Returns: `network` with its device-mode LLG solves differentiable in `mode` ("forward" for `jax.jvp`,
+    "reverse" for `jax.grad`; see `gradient_solver`), other networks unchanged. MTJs above 0 K in device mode
+    are refused in one line: every step draws a fresh noise path, and the gradient of one path is a
+    forward-mode derivative of that realisation, not of the network."""
+    nonlinearity = network.nonlinearity
+    if isinstance(nonlinearity, ThermalDeviceNonlinearity):
+        raise MtjphysError("a network of MTJs above 0 K in device mode (stochastic LLG) cannot be differentiated; "
+                           "use MTJs at 0 K, or surrogate mode")
+    if isinstance(nonlinearity, DeviceNonlinearity):
+        # the solver is a static field, out of eqx.tree_at's reach: rebuild the nonlinearity around it
+        swapped = dataclasses.replace(nonlinearity, settings=gradient_solver(nonlinearity.settings, mode))
+        return eqx.tree_at(lambda net: net.nonlinearity, network, swapped)
+    return network
 
 
 @dataclasses.dataclass(frozen=True)
