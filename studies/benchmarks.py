@@ -264,7 +264,9 @@ def window_sweep(record: mp.Parameters, n_mtj: int, seeds, count: int, quick: bo
                                                                                        "highest current"}),
          "window_curve": (("window", "window_position"), curves,
                           {"units": "1", "long_name": "normalised dR F across the window"})},
-        coords={"window": window_coord, "window_task": list(WINDOW_TASKS),
+        coords={"window": window_coord,
+                "window_task": ("window_task", list(WINDOW_TASKS), {"units": "", "long_name": "task of the window "
+                                                                                            "sweep"}),
                 "window_position": ("window_position", POSITIONS,
                                     {"units": "1", "long_name": "(j - j_min) / (j_max - j_min)"}),
                 "curve": ("curve", list(WINDOW_CURVES), {"units": "", "long_name": "mtj: the device's transfer curve; "
@@ -403,7 +405,9 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
         {"metric": (("task", "network", "readout", "seed"), metric,
                     {"units": "1", "long_name": "test NRMSE, memory capacity or accuracy (see `metric_name`)"}),
          "metric_name": ("task", [METRIC[name] for name in chosen], {"units": "", "long_name": "what `metric` is"})},
-        coords={"task": list(chosen), "network": list(NETWORKS), "readout": list(READOUTS),
+        coords={"task": ("task", list(chosen), {"units": "", "long_name": "benchmark task"}),
+                "network": ("network", list(NETWORKS), {"units": "", "long_name": "network (how its neurons compute)"}),
+                "readout": ("readout", list(READOUTS), {"units": "", "long_name": "linear readout"}),
                 "seed": ("seed", seed_list, {"units": "1", "long_name": "task and network seed"})})
     if window_points:
         sweep = window_sweep(record, n_mtj, seed_list, window_points, quick, progress)

@@ -188,3 +188,6 @@ def test_results_carry_their_settings(small_run):
     settings = json.loads(table.attrs["benchmark_settings"])
     assert settings["n_mtj"] == 12 and settings["device_seeds"] == [0]
     assert mp.open_dataset(directory / "benchmarks_narma10_tanh.nc").attrs["code_hash"] == mp.code_hash()
+    for path in directory.glob("*.nc"):
+        for name, variable in mp.open_dataset(path).variables.items():
+            assert "units" in variable.attrs and variable.attrs.get("long_name"), f"{path.name}: {name}"
