@@ -374,6 +374,9 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
     if window_points == 1 or window_points < 0:
         raise mp.MtjphysError(f"--window-points must be 0 (no window sweep) or at least 2, got {window_points}")
     record = parameters or mp.Parameters()
+    if mp.is_warm(record):
+        raise mp.MtjphysError("benchmarks runs its MTJs at 0 K (the window sweep and its chord need the deterministic "
+                              "transfer curve); give a record without a temperature or Joule heating")
     paths = dict(zip(STUDY.outputs, mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)))
     start = time.perf_counter()
     chosen = (task,) if task else TASKS

@@ -174,6 +174,7 @@ def test_the_window_sweep_reaches_its_top_and_its_chord_is_straight():
     ({"seeds": 2, "device_seeds": 3}, "0 <= --device-seeds <= --seeds"),
     ({"window_points": 1}, "--window-points must be 0"),
     ({"micromagnetic_cell": 1e-6}, "--micromagnetic-cell must be 0"),
+    ({"parameters": mp.Parameters({"temperature": 300.0})}, "runs its MTJs at 0 K"),
     ({"task": "narma"}, "--task must be one of"),
 ])
 def test_bad_options_are_refused_before_anything_is_written(tmp_path, options, message):
