@@ -191,21 +191,6 @@ def digits_data(seed: int, limit: int | None):
 
 
 @eqx.filter_jit
-def _rls_readout(outputs, targets, regularization):
-    """FORCE's RLS over the images in order. Returns: W_out (10, N)."""
-    n = outputs.shape[1]
-
-    def step(carry, sample):
-        p, weights = carry
-        r, target = sample
-        return mp.rls_step(p, weights, r, weights @ r - target), None
-
-    start = (jnp.eye(n) / regularization, jnp.zeros((targets.shape[1], n)))
-    (_, weights), _ = jax.lax.scan(step, start, (outputs, targets))
-    return weights
-
-
-@eqx.filter_jit
 def _last_outputs(network, inputs):
     """The MTJ outputs r after each image's last row, from rest."""
     return jax.vmap(lambda u: rollout(network, u).outputs[-1])(inputs)
@@ -221,8 +206,7 @@ def force_digits(network, sequences, labels, train, test, chunk: int = 200) -> f
         outputs.append(np.asarray(_last_outputs(network, sequences.inputs[padded]))[:index.size])
     outputs = np.concatenate(outputs)
     one_hot = np.asarray(sequences.targets[:, -1])
-    weights = np.asarray(_rls_readout(jnp.asarray(outputs[train]), jnp.asarray(one_hot[train]),
-                                      DIGITS_REGULARIZATION))
+    weights = mp.force_readout(outputs[train], one_hot[train], regularization=DIGITS_REGULARIZATION)
     return float(np.mean(np.argmax(outputs[test] @ weights.T, axis=1) == labels[test]))
 
 
