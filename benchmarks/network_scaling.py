@@ -1,7 +1,7 @@
 """Network scaling: time per network step and memory against N, device and surrogate mode, running and
 learning (FORCE, BPTT), with reservoirpy's ESN of the same N in the same run.
 
-    python benchmarks/network_scaling.py [--sizes 40,200,800,2000] [--steps 50] [--repeats 3]
+    python benchmarks/network_scaling.py [--sizes 40,200,800,2000,4000] [--steps 50] [--repeats 5]
 
 For each N (connection probability 0.1, one input, one readout):
 - device mode: a step of the network (simulate, no learning) against its anchor, one batch of N standalone
@@ -110,9 +110,9 @@ def peak_resident_mb() -> float:
 
 
 @click.command()
-@click.option("--sizes", default="40,200,800,2000", show_default=True, help="Network sizes N, comma-separated.")
+@click.option("--sizes", default="40,200,800,2000,4000", show_default=True, help="Network sizes N, comma-separated.")
 @click.option("--steps", default=50, show_default=True, help="Steps per timed run.")
-@click.option("--repeats", default=3, show_default=True)
+@click.option("--repeats", default=5, show_default=True)
 @click.option("--bptt-device-max", default=200, show_default=True, help="Largest N for device-mode BPTT.")
 def main(sizes: str, steps: int, repeats: int, bptt_device_max: int) -> None:
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}; times per network step, medians of {repeats}")
