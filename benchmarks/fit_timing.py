@@ -14,9 +14,7 @@ through the LLG solve relative to the forward solve it differentiates, measured 
 
 from __future__ import annotations
 
-import pathlib
 import statistics
-import sys
 import time
 
 import click
@@ -24,10 +22,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
 import mtjphys as mp
-from mtjphys._neuron import as_batch
+from mtjphys.device import gradient_solver, integrate, window_response
+from mtjphys.device._neuron import as_batch
+from mtjphys.fitting import TraceData
 
 J = 0.9e10
 FREE = ("alpha", "Ku", "polarization")
@@ -47,7 +45,7 @@ def fit_times(repeats: int) -> dict:
     truth = mp.Parameters()
     trace = mp.neuron_trace(truth, J)
     noisy = trace.resistance.values + np.random.default_rng(0).normal(0.0, 2.0, trace.time.size)
-    data = [mp.TraceData("synthetic", trace.time.values, noisy, J)]
+    data = [TraceData("synthetic", trace.time.values, noisy, J)]
     start = truth.replace(alpha=0.0125, Ku=2.35e5, polarization=0.5)
     times = {}
     for starts in (1, 4):
@@ -66,12 +64,12 @@ def gradient_costs(repeats: int) -> None:
     parameters = mp.Parameters()
     model, law, params = as_batch(parameters)
     ts = jnp.linspace(0.0, mp.NEURON_WINDOW, 1501)
-    forward_settings = mp.gradient_solver(mp.NeuronSolver(), "forward")
-    reverse_settings = mp.gradient_solver(mp.NeuronSolver(), "reverse")
+    forward_settings = gradient_solver(mp.NeuronSolver(), "forward")
+    reverse_settings = gradient_solver(mp.NeuronSolver(), "reverse")
     data = mp.neuron_trace(parameters.replace(alpha=0.011), J).resistance.values
 
     def resistance(params, settings):
-        return mp.integrate(model, settings, model.initial_state(params, ()), jnp.float64(J), params, ts,
+        return integrate(model, settings, model.initial_state(params, ()), jnp.float64(J), params, ts,
                             law=law).point.resistance
 
     def loss(params, settings):
@@ -99,7 +97,7 @@ def gradient_costs(repeats: int) -> None:
         print(f"  {name}: {1e3 * seconds:.2f} ms ({seconds / anchor:.1f}x)")
 
     currents = jnp.linspace(*mp.OPERATING_WINDOW, 41)
-    total = lambda p, settings: jnp.sum(mp.window_response(model, law, settings, p, currents).extrema.delta_r)
+    total = lambda p, settings: jnp.sum(window_response(model, law, settings, p, currents).extrema.delta_r)
     tangents = jax.tree.map(jnp.ones_like, params)
     runs = {
         "forward solve (the anchor)": jax.jit(lambda p: total(p, forward_settings)),

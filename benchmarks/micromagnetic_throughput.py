@@ -9,13 +9,12 @@ kernels.
 Both codes' right-hand sides run inside one jitted loop (no dispatch per call), in float64 on this
 machine's CPU; the figures are medians over the repeats. NeuralMag has no spin-transfer torque, so its
 anchor window is the same disc's free precession over 1.5 ns with its default Dopri5 (rtol 1e-5); it runs
-in a process of its own (`tests/neuralmag_reference.py`).
+in a process of its own (`mtjphys.references`).
 """
 
 from __future__ import annotations
 
 import pathlib
-import sys
 import tempfile
 
 import click
@@ -24,20 +23,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
 from mtjphys.studies.standard_problem_4 import problem_record as sp4_record
 
 import mtjphys as mp
-from tests import neuralmag_reference
+from mtjphys import references
+from mtjphys.device import default_solver, solvable
 
 
 def per_evaluation(rhs, state, evaluations: int, repeats: int) -> float:
     """Seconds per right-hand-side evaluation, in one jitted loop."""
     loop = jax.jit(lambda m: jax.lax.fori_loop(0, evaluations, lambda i, x: x + 1e-30 * rhs(x), m))
     jax.block_until_ready(loop(state))
-    return neuralmag_reference.median_time(lambda: loop(state), repeats) / evaluations
+    return references.median_time(lambda: loop(state), repeats) / evaluations
 
 
 
@@ -47,13 +44,13 @@ def disc_record(cell: float = 2e-9) -> mp.Parameters:
 
 
 def ours(record: mp.Parameters, evaluations: int, repeats: int) -> float:
-    model, params = mp.solvable(record), record.arrays()
+    model, params = solvable(record), record.arrays()
     state = model.uniform(jnp.asarray([0.6, 0.48, 0.64]))
     return per_evaluation(lambda m: model.landau_lifshitz(m, 0.9e10, params), state, evaluations, repeats)
 
 
 def neuralmag_arguments(record: mp.Parameters, mask_path: pathlib.Path) -> list:
-    """The body in NeuralMag's terms (its cells, material and mask), for `tests.neuralmag_reference`."""
+    """The body in NeuralMag's terms (its cells, material and mask), for `mtjphys.references.neuralmag_run`."""
     mesh = record.mesh
     arguments = [*mesh.shape[:2], *mesh.cell, record["Ms"], record["A"], record["Ku"]]
     np.save(mask_path, mesh.mask[:, :, 0])
@@ -62,8 +59,8 @@ def neuralmag_arguments(record: mp.Parameters, mask_path: pathlib.Path) -> list:
 
 def window_statistics(record: mp.Parameters) -> tuple[int, int]:
     """(accepted steps, right-hand-side evaluations) of one window under the default solver."""
-    model, params = mp.solvable(record), record.arrays()
-    settings = mp.default_solver(model)
+    model, params = solvable(record), record.arrays()
+    settings = default_solver(model)
 
     @jax.jit
     def solve(m0):
@@ -90,7 +87,7 @@ def main(repeats: int, evaluations: int) -> None:
                           ("reference disc, 2 nm cells", disc_record(2e-9))):
         cells = int(np.prod(record.mesh.shape))
         mine = ours(record, evaluations, repeats)
-        anchor = neuralmag_reference.run("rhs", *neuralmag_arguments(record, mask), evaluations, repeats, mask)
+        anchor = references.neuralmag_run("rhs", *neuralmag_arguments(record, mask), evaluations, repeats, mask)
         theirs, nodes = anchor["seconds"], anchor["nodes"]
         print(f"  {label:34s} mtjphys {cells / mine:10.3e} ({mine * 1e6:7.1f} us/rhs, {cells} cells)   "
               f"NeuralMag {nodes / theirs:10.3e} ({theirs * 1e6:7.1f} us/rhs, {nodes} nodes)   "
@@ -100,9 +97,9 @@ def main(repeats: int, evaluations: int) -> None:
         record = disc_record(cell)
         mp.neuron_output(record, 0.9e10)  # compile
         timed = lambda r=record: mp.neuron_output(r, 0.9e10).delta_r
-        seconds = neuralmag_reference.median_time(timed, max(1, repeats // 2))
+        seconds = references.median_time(timed, max(1, repeats // 2))
         steps, evaluations_window = window_statistics(record)
-        anchor = neuralmag_reference.run("window", *neuralmag_arguments(record, mask), max(1, repeats // 2),
+        anchor = references.neuralmag_run("window", *neuralmag_arguments(record, mask), max(1, repeats // 2),
                                          mask)["seconds"]
         print(f"  {cell * 1e9:g} nm cells ({record.mesh.shape[0]} x {record.mesh.shape[1]}): {seconds:6.2f} s, "
               f"{steps} steps, {evaluations_window} right-hand sides; NeuralMag's free precession of the same disc "

@@ -30,7 +30,8 @@ import numpy as np
 from jax.experimental import sparse
 
 import mtjphys as mp
-from mtjphys._neuron import window_response
+from mtjphys.device import window_response
+from mtjphys.networks import loss_and_gradient, RunResult
 
 
 def median_seconds(function, repeats: int) -> float:
@@ -55,7 +56,7 @@ def drive(steps: int, learning: bool) -> mp.Drive:
     return mp.make_drive(steps, inputs=u, targets=target, learning=np.full(steps, learning), n_inputs=1)
 
 
-def run_seconds(net: mp.Network, steps: int, repeats: int, trainer=mp.NoTraining()) -> tuple[float, mp.RunResult]:
+def run_seconds(net: mp.Network, steps: int, repeats: int, trainer=mp.NoTraining()) -> tuple[float, RunResult]:
     task = drive(steps, not isinstance(trainer, mp.NoTraining))
     results = []
 
@@ -88,7 +89,7 @@ def bptt_seconds(net: mp.Network, steps: int, repeats: int) -> float:
     """One loss and gradient by every weight BPTT trains (W_in, J, W_out) over one sequence of `steps` steps."""
     u = np.random.default_rng(0).uniform(-1, 1, (1, steps, 1))
     sequences = mp.make_sequences(np.sin(np.arange(steps) / 5.0)[None, :, None], inputs=u)
-    return median_seconds(lambda: mp.loss_and_gradient(net, sequences), repeats) / steps
+    return median_seconds(lambda: loss_and_gradient(net, sequences), repeats) / steps
 
 
 def reservoirpy_seconds(n: int, steps: int, repeats: int) -> float:

@@ -23,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 from mtjphys.studies import fig2_generation, fig3_character, fig4_recognition
 
-import mtjphys as mp
+from mtjphys.networks import rls_step
 
 
 def timed(function) -> float:
@@ -37,7 +37,7 @@ def rls_scan(p, w, states, targets):
     def step(carry, sample):
         p, w = carry
         r, y = sample
-        return mp.rls_step(p, w, r, w @ r - y), None
+        return rls_step(p, w, r, w @ r - y), None
 
     return jax.lax.scan(step, (p, w), (states, targets))[0]
 

@@ -14,9 +14,7 @@ grid), over 40 currents spanning the operating window.
 from __future__ import annotations
 
 import functools
-import pathlib
 import statistics
-import sys
 import time
 
 import click
@@ -26,10 +24,9 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.integrate import solve_ivp
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
 import mtjphys as mp
-from tests import scipy_reference
+from mtjphys import references
+from mtjphys.device import last_extrema
 
 J_MIN, J_MAX = mp.OPERATING_WINDOW
 
@@ -53,24 +50,24 @@ def plain_vmapped_dopri5(parameters: mp.Parameters):
         solution = dfx.diffeqsolve(term, dfx.Dopri5(), 0.0, mp.NEURON_WINDOW, 1e-12, params["m0"],
                                    saveat=dfx.SaveAt(ts=ts),
                                    stepsize_controller=dfx.PIDController(rtol=1e-7, atol=1e-9), max_steps=16384)
-        return mp.last_extrema(ts, model.resistance(law)(solution.ys, 0.0, params)).delta_r  # constant TMR
+        return last_extrema(ts, model.resistance(law)(solution.ys, 0.0, params)).delta_r  # constant TMR
 
     return jax.jit(jax.vmap(one))
 
 
 def scipy_delta_r(record: dict, current_density: float, rtol: float = 1e-7) -> float:
     ts = np.linspace(0.0, mp.NEURON_WINDOW, 301)
-    solution = solve_ivp(scipy_reference.gilbert_rhs(record, current_density), (0, mp.NEURON_WINDOW),
+    solution = solve_ivp(references.scipy_gilbert_rhs(record, current_density), (0, mp.NEURON_WINDOW),
                          np.asarray(record["m0"], float), method="DOP853", rtol=rtol, atol=rtol * 1e-2, t_eval=ts)
-    r = scipy_reference.resistance(record, solution.y.T)
-    return float(mp.last_extrema(ts, r).delta_r)
+    r = references.scipy_resistance(record, solution.y.T)
+    return float(last_extrema(ts, r).delta_r)
 
 
 def cmtj_delta_r(record: dict, current_density: float) -> float:
-    from tests.cmtj_reference import cmtj_trace
+    from mtjphys.references import cmtj_trace
 
     ts, _, r = cmtj_trace(record, current_density, mp.NEURON_WINDOW, 1e-13)
-    return float(mp.last_extrema(ts[::50], r[::50]).delta_r)  # sampled every 5 ps, like ours
+    return float(last_extrema(ts[::50], r[::50]).delta_r)  # sampled every 5 ps, like ours
 
 
 @click.command()
@@ -81,7 +78,7 @@ def main(repeats: int) -> None:
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}; {repeats} repeats, medians")
 
     check_currents = np.linspace(J_MIN, J_MAX, 40)
-    reference = np.array([scipy_reference.delta_r(record, j) for j in check_currents])
+    reference = np.array([references.scipy_delta_r(record, j) for j in check_currents])
 
     rows = []
     anchor = plain_vmapped_dopri5(parameters)

@@ -7,7 +7,5 @@
 one has drifted from its model.
 """
 
-from ._jax import compile_model as compile_model
-from ._jax import generate_source as generate_source
-from ._shipped import SHIPPED as SHIPPED
-from ._shipped import shipped_path as shipped_path
+from ._jax import compile_model as compile_model, generate_source as generate_source
+from ._shipped import SHIPPED as SHIPPED, shipped_path as shipped_path

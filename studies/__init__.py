@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 
-from .._errors import MtjphysError
-from .._study import Study
+from .. import MtjphysError
+from ..reproduction import Study
 
 # in the order `mtjphys reproduce` runs them and its report shows them
 SHIPPED = ("fig1_neuron", "fig2_generation", "fig3_character", "fig4_recognition", "supp_nonidentical",

@@ -3,7 +3,7 @@ reservoirpy's echo-state network of the same size, and the operating window.
 
     mtjphys study benchmarks -o results/ [--task NAME] [--n-mtj 100] [--seed 0] [--seeds 5] [--device-seeds 5]
 
-Tasks (`mtjphys._benchmark_tasks`): NARMA10; Mackey-Glass (tau = 17) one step and 84 steps ahead; linear
+Tasks (`mtjphys.tasks`): NARMA10; Mackey-Glass (tau = 17) one step and 84 steps ahead; linear
 memory capacity (delays 1..100); sine against square, point by point (Markovic et al. 2019); sequential
 digits (scikit-learn's 8 x 8 images fed row by row). Networks, all of N neurons, connection probability
 0.1, the same architecture (gain 0.9, leak 1, input scale 0.3, no feedback):
@@ -40,13 +40,22 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 import mtjphys as mp
-from mtjphys import _benchmark_tasks as tasks
-from mtjphys import _reservoir as reservoir
+from mtjphys.data import provenance
+from mtjphys.device import is_warm
+from mtjphys.networks import benchmark_metrics, network_states, READOUTS, reservoirpy_states, train_readout
+from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.tasks import (
+    mackey_glass_task,
+    memory_capacity_task,
+    narma10_task,
+    POINTS_PER_PERIOD,
+    sequential_digits_task,
+    sine_square_task,
+)
 
 TASKS = ("narma10", "mackey_glass_1", "mackey_glass_84", "memory_capacity", "sine_square", "sequential_digits")
 NETWORKS = ("mtj_device", "mtj_surrogate", "mtj_micromagnetic", "tanh", "reservoirpy")
 MICROMAGNETIC_POINTS = 21  # of the grid's transfer curve over the window
-READOUTS = reservoir.READOUTS
 METRIC = {"narma10": "nrmse", "mackey_glass_1": "nrmse", "mackey_glass_84": "nrmse",
           "memory_capacity": "memory_capacity", "sine_square": "accuracy", "sequential_digits": "accuracy"}
 METRIC_TEXT = {"nrmse": "test NRMSE (lower is better)", "memory_capacity": "memory capacity (higher is better)",
@@ -67,16 +76,16 @@ def make_task(name: str, seed: int, quick: bool) -> xr.Dataset:
     """The task `name` drawn from `seed`, full length or shortened (`quick`)."""
     lengths = LENGTHS[quick]
     if name == "narma10":
-        return tasks.narma10_task(seed=seed, **lengths)
+        return narma10_task(seed=seed, **lengths)
     if name.startswith("mackey_glass_"):
-        return tasks.mackey_glass_task(horizon=int(name.rsplit("_", 1)[1]), seed=seed, **lengths)
+        return mackey_glass_task(horizon=int(name.rsplit("_", 1)[1]), seed=seed, **lengths)
     if name == "memory_capacity":
-        return tasks.memory_capacity_task(seed=seed, **lengths)
+        return memory_capacity_task(seed=seed, **lengths)
     if name == "sine_square":
-        periods = {k: v // tasks.POINTS_PER_PERIOD for k, v in lengths.items()}
-        return tasks.sine_square_task(washout_periods=periods["washout"], train_periods=periods["train"],
+        periods = {k: v // POINTS_PER_PERIOD for k, v in lengths.items()}
+        return sine_square_task(washout_periods=periods["washout"], train_periods=periods["train"],
                                       test_periods=periods["test"], seed=seed)
-    return tasks.sequential_digits_task(seed=seed, limit=DIGITS_LIMIT[quick])
+    return sequential_digits_task(seed=seed, limit=DIGITS_LIMIT[quick])
 
 
 def architecture_for(task: xr.Dataset, n_mtj: int, window=mp.OPERATING_WINDOW) -> mp.Architecture:
@@ -108,7 +117,7 @@ class States:
 
     def compute(self, network: str, task: xr.Dataset, seed: int) -> np.ndarray:
         if network == "reservoirpy":
-            return reservoir.reservoirpy_states(
+            return reservoirpy_states(
                 task, units=self.n_mtj, spectral_radius=ARCHITECTURE["gain"], leak=ARCHITECTURE["leak"],
                 input_scale=ARCHITECTURE["input_scale"], connectivity=ARCHITECTURE["connection_probability"],
                 seed=seed)
@@ -118,15 +127,15 @@ class States:
                 self.micromagnetic = micromagnetic_curve(self.micromagnetic_cell, self.progress)
             record, curve = self.micromagnetic
             built = mp.random_network(architecture, record, seed=seed, mode="surrogate", transfer=curve)
-            return reservoir.network_states(built, task, seed=seed)
+            return network_states(built, task, seed=seed)
         mode = {"mtj_device": "device", "mtj_surrogate": "surrogate", "tanh": "tanh"}[network]
         built = mp.random_network(architecture, self.parameters, seed=seed, mode=mode)
-        return reservoir.network_states(built, task, seed=seed)
+        return network_states(built, task, seed=seed)
 
 
 def evaluate(task: xr.Dataset, states: np.ndarray) -> list[xr.Dataset]:
     """Both readouts on one network's states. Returns: the results, in the order of READOUTS."""
-    return [reservoir.train_readout(task, states, readout=readout) for readout in READOUTS]
+    return [train_readout(task, states, readout=readout) for readout in READOUTS]
 
 
 def task_dataset(name: str, network: str, per_seed: dict[int, list[xr.Dataset]]) -> xr.Dataset:
@@ -170,7 +179,7 @@ def recompute(dataset: xr.Dataset) -> dict:
     for readout in dataset.readout.values:
         row, curve_row = [], []
         for seed in dataset.seed.values:
-            figures = reservoir.benchmark_metrics(dataset.sel(readout=readout, seed=seed))
+            figures = benchmark_metrics(dataset.sel(readout=readout, seed=seed))
             row.append(next(v for k, v in figures.items() if k != "memory_curve"))
             if "memory_curve" in figures:
                 curve_row.append(figures["memory_curve"])
@@ -247,8 +256,8 @@ def window_sweep(record: mp.Parameters, n_mtj: int, seeds, count: int, quick: bo
                 nonlinearity[w], curves[w] = curve_nonlinearity(network), normalised_curve(network)
                 top_ratio[w] = network.nonlinearity.delta_r_range[1] / resistance
                 for c, built in enumerate((network, chord(network))):
-                    result = reservoir.train_readout(task, reservoir.network_states(built, task, seed=seed))
-                    figures = reservoir.benchmark_metrics(result)
+                    result = train_readout(task, network_states(built, task, seed=seed))
+                    figures = benchmark_metrics(result)
                     values[t, w, c, s] = figures[METRIC[name]]
                     bar.update()
     bar.close()
@@ -374,10 +383,10 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
     if window_points == 1 or window_points < 0:
         raise mp.MtjphysError(f"--window-points must be 0 (no window sweep) or at least 2, got {window_points}")
     record = parameters or mp.Parameters()
-    if mp.is_warm(record):
+    if is_warm(record):
         raise mp.MtjphysError("benchmarks runs its MTJs at 0 K (the window sweep and its chord need the deterministic "
                               "transfer curve); give a record without a temperature or Joule heating")
-    paths = dict(zip(STUDY.outputs, mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)))
+    paths = dict(zip(STUDY.outputs, prepare_outputs(output_dir, STUDY.outputs, overwrite)))
     start = time.perf_counter()
     chosen = (task,) if task else TASKS
     seed_list = list(range(seed, seed + seeds))
@@ -400,7 +409,7 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
                 bar.update()
             dataset = task_dataset(name, network, per_seed)
             metric[t, n, :, : len(used)] = dataset[METRIC[name]].values
-            dataset.attrs.update(mp.provenance(record, study="benchmarks", seed=seed, n_mtj=n_mtj,
+            dataset.attrs.update(provenance(record, study="benchmarks", seed=seed, n_mtj=n_mtj,
                                                architecture=json.dumps(ARCHITECTURE)))
             mp.write_dataset(dataset, paths[f"benchmarks_{name}_{network}.nc"], overwrite=overwrite)
     bar.close()
@@ -418,14 +427,14 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
     settings = {"n_mtj": n_mtj, "seeds": seed_list, "device_seeds": seed_list[:device_seeds], "quick": quick,
                 "micromagnetic_cell": micromagnetic_cell,
                 "architecture": ARCHITECTURE, "lengths": LENGTHS[quick], "digits_limit": DIGITS_LIMIT[quick]}
-    summary_set.attrs.update(mp.provenance(record, study="benchmarks", seed=seed,
+    summary_set.attrs.update(provenance(record, study="benchmarks", seed=seed,
                                            benchmark_settings=json.dumps(settings)))
     summary = summarise(summary_set)
     summary_set.attrs["summary"] = json.dumps(summary)
     mp.write_dataset(summary_set, paths["benchmarks.nc"], overwrite=overwrite)
-    mp.save_figure(plot(summary_set), paths["benchmarks.png"], overwrite=overwrite, study="benchmarks")
+    save_figure(plot(summary_set), paths["benchmarks.png"], overwrite=overwrite, study="benchmarks")
     if window_points:
-        mp.save_figure(plot_window(summary_set), paths["benchmarks_window.png"], overwrite=overwrite,
+        save_figure(plot_window(summary_set), paths["benchmarks_window.png"], overwrite=overwrite,
                        study="benchmarks")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
@@ -439,7 +448,7 @@ def _figure(entry: dict, metric: str) -> str:
     return f"{scale * entry['mean']:.3g}{spread}{unit}"
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     settings = summary["settings"]
     rows, lines = [], ["| task | readout | " + " | ".join(NETWORKS) + " |", "|---|---|" + "---|" * len(NETWORKS)]
     for name, entry in summary["tasks"].items():
@@ -474,10 +483,10 @@ def report(summary: dict) -> mp.ReportSection:
     if "window" in summary:
         figures.append(("benchmarks_window.png", "The window tasks against the transfer curve's nonlinearity as the "
                                                  "current window widens: the device's curve against its chord."))
-    return mp.ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
+    return ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="benchmarks",
     title="Beyond the paper: MTJ networks on the standard reservoir benchmarks, against tanh and reservoirpy.",
     description=__doc__,
@@ -498,7 +507,7 @@ STUDY = mp.Study(
                      help="Cell size [m] of the micromagnetic disc whose transfer curve serves mtj_micromagnetic (0: "
                           "not run)."),
         click.Option(["--quick"], is_flag=True, help="Shorter tasks, 300 digits."),
-        mp.params_option(),
+        params_option(),
     ),
     full={},
     quick={"n_mtj": 30, "seeds": 2, "device_seeds": 1, "window_points": 3, "micromagnetic_cell": 10e-9, "quick": True},

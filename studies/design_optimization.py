@@ -61,7 +61,10 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 import mtjphys as mp
-from mtjphys._neuron import as_batch, window_response
+from mtjphys.data import provenance
+from mtjphys.device import default_solver, gradient_solver, is_warm, solvable
+from mtjphys.device._neuron import as_batch, window_response
+from mtjphys.reproduction import joules, params_option, prepare_outputs, ReportSection, save_figure, Study
 
 VARIABLES = {  # design variable -> (units, long name)
     "Ku": ("J/m^3", "uniaxial anisotropy constant"),
@@ -163,7 +166,7 @@ class Bounds:
 
 def gradient_settings(record: mp.Parameters) -> mp.NeuronSolver:
     """The record's default solver, differentiated in forward mode (five design variables)."""
-    return mp.gradient_solver(mp.default_solver(mp.solvable(record)), "forward")
+    return gradient_solver(default_solver(solvable(record)), "forward")
 
 
 def window_measures(model, law: str, settings: mp.NeuronSolver, params: dict, design: jnp.ndarray,
@@ -172,7 +175,7 @@ def window_measures(model, law: str, settings: mp.NeuronSolver, params: dict, de
     measures on them (traceable).
 
     Arguments:
-        model, law, settings, params: as `mtjphys._neuron.as_batch` gives them, and the solver.
+        model, law, settings, params: as `mtjphys.device._neuron.as_batch` gives them, and the solver.
         design: (..., 5): (Ku, thickness, Lambda, j_low, j_high) [SI] of each design.
         resistance_equilibrium: R0 [ohm] (the signal constraint's scale).
         points: currents on the window.
@@ -431,7 +434,7 @@ def compute(record: mp.Parameters, *, steps: int, starts: int, start_seed: int, 
         "current_density": ("current_density", wide, {"units": "A/m^2", "long_name": "current density"}),
         "seed": ("seed", np.arange(seeds), {"units": "1", "long_name": "network seed"}),
     })
-    dataset.attrs.update(mp.provenance(record, settings=settings, seed=start_seed, study="design_optimization",
+    dataset.attrs.update(provenance(record, settings=settings, seed=start_seed, study="design_optimization",
                                        bounds=bounds.describe(), device_parameters=records,
                                        constraints=CONSTRAINTS,
                                        smoothing=SMOOTHING, penalty_weight=PENALTY_WEIGHT,
@@ -557,15 +560,15 @@ def run(output_dir, *, parameters: mp.Parameters | None = None, overwrite: bool 
     if steps < 1 or starts < 1 or seeds < 1 or start_seed < 0:
         raise mp.MtjphysError("need --steps, --starts and --seeds >= 1 and --start-seed >= 0")
     record = parameters or mp.Parameters()
-    if mp.is_warm(record) or record.mesh is not None:
+    if is_warm(record) or record.mesh is not None:
         raise mp.MtjphysError("design_optimization differentiates the macrospin at 0 K; give a macrospin record "
                               "without temperature or Joule heating")
     Bounds.of(record).unconstrained(reference_design(record))
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = compute(record, steps=steps, starts=starts, start_seed=start_seed, seeds=seeds, progress=progress)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, parameters=record, study="design_optimization")
+    save_figure(plot(dataset), png, overwrite=overwrite, parameters=record, study="design_optimization")
     summary = json.loads(dataset.attrs["summary"])
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
@@ -602,7 +605,7 @@ def _networks(device: dict, seeds: int) -> str:
             f"{worst_error:.3f}), Fig. 4 {accuracy:.1f} % (worst {worst:.0f} %)")
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     ref, nonlinear, efficient = (summary["devices"][name] for name in DEVICES)
     seeds, optima = summary["seeds"], summary["optima"]
     gain = efficient["efficiency"] / ref["efficiency"]
@@ -636,10 +639,10 @@ def report(summary: dict) -> mp.ReportSection:
         f"{nonlinear['max_deviation'] / ref['max_deviation']:.3g} times the reference, and "
         f"{'increases' if nonlinear['increasing'] else 'does not increase'} over the window: "
         f"{_constraints(nonlinear, limits)}.\n\n"
-        f"**Efficiency.** The reference gives {ref['signal']:.1f} Ω of range for {mp.joules(ref['energy_mean'])} "
+        f"**Efficiency.** The reference gives {ref['signal']:.1f} Ω of range for {joules(ref['energy_mean'])} "
         f"per window, {ref['efficiency']:.3g} Ω/J. The optimum (start {optima['efficiency']['start']}, step "
         f"{optima['efficiency']['step']}): {_design(efficient)}, {_bounds_met(efficient)}; "
-        f"{_constraints(efficient, limits)}; {mp.joules(efficient['energy_mean'])} per window, "
+        f"{_constraints(efficient, limits)}; {joules(efficient['energy_mean'])} per window, "
         f"{efficient['efficiency']:.3g} Ω/J, {gain:.3g} times the reference{lowest_currents}. Its curve departs "
         f"from a straight line by {efficient['max_deviation']:.3f}.\n\n"
         f"**Networks.** Each network maps its state onto its device's own window (the architecture's current window) "
@@ -649,21 +652,21 @@ def report(summary: dict) -> mp.ReportSection:
         f"{_networks(efficient, seeds)}."
         + (f"\n\nNo design on the paths of {', '.join(unmet)} met every constraint; the best one is shown." if unmet
            else ""))
-    return mp.ReportSection(rows, text, (("design_optimization.png", "(a, b) The objectives along each start's "
+    return ReportSection(rows, text, (("design_optimization.png", "(a, b) The objectives along each start's "
                                           "path (× a constraint unmet, ★ the optimum); (c) the design along the "
                                           "optimum's path relative to the reference; (d) ΔR over the current range "
                                           "with each device's window shaded; (e) the normalised curves; (f) their "
                                           "departure from a straight line."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="design_optimization",
     title="Free-layer design by gradients through the LLG: the MTJ's own nonlinearity and ΔR per joule.",
     description=__doc__,
     run=run,
     outputs=("design_optimization.nc", "design_optimization.png"),
     options=(
-        mp.params_option(),
+        params_option(),
         click.Option(["--quick"], is_flag=True, help="8 steps from 2 starts, 1 network seed (unless given)."),
         click.Option(["--steps"], type=int, default=None, help="Adam steps per path [default: 60]."),
         click.Option(["--starts"], type=int, default=None,

@@ -17,6 +17,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
 
 PAPER = {"resistance_equilibrium": 11.05e3, "delta_r_low": 114.0, "delta_r_high": 145.0}
 TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)
@@ -90,15 +91,15 @@ def plot(dataset: xr.Dataset) -> Figure:
 def run(output_dir, *, parameters: mp.Parameters | None = None, overwrite: bool = False, quick: bool = False,
         progress=True) -> dict:
     """Compute, write fig1_neuron.nc and .png into `output_dir`. Returns: the summary."""
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     parameters = parameters or mp.Parameters()
     dataset = compute(parameters, quick=quick)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, parameters=parameters, study="fig1_neuron")
+    save_figure(plot(dataset), png, overwrite=overwrite, parameters=parameters, study="fig1_neuron")
     return json.loads(dataset.attrs["summary"])
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     r0, low, high = summary["resistance_equilibrium"], summary["delta_r_low"], summary["delta_r_high"]
     monotonic = "yes" if summary["monotonic_on_window"] else "no"
     rows = (
@@ -111,18 +112,18 @@ def report(summary: dict) -> mp.ReportSection:
     text = (f"The macrospin neuron of the reference record rings after the current step and its output ΔR grows "
             f"{'monotonically ' if summary['monotonic_on_window'] else ''}from {low:.1f} Ω to {high:.1f} Ω over the "
             f"operating window, {100 * low / r0:.2f} % to {100 * high / r0:.2f} % of R0 = {r0 / 1e3:.3f} kΩ.")
-    return mp.ReportSection(rows, text, (("fig1_neuron.png", "(c) resistance ringing at 0.9 × 10¹⁰ A/m² with ΔR "
+    return ReportSection(rows, text, (("fig1_neuron.png", "(c) resistance ringing at 0.9 × 10¹⁰ A/m² with ΔR "
                                                           "marked; (d) ΔR over the operating window, inset ΔR/R0 over "
                                                           "10⁸–10¹¹ A/m²."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="fig1_neuron",
     title="Fig. 1(c, d): resistance ringing and transfer curve of the MTJ neuron.",
     description=__doc__,
     run=run,
     outputs=("fig1_neuron.nc", "fig1_neuron.png"),
-    options=(mp.params_option(), click.Option(["--quick"], is_flag=True, help="Fewer points on the curves.")),
+    options=(params_option(), click.Option(["--quick"], is_flag=True, help="Fewer points on the curves.")),
     quick={"quick": True},
     hot=("--quick",),
     report=report,

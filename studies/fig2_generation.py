@@ -23,7 +23,21 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys._generation import FREE_WINDOWS, SINE_ARCHITECTURE, SINE_REGULARIZATION
+from mtjphys.data import provenance
+from mtjphys.networks import energy_summary
+from mtjphys.reproduction import (
+    check_transfer,
+    describe_energy,
+    mode_option,
+    params_option,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    Study,
+    transfer_option,
+    wilson_interval,
+)
+from mtjphys.tasks import free_run_metrics, FREE_WINDOWS, SINE_ARCHITECTURE, SINE_REGULARIZATION
 
 
 def summarise(runs: dict[int, dict]) -> xr.Dataset:
@@ -74,22 +88,22 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if seed < 0 or seeds < 1:
         raise mp.MtjphysError(f"need --seed >= 0 and --seeds >= 1, got {seed} and {seeds}")
-    mp.check_transfer(transfer, mode)
-    paths = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    check_transfer(transfer, mode)
+    paths = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     options = {"mode": mode, "n_mtj": n_mtj, "parameters": parameters, "transfer": transfer}
     dataset = mp.sine_generation_run(seed, progress=progress, study="fig2_generation", **options)
-    energy = mp.energy_summary(dataset)
-    windows = {seed: mp.free_run_metrics(dataset)}
+    energy = energy_summary(dataset)
+    windows = {seed: free_run_metrics(dataset)}
     dataset.attrs["free_run"] = json.dumps(windows[seed])
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
-    mp.save_figure(plot(dataset), paths[1], overwrite=overwrite, parameters=parameters, study="fig2_generation",
+    save_figure(plot(dataset), paths[1], overwrite=overwrite, parameters=parameters, study="fig2_generation",
                    seed=seed, mode=mode)
     for other in range(seeds):
         if other not in windows:
-            windows[other] = mp.free_run_metrics(mp.sine_generation_run(other, progress=progress, **options))
+            windows[other] = free_run_metrics(mp.sine_generation_run(other, progress=progress, **options))
     table = summarise({s: windows[s] for s in range(seeds)})
-    table.attrs.update(mp.provenance(parameters or mp.Parameters(), study="fig2_generation", mode=mode, n_mtj=n_mtj,
+    table.attrs.update(provenance(parameters or mp.Parameters(), study="fig2_generation", mode=mode, n_mtj=n_mtj,
                                      architecture=json.dumps(SINE_ARCHITECTURE), regularization=SINE_REGULARIZATION))
     mp.write_dataset(table, paths[2], overwrite=overwrite)
     relative = lambda name: np.abs(table[name] / table[f"target_{name}"] - 1)
@@ -103,25 +117,25 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
     }
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     seeds, passed = summary["seeds"], summary["seeds_passed"]
-    low, high = mp.wilson_interval(passed, seeds)
+    low, high = wilson_interval(passed, seeds)
     measured = (f"{passed} of {seeds} seeds pass both free runs ({summary['mode']} mode; 95 % interval of the rate "
                 f"{100 * low:.0f}–{100 * high:.0f} %); worst errors {100 * summary['worst_period_error']:.1f} % in "
                 f"period, {100 * summary['worst_amplitude_error']:.1f} % in amplitude")
     rows = (("Fig. 2: 40 MTJs generate 0.87 sin(2πt/45 ns), then 0.65 sin(2πt/80 ns), freely after learning",
              "both sustained after learning (one network shown)", measured),
             ("Fig. 2: energy the MTJs dissipate", "low energy cost (not quantified)",
-             mp.describe_energy(summary["energy"])))
+             describe_energy(summary["energy"])))
     text = (f"Each seed draws a network of {summary['n_mtj']} MTJs and trains it by FORCE; a run passes when both free "
             f"runs are within 2 % of the target period and 5 % of its amplitude. {measured}. Energy of seed "
-            f"{summary['seed']}'s run: {mp.describe_energy(summary['energy'])}.")
-    return mp.ReportSection(rows, text, (("fig2_generation.png", f"Seed {summary['seed']}: output (red) and target "
+            f"{summary['seed']}'s run: {describe_energy(summary['energy'])}.")
+    return ReportSection(rows, text, (("fig2_generation.png", f"Seed {summary['seed']}: output (red) and target "
                                                                  "(black), learning shaded; (a) before and (b) after "
                                                                  "the target switch."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="fig2_generation",
     title="Fig. 2: FORCE-trained sine generation with a target switch.",
     description=__doc__,
@@ -131,10 +145,10 @@ STUDY = mp.Study(
         click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
                      help="Seed of the run that is saved and plotted."),
         click.Option(["--seeds"], default=10, show_default=True, help="Summarise seeds 0..SEEDS-1."),
-        mp.mode_option(),
+        mode_option(),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
-        mp.params_option(),
-        mp.transfer_option(),
+        params_option(),
+        transfer_option(),
     ),
     full={"seeds": 10, "mode": "device"},
     quick={"seeds": 2, "mode": "device"},

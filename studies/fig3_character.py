@@ -31,6 +31,17 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from mtjphys.networks import drive_from_task, energy_summary
+from mtjphys.reproduction import (
+    describe_energy,
+    mode_option,
+    params_option,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    Study,
+)
+from mtjphys.tasks import builtin_character_path, Character, CHARACTER_PERIOD
 
 ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0,
                 "bias_scale": 0.0}
@@ -41,7 +52,7 @@ GOAL = 0.05
 
 
 def periods_to_steps(periods: float) -> int:
-    return math.ceil(periods * mp.CHARACTER_PERIOD / mp.STEP - 1e-9)
+    return math.ceil(periods * CHARACTER_PERIOD / mp.STEP - 1e-9)
 
 
 def write_and_test(network, character, *, seed: int, test_runs: int, progress) -> tuple:
@@ -54,7 +65,7 @@ def write_and_test(network, character, *, seed: int, test_runs: int, progress) -
                                         x0=rng.normal(0, 0.5, network.size), seed=seed, progress=progress)
     warmup = periods_to_steps(WARMUP_PERIODS)
     test_task = mp.writing_task(character, warmup + periods_to_steps(TEST_PERIODS), closed_loop_from=warmup)
-    drive = mp.drive_from_task(test_task, 2, 2)
+    drive = drive_from_task(test_task, 2, 2)
     tests, errors = [], []
     for _ in range(test_runs):
         trajectory = mp.simulate(trained, drive, x0=rng.normal(0, 0.5, network.size), progress=False).trajectory
@@ -68,7 +79,7 @@ def write_and_test(network, character, *, seed: int, test_runs: int, progress) -
 def task_energy(innate: xr.Dataset, train_run: xr.Dataset, tests: list[xr.Dataset], n_mtj: int) -> dict:
     """The MTJs' energy of the task: training (innate training and FORCE), inference (the closed-loop
     tests, warm-up included), in the form of `mtjphys.energy_summary`."""
-    force = mp.energy_summary(train_run)
+    force = energy_summary(train_run)
     test_energy = sum(float(test.mtj_energy.sum()) for test in tests)
     test_steps = sum(test.sizes["time"] for test in tests)
     training = float(innate.innate_training_energy) + force["task"]
@@ -117,7 +128,7 @@ def assemble(innate: xr.Dataset, innate_task: xr.Dataset, train_run: xr.Dataset,
     return xr.merge([dataset, reproducibility])
 
 
-def plot(dataset: xr.Dataset, character: mp.Character) -> Figure:
+def plot(dataset: xr.Dataset, character: Character) -> Figure:
     """Returns: (b) the target character, (c) the network's closed-loop output coloured by time,
     (d) the spread of MTJ outputs across initial states before and after innate training."""
     figure = Figure(figsize=(13, 4.4), layout="constrained")
@@ -158,8 +169,8 @@ def run(output_dir, *, character_file=None, seed: int = 0, mode: str = "device",
     if test_runs < 1:
         raise mp.MtjphysError(f"--test-runs must be at least 1, got {test_runs}")
     architecture_settings = {**ARCHITECTURE, "input_scale": float(input_scale)}
-    character = mp.load_character(character_file or mp.builtin_character_path()).normalized()
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    character = mp.load_character(character_file or builtin_character_path()).normalized()
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     architecture = mp.Architecture(n_mtj=n_mtj, n_inputs=2, n_outputs=2, **architecture_settings)
     network = mp.random_network(architecture, parameters, seed=seed, mode=mode)
@@ -186,10 +197,10 @@ def run(output_dir, *, character_file=None, seed: int = 0, mode: str = "device",
                          architecture=json.dumps(architecture_settings),
                          innate=json.dumps(INNATE), character_path_periods=json.dumps(
                              {"trial": TRIAL_PERIODS, "train": TRAIN_PERIODS, "warmup": WARMUP_PERIODS,
-                              "test": TEST_PERIODS}), period=mp.CHARACTER_PERIOD, **{
+                              "test": TEST_PERIODS}), period=CHARACTER_PERIOD, **{
                              k: v for k, v in innate.attrs.items() if k.startswith(("spread", "innate"))})
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset, character), png, overwrite=overwrite, parameters=parameters, study="fig3_character",
+    save_figure(plot(dataset, character), png, overwrite=overwrite, parameters=parameters, study="fig3_character",
                    seed=seed, mode=mode)
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
@@ -199,7 +210,7 @@ def _percentages(values) -> str:
     return ", ".join(f"{100 * v:.2f} %" for v in values)
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     control = summary["control_test_errors_without_innate"]
     measured = (f"closed-loop error {_percentages(summary['test_errors'])} of the bounding-box diagonal "
                 f"({summary['mode']} mode, {summary['n_mtj']} MTJs); spread of the MTJ outputs across initial states "
@@ -210,16 +221,16 @@ def report(summary: dict) -> mp.ReportSection:
     rows = ((f"Fig. 3: 800 MTJs write {summary['character']} after innate training and FORCE",
              "the character is reproduced", measured),
             ("Fig. 3: energy the MTJs dissipate", "low energy cost (not quantified)",
-             mp.describe_energy(summary["energy"])))
+             describe_energy(summary["energy"])))
     text = (f"Innate training makes the network's response reproducible across initial states, FORCE trains two "
             f"readouts to write the character, and the network then writes it in closed loop from new initial "
             f"states (goal: error at most 5 % of the diagonal). Measured: {measured}.")
-    return mp.ReportSection(rows, text, (("fig3_character.png", "(b) the target's strokes in order, (c) the network's "
+    return ReportSection(rows, text, (("fig3_character.png", "(b) the target's strokes in order, (c) the network's "
                                                                 "closed-loop output, (d) the spread across initial "
                                                                 "states before and after innate training."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="fig3_character",
     title="Fig. 3: innate training and FORCE make 800 MTJs write a character.",
     description=__doc__,
@@ -230,7 +241,7 @@ STUDY = mp.Study(
                      help="A Make Me a Hanzi / hanzi-writer-data JSON record (default: the built-in 师)."),
         click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
                      help="Draws the network, its states and the noise."),
-        mp.mode_option(),
+        mode_option(),
         click.Option(["--n-mtj"], default=800, show_default=True, help="Number of MTJs."),
         click.Option(["--test-runs"], default=2, show_default=True,
                      help="Closed-loop tests from different initial states."),
@@ -238,7 +249,7 @@ STUDY = mp.Study(
                      help="Also train and test the network without innate training."),
         click.Option(["--input-scale"], default=ARCHITECTURE["input_scale"], show_default=True,
                      help="Scale of the input weights (weaker inputs leave more to the recurrent dynamics)."),
-        mp.params_option(),
+        params_option(),
     ),
     full={"mode": "device"},
     quick={"mode": "surrogate"},

@@ -25,6 +25,19 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 import mtjphys as mp
+from mtjphys.data import provenance
+from mtjphys.networks import energy_summary
+from mtjphys.reproduction import (
+    check_transfer,
+    describe_energy,
+    mode_option,
+    params_option,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    Study,
+    transfer_option,
+)
 
 # Network settings (docs/networks.md): no feedback, random bias and input weights.
 ARCHITECTURE = {"connection_probability": 0.1, "gain": 1.5, "leak": 0.3, "feedback_scale": 0.0, "input_scale": 2.0,
@@ -135,30 +148,30 @@ def run(output_dir, *, noise: float = 0.05, seed: int = 0, mode: str = "device",
         sweep_noise=SWEEP_NOISE, parameters: mp.Parameters | None = None, transfer: xr.Dataset | None = None,
         overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    mp.check_transfer(transfer, mode)
+    check_transfer(transfer, mode)
     if sweep_seeds < 0:
         raise mp.MtjphysError(f"--sweep-seeds must be >= 0, got {sweep_seeds}")
-    paths = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    paths = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = run_trial(seed=seed, noise=noise, mode=mode, n_mtj=n_mtj, omega_square=omega_square,
                         omega_sine=omega_sine, parameters=parameters, transfer=transfer, progress=progress)
     test = dataset.split.values == "test"
     correct = int((dataset.predicted.values == dataset.label.values)[test].sum())
     summary = {"mode": mode, "n_mtj": n_mtj, "noise": noise, "seed": seed, "test_correct": correct,
-               "test_windows": int(test.sum()), "energy": mp.energy_summary(dataset)}
+               "test_windows": int(test.sum()), "energy": energy_summary(dataset)}
     dataset.attrs["test_accuracy"] = accuracy_on_test(dataset)
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
     figure_attrs = {"parameters": parameters, "study": "fig4_recognition", "mode": mode}
-    mp.save_figure(plot_run(dataset), paths[1], overwrite=overwrite, seed=seed, **figure_attrs)
+    save_figure(plot_run(dataset), paths[1], overwrite=overwrite, seed=seed, **figure_attrs)
     if sweep_seeds:
         sweep = noise_sweep(seeds=sweep_seeds, noise_levels=list(sweep_noise), mode=mode, n_mtj=n_mtj,
                             omega_square=omega_square, omega_sine=omega_sine, parameters=parameters, transfer=transfer,
                             progress=progress)
-        sweep.attrs.update(mp.provenance(parameters or mp.Parameters(), study="fig4_noise_sweep", mode=mode,
+        sweep.attrs.update(provenance(parameters or mp.Parameters(), study="fig4_noise_sweep", mode=mode,
                                          n_mtj=n_mtj, architecture=json.dumps(ARCHITECTURE),
                                          omega_square=omega_square, omega_sine=omega_sine))
         mp.write_dataset(sweep, paths[2], overwrite=overwrite)
-        mp.save_figure(plot_sweep(sweep), paths[3], overwrite=overwrite, **figure_attrs)
+        save_figure(plot_sweep(sweep), paths[3], overwrite=overwrite, **figure_attrs)
         summary["sweep_seeds"] = sweep_seeds
         summary["sweep_noise"] = [float(n) for n in sweep.noise.values]
         for condition in sweep.condition.values:
@@ -169,12 +182,12 @@ def run(output_dir, *, noise: float = 0.05, seed: int = 0, mode: str = "device",
     return summary
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     measured = (f"{summary['test_correct']} of {summary['test_windows']} test windows right at "
                 f"{100 * summary['noise']:g} % noise ({summary['mode']} mode)")
     rows = [("Fig. 4: square wave against sine, about 5 % noise, 100 test windows", "100 of 100", measured),
             ("Fig. 4: energy the MTJs dissipate", "low energy cost (not quantified)",
-             mp.describe_energy(summary["energy"]))]
+             describe_energy(summary["energy"]))]
     text = [f"One network of {summary['n_mtj']} MTJs learns by FORCE to tell a square wave (amplitude 2) from a sine "
             f"(amplitude 1), each window's class the sign of the mean output: {measured}."]
     figures = [("fig4_recognition.png", "(b) input, (c) target, (d) output with each window's mean (magenta: "
@@ -192,10 +205,10 @@ def report(summary: dict) -> mp.ReportSection:
                     f"{cells('paper')}; with the square at the sine's amplitude (control) {cells('equal_amplitude')}.")
         figures.append(("fig4_noise_sweep.png", "Test accuracy against the noise level, with the paper's amplitudes "
                                                 "and with equal amplitudes; mean ± std over seeds."))
-    return mp.ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
+    return ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="fig4_recognition",
     title="Fig. 4: recognising a square wave from a sine, and accuracy against noise.",
     description=__doc__,
@@ -208,12 +221,12 @@ STUDY = mp.Study(
         click.Option(["--omega-sine"], default=0.21e9, show_default=True, help="w2 of the sine [rad/s]."),
         click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
                      help="Draws the network and the task."),
-        mp.mode_option(),
+        mode_option(),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
         click.Option(["--sweep-seeds"], default=3, show_default=True,
                      help="Seeds per point of the noise sweep (0: no sweep)."),
-        mp.params_option(),
-        mp.transfer_option(),
+        params_option(),
+        transfer_option(),
     ),
     full={"mode": "device", "sweep_seeds": 3},
     quick={"mode": "device", "sweep_seeds": 1, "sweep_noise": (0.0, 0.5, 2.0)},

@@ -25,6 +25,10 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from mtjphys.data import provenance
+from mtjphys.device import default_solver, integrate, solvable
+from mtjphys.grid import field_variable
+from mtjphys.reproduction import prepare_outputs, ReportSection, save_figure, Study
 
 FIELDS = {1: (-24.6e-3, 4.3e-3, 0.0), 2: (-35.5e-3, -6.3e-3, 0.0)}  # mu0 H [T]
 DURATION = 1e-9  # [s]
@@ -41,7 +45,7 @@ def problem_record(cell_size: float, field: tuple[float, float, float] = (0.0, 0
     }, model=model)
 
 
-_integrate = eqx.filter_jit(mp.integrate)  # compiled once per mesh, shared by both fields
+_integrate = eqx.filter_jit(integrate)  # compiled once per mesh, shared by both fields
 
 
 @eqx.filter_jit
@@ -52,15 +56,15 @@ def _relaxed(model, params):
 def s_state(cell_size: float) -> np.ndarray:
     """The relaxed s-state (nx, ny, 1, 3)."""
     record = problem_record(cell_size)
-    return np.asarray(_relaxed(mp.solvable(record), record.arrays()))
+    return np.asarray(_relaxed(solvable(record), record.arrays()))
 
 
 def reversal(cell_size: float, field: tuple[float, float, float], start: np.ndarray, times: np.ndarray):
     """<m>(t) on `times` [s] under `field` from `start`. Returns: (times, 3) averages, and the solve's
     model, settings and parameters (to continue from)."""
     record = problem_record(cell_size, field)
-    model, params = mp.solvable(record), record.arrays()
-    settings = mp.default_solver(model)
+    model, params = solvable(record), record.arrays()
+    settings = default_solver(model)
     trace = _integrate(model, settings, jnp.asarray(start), jnp.float64(0.0), params, jnp.asarray(times),
                        law=record["resistance_law"])
     return np.asarray(trace.m), (model, settings, params, record["resistance_law"])
@@ -93,7 +97,7 @@ def compute(cell_size: float, samples: int = 1001) -> xr.Dataset:
                                jnp.asarray([0.0, crossing]), law=law)
             snapshots.append(np.asarray(trace.end))
     mesh = record.mesh
-    state = lambda value, name: mp.field_variable(mesh, value, name)
+    state = lambda value, name: field_variable(mesh, value, name)
     dataset = xr.Dataset(
         {
             "m_average": (("field", "time", "component"), np.stack(averages),
@@ -111,7 +115,7 @@ def compute(cell_size: float, samples: int = 1001) -> xr.Dataset:
                 "component": ("component", ["x", "y", "z"], {"units": "", "long_name": "Cartesian component"})},
     )
     dataset["m_crossing"].attrs = {"units": "1", "long_name": "magnetization when <m_x> first crosses zero"}
-    s_average = np.asarray(mp.solvable(record).average(jnp.asarray(start)))
+    s_average = np.asarray(solvable(record).average(jnp.asarray(start)))
     summary = {
         "cell_size": cell_size, "cells": list(mesh.shape),
         "s_state_average": [float(v) for v in s_average],
@@ -120,7 +124,7 @@ def compute(cell_size: float, samples: int = 1001) -> xr.Dataset:
                             "final": [float(v) for v in m[-1]]}
                    for n, t, m in zip(FIELDS, crossings, averages)},
     }
-    dataset.attrs.update(mp.provenance(record, settings=settings, study="standard_problem_4", **mesh.describe()))
+    dataset.attrs.update(provenance(record, settings=settings, study="standard_problem_4", **mesh.describe()))
     dataset.attrs["summary"] = json.dumps(summary)
     return dataset
 
@@ -162,17 +166,17 @@ def run(output_dir, *, cell_size: float = 2.5e-9, overwrite: bool = False, progr
     if not (np.isfinite(cell_size) and cell_size > 0):
         raise mp.MtjphysError(f"--cell-size must be a positive length, got {cell_size:g}")
     problem_record(cell_size)  # a mesh that cannot be made is refused before anything is written
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = compute(cell_size)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, study="standard_problem_4", cell_size=cell_size)
+    save_figure(plot(dataset), png, overwrite=overwrite, study="standard_problem_4", cell_size=cell_size)
     summary = json.loads(dataset.attrs["summary"])
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     cell = summary["cell_size"] * 1e9
     rows = []
     for number, values in summary["fields"].items():
@@ -186,11 +190,11 @@ def report(summary: dict) -> mp.ReportSection:
             f"with <m> = ({s[0]:.4f}, {s[1]:.4f}, {s[2]:.4f}); each field is then applied for 1 ns. The test suite "
             f"solves the same problem in NeuralMag (nodal finite differences, its own demagnetisation and solver) "
             f"and compares <m>(t).")
-    return mp.ReportSection(tuple(rows), text, (("standard_problem_4.png", "<m>(t) under fields 1 and 2 (top); m(x, y) "
+    return ReportSection(tuple(rows), text, (("standard_problem_4.png", "<m>(t) under fields 1 and 2 (top); m(x, y) "
                                                  "when <m_x> first crosses zero, colour m_y (bottom)."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="standard_problem_4",
     title="muMAG standard problem 4: the micromagnetic grid against the standard.",
     description=__doc__,

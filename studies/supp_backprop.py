@@ -2,7 +2,7 @@
 
     mtjphys study supp_backprop -o results/ [--seed 0] [--seeds 5] [--n-mtj 40] [--device-mtj 20] [--quick]
 
-Every seed draws one network and one task; FORCE and BPTT (`mtjphys._bptt.train_bptt`: Adam,
+Every seed draws one network and one task; FORCE and BPTT (`mtjphys.networks._bptt.train_bptt`: Adam,
 gradient clipping, truncated BPTT) train copies of the same network, in surrogate mode:
 
 (a) Fig. 2's sine generation. FORCE: the paper's protocol (`mtjphys.sine_generation_run`). BPTT:
@@ -42,9 +42,10 @@ from matplotlib.figure import Figure
 from mtjphys.studies import fig4_recognition as fig4
 
 import mtjphys as mp
-from mtjphys._benchmark_tasks import scaled_input, sequential_digits_task
-from mtjphys._bptt import make_sequences, rollout, sequence_readouts, train_bptt
-from mtjphys._generation import FREE_WINDOWS, SEGMENTS, SINE_ARCHITECTURE
+from mtjphys.data import provenance
+from mtjphys.networks import force_readout, make_sequences, rollout, scaled_input, sequence_readouts, train_bptt
+from mtjphys.reproduction import prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.tasks import FREE_WINDOWS, SEGMENTS, sequential_digits_task, SINE_ARCHITECTURE
 
 TASKS = ("sine_generation", "recognition", "digits")
 TRAINERS = ("force", "bptt")
@@ -206,7 +207,7 @@ def force_digits(network, sequences, labels, train, test, chunk: int = 200) -> f
         outputs.append(np.asarray(_last_outputs(network, sequences.inputs[padded]))[:index.size])
     outputs = np.concatenate(outputs)
     one_hot = np.asarray(sequences.targets[:, -1])
-    weights = mp.force_readout(outputs[train], one_hot[train], regularization=DIGITS_REGULARIZATION)
+    weights = force_readout(outputs[train], one_hot[train], regularization=DIGITS_REGULARIZATION)
     return float(np.mean(np.argmax(outputs[test] @ weights.T, axis=1) == labels[test]))
 
 
@@ -346,7 +347,7 @@ def compute(seeds: list[int], *, n_mtj: int, device_mtj: int, device_seeds: int,
                                               "device-mode BPTT update")
         attrs["device_digits"] = {**DEVICE_DIGITS, "n_mtj": device_mtj}
     dataset = xr.Dataset(data, coords=coords)
-    dataset.attrs.update(mp.provenance(mp.Parameters(), study="supp_backprop", seed=seeds[0], **attrs))
+    dataset.attrs.update(provenance(mp.Parameters(), study="supp_backprop", seed=seeds[0], **attrs))
     return dataset
 
 
@@ -457,7 +458,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int = 40, device_mt
         raise mp.MtjphysError("--device-mtj must be 0 (no device-mode run) or at least 2")
     if seed + seeds - 1 > mp.MAX_SEED:
         raise mp.MtjphysError(f"--seed + --seeds must stay below 2^63, got {seed} and {seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = compute(list(range(seed, seed + seeds)), n_mtj=n_mtj, device_mtj=0 if quick else device_mtj,
                       device_seeds=device_seeds, quick=quick, progress=progress)
@@ -465,7 +466,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int = 40, device_mt
     summary = summarise(dataset)
     dataset.attrs["summary"] = json.dumps(summary)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, study="supp_backprop")
+    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_backprop")
     return summary
 
 
@@ -473,7 +474,7 @@ def _percent(spread: dict) -> str:
     return f"{100 * spread['mean']:.1f} ± {100 * spread['std']:.1f} %"
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     count, n = len(summary["seeds"]), summary["n_mtj"]
     where = f"{summary['mode']} mode, N = {n}, {count} seed{'s' if count > 1 else ''}, mean ± std"
     sine = {t: summary[f"sine_{t}"] for t in TRAINERS}
@@ -506,14 +507,14 @@ def report(summary: dict) -> mp.ReportSection:
                      "every LLG solve)", "not given", measured))
         text.append(f"Device mode, {device['n_mtj']} MTJs, {device['images']} images (a quarter for testing), "
                     f"{len(device['seeds'])} seed(s): {measured}.")
-    return mp.ReportSection(tuple(rows), "\n\n".join(text), (("supp_backprop.png", "(a) BPTT's minibatch loss per "
+    return ReportSection(tuple(rows), "\n\n".join(text), (("supp_backprop.png", "(a) BPTT's minibatch loss per "
                                                              "update; (b) the first free run of FORCE and BPTT; (c) "
                                                              "test accuracies, mean ± std over seeds, with the "
                                                              "published digits figure; (d) sine generation errors "
                                                              "per seed."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_backprop",
     title="Supplement: training MTJ networks by backpropagation through time, compared with FORCE.",
     description=__doc__,

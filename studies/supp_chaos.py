@@ -38,7 +38,11 @@ from mtjphys.studies import fig3_character as fig3
 from tqdm.auto import tqdm
 
 import mtjphys as mp
-from mtjphys._lyapunov import largest_lyapunov_exponent
+from mtjphys.data import provenance
+from mtjphys.device import is_warm
+from mtjphys.networks import largest_lyapunov_exponent
+from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.tasks import builtin_character_path, Character
 
 NETWORKS = ("tanh", "surrogate", "device")
 SELECTING = "surrogate"  # the network whose exponents choose the gain (device mode checks it at two gains)
@@ -93,7 +97,7 @@ def network_for(kind: str, n_mtj: int, gain: float, seed: int, parameters, input
     return mp.random_network(arch, None if kind == "tanh" else parameters, seed=seed, mode=kind)
 
 
-def pen_path(character: mp.Character, steps: int) -> np.ndarray:
+def pen_path(character: Character, steps: int) -> np.ndarray:
     """The pen path x(t), y(t) that drives the input nodes, (steps, 2)."""
     return mp.writing_task(character, steps).input.values
 
@@ -381,14 +385,14 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int | None = None, 
         raise mp.MtjphysError(f"--n-mtj must be at least 10, got {n_mtj}")
     if mode not in ("surrogate", "device"):
         raise mp.MtjphysError(f"--mode must be surrogate or device, got {mode!r}")
-    if parameters is not None and (mp.is_warm(parameters) or parameters.mesh is not None):
+    if parameters is not None and (is_warm(parameters) or parameters.mesh is not None):
         raise mp.MtjphysError("supp_chaos needs macrospin MTJs at 0 K (the Lyapunov exponent of the stochastic LLG "
                               "is not defined here); give a record without a temperature or Joule heating")
     settings = dataclasses.replace(settings, n_mtj=int(n_mtj))
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     seed_list = list(range(seed, seed + seeds))
-    character = mp.load_character(mp.builtin_character_path()).normalized()
+    character = mp.load_character(builtin_character_path()).normalized()
     gains = sweep_gains(settings, seed_list, parameters, progress)
     selecting = gains.sel(network=SELECTING)
     gain, _ = chaotic_gain(selecting.lyapunov_exponent, selecting.lyapunov_standard_error)
@@ -399,7 +403,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int | None = None, 
     dataset.coords["seed"] = ("seed", seed_list, {"units": "1", "long_name": "network seed (weights, states, noise)"})
     dataset["chosen_gain"] = ((), gain, {"units": "1", "long_name": "gain of the rerun of Fig. 3"})
     dataset["chosen_input_scale"] = ((), input_scale, {"units": "1", "long_name": "input scale of the rerun of Fig. 3"})
-    dataset.attrs = mp.provenance(parameters or mp.Parameters(), study="supp_chaos", seed=seed, n_mtj=settings.n_mtj,
+    dataset.attrs = provenance(parameters or mp.Parameters(), study="supp_chaos", seed=seed, n_mtj=settings.n_mtj,
                                   mode=mode, quick=int(quick), study_settings=json.dumps(dataclasses.asdict(settings)),
                                   architecture=json.dumps({**fig3.ARCHITECTURE, "gain": "swept",
                                                            "input_scale": "swept"}),
@@ -408,7 +412,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int | None = None, 
     summary = summarise(dataset)
     dataset.attrs["summary"] = json.dumps(summary)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset, summary), png, overwrite=overwrite, parameters=parameters, study="supp_chaos",
+    save_figure(plot(dataset, summary), png, overwrite=overwrite, parameters=parameters, study="supp_chaos",
                    seed=seed, mode=mode)
     return summary
 
@@ -429,7 +433,7 @@ def _percent(values) -> str:
     return ", ".join(f"{100 * v:.2g} %" for v in values)
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     runs, seeds = summary["test_runs"], len(summary["seeds"])
     onsets = "; ".join(f"{network} {_onset(record)}" for network, record in summary["onset"].items())
     gain, scale = summary["chaotic_gain"], summary["input_scale"]
@@ -468,7 +472,7 @@ def report(summary: dict) -> mp.ReportSection:
             f"{scale_text}, in {summary['mode']} mode over {seeds} seeds. {verdict}: {writing}; the exponent along "
             f"the pen path goes from {before['mean']:+.4f} to {after['mean']:+.4f} per step and the spread across "
             f"initial states from {summary['spread_before']['mean']:.3f} to {summary['spread_after']['mean']:.3f}.")
-    return mp.ReportSection(rows, text, (("supp_chaos.png", "(a) largest Lyapunov exponent against the gain for "
+    return ReportSection(rows, text, (("supp_chaos.png", "(a) largest Lyapunov exponent against the gain for "
                                                             "tanh, surrogate and device networks; (b) the exponent "
                                                             "along the pen path against the input scale; (c) spread "
                                                             "across initial states before and after innate training; "
@@ -476,7 +480,7 @@ def report(summary: dict) -> mp.ReportSection:
                                                             "training."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_chaos",
     title="Supplement: the largest Lyapunov exponent of MTJ networks, and innate training where they are chaotic.",
     description=__doc__,
@@ -491,7 +495,7 @@ STUDY = mp.Study(
                      help="How the MTJs of the Fig. 3 rerun compute (the gain sweep runs tanh, surrogate and device "
                           "networks alike)."),
         click.Option(["--quick"], is_flag=True, help="Few MTJs, gains and steps: a first look."),
-        mp.params_option(),
+        params_option(),
     ),
     full={"seeds": 5},
     quick={"quick": True, "seeds": 2},

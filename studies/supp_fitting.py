@@ -31,6 +31,10 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 import mtjphys as mp
+from mtjphys.data import provenance
+from mtjphys.device import is_warm
+from mtjphys.fitting import TraceData, TransferData
+from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
 
 FREE = ("alpha", "Ku", "polarization", "Lambda")
 NOISE = (0.5, 2.0, 8.0)  # [ohm] standard deviation of the measurement noise
@@ -61,12 +65,12 @@ def measurements(truth: mp.Parameters, experiment: str) -> list:
     """Noiseless synthetic data of one experiment."""
     if experiment == "transfer_curve":
         curve = mp.transfer_curve(truth, np.linspace(*mp.OPERATING_WINDOW, 21))
-        return [mp.TransferData("transfer_curve", curve.current_density.values, curve.delta_r.values)]
+        return [TransferData("transfer_curve", curve.current_density.values, curve.delta_r.values)]
     currents = (TRACE_CURRENT,) if experiment == "one_trace" else TRACE_CURRENTS
     data = []
     for j in currents:
         trace = mp.neuron_trace(truth, j)
-        data.append(mp.TraceData(f"trace at {j:.2g} A/m^2", trace.time.values, trace.resistance.values, j))
+        data.append(TraceData(f"trace at {j:.2g} A/m^2", trace.time.values, trace.resistance.values, j))
     return data
 
 
@@ -74,8 +78,8 @@ def with_noise(data: list, sigma: float, rng: np.random.Generator) -> list:
     noisy = []
     for d in data:
         values = d.values + rng.normal(0.0, sigma, d.values.size)
-        noisy.append(mp.TraceData(d.source, d.time, values, d.current_density) if d.kind == "trace"
-                     else mp.TransferData(d.source, d.current_density, values))
+        noisy.append(TraceData(d.source, d.time, values, d.current_density) if d.kind == "trace"
+                     else TransferData(d.source, d.current_density, values))
     return noisy
 
 
@@ -133,7 +137,7 @@ def compute(parameters: mp.Parameters | None = None, *, noise=NOISE, seeds: int 
             "parameter": ("parameter", list(FREE), {"units": "", "long_name": "free parameter"}),
         },
     )
-    dataset.attrs.update(mp.provenance(parameters, seed=0, study="supp_fitting", free=list(FREE),
+    dataset.attrs.update(provenance(parameters, seed=0, study="supp_fitting", free=list(FREE),
                                        start_factors=START_FACTORS,
                                        truths=json.dumps({t: every[t].to_dict() for t in truths})))
     dataset.attrs["summary"] = json.dumps(summarise(dataset))
@@ -193,21 +197,21 @@ def run(output_dir, *, parameters: mp.Parameters | None = None, seeds: int = 3, 
     if seeds < 1:
         raise mp.MtjphysError(f"--seeds must be at least 1, got {seeds}")
     parameters = parameters or mp.Parameters()
-    if mp.is_warm(parameters) or parameters.mesh is not None:
+    if is_warm(parameters) or parameters.mesh is not None:
         raise mp.MtjphysError("supp_fitting fits the macrospin at 0 K; give a macrospin record without a temperature "
                               "or Joule heating")
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     if quick:
         dataset = compute(parameters, noise=QUICK_NOISE, seeds=1, truths=["record"], experiments=QUICK_EXPERIMENTS,
                           progress=progress)
     else:
         dataset = compute(parameters, seeds=seeds, progress=progress)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, parameters=parameters, study="supp_fitting")
+    save_figure(plot(dataset), png, overwrite=overwrite, parameters=parameters, study="supp_fitting")
     return json.loads(dataset.attrs["summary"])
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     rows = []
     names = {"one_trace": "one trace", "three_traces": "three traces", "transfer_curve": "a transfer curve"}
     for experiment, result in summary["experiments"].items():
@@ -223,18 +227,18 @@ def report(summary: dict) -> mp.ReportSection:
             f"four parameters to better than {100 * summary['identified_below']:g} % (median standard error), "
             f"{names[worst[0]]} {len(worst[1]['identified'])}. "
             f"{summary['converged']} of {summary['fits']} fits converged.")
-    return mp.ReportSection(tuple(rows), text, (("supp_fitting.png", "Median |relative error| (solid) and relative "
+    return ReportSection(tuple(rows), text, (("supp_fitting.png", "Median |relative error| (solid) and relative "
                                                  "standard error (dashed) of each fitted parameter against the "
                                                  "noise, per experiment; thin lines: the second device."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_fitting",
     title="Fitting a device's parameters back from synthetic traces and transfer curves.",
     description=__doc__,
     run=run,
     outputs=("supp_fitting.nc", "supp_fitting.png"),
-    options=(mp.params_option(),
+    options=(params_option(),
              click.Option(["--seeds"], type=int, default=3, show_default=True, help="Noise seeds per point."),
              click.Option(["--quick"], is_flag=True,
                           help="One device, one noise level, one seed; one trace and the transfer curve.")),

@@ -34,6 +34,19 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from mtjphys.data import provenance
+from mtjphys.device import free_layer_temperature, is_warm, tangent_hessian
+from mtjphys.networks import energy_summary
+from mtjphys.reproduction import (
+    plot_success,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    scheduler_option,
+    Study,
+    SuccessCurve,
+)
+from mtjphys.tasks import generation_metrics_dataset
 
 V_HALF = [math.inf, 1.0, 0.7, 0.5]  # [V]; inf: constant TMR
 QUICK_V_HALF = [math.inf, 0.5]
@@ -60,7 +73,7 @@ def device(v_half: float = math.inf, thermal_resistance: float = 0.0, temperatur
 def stability_factor(record: mp.Parameters) -> float:
     """K_eff V / k_B T, with K_eff half the smallest curvature of the energy density about m0."""
     params = record.arrays()
-    hessian = np.asarray(mp.tangent_hessian(record.model, params, params["m0"]))
+    hessian = np.asarray(tangent_hessian(record.model, params, params["m0"]))
     k_eff = float(np.linalg.eigvalsh(hessian)[0]) / 2
     thermal_energy = record.model.constants["k_B"]["value"] * record["temperature"]
     return k_eff * record["area"] * record["thickness"] / thermal_energy
@@ -111,10 +124,10 @@ def heating(realisations: int, seed: int) -> xr.Dataset:
     for a, ambient in enumerate(ambients):
         for k, r_th in enumerate(THERMAL_RESISTANCES):
             record = device(thermal_resistance=r_th, temperature=ambient, curie=CURIE)
-            count = realisations if mp.is_warm(record) else 1
+            count = realisations if is_warm(record) else 1
             response = mp.neuron_output(record, np.full(count, J_HEATING), seed=seed + 100 * a + k)
             mean_power = float(np.mean(response.energy)) / mp.NEURON_WINDOW
-            temperature[a, k] = float(mp.free_layer_temperature(record, mean_power))
+            temperature[a, k] = float(free_layer_temperature(record, mean_power))
             mean[a, k], spread[a, k] = np.mean(response.delta_r), np.std(response.delta_r)
     dims = ("ambient_temperature", "thermal_resistance")
     return xr.Dataset(
@@ -149,8 +162,8 @@ def point(level: float, seed: int, kind: str) -> xr.Dataset:
         metrics = {"passed": False, "period_error": math.nan, "amplitude_error": math.nan, "generation_error": math.nan}
         energy = {"per_step": math.nan, "task": math.nan}
     else:
-        metrics, energy = mp.generation_metrics(run), mp.energy_summary(run)
-    dataset = mp.generation_metrics_dataset(metrics)
+        metrics, energy = mp.generation_metrics(run), energy_summary(run)
+    dataset = generation_metrics_dataset(metrics)
     dataset["energy_per_step"] = ((), energy["per_step"], {"units": "J", "long_name": "MTJ energy per network step"})
     dataset["energy_per_task"] = ((), energy["task"], {"units": "J", "long_name": "MTJ energy of the whole task"})
     return dataset
@@ -166,8 +179,8 @@ def fig2_sweep(kind: str, levels, seeds: int, store: str, scheduler, progress) -
     return sweep
 
 
-def curve(dataset: xr.Dataset, kind: str) -> mp.SuccessCurve:
-    return mp.SuccessCurve.from_passed(dataset[f"fig2_passed_vs_{kind}"], f"fig2_{kind}", f"fig2_seed_{kind}")
+def curve(dataset: xr.Dataset, kind: str) -> SuccessCurve:
+    return SuccessCurve.from_passed(dataset[f"fig2_passed_vs_{kind}"], f"fig2_{kind}", f"fig2_seed_{kind}")
 
 
 def _label_zero(ax, levels, positions) -> None:
@@ -216,7 +229,7 @@ def plot(dataset: xr.Dataset) -> Figure:
         levels = dataset[f"fig2_{kind}"].values
         positions = np.arange(levels.size) if kind == "v_half" else np.where(levels > 0, levels,
                                                                                levels[levels > 0].min() / 10)
-        mp.plot_success(ax, curve(dataset, kind), positions=positions, label="success rate", breaking=True)
+        plot_success(ax, curve(dataset, kind), positions=positions, label="success rate", breaking=True)
         ax.set(xlabel=xlabel, ylabel="success rate (%)", ylim=(-5, 105), title=title)
         if kind == "v_half":
             ax.set_xticks(positions, ["∞" if np.isinf(v) else f"{v:g}" for v in levels])
@@ -235,7 +248,7 @@ def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if seeds < 1 or realisations < 2:
         raise mp.MtjphysError(f"need --seeds >= 1 and --realisations >= 2, got {seeds} and {realisations}")
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     store = f"{output_dir}/sweeps/supp_hardware"
     parts = [operating_range(7 if quick else 49), heating(realisations, seed=0)]
@@ -282,10 +295,10 @@ def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 
                  "energy_per_task_J": dataset.fig2_energy_per_task_vs_area_factor.mean("fig2_seed_area_factor")
                  .values.tolist()},
     }
-    dataset.attrs.update(mp.provenance(mp.Parameters(), study="supp_hardware", summary=json.dumps(summary),
+    dataset.attrs.update(provenance(mp.Parameters(), study="supp_hardware", summary=json.dumps(summary),
                                        curie_temperature=CURIE, heating_current_density=J_HEATING))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, study="supp_hardware")
+    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_hardware")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -294,10 +307,10 @@ def _v_half_name(v_half: float) -> str:
     return "constant" if math.isinf(v_half) else f"{v_half:g}"
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     low, high = summary["window_energy_fJ"]
     per_step, per_task = summary["fig2_energy_per_step_J"], summary["fig2_energy_per_task_J"]
-    success = {kind: mp.SuccessCurve.from_json(record) for kind, record in summary["success"].items()}
+    success = {kind: SuccessCurve.from_json(record) for kind, record in summary["success"].items()}
     area = summary["area"]
     works = [i for i, (s, t) in enumerate(zip(success["area_factor"].successes, success["area_factor"].trials))
              if 2 * s > t]
@@ -343,14 +356,14 @@ def report(summary: dict) -> mp.ReportSection:
         f"At 300 K against the free layer's area (same thickness, current density and RA): "
         f"{success['area_factor'].describe(' × the area')}; {room}.",
     ]
-    return mp.ReportSection(rows, "\n\n".join(text), (("supp_hardware.png", "(a) dR and the energy per window "
+    return ReportSection(rows, "\n\n".join(text), (("supp_hardware.png", "(a) dR and the energy per window "
                                                         "against the current density for four V_half; (b) dR under "
                                                         "Joule heating; (c) Fig. 2 against V_half and the thermal "
                                                         "resistance; (d) Fig. 2 at 300 K against the free layer's "
                                                         "area, with its energy per step."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_hardware",
     title="Supplement: energy per operation, bias-dependent TMR, Joule heating and room temperature.",
     description=__doc__,
@@ -361,7 +374,7 @@ STUDY = mp.Study(
         click.Option(["--realisations"], default=64, show_default=True,
                      help="Windows per point of the heating curve (b)."),
         click.Option(["--quick"], is_flag=True, help="Fewer currents and areas."),
-        mp.scheduler_option(),
+        scheduler_option(),
     ),
     full={"seeds": 6},
     quick={"seeds": 2, "quick": True, "realisations": 8},

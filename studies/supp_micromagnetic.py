@@ -31,6 +31,10 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 import mtjphys as mp
+from mtjphys.data import provenance
+from mtjphys.device import default_solver, integrate, is_warm, solvable
+from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.tasks import free_run_metrics
 
 TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)
 CONVERGENCE_CURRENTS = (0.8e10, 0.9e10, 1.0e10)
@@ -78,7 +82,7 @@ def _float(x) -> float:
 @eqx.filter_jit
 def _ringing(model, law, settings, params, drive, ts, snapshots):
     m0 = model.initial_state(params, ())
-    return mp.integrate(model, settings, m0, drive, params, ts, law=law, snapshots=snapshots)
+    return integrate(model, settings, m0, drive, params, ts, law=law, snapshots=snapshots)
 
 
 def ringing(record: mp.Parameters, samples: int = 1501) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -87,11 +91,11 @@ def ringing(record: mp.Parameters, samples: int = 1501) -> tuple[np.ndarray, np.
     Returns:
         (times [s], resistance [ohm], swing (nx, ny) of the barrier layer, NaN outside the body).
     """
-    model, law, params = mp.solvable(record), record["resistance_law"], record.arrays()
+    model, law, params = solvable(record), record["resistance_law"], record.arrays()
     period = 1 / float(mp.precession_frequency(record))
     ts = np.linspace(0.0, mp.NEURON_WINDOW, samples)
     snapshots = np.linspace(mp.NEURON_WINDOW - period, mp.NEURON_WINDOW, 48)
-    trace = _ringing(model, law, mp.default_solver(model), params, jnp.float64(TRACE_CURRENT), jnp.asarray(ts),
+    trace = _ringing(model, law, default_solver(model), params, jnp.float64(TRACE_CURRENT), jnp.asarray(ts),
                      jnp.asarray(snapshots))
     along = np.einsum("s...c,c->s...", np.asarray(trace.snapshots)[..., 0, :], np.asarray(record["fixed_layer"]))
     swing = (along.max(axis=0) - along.min(axis=0)) / 2
@@ -136,7 +140,7 @@ def networks(record: mp.Parameters, transfer: xr.Dataset, seeds: int, progress) 
     passed, accuracy = [], []
     for seed in tqdm(range(seeds), desc="networks", disable=None if progress else True, leave=False):
         run = mp.sine_generation_run(seed, mode="surrogate", parameters=record, transfer=transfer, progress=False)
-        passed.append(all(w["passed"] for w in mp.free_run_metrics(run).values()))
+        passed.append(all(w["passed"] for w in free_run_metrics(run).values()))
         trial = fig4.run_trial(seed=seed, noise=0.05, mode="surrogate", n_mtj=40, omega_square=0.16e9,
                                omega_sine=0.21e9, parameters=record, transfer=transfer, progress=False)
         accuracy.append(fig4.accuracy_on_test(trial))
@@ -222,8 +226,8 @@ def compute(parameters: mp.Parameters | None = None, *, cell_sizes=(5e-9, 4e-9, 
             "seed": ("seed", np.arange(seeds), {"units": "1", "long_name": "network seed"}),
         },
     )
-    dataset.attrs.update(mp.provenance(finest, study="supp_micromagnetic", sweep_cell_size=sweep_cell,
-                                       settings=mp.default_solver(mp.solvable(finest)), **finest.mesh.describe()))
+    dataset.attrs.update(provenance(finest, study="supp_micromagnetic", sweep_cell_size=sweep_cell,
+                                       settings=default_solver(solvable(finest)), **finest.mesh.describe()))
     dataset.attrs["summary"] = json.dumps(summarise(dataset, finest))
     return dataset
 
@@ -324,26 +328,26 @@ def run(output_dir, *, cell_sizes=(5e-9, 4e-9, 2.5e-9, 2e-9), sweep_cell: float 
         parameters: mp.Parameters | None = None, overwrite: bool = False, progress=True) -> dict:
     """Compute, write supp_micromagnetic.nc and .png into `output_dir`. Returns: the summary."""
     cell_sizes = _cells(None, None, cell_sizes)
-    if parameters is not None and mp.is_warm(parameters):
+    if parameters is not None and is_warm(parameters):
         raise mp.MtjphysError("supp_micromagnetic compares the neuron at 0 K (its networks run on a 0 K transfer "
                               "curve); give a record without temperature or Joule heating")
     if transfer_points < 2 or wide_points < 2 or seeds < 1:
         raise mp.MtjphysError("need at least 2 transfer and wide points and 1 seed")
     for cell in (*cell_sizes, sweep_cell):  # every mesh can be made before anything is written
         grid_record(parameters, cell_size=cell, length=min(diameters), width=min(diameters))
-    paths = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    paths = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = compute(parameters, cell_sizes=cell_sizes, sweep_cell=sweep_cell, transfer_points=transfer_points,
                       wide_points=wide_points, seeds=seeds, diameters=diameters, aspect_ratios=aspect_ratios,
                       progress=progress)
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
-    mp.save_figure(plot(dataset), paths[1], overwrite=overwrite, study="supp_micromagnetic")
+    save_figure(plot(dataset), paths[1], overwrite=overwrite, study="supp_micromagnetic")
     summary = json.loads(dataset.attrs["summary"])
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     mm, ref, own, cal = (summary[k] for k in ("micromagnetic", "macrospin_reference", "macrospin_own", "calibrated"))
     cell = summary["finest_cell"] * 1e9
     body = f"{summary['finest_length'] * 1e9:g} nm {summary['finest_geometry']}"
@@ -383,14 +387,14 @@ def report(summary: dict) -> mp.ReportSection:
         f"{worst_aspect}). The ringing is not uniform: the rim swings {ratio:.2f} times as far as the centre (in a "
         f"macrospin every part swings alike). dR/R0 reaches {100 * summary['wide_max_relative']:.0f} % over "
         f"10⁹–10¹¹ A/m².")
-    return mp.ReportSection(rows, text, (("supp_micromagnetic.png", "Top: R(t), ΔR over the window and ΔR/R0 over a "
+    return ReportSection(rows, text, (("supp_micromagnetic.png", "Top: R(t), ΔR over the window and ΔR/R0 over a "
                                           "wide range, micromagnetic (red; green: Ku for the body's own factors) "
                                           "against the reference macrospin (dashed) and the body's own (dotted). "
                                           "Bottom: convergence in the cell size, the ringing mode, and the macrospin's "
                                           "error against size and aspect ratio."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_micromagnetic",
     title="The neuron on a micromagnetic grid beside the macrospin: convergence, mode, size, and Figs. 2 and 4.",
     description=__doc__,
@@ -404,7 +408,7 @@ STUDY = mp.Study(
         click.Option(["--transfer-points"], default=5, show_default=True, help="Points on the operating window."),
         click.Option(["--wide-points"], default=25, show_default=True, help="Points on the wide curve."),
         click.Option(["--seeds"], default=5, show_default=True, help="Network seeds of Figs. 2 and 4."),
-        mp.params_option(mp.micromagnetic_model),
+        params_option(mp.micromagnetic_model),
     ),
     full={},
     quick={"cell_sizes": (12.5e-9, 10e-9, 8e-9), "sweep_cell": 12.5e-9, "transfer_points": 3, "wide_points": 5,

@@ -32,6 +32,17 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from mtjphys.data import provenance
+from mtjphys.reproduction import (
+    plot_success,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    scheduler_option,
+    Study,
+    SuccessCurve,
+)
+from mtjphys.tasks import generation_metrics_dataset
 
 NOMINAL_DIAMETER = 100e-9  # [m]
 SIZES = 25
@@ -71,7 +82,7 @@ def point(spread: float, drive: str, seed: int, mode: str, n_mtj: int) -> xr.Dat
     gain = (NOMINAL_DIAMETER / sizes) ** 2 if drive == "current" else None
     run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=records, nominal=nominal_device(),
                                  current_gain=gain, progress=False)
-    return mp.generation_metrics_dataset(mp.generation_metrics(run))
+    return generation_metrics_dataset(mp.generation_metrics(run))
 
 
 def size_curves(spread: float, points: int = 21) -> xr.Dataset:
@@ -91,9 +102,9 @@ def size_curves(spread: float, points: int = 21) -> xr.Dataset:
     )
 
 
-def curves(dataset: xr.Dataset, prefix: str = "") -> dict[str, mp.SuccessCurve]:
+def curves(dataset: xr.Dataset, prefix: str = "") -> dict[str, SuccessCurve]:
     seed = "device_seed" if prefix else "seed"
-    return {drive: mp.SuccessCurve.from_passed(dataset[f"{prefix}passed"].sel(drive=drive), "spread", seed)
+    return {drive: SuccessCurve.from_passed(dataset[f"{prefix}passed"].sel(drive=drive), "spread", seed)
             for drive in dataset.drive.values}
 
 
@@ -111,10 +122,10 @@ def plot(dataset: xr.Dataset) -> Figure:
     surrogate, device = curves(dataset), curves(dataset, "device_") if "device_passed" in dataset else {}
     for index, (drive, marker) in enumerate(zip(dataset.drive.values, ("o", "s"))):
         color = f"C{index}"
-        mp.plot_success(success_axes, surrogate[drive], positions=spread, label=f"driven by {drive}, surrogate",
+        plot_success(success_axes, surrogate[drive], positions=spread, label=f"driven by {drive}, surrogate",
                         marker=marker, color=color, baseline=surrogate[drive], breaking=True)
         if drive in device:
-            mp.plot_success(success_axes, device[drive], positions=spread, label=f"driven by {drive}, device",
+            plot_success(success_axes, device[drive], positions=spread, label=f"driven by {drive}, device",
                             marker=marker, color=color, offset=0.6)
             success_axes.lines[-1].set_markerfacecolor("none")
         error = dataset.generation_error.sel(drive=drive)
@@ -135,7 +146,7 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if seeds < 1 or not 0 <= device_seeds <= seeds:
         raise mp.MtjphysError(f"need --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seeds}, {device_seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     spreads = QUICK_SPREADS if quick else SPREADS
     sweeps = f"{output_dir}/sweeps/supp_nonidentical"
@@ -162,16 +173,16 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
         summary["device_success"] = {drive: curve.to_json() for drive, curve in curves(dataset, "device_").items()}
         summary["device_agreement"] = {"runs": int(common.size),
                                        "same_verdict": int((common == dataset.device_passed.values).sum())}
-    dataset.attrs.update(mp.provenance(nominal, study="supp_nonidentical", n_mtj=n_mtj, sizes=SIZES,
+    dataset.attrs.update(provenance(nominal, study="supp_nonidentical", n_mtj=n_mtj, sizes=SIZES,
                                        summary=json.dumps(summary)))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, parameters=nominal, study="supp_nonidentical")
+    save_figure(plot(dataset), png, overwrite=overwrite, parameters=nominal, study="supp_nonidentical")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-def report(summary: dict) -> mp.ReportSection:
-    success = {drive: mp.SuccessCurve.from_json(record) for drive, record in summary["success"].items()}
+def report(summary: dict) -> ReportSection:
+    success = {drive: SuccessCurve.from_json(record) for drive, record in summary["success"].items()}
     density, current = success["density"], success["current"]
     rows = (("Supplement: 40 MTJs of 25 sizes work as well as identical ones", "yes",
              f"driven by current density: {density.breaking.describe('%', 100)} of size spread, "
@@ -185,13 +196,13 @@ def report(summary: dict) -> mp.ReportSection:
         agreement = summary["device_agreement"]
         text.append(f"Device mode on the first {summary['device_seeds']} seeds of every point gives the same verdict "
                     f"as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
-    return mp.ReportSection(rows, "\n\n".join(text), (("supp_nonidentical.png", "(a) ΔR(j) of the 25 sizes at the "
+    return ReportSection(rows, "\n\n".join(text), (("supp_nonidentical.png", "(a) ΔR(j) of the 25 sizes at the "
                                                        "widest spread; (b) success rate with 95 % intervals (open "
                                                        "symbols: device mode; band: identical MTJs); (c) generation "
                                                        "error."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_nonidentical",
     title="Supplement: networks of MTJs of 25 sizes against identical MTJs.",
     description=__doc__,
@@ -203,7 +214,7 @@ STUDY = mp.Study(
                      help="Of those, how many also run in device mode (0: none)."),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
         click.Option(["--quick"], is_flag=True, help="Two spreads only."),
-        mp.scheduler_option(),
+        scheduler_option(),
     ),
     full={"seeds": 20, "device_seeds": 4},
     quick={"seeds": 3, "device_seeds": 1, "quick": True},

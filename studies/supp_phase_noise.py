@@ -28,6 +28,18 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
+from mtjphys.data import provenance
+from mtjphys.device import thermal_delta_r
+from mtjphys.reproduction import (
+    plot_success,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    scheduler_option,
+    Study,
+    SuccessCurve,
+)
+from mtjphys.tasks import generation_metrics_dataset
 
 TEMPERATURES = [0.0, 0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 300.0]  # [K]
 QUICK_TEMPERATURES = [0.0, 0.01, 300.0]
@@ -54,9 +66,9 @@ def single_mtj(temperatures, area_factors, realisations: int, seed: int) -> xr.D
         for k, temperature in enumerate(temperatures):
             record = device(temperature, factor)
             if temperature > 0:
-                extrema = mp.thermal_delta_r(record, np.full(realisations, J_SINGLE), seed=seed + 1000 * i + k)
+                extrema = thermal_delta_r(record, np.full(realisations, J_SINGLE), seed=seed + 1000 * i + k)
             else:
-                extrema = mp.thermal_delta_r(record, np.array([J_SINGLE]))
+                extrema = thermal_delta_r(record, np.array([J_SINGLE]))
             mean[i, k], spread[i, k] = np.mean(extrema.delta_r), np.std(extrema.delta_r)
             jitter[i, k] = 2 * np.pi / period * np.nanstd(extrema.time_max)
     return xr.Dataset(
@@ -78,11 +90,11 @@ def point(temperature: float, condition: str, seed: int, mode: str = "surrogate"
     n_mtj, area_factor = CONDITIONS[condition]
     run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=device(temperature, area_factor),
                                  progress=False)
-    return mp.generation_metrics_dataset(mp.generation_metrics(run))
+    return generation_metrics_dataset(mp.generation_metrics(run))
 
 
-def curves(dataset: xr.Dataset) -> dict[str, mp.SuccessCurve]:
-    return {condition: mp.SuccessCurve.from_passed(dataset.passed.sel(condition=condition), "temperature")
+def curves(dataset: xr.Dataset) -> dict[str, SuccessCurve]:
+    return {condition: SuccessCurve.from_passed(dataset.passed.sel(condition=condition), "temperature")
             for condition in dataset.condition.values}
 
 
@@ -105,7 +117,7 @@ def plot(dataset: xr.Dataset) -> Figure:
     success_axes.set_xscale("log")
     for index, (condition, curve) in enumerate(curves(dataset).items()):
         marker = "osD^"[index % 4]
-        mp.plot_success(success_axes, curve, positions=axis_t, label=condition, marker=marker, color=f"C{index}",
+        plot_success(success_axes, curve, positions=axis_t, label=condition, marker=marker, color=f"C{index}",
                         baseline=curve, breaking=True)
         error = dataset.generation_error.sel(condition=condition)
         median = error.median("seed")
@@ -113,9 +125,9 @@ def plot(dataset: xr.Dataset) -> Figure:
                                                   error.quantile(0.75, "seed") - median],
                             marker=marker, capsize=3, label=condition)
     if "device_passed" in dataset:
-        checked = mp.SuccessCurve.from_passed(dataset.device_passed, "device_temperature", "device_seed")
+        checked = SuccessCurve.from_passed(dataset.device_passed, "device_temperature", "device_seed")
         color = f"C{list(CONDITIONS).index(DEVICE_CONDITION)}"
-        mp.plot_success(success_axes, checked, label=f"{DEVICE_CONDITION}, device mode (SDE)", marker="*",
+        plot_success(success_axes, checked, label=f"{DEVICE_CONDITION}, device mode (SDE)", marker="*",
                         color=color, offset=0.15)
         error_axes.plot(dataset.device_temperature.values, dataset.device_generation_error.median("device_seed"), "*",
                         color=color, ms=12, label="device mode (SDE), median")
@@ -133,7 +145,7 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 2, quick: bool = Fal
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if seeds < 1 or device_seeds < 0:
         raise mp.MtjphysError(f"need --seeds >= 1 and --device-seeds >= 0, got {seeds} and {device_seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     single = single_mtj(QUICK_TEMPERATURES if quick else SINGLE_TEMPERATURES, AREA_FACTORS,
                         min(realisations, 64) if quick else realisations, seed=0)
@@ -169,23 +181,23 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 2, quick: bool = Fal
         dataset["device_seed"].attrs = {"units": "1", "long_name": "network seed (device mode)"}
         surrogate = dataset.passed.sel(condition=DEVICE_CONDITION, temperature=checked_temperatures,
                                        seed=list(range(device_seeds)))
-        summary["device_success"] = mp.SuccessCurve.from_passed(dataset.device_passed, "device_temperature",
+        summary["device_success"] = SuccessCurve.from_passed(dataset.device_passed, "device_temperature",
                                                                 "device_seed").to_json()
         summary["device_agreement"] = {"condition": DEVICE_CONDITION, "runs": int(surrogate.size),
                                        "same_verdict": int((surrogate.values == dataset.device_passed.values).sum())}
     cold = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_WINDOW)).delta_r
-    dataset.attrs.update(mp.provenance(mp.Parameters(), settings=mp.ThermalSolver(), study="supp_phase_noise",
+    dataset.attrs.update(provenance(mp.Parameters(), settings=mp.ThermalSolver(), study="supp_phase_noise",
                                        summary=json.dumps(summary), delta_r_span=float(cold[1] - cold[0]),
                                        ringing_period=single.attrs["ringing_period"],
                                        realisations=single.attrs["realisations"]))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, study="supp_phase_noise")
+    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_phase_noise")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-def report(summary: dict) -> mp.ReportSection:
-    success = {name: mp.SuccessCurve.from_json(record) for name, record in summary["success"].items()}
+def report(summary: dict) -> ReportSection:
+    success = {name: SuccessCurve.from_json(record) for name, record in summary["success"].items()}
     breaks = "; ".join(f"{name}: {curve.breaking.describe('K')}" for name, curve in success.items())
     rows = (("Supplement: phase noise degrades the output but can be improved", "yes (no numbers given)", breaks),)
     std = summary["single_mtj_delta_r_std_ohm"]
@@ -198,18 +210,18 @@ def report(summary: dict) -> mp.ReportSection:
              for name, curve in success.items()]
     if "device_agreement" in summary:
         agreement = summary["device_agreement"]
-        checked = mp.SuccessCurve.from_json(summary["device_success"])
+        checked = SuccessCurve.from_json(summary["device_success"])
         text.append(f"Device mode (every MTJ integrated by the SDE), {agreement['condition']}: "
                     f"{checked.describe(' K')}; "
                     f"the same verdict as the thermal surrogate in {agreement['same_verdict']} of "
                     f"{agreement['runs']} runs.")
-    return mp.ReportSection(rows, "\n\n".join(text), (("supp_phase_noise.png", "(a) one MTJ's spread of ΔR and phase "
+    return ReportSection(rows, "\n\n".join(text), (("supp_phase_noise.png", "(a) one MTJ's spread of ΔR and phase "
                                                        "jitter against temperature; (b) success rate with 95 % "
                                                        "intervals (bands: 0 K; stars: device mode); (c) generation "
                                                        "error."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_phase_noise",
     title="Supplement: thermal phase noise of the MTJs and its effect on the network.",
     description=__doc__,
@@ -220,7 +232,7 @@ STUDY = mp.Study(
         click.Option(["--device-seeds"], default=2, show_default=True,
                      help="Seeds of the device-mode (SDE network) check (0: none)."),
         click.Option(["--quick"], is_flag=True, help="Three temperatures and fewer realisations."),
-        mp.scheduler_option(),
+        scheduler_option(),
     ),
     full={"seeds": 20, "device_seeds": 2},
     quick={"seeds": 2, "device_seeds": 0, "quick": True},

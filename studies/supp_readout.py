@@ -31,7 +31,18 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys._thermal import thermal_realisation, ThermalSolver
+from mtjphys.data import provenance
+from mtjphys.device import circuit_for, thermal_readout, thermal_realisation, ThermalSolver
+from mtjphys.reproduction import (
+    plot_success,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    scheduler_option,
+    Study,
+    SuccessCurve,
+)
+from mtjphys.tasks import generation_metrics_dataset
 
 TEMPERATURES = [0.01, 1.0, 300.0]  # [K]
 BANDWIDTHS = [5e9, 10e9, 20e9, 40e9, 0.0]  # [Hz]; 0: no filter
@@ -43,7 +54,7 @@ NETWORK_BANDWIDTHS = [10e9, 20e9, 40e9]
 
 
 def readout_of(bandwidth: float, rule: str, record: mp.Parameters) -> mp.Readout:
-    hold = mp.thermal_readout(record).hold if rule == "held" else 0.0
+    hold = thermal_readout(record).hold if rule == "held" else 0.0
     return mp.Readout(bandwidth=bandwidth or None, hold=hold)
 
 
@@ -58,7 +69,7 @@ def single_mtj(temperatures, realisations: int, seed: int) -> xr.Dataset:
         record = mp.Parameters({"temperature": temperature})
         params = record.arrays()
         current = jnp.full(realisations, J)
-        law, circuit = record["resistance_law"], mp.circuit_for(record)
+        law, circuit = record["resistance_law"], circuit_for(record)
         trace = thermal_realisation(record.model, settings, params, current, jax.random.PRNGKey(seed + i),
                                     mp.NEURON_WINDOW, law=law, circuit=circuit)
         resistance = trace.point.resistance
@@ -89,7 +100,7 @@ def network_point(temperature: float, bandwidth: float, seed: int) -> xr.Dataset
     record = reference.replace(temperature=temperature, area=reference["area"] * NETWORK_AREA)
     run = mp.sine_generation_run(seed, mode="surrogate", parameters=record, progress=False,
                                  readout=readout_of(bandwidth, "held", record))
-    return mp.generation_metrics_dataset(mp.generation_metrics(run))
+    return generation_metrics_dataset(mp.generation_metrics(run))
 
 
 def plot(dataset: xr.Dataset) -> Figure:
@@ -114,8 +125,8 @@ def plot(dataset: xr.Dataset) -> Figure:
     if "passed" in dataset:
         network_axes.set_xscale("log")
         for index, bandwidth in enumerate(dataset.network_bandwidth.values):
-            curve = mp.SuccessCurve.from_passed(dataset.passed.sel(network_bandwidth=bandwidth), "network_temperature")
-            mp.plot_success(network_axes, curve, label=f"{bandwidth / 1e9:g} GHz", marker="osD"[index % 3],
+            curve = SuccessCurve.from_passed(dataset.passed.sel(network_bandwidth=bandwidth), "network_temperature")
+            plot_success(network_axes, curve, label=f"{bandwidth / 1e9:g} GHz", marker="osD"[index % 3],
                             color=f"C{index}", offset=0.03 * (index - 1), breaking=True)
         network_axes.set(xlabel="temperature (K)", ylabel="success rate (%)", ylim=(-5, 105),
                          title=f"(b) Fig. 2 task, 40 MTJs, area x{NETWORK_AREA:g}")
@@ -130,7 +141,7 @@ def run(output_dir, *, realisations: int = 512, seeds: int = 10, quick: bool = F
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if realisations < 2 or seeds < 0:
         raise mp.MtjphysError(f"need --realisations >= 2 and --seeds >= 0, got {realisations} and {seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = single_mtj(TEMPERATURES, realisations, seed=0)
     summary = {"realisations": realisations, "seeds": seeds,
@@ -149,18 +160,18 @@ def run(output_dir, *, realisations: int = 512, seeds: int = 10, quick: bool = F
         sweep["seed"].attrs = {"units": "1", "long_name": "network seed"}
         dataset = xr.merge([dataset, sweep], combine_attrs="override")
         summary["network_success"] = {
-            f"{b / 1e9:g}": mp.SuccessCurve.from_passed(dataset.passed.sel(network_bandwidth=b),
+            f"{b / 1e9:g}": SuccessCurve.from_passed(dataset.passed.sel(network_bandwidth=b),
                                                         "network_temperature").to_json()
             for b in NETWORK_BANDWIDTHS}
-    dataset.attrs = {**dataset.attrs, **mp.provenance(mp.Parameters(), settings=ThermalSolver(), study="supp_readout",
+    dataset.attrs = {**dataset.attrs, **provenance(mp.Parameters(), settings=ThermalSolver(), study="supp_readout",
                                                        current_density=J, summary=json.dumps(summary))}
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, study="supp_readout")
+    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_readout")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
-def report(summary: dict) -> mp.ReportSection:
+def report(summary: dict) -> ReportSection:
     table = summary["table"]
     lines = ["| temperature | readout | " + " | ".join(f"{b} GHz" if b != "none" else "no filter"
                                                         for b in next(iter(next(iter(table.values())).values())))
@@ -174,20 +185,20 @@ def report(summary: dict) -> mp.ReportSection:
             "every readout: mean ± std of ΔR, and the share of windows read on a noise wiggle.", "\n".join(lines)]
     rows = []
     if "network_success" in summary:
-        curves = {b: mp.SuccessCurve.from_json(c) for b, c in summary["network_success"].items()}
+        curves = {b: SuccessCurve.from_json(c) for b, c in summary["network_success"].items()}
         breaks = "; ".join(f"{b} GHz: {curve.breaking.describe('K')}" for b, curve in curves.items())
         text.append(f"Fig. 2 task, 40 MTJs of 10^{np.log10(NETWORK_AREA):g} times the area, thermal surrogate, "
                     f"{summary['seeds']} "
                     f"seeds per point, read with extrema held over half a period: {breaks}.")
         rows.append(("Where the Fig. 2 network breaks, by pre-amplifier bandwidth", "not given", breaks))
-    return mp.ReportSection(tuple(rows), "\n\n".join(text), (("supp_readout.png", "(a) spread of one MTJ's ΔR and "
+    return ReportSection(tuple(rows), "\n\n".join(text), (("supp_readout.png", "(a) spread of one MTJ's ΔR and "
                                                             "share of windows read on a noise wiggle against the "
                                                             "bandwidth (solid: extrema held over half a period; "
                                                             "dotted: every extremum); (b) the Fig. 2 task against "
                                                             "temperature for three bandwidths."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_readout",
     title="Supplement: the thermal readout (pre-amplifier bandwidth, extrema rule) and what it changes.",
     description=__doc__,
@@ -197,7 +208,7 @@ STUDY = mp.Study(
         click.Option(["--realisations"], default=512, show_default=True, help="Thermal windows per temperature."),
         click.Option(["--seeds"], default=10, show_default=True, help="Seeds per network point (0: no networks)."),
         click.Option(["--quick"], is_flag=True, help="Fewer realisations and no network sweep."),
-        mp.scheduler_option(),
+        scheduler_option(),
     ),
     full={"realisations": 512, "seeds": 10},
     quick={"realisations": 64, "quick": True},

@@ -29,7 +29,17 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys._generation import SINE_ARCHITECTURE
+from mtjphys.data import provenance
+from mtjphys.reproduction import (
+    plot_success,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    scheduler_option,
+    Study,
+    SuccessCurve,
+)
+from mtjphys.tasks import generation_metrics_dataset, SINE_ARCHITECTURE
 
 IMPERFECTIONS = {
     "synaptic_noise": {"levels": [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], "units": "1",
@@ -51,7 +61,7 @@ def point(imperfection: str, level, seed: int, mode: str, n_mtj: int) -> xr.Data
     else:
         options = {"architecture": {imperfection: level}}
     run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, progress=False, **options)
-    return mp.generation_metrics_dataset(mp.generation_metrics(run))
+    return generation_metrics_dataset(mp.generation_metrics(run))
 
 
 def sweep(output_dir, *, seeds: int, mode: str, n_mtj: int, quick: bool, scheduler, progress=True) -> xr.Dataset:
@@ -70,9 +80,9 @@ def sweep(output_dir, *, seeds: int, mode: str, n_mtj: int, quick: bool, schedul
     return merged
 
 
-def curves(dataset: xr.Dataset, prefix: str = "") -> dict[str, mp.SuccessCurve]:
+def curves(dataset: xr.Dataset, prefix: str = "") -> dict[str, SuccessCurve]:
     seed = "device_seed" if prefix else "seed"
-    return {name: mp.SuccessCurve.from_passed(dataset[f"{prefix}passed_vs_{name}"], name, seed)
+    return {name: SuccessCurve.from_passed(dataset[f"{prefix}passed_vs_{name}"], name, seed)
             for name in IMPERFECTIONS}
 
 
@@ -89,10 +99,10 @@ def plot(dataset: xr.Dataset) -> Figure:
         ax.set(xlabel=f"{dataset[name].attrs['long_name']}\n({dataset[name].attrs['units']})",
                ylabel="generation error", yscale="log")
         twin = ax.twinx()
-        mp.plot_success(twin, surrogate[name], label="success, surrogate", marker="s", color="C3",
+        plot_success(twin, surrogate[name], label="success, surrogate", marker="s", color="C3",
                         baseline=surrogate[name], breaking=True)
         if name in device:
-            mp.plot_success(twin, device[name], label="success, device", marker="D", color="C2",
+            plot_success(twin, device[name], label="success, device", marker="D", color="C2",
                             offset=0.01 * (level.max() - level.min()))
         twin.set(ylabel="success rate (%)", ylim=(-5, 105))
         ax.set_title(surrogate[name].breaking.describe(), fontsize=8)
@@ -105,7 +115,7 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if seeds < 1 or not 0 <= device_seeds <= seeds:
         raise mp.MtjphysError(f"need --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seeds}, {device_seeds}")
-    netcdf, png = mp.prepare_outputs(output_dir, STUDY.outputs, overwrite)
+    netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     options = {"n_mtj": n_mtj, "quick": quick, "scheduler": scheduler, "progress": progress}
     parts = [sweep(output_dir, seeds=seeds, mode="surrogate", **options)]
@@ -128,10 +138,10 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
             same += int((common == dataset[f"device_passed_vs_{name}"].values).sum())
             runs += common.size
         summary["device_agreement"] = {"runs": runs, "same_verdict": same}
-    dataset.attrs.update(mp.provenance(mp.Parameters(), study="supp_synapses", n_mtj=n_mtj,
+    dataset.attrs.update(provenance(mp.Parameters(), study="supp_synapses", n_mtj=n_mtj,
                                        architecture=json.dumps(SINE_ARCHITECTURE), summary=json.dumps(summary)))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    mp.save_figure(plot(dataset), png, overwrite=overwrite, study="supp_synapses")
+    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_synapses")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -143,8 +153,8 @@ WHAT = {"synaptic_noise": "weight fluctuation (relative std per step)",
         "failed_readout_known": "failed readout synapses, known to FORCE (fraction)"}
 
 
-def report(summary: dict) -> mp.ReportSection:
-    success = {name: mp.SuccessCurve.from_json(record) for name, record in summary["success"].items()}
+def report(summary: dict) -> ReportSection:
+    success = {name: SuccessCurve.from_json(record) for name, record in summary["success"].items()}
     rows = (("Supplement: weight fluctuation, delay and failed readout synapses are tolerated", "yes",
              "; ".join(f"{WHAT[name]}: {curve.breaking.describe(UNITS[name])}" for name, curve in success.items())),)
     text = [f"{WHAT[name][0].upper()}{WHAT[name][1:]}, success rate over {summary['seeds']} seeds (surrogate mode, "
@@ -157,12 +167,12 @@ def report(summary: dict) -> mp.ReportSection:
         agreement = summary["device_agreement"]
         text.append(f"Device mode on the first {summary['device_seeds']} seeds of every level gives the same verdict "
                     f"as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
-    return mp.ReportSection(rows, "\n\n".join(text), (("supp_synapses.png", "Generation error (blue) and success "
+    return ReportSection(rows, "\n\n".join(text), (("supp_synapses.png", "Generation error (blue) and success "
                                                        "rate with 95 % intervals (red: surrogate, green: device; "
                                                        "band: perfect synapses) for each imperfection."),))
 
 
-STUDY = mp.Study(
+STUDY = Study(
     name="supp_synapses",
     title="Supplement: weight fluctuation, signal delay and failed readout synapses.",
     description=__doc__,
@@ -174,7 +184,7 @@ STUDY = mp.Study(
                      help="Of those, how many also run in device mode (0: none)."),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
         click.Option(["--quick"], is_flag=True, help="Two levels per imperfection."),
-        mp.scheduler_option(),
+        scheduler_option(),
     ),
     full={"seeds": 20, "device_seeds": 4},
     quick={"seeds": 2, "device_seeds": 0, "quick": True},

@@ -13,7 +13,7 @@ def _release_compiled_programs():
     """After each module, drop JAX's compiled programs if they hold half the memory maps a process may
     have (the whole suite compiles more than vm.max_map_count allows)."""
     yield
-    from mtjphys._datasets import release_compiled_programs
+    from mtjphys.data import release_compiled_programs
 
     release_compiled_programs()
 
@@ -21,11 +21,10 @@ def _release_compiled_programs():
 @pytest.fixture(scope="session")
 def quick_results(tmp_path_factory):
     """`mtjphys reproduce --quick` once for the whole session (about four minutes)."""
-    import mtjphys as mp
-    from mtjphys._cli import cli
+    from mtjphys.cli import cli, run_command
 
     directory = tmp_path_factory.mktemp("reproduce")
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, ["reproduce", "-o", str(directory), "--quick"], prog_name="mtjphys")
+        run_command(cli, ["reproduce", "-o", str(directory), "--quick"], prog_name="mtjphys")
     assert exit_info.value.code == 0
     return directory

@@ -7,7 +7,20 @@ import numpy as np
 import pytest
 from mtjphys.studies import benchmarks
 
+import mtjphys
 import mtjphys as mp
+from mtjphys.data import code_hash
+from mtjphys.networks import (
+    accuracy,
+    force_readout,
+    memory_curve,
+    network_states,
+    nrmse,
+    reservoirpy_states,
+    ridge_readout,
+    scaled_input,
+)
+from mtjphys.tasks import mackey_glass_series
 
 
 def test_narma10_follows_its_recurrence():
@@ -22,16 +35,16 @@ def test_narma10_follows_its_recurrence():
 
 def test_mackey_glass_converges_and_obeys_its_equation():
     # second order in dt (the delayed value at half steps is interpolated linearly), small at the default 0.1
-    runs = [mp.mackey_glass_series(150, seed=2, dt=dt, transient=0) for dt in (0.1, 0.05, 0.025)]
+    runs = [mackey_glass_series(150, seed=2, dt=dt, transient=0) for dt in (0.1, 0.05, 0.025)]
     errors = [np.max(np.abs(runs[0] - runs[1])), np.max(np.abs(runs[1] - runs[2]))]
     assert errors[0] < 1e-4 and 3.5 < errors[0] / errors[1] < 4.5
-    assert np.max(np.abs(mp.mackey_glass_series(300, seed=5)[:50] - mp.mackey_glass_series(300, seed=2)[:50])) > 1e-3
-    x = mp.mackey_glass_series(300, seed=2, dt=0.05)
+    assert np.max(np.abs(mackey_glass_series(300, seed=5)[:50] - mackey_glass_series(300, seed=2)[:50])) > 1e-3
+    x = mackey_glass_series(300, seed=2, dt=0.05)
     slope = (x[18:-1] - x[16:-3]) / 2  # central difference at t, against the right-hand side at t
     rate = 0.2 * x[:-19] / (1 + x[:-19] ** 10) - 0.1 * x[17:-2]
     assert np.max(np.abs(slope - rate)) < 2e-3 and np.std(rate) > 0.02
     task = mp.mackey_glass_task(horizon=84, washout=10, train=100, test=50, seed=2)
-    series = mp.mackey_glass_series(160 + 84, seed=2)
+    series = mackey_glass_series(160 + 84, seed=2)
     assert np.allclose(task.input.values[:, 0], series[:160]) and np.allclose(task.target.values[:, 0], series[84:])
 
 
@@ -66,29 +79,30 @@ def test_ridge_and_force_readouts_against_closed_forms():
     rng = np.random.default_rng(0)
     x = np.concatenate([np.ones((400, 1)), rng.normal(size=(400, 6))], axis=1)
     weights = rng.normal(size=(2, 7))
-    weights_fitted, penalty = mp.ridge_readout(x, x @ weights.T)
-    assert np.allclose(weights_fitted, weights, atol=1e-6) and penalty == min(mp._reservoir.RIDGE_PENALTIES)
+    weights_fitted, penalty = ridge_readout(x, x @ weights.T)
+    assert np.allclose(weights_fitted, weights, atol=1e-6)
+    assert penalty == min(mtjphys.networks._reservoir.RIDGE_PENALTIES)
     y = x @ weights.T + 0.3 * rng.normal(size=(400, 2))
     alpha = 2.5  # RLS from P0 = I / alpha ends at ridge regression with the absolute penalty alpha
     closed = np.linalg.solve(x.T @ x + alpha * np.eye(7), x.T @ y).T
-    assert np.allclose(mp.force_readout(x, y, regularization=alpha), closed, atol=1e-9)
+    assert np.allclose(force_readout(x, y, regularization=alpha), closed, atol=1e-9)
 
 
 def test_metrics_on_known_cases():
     rng = np.random.default_rng(1)
     target = rng.normal(size=(500, 3))
-    assert mp.nrmse(target[:, 0], target[:, 0]) == 0
-    assert mp.nrmse(np.full(500, target[:, 0].mean()), target[:, 0]) == pytest.approx(1.0)
-    curve = mp.memory_curve(np.stack([2 * target[:, 0] + 1, -target[:, 1], rng.normal(size=500)], 1), target)
+    assert nrmse(target[:, 0], target[:, 0]) == 0
+    assert nrmse(np.full(500, target[:, 0].mean()), target[:, 0]) == pytest.approx(1.0)
+    curve = memory_curve(np.stack([2 * target[:, 0] + 1, -target[:, 1], rng.normal(size=500)], 1), target)
     assert curve[:2] == pytest.approx([1.0, 1.0]) and curve[2] < 0.02
-    assert mp.accuracy([1, 2, 3, 4], [1, 2, 0, 4]) == 0.75
+    assert accuracy([1, 2, 3, 4], [1, 2, 0, 4]) == 0.75
 
 
 def test_reservoirpy_states_restart_at_every_reset():
     task = mp.sequential_digits_task(seed=0, limit=6)
-    states = mp.reservoirpy_states(task, units=20, spectral_radius=0.9, leak=1.0, input_scale=0.3, connectivity=0.1,
+    states = reservoirpy_states(task, units=20, spectral_radius=0.9, leak=1.0, input_scale=0.3, connectivity=0.1,
                                    seed=2)
-    alone = mp.reservoirpy_states(task.isel(time=slice(16, 24)), units=20, spectral_radius=0.9, leak=1.0,
+    alone = reservoirpy_states(task.isel(time=slice(16, 24)), units=20, spectral_radius=0.9, leak=1.0,
                                   input_scale=0.3, connectivity=0.1, seed=2)
     assert np.allclose(states[16:24], alone) and not np.allclose(states[8:16], states[16:24])
 
@@ -97,8 +111,8 @@ def test_network_states_are_the_network_outputs():
     task = mp.narma10_task(washout=5, train=20, test=10, seed=0)
     network = mp.random_network(mp.Architecture(n_mtj=6, n_inputs=1, gain=0.9, leak=1.0, feedback_scale=0.0),
                                 seed=1, mode="tanh")
-    states = mp.network_states(network, task)
-    u, x = mp.scaled_input(task), np.zeros(6)
+    states = network_states(network, task)
+    u, x = scaled_input(task), np.zeros(6)
     for n in range(5):  # x(n+1) = J tanh(x(n)) + W_in u(n) with leak 1 and no feedback
         assert np.allclose(states[n], np.tanh(x), atol=1e-12)
         x = np.asarray(network.recurrent) @ np.tanh(x) + np.asarray(network.input_weights) @ u[n]
@@ -188,7 +202,7 @@ def test_results_carry_their_settings(small_run):
     table = mp.open_dataset(directory / "benchmarks.nc")
     settings = json.loads(table.attrs["benchmark_settings"])
     assert settings["n_mtj"] == 12 and settings["device_seeds"] == [0]
-    assert mp.open_dataset(directory / "benchmarks_narma10_tanh.nc").attrs["code_hash"] == mp.code_hash()
+    assert mp.open_dataset(directory / "benchmarks_narma10_tanh.nc").attrs["code_hash"] == code_hash()
     for path in directory.glob("*.nc"):
         for name, variable in mp.open_dataset(path).variables.items():
             assert "units" in variable.attrs and variable.attrs.get("long_name"), f"{path.name}: {name}"

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
-from mtjphys._bptt import loss_and_gradient, make_sequences, rollout, sequence_readouts, train_bptt, TRAINABLE
+from mtjphys.device import gradient_solver
+from mtjphys.networks._bptt import loss_and_gradient, make_sequences, rollout, sequence_readouts, train_bptt, TRAINABLE
+from mtjphys.tasks import amplitude, dominant_period
 
 EVERY_WEIGHT = TRAINABLE
 
@@ -79,7 +81,7 @@ def test_device_mode_gradient_goes_through_the_llg_solve():
     _check_against_differences(network, sequences, step=1e-5, rtol=2e-3,
                                trainable=("input_weights", "recurrent", "readout"))
     # a solver set to forward mode is differentiated with the reverse adjoint, and handed back unchanged
-    forward = mp.gradient_solver(network.nonlinearity.settings, "forward")
+    forward = gradient_solver(network.nonlinearity.settings, "forward")
     network_forward = eqx.tree_at(lambda n: n.nonlinearity, network,
                                   dataclasses.replace(network.nonlinearity, settings=forward))
     value, _ = loss_and_gradient(network_forward, sequences)
@@ -100,24 +102,24 @@ def _sine_sequences(n_mtj: int, count: int, warm: int, free: int, period: float,
 def test_bptt_trained_tanh_network_generates_a_sine():
     """Closed loop, the readout fed back through W_f: after training, a free run from a teacher-forced warm-up
     follows the sine."""
-    period, amplitude, n_mtj = 30.0, 0.8, 30
+    period, size, n_mtj = 30.0, 0.8, 30
     architecture = mp.Architecture(n_mtj=n_mtj, n_outputs=1, connection_probability=0.2, gain=1.2, leak=0.2)
     network = mp.random_network(architecture, seed=0, mode="tanh")
-    sequences = _sine_sequences(n_mtj, 32, 40, 160, period, amplitude, seed=0)
+    sequences = _sine_sequences(n_mtj, 32, 40, 160, period, size, seed=0)
     trained, history = train_bptt(network, sequences, trainable=("recurrent", "readout", "feedback"), epochs=80,
                                   batch_size=16, truncation=50, learning_rate=1e-2, progress=False)
     losses = history.loss.values
     assert losses[-10:].mean() < losses[0] / 100
     warm, free = 40, 400
     n = np.arange(warm + free)
-    target = amplitude * np.sin(2 * np.pi * n / period)
+    target = size * np.sin(2 * np.pi * n / period)
     run = rollout(trained, jnp.zeros((n.size, 0)), teacher_forcing=jnp.asarray(n < warm),
                   forced_readouts=jnp.asarray(target[:, None]))
     output = np.asarray(run.readouts[warm:, 0])
     first = slice(0, 100)  # three periods and more: phase and shape
-    assert np.sqrt(np.mean((output[first] - target[warm:][first]) ** 2)) < 0.1 * amplitude / np.sqrt(2)
-    assert mp.dominant_period(output, 1.0) == pytest.approx(period, rel=0.02)
-    assert mp.amplitude(output) == pytest.approx(amplitude, rel=0.05)
+    assert np.sqrt(np.mean((output[first] - target[warm:][first]) ** 2)) < 0.1 * size / np.sqrt(2)
+    assert dominant_period(output, 1.0) == pytest.approx(period, rel=0.02)
+    assert amplitude(output) == pytest.approx(size, rel=0.05)
     for variable in history.data_vars.values():
         assert variable.attrs["units"] and variable.attrs["long_name"]
     assert history.attrs["optimizer"] == "adam" and history.attrs["seed"] == 0

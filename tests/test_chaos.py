@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
-from mtjphys._lyapunov import largest_lyapunov_exponent
+from mtjphys.cli import run_command
+from mtjphys.networks import differentiable_network
+from mtjphys.networks._lyapunov import largest_lyapunov_exponent
 
 
 class Linear(mp.AbstractNonlinearity):
@@ -86,7 +88,7 @@ def test_the_tangent_map_agrees_with_two_nearby_trajectories(mode):
 
 def test_device_mode_differentiates_through_the_llg_solve():
     network = _network(60, 2.0, seed=2, mode="device")  # the quick study's shapes: one compilation for both
-    swapped = mp.differentiable_network(network, "forward")
+    swapped = differentiable_network(network, "forward")
     assert isinstance(swapped.nonlinearity.settings.adjoint, dfx.ForwardMode)
     assert not isinstance(network.nonlinearity.settings.adjoint, dfx.ForwardMode)  # the caller's is left alone
     tangent = largest_lyapunov_exponent(network, steps=40, warmup=20, seed=1)
@@ -195,7 +197,7 @@ def test_bad_study_input_is_refused_in_one_line(tmp_path, capsys, args, message)
     from mtjphys.studies import supp_chaos
 
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(supp_chaos.STUDY.command(), ["-o", str(tmp_path / "out"), *args], prog_name="supp_chaos")
+        run_command(supp_chaos.STUDY.command(), ["-o", str(tmp_path / "out"), *args], prog_name="supp_chaos")
     captured = capsys.readouterr()
     assert exit_info.value.code == 2 and message in captured.err and captured.err.count("\n") == 1
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -10,14 +10,16 @@ import pytest
 import xarray as xr
 
 import mtjphys as mp
-from mtjphys._cli import cli
-from tests import scipy_reference
+from mtjphys import references
+from mtjphys.cli import run_command
+from mtjphys.cli._main import cli
+from mtjphys.data import atomic_write
 
 
 def run(args, capsys):
     """Run `mtjphys ARGS` in-process. Returns: (exit status, stdout, stderr)."""
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, args, prog_name="mtjphys")
+        run_command(cli, args, prog_name="mtjphys")
     captured = capsys.readouterr()
     return exit_info.value.code, captured.out, captured.err
 
@@ -33,7 +35,7 @@ def test_neuron_writes_a_dataset_another_code_can_recompute(tmp_path, capsys):
                 "rtol", "atol", "seed", "package_versions", "parameters"):
         assert key in dataset.attrs, key
     record = json.loads(dataset.attrs["parameters"])
-    independent = scipy_reference.delta_r(record, 0.9e10)
+    independent = references.scipy_delta_r(record, 0.9e10)
     assert abs(float(dataset.delta_r) - independent) < 0.01
 
 
@@ -124,7 +126,7 @@ def test_interrupted_write_leaves_no_file(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        mp.atomic_write(out, failing)
+        atomic_write(out, failing)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -157,12 +159,12 @@ def test_atomic_write_keeps_the_umask_syncs_and_never_overwrites_unasked(tmp_pat
     original_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda handle: synced.append(handle) or original_fsync(handle))
     monkeypatch.setattr(os, "umask", lambda *_: pytest.fail("atomic_write must not touch the process umask"))
-    out = mp.atomic_write(tmp_path / "a.txt", lambda tmp: pathlib.Path(tmp).write_text("one"))
+    out = atomic_write(tmp_path / "a.txt", lambda tmp: pathlib.Path(tmp).write_text("one"))
     assert out.read_text() == "one" and len(synced) == 2  # the file, then its directory
     monkeypatch.undo()
     mask = os.umask(0o027)
     try:
-        mp.atomic_write(tmp_path / "b.txt", lambda tmp: pathlib.Path(tmp).write_text("two"))
+        atomic_write(tmp_path / "b.txt", lambda tmp: pathlib.Path(tmp).write_text("two"))
     finally:
         os.umask(mask)
     assert (tmp_path / "b.txt").stat().st_mode & 0o777 == 0o640
@@ -172,7 +174,7 @@ def test_atomic_write_keeps_the_umask_syncs_and_never_overwrites_unasked(tmp_pat
         pathlib.Path(tmp).write_text("ours")
 
     with pytest.raises(mp.MtjphysError, match="exists; pass --overwrite"):
-        mp.atomic_write(tmp_path / "c.txt", racing)
+        atomic_write(tmp_path / "c.txt", racing)
     assert (tmp_path / "c.txt").read_text() == "theirs" and sorted(p.name for p in tmp_path.iterdir()) == [
         "a.txt", "b.txt", "c.txt"]
 

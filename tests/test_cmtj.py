@@ -1,6 +1,6 @@
 """Cross-check of the macrospin solver against cmtj, an independent C++ macrospin code.
 
-cmtj integrates the same equation by fixed-step RK4 (see `tests.cmtj_reference.cmtj_trace` for the
+cmtj integrates the same equation by fixed-step RK4 (see `mtjphys.references.cmtj_trace` for the
 mapping of the parameter record onto its inputs). At a 10 fs step its truncation error is far below
 our adaptive solver's tolerance (checked below against scipy's DOP853 at rtol 1e-12), so the
 differences to our solver measure our solver's error: Dopri8 at rtol 1e-7 / atol 1e-9 leaves
@@ -13,8 +13,9 @@ import pytest
 pytest.importorskip("cmtj")
 
 import mtjphys as mp
-from tests import scipy_reference
-from tests.cmtj_reference import cmtj_trace
+from mtjphys import references
+from mtjphys.device import last_extrema
+from mtjphys.references import cmtj_trace
 
 J = 0.9e10  # [A/m^2]
 WINDOW = mp.NEURON_WINDOW  # 1.5 ns
@@ -47,7 +48,7 @@ def _cmtj_delta_r(record, current_density, match_alpha_mixing=True):
     """dR of cmtj's R(t), sampled on the neuron solver's grid and refined like ours."""
     grid = np.linspace(0.0, WINDOW, mp.NeuronSolver().samples)
     _, r = _cmtj_on(grid, record, current_density, match_alpha_mixing=match_alpha_mixing)
-    return float(mp.last_extrema(grid, r).delta_r)
+    return float(last_extrema(grid, r).delta_r)
 
 
 GENERAL = dict(alpha=0.05, epsilon_prime=0.1, fixed_layer=[1.0, 0.3, -0.2], H_ext=[1e4, -2e4, 5e3],
@@ -62,7 +63,7 @@ def test_cmtj_mapping_is_exact_and_its_rk4_converged(parameters, changes):
     times = np.linspace(0.0, WINDOW, round(WINDOW / SAMPLE) + 1)
     m_fine, r_fine = _cmtj_on(times, record, 1.2e10)
     _m_coarse, r_coarse = _cmtj_on(times, record, 1.2e10, step=10 * STEP)
-    m_ref, r_ref = scipy_reference.trace(record, 1.2e10, times, rtol=1e-12, atol=1e-14)
+    m_ref, r_ref = references.scipy_trace(record, 1.2e10, times, rtol=1e-12, atol=1e-14)
     assert np.abs(r_fine - r_coarse).max() < 1e-6  # measured ~1e-9: RK4 at 10 fs is converged
     assert np.abs(r_fine - r_ref).max() < 1e-6  # measured ~4e-10 (reference), ~1.4e-7 (general)
     assert np.abs(m_fine - m_ref).max() < 1e-9  # measured ~1e-13 (reference), ~4e-11 (general)

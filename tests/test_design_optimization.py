@@ -9,11 +9,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from mtjphys.studies import design_optimization as study
-from mtjphys.studies import fig4_recognition
+from mtjphys.studies import design_optimization as study, fig4_recognition
 
 import mtjphys as mp
-from mtjphys._neuron import as_batch
+from mtjphys.device._neuron import as_batch
 
 # Tolerances far below the finite differences' resolution. The readout refines each extremum of R(t) by a
 # parabola through its sample and the two beside it, so dR is smooth in the design only while no extremum moves

@@ -12,6 +12,7 @@ import pytest
 import xarray as xr
 
 import mtjphys as mp
+from mtjphys.networks import drive_from_task, task_from_dataset, trainer_from_dataset
 
 USER_MODULE = '''
 """A researcher's own extensions of mtjphys."""
@@ -72,8 +73,8 @@ import mtjphys as mp
 
 run = mp.open_dataset(sys.argv[1])
 network = mp.network_from_dataset(run)
-trainer = mp.trainer_from_dataset(run)
-task = mp.task_from_dataset(run)
+trainer = trainer_from_dataset(run)
+task = task_from_dataset(run)
 _, again = mp.train(network, task, trainer, seed=3, progress=False)
 np.save(sys.argv[2], again.output.values)
 print(json.dumps({"nonlinearity": type(network.nonlinearity).__module__ + ":" + type(network.nonlinearity).__name__,
@@ -114,7 +115,7 @@ def test_a_users_nonlinearity_runs_trains_saves_and_reloads(user, tmp_path):
     assert np.sqrt(np.mean(error**2)) < 0.5 * np.std(task.target.values[test])  # it learned the recall
     loaded = mp.network_from_dataset(mp.open_dataset(mp.write_dataset(run, tmp_path / "run.nc")))
     assert type(loaded.nonlinearity) is ext.Softsign and loaded.nonlinearity.slope == 2.0
-    drive = mp.drive_from_task(task, 1, 1)
+    drive = drive_from_task(task, 1, 1)
     first, second = (mp.simulate(n, drive, record_mtjs=30, progress=False).trajectory for n in (trained, loaded))
     assert np.array_equal(first.readouts, second.readouts) and np.array_equal(first.mtj_outputs, second.mtj_outputs)
 
@@ -138,9 +139,9 @@ def test_a_users_trainer_and_task_survive_a_fresh_process(user, tmp_path):
     late = run.output.isel(readout=0).values[200:266] - task.target.isel(readout=0).values[200:266]
     early = run.output.isel(readout=0).values[:66] - task.target.isel(readout=0).values[:66]
     assert np.mean(late**2) < 0.5 * np.mean(early**2)  # the delta rule learns
-    assert mp.trainer_from_dataset(run) == trainer
+    assert trainer_from_dataset(run) == trainer
     path = mp.write_dataset(run, tmp_path / "run.nc")
-    reloaded_task = mp.task_from_dataset(mp.open_dataset(path))
+    reloaded_task = task_from_dataset(mp.open_dataset(path))
     xr.testing.assert_identical(reloaded_task, task)
     assert reloaded_task.attrs == task.attrs
 

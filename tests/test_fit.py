@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
-from mtjphys._cli import cli
-from mtjphys._fit import Coordinate, coordinates, parse_bounds, read_csv
+from mtjphys.cli import run_command
+from mtjphys.cli._main import cli
+from mtjphys.fitting import TraceData
+from mtjphys.fitting._fit import Coordinate, coordinates, parse_bounds, read_csv
 
 J = 0.9e10
 TRUTH = mp.Parameters()
@@ -20,7 +22,7 @@ START = TRUTH.replace(alpha=0.012, Ku=2.35e5, polarization=0.55)
 
 def run(args, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, args, prog_name="mtjphys")
+        run_command(cli, args, prog_name="mtjphys")
     captured = capsys.readouterr()
     return exit_info.value.code, captured.out, captured.err
 
@@ -40,7 +42,7 @@ def _truth(names):
 @pytest.mark.slow
 def test_a_noiseless_trace_is_fitted_back(ringing):
     time, resistance = ringing
-    result = mp.fit([mp.TraceData("synthetic", time, resistance, J)], START, FREE, starts=2)
+    result = mp.fit([TraceData("synthetic", time, resistance, J)], START, FREE, starts=2)
     assert np.max(np.abs(result.estimate / _truth(FREE) - 1)) < 1e-6
     assert result.fitted["alpha"] == pytest.approx(TRUTH["alpha"], rel=1e-6)
     assert result.start_converged[np.argmin(result.start_costs)]
@@ -54,7 +56,7 @@ def test_the_truth_lies_within_three_standard_errors_in_nine_fits_of_ten(ringing
     inside, errors = np.zeros(len(FREE), dtype=int), []
     for seed in range(20):
         noisy = resistance + np.random.default_rng(seed).normal(0.0, sigma, resistance.size)
-        result = mp.fit([mp.TraceData("synthetic", time, noisy, J)], START, FREE, starts=1)
+        result = mp.fit([TraceData("synthetic", time, noisy, J)], START, FREE, starts=1)
         inside += np.abs(result.estimate - _truth(FREE)) <= 3 * result.standard_error
         errors.append((result.estimate - _truth(FREE)) / result.standard_error)
         assert result.noise[0] == pytest.approx(sigma, rel=0.15)
@@ -66,7 +68,7 @@ def test_the_truth_lies_within_three_standard_errors_in_nine_fits_of_ten(ringing
 @pytest.mark.slow
 def test_polarization_and_lambda_are_reported_as_not_separated_by_a_ringing(ringing):
     time, resistance = ringing
-    data = [mp.TraceData("synthetic", time, resistance + np.random.default_rng(0).normal(0, 1.0, time.size), J)]
+    data = [TraceData("synthetic", time, resistance + np.random.default_rng(0).normal(0, 1.0, time.size), J)]
     both = mp.fit(data, TRUTH.replace(polarization=0.5, Lambda=0.8), ["polarization", "Lambda"], starts=1)
     assert abs(both.correlation[0, 1]) > 0.99
     assert any("polarization and Lambda" in note for note in both.notes)

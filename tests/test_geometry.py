@@ -6,12 +6,11 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from scipy import integrate, special
 
 import mtjphys as mp
-from mtjphys._geometry import (
+from mtjphys.device._geometry import (
     _carlson_rd,
     _prism_factor,
     ellipsoid_demag_factors,

@@ -10,7 +10,19 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import mtjphys
 import mtjphys as mp
+from mtjphys.device import (
+    circuit_for,
+    default_solver,
+    gradient_solver,
+    integrate,
+    solvable,
+    thermal_realisation,
+    thermal_solver_for,
+    window_response,
+)
+from mtjphys.fitting import differentiable_parameters
 
 J = 0.9e10
 TIGHT = mp.NeuronSolver(rtol=1e-11, atol=1e-13)  # the solve's own error far below the differences' step
@@ -59,12 +71,12 @@ def _agrees(analytic, finite, scale) -> bool:
 
 
 def _trace_function(parameters, settings=TIGHT, j=J):
-    model, law, _ = mp._neuron.as_batch(parameters)
-    circuit = mp.circuit_for(parameters)
+    model, law, _ = mtjphys.device._neuron.as_batch(parameters)
+    circuit = circuit_for(parameters)
 
     @jax.jit
     def resistance(params, drive=jnp.float64(j)):
-        trace = mp.integrate(model, settings, model.initial_state(params, ()), drive, params, jnp.asarray(TIMES),
+        trace = integrate(model, settings, model.initial_state(params, ()), drive, params, jnp.asarray(TIMES),
                              law=law, circuit=circuit)
         return trace.point.resistance
 
@@ -97,7 +109,7 @@ def test_the_trace_derivatives_by_every_parameter_and_the_current_match_finite_d
     sensitive = np.abs(sensitivity.sensitivity).max("time")
     assert sensitive.sel(parameter="fixed_layer_y") < 1e-12 * sensitive.sel(parameter="fixed_layer_x")
     checked = _check_every_row(parameters, sensitivity, resistance, skip=("fixed_layer_y",))
-    assert set(mp.differentiable_parameters(parameters)) <= {label.rsplit("_", 1)[0] for label in checked} | set(
+    assert set(differentiable_parameters(parameters)) <= {label.rsplit("_", 1)[0] for label in checked} | set(
         checked)
     drive = lambda j: resistance(parameters.arrays(), jnp.float64(j))
     h = 1e-3 * J
@@ -113,7 +125,7 @@ def test_the_trace_derivatives_by_every_parameter_and_the_current_match_finite_d
 @pytest.mark.slow
 def test_a_bias_dependent_tmr_is_differentiated_through_its_voltage_solve():
     parameters = mp.Parameters({"V_half": 0.6})
-    assert "V_half" in mp.differentiable_parameters(parameters)
+    assert "V_half" in differentiable_parameters(parameters)
     sensitivity = mp.trace_sensitivity(parameters, J, TIMES, wrt=["V_half", "R_AP", "alpha"], settings=TIGHT)
     _check_every_row(parameters, sensitivity, _trace_function(parameters))
 
@@ -127,11 +139,11 @@ def test_reverse_mode_gives_the_forward_derivatives_of_the_transfer_curve():
                                       mode="reverse")
     for name in ("sensitivity", "energy_sensitivity"):
         assert _relative_error(forward[name].values, reverse[name].values) < 1e-10
-    model, law, _ = mp._neuron.as_batch(parameters)
+    model, law, _ = mtjphys.device._neuron.as_batch(parameters)
 
     @jax.jit
     def delta_r(params, drive=jnp.asarray(currents)):
-        return mp.window_response(model, law, TIGHT, params, drive).extrema.delta_r
+        return window_response(model, law, TIGHT, params, drive).extrema.delta_r
 
     _check_every_row(parameters, forward, delta_r, EXTREMA_STEPS)
     h = 1e-3 * currents
@@ -147,16 +159,16 @@ def test_reverse_mode_gives_the_forward_derivatives_of_the_transfer_curve():
 @pytest.mark.slow
 def test_one_realisation_above_zero_kelvin_is_differentiated_along_its_fixed_noise_path():
     parameters = mp.Parameters({"temperature": 300.0})
-    assert "temperature" in mp.differentiable_parameters(parameters)
+    assert "temperature" in differentiable_parameters(parameters)
     sensitivity = mp.trace_sensitivity(parameters, J, TIMES, wrt=["alpha", "Ku", "temperature"], seed=5)
-    model, law, _ = mp._neuron.as_batch(parameters)
-    thermal = mp._transfer.sampled_thermal_solver(mp.thermal_solver_for(parameters), TIMES[1], TIMES.size)
-    key = mp._errors.random_key(5)
+    model, law, _ = mtjphys.device._neuron.as_batch(parameters)
+    thermal = mtjphys.device._transfer.sampled_thermal_solver(thermal_solver_for(parameters), TIMES[1], TIMES.size)
+    key = mtjphys._errors.random_key(5)
 
     @jax.jit
     def resistance(params):
-        return mp.thermal_realisation(model, thermal, params, jnp.float64(J), key, float(TIMES[-1]), law=law,
-                                      circuit=mp.circuit_for(parameters)).point.resistance
+        return thermal_realisation(model, thermal, params, jnp.float64(J), key, float(TIMES[-1]), law=law,
+                                      circuit=circuit_for(parameters)).point.resistance
 
     assert np.allclose(resistance(parameters.arrays()), sensitivity.resistance.values, rtol=0, atol=1e-9)
     _check_every_row(parameters, sensitivity, resistance)
@@ -167,7 +179,7 @@ def test_one_realisation_above_zero_kelvin_is_differentiated_along_its_fixed_noi
 @pytest.mark.slow
 def test_a_micromagnetic_layer_is_differentiated_through_its_grid():
     parameters = mp.Parameters({"cell_size": 10e-9}, model=mp.micromagnetic_model())
-    settings = eqx.tree_at(lambda s: (s.rtol, s.atol, s.progress), mp.default_solver(mp.solvable(parameters)),
+    settings = eqx.tree_at(lambda s: (s.rtol, s.atol, s.progress), default_solver(solvable(parameters)),
                            (1e-10, 1e-12, False))
     sensitivity = mp.trace_sensitivity(parameters, J, TIMES, wrt=["A", "Ku", "alpha"], settings=settings)
     _check_every_row(parameters, sensitivity, _trace_function(parameters, settings))
@@ -175,8 +187,8 @@ def test_a_micromagnetic_layer_is_differentiated_through_its_grid():
 
 def test_what_has_no_derivative_is_refused_in_one_line():
     parameters = mp.Parameters()
-    assert "temperature" not in mp.differentiable_parameters(parameters)  # any T > 0 switches to the SDE
-    assert "V_half" not in mp.differentiable_parameters(parameters)  # null: a constant TMR
+    assert "temperature" not in differentiable_parameters(parameters)  # any T > 0 switches to the SDE
+    assert "V_half" not in differentiable_parameters(parameters)  # null: a constant TMR
     for wrt, message in ((["temperature"], "no derivative"), (["breakdown_voltage"], "no derivative"),
                          (["nonsense"], "not a parameter")):
         with pytest.raises(mp.MtjphysError, match=message):
@@ -190,8 +202,8 @@ def test_what_has_no_derivative_is_refused_in_one_line():
 
 
 def test_the_adjoint_is_chosen_by_mode_and_recorded():
-    forward = mp.gradient_solver(mp.NeuronSolver(), "forward")
-    reverse = mp.gradient_solver(mp.NeuronSolver(), "reverse")
+    forward = gradient_solver(mp.NeuronSolver(), "forward")
+    reverse = gradient_solver(mp.NeuronSolver(), "reverse")
     assert isinstance(forward.adjoint, dfx.ForwardMode)
     assert isinstance(reverse.adjoint, dfx.RecursiveCheckpointAdjoint)
     assert forward.describe()["adjoint"] == "diffrax.ForwardMode"

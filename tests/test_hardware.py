@@ -9,6 +9,7 @@ import sympy as sp
 
 import mtjphys as mp
 from mtjphys import models
+from mtjphys.device import bias_voltage, circuit_for, heated, is_warm, window_response
 from tests.test_cli import run
 
 J = 0.9e10
@@ -69,7 +70,7 @@ def test_the_bias_voltage_solves_v_equals_i_r_at_that_voltage():
     m = rng.normal(size=(64, 3))
     m = jnp.asarray(m / np.linalg.norm(m, axis=1, keepdims=True))
     j = jnp.asarray(rng.uniform(-3e10, 3e10, 64))
-    v = mp.bias_voltage(model, law, m, j, params)
+    v = bias_voltage(model, law, m, j, params)
     residual = v - j * record["area"] * model.resistance(law)(m, v, params)
     assert float(jnp.max(jnp.abs(residual))) < 1e-12
     # the bias lowers the resistance, so V lies below I R(m, 0)
@@ -78,11 +79,11 @@ def test_the_bias_voltage_solves_v_equals_i_r_at_that_voltage():
 
 def test_a_constant_tmr_skips_the_bias_solve_and_gives_the_same_window():
     record = mp.Parameters()
-    assert not mp.circuit_for(record).bias_dependent and mp.circuit_for(record.replace(V_half=0.5)).bias_dependent
+    assert not circuit_for(record).bias_dependent and circuit_for(record.replace(V_half=0.5)).bias_dependent
     model, law, params = record.model, record["resistance_law"], record.arrays()
     js = jnp.linspace(0.8e10, 1.0e10, 3)
-    solved = mp.window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.Circuit())
-    direct = mp.window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.circuit_for(record))
+    solved = window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.Circuit())
+    direct = window_response(model, law, mp.NeuronSolver(), params, js, circuit=circuit_for(record))
     for name in ("energy", "voltage_max", "power_max"):
         np.testing.assert_allclose(getattr(direct, name), getattr(solved, name), rtol=1e-13)
     np.testing.assert_allclose(direct.extrema.delta_r, solved.extrema.delta_r, rtol=1e-12)
@@ -118,17 +119,17 @@ def test_heating_at_zero_thermal_resistance_changes_nothing():
     record = mp.Parameters({"V_half": 0.5, "curie_temperature": 700.0})
     model, law, params = record.model, record["resistance_law"], record.arrays()
     js = jnp.linspace(0.8e10, 1.0e10, 5)
-    plain = mp.window_response(model, law, mp.NeuronSolver(), params, js)
-    heated = mp.window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.Circuit(heating=True))
+    plain = window_response(model, law, mp.NeuronSolver(), params, js)
+    heated = window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.Circuit(heating=True))
     for name in ("energy", "voltage_max", "end"):
         np.testing.assert_allclose(getattr(heated, name), getattr(plain, name), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(heated.extrema.delta_r, plain.extrema.delta_r, rtol=1e-12)
-    assert not mp.is_warm(record) and not mp.circuit_for(record).heating
+    assert not is_warm(record) and not circuit_for(record).heating
 
 
 def test_heated_temperature_and_ms_follow_the_power():
     params = mp.Parameters({"temperature": 300.0, "thermal_resistance": 2e5, "curie_temperature": 1000.0}).arrays()
-    hot = mp.heated(params, jnp.float64(5e-5))
+    hot = heated(params, jnp.float64(5e-5))
     assert float(hot["temperature"]) == pytest.approx(310.0)
     bloch = lambda t: 1 - (t / 1000.0) ** 1.5
     assert float(hot["Ms"]) == pytest.approx(5.76e5 * bloch(310.0) / bloch(300.0), rel=1e-12)
@@ -136,7 +137,7 @@ def test_heated_temperature_and_ms_follow_the_power():
 
 def test_heating_warms_a_junction_at_zero_kelvin():
     record = mp.Parameters({"thermal_resistance": 3e5})
-    assert mp.is_warm(record)
+    assert is_warm(record)
     trace = mp.neuron_trace(record, J, seed=2)
     np.testing.assert_allclose(trace.temperature.values, 3e5 * trace.power.values, rtol=1e-12)
     assert 10 < float(trace.temperature.max()) < 30  # about 60 uW through 3e5 K/W

@@ -8,7 +8,10 @@ import pytest
 import xarray as xr
 
 import mtjphys as mp
-from mtjphys._cli import cli
+from mtjphys.cli import run_command
+from mtjphys.cli._main import cli
+from mtjphys.networks import rls_step
+from mtjphys.tasks import builtin_character_path, CHARACTER_PERIOD
 
 
 # ---- innate training ----------------------------------------------------------------------
@@ -25,7 +28,7 @@ def test_innate_update_is_rls_on_each_plastic_row():
     assert set(changed) <= set(np.asarray(trainer.plastic)) and len(changed) > 0
     for unit in np.asarray(trainer.plastic):
         columns = np.flatnonzero(np.asarray(network.recurrent)[unit])
-        _, row = mp.rls_step(jnp.eye(len(columns)) / 2.0, network.recurrent[unit, columns][None],
+        _, row = rls_step(jnp.eye(len(columns)) / 2.0, network.recurrent[unit, columns][None],
                              r_previous[columns], (r[unit] - target[unit])[None])
         np.testing.assert_allclose(np.asarray(updated.recurrent)[unit, columns], np.asarray(row[0]), rtol=1e-12)
         others = np.setdiff1d(np.arange(30), columns)
@@ -61,12 +64,12 @@ def test_innate_arguments_are_checked():
 # ---- characters --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def teacher():
-    return mp.load_character(mp.builtin_character_path("师"))
+    return mp.load_character(builtin_character_path("师"))
 
 
 def test_builtin_character_and_its_licence(teacher):
     assert teacher.name == "师" and len(teacher.strokes) == 6
-    assert (mp.builtin_character_path().parent / "ARPHICPL.TXT").is_file()
+    assert (builtin_character_path().parent / "ARPHICPL.TXT").is_file()
 
 
 def test_trajectory_is_closed_periodic_and_uniform_in_speed(teacher):
@@ -107,13 +110,13 @@ def test_writing_task_has_the_papers_period(teacher):
     character = teacher.normalized()
     task = mp.writing_task(character, 400)
     xy = task.target.values
-    x, y, _ = character.trace(np.arange(400) * mp.STEP / mp.CHARACTER_PERIOD)
+    x, y, _ = character.trace(np.arange(400) * mp.STEP / CHARACTER_PERIOD)
     np.testing.assert_allclose(xy, np.stack([x, y], axis=1), atol=1e-12)
     assert np.array_equal(task.input.values, task.target.values)
     # the pen comes back after 170 ns = 113.33 steps: 113 and 114 steps later it is within a third
     # and two thirds of a step's travel of where it was (constant speed along a path of this length)
     vertices, _ = character.path()
-    per_step = np.hypot(*np.diff(vertices, axis=0).T).sum() * mp.STEP / mp.CHARACTER_PERIOD
+    per_step = np.hypot(*np.diff(vertices, axis=0).T).sum() * mp.STEP / CHARACTER_PERIOD
     for shift, lag in ((113, 1 / 3), (114, 2 / 3), (227, 1 / 3), (340, 0.0)):
         distance = np.hypot(*(xy[shift:] - xy[:-shift]).T)
         assert distance.max() <= (lag + 1e-6) * per_step + 1e-12, (shift, distance.max() / per_step)
@@ -149,7 +152,7 @@ def test_fig3_rejects_a_malformed_character_file_in_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"medians": "none"}')
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, ["study", "fig3_character", "-o", str(tmp_path / "out"), "--character-file", str(bad)],
+        run_command(cli, ["study", "fig3_character", "-o", str(tmp_path / "out"), "--character-file", str(bad)],
                        prog_name="mtjphys")
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err.count("\n") == 1 and "no 'medians'" in err

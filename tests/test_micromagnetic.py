@@ -15,7 +15,11 @@ import sympy as sp
 
 import mtjphys as mp
 from mtjphys import models
-from mtjphys._cli import cli
+from mtjphys.cli import run_command
+from mtjphys.cli._main import cli
+from mtjphys.device import default_solver, integrate, solvable, thermal_realisation, thermal_solver_for
+from mtjphys.grid import demag_field, demag_tensor, dipole_average, exchange_field, newell_tensor
+from mtjphys.reproduction import params_option
 
 MU0 = mp.micromagnetic_model().constants["mu0"]["value"]
 
@@ -26,10 +30,10 @@ def grid_record(**changes) -> mp.Parameters:
 
 def average_field(record: mp.Parameters, direction) -> np.ndarray:
     """The body's average demagnetising field [T] when uniformly magnetised along `direction`."""
-    model = mp.solvable(record)
+    model = solvable(record)
     m = model.uniform(jnp.asarray(direction, dtype=jnp.float64))
     ms = jnp.asarray(record["Ms"] * record.mesh.mask, dtype=jnp.float64)
-    field = mp.demag_field(ms[..., None] * m, record.mesh.kernel, record.mesh.shape, MU0)
+    field = demag_field(ms[..., None] * m, record.mesh.kernel, record.mesh.shape, MU0)
     return np.asarray(field)[record.mesh.mask].mean(axis=0)
 
 
@@ -37,7 +41,7 @@ def average_field(record: mp.Parameters, direction) -> np.ndarray:
 @pytest.mark.parametrize("cell", [(1e-9, 1e-9, 1e-9), (2e-9, 3e-9, 0.7e-9), (5e-9, 5e-9, 3e-9)])
 def test_a_cells_self_term_is_its_prisms_demagnetising_factors(cell):
     """A uniformly magnetised cell's own average field: the cube's 1/3 per axis, Aharoni's factors for a prism."""
-    tensor = mp.newell_tensor(np.zeros(3), cell)
+    tensor = newell_tensor(np.zeros(3), cell)
     np.testing.assert_allclose(tensor[:3], mp.prism_demag_factors(*cell), rtol=1e-12)
     np.testing.assert_allclose(tensor[3:], 0.0, atol=1e-14)
     if cell[0] == cell[1] == cell[2]:
@@ -50,30 +54,30 @@ def test_the_tensor_obeys_its_trace_sum_rule():
     cell = np.array([2e-9, 3e-9, 0.7e-9])
     offsets = rng.integers(-6, 7, size=(40, 3)) * cell
     offsets = offsets[np.any(offsets != 0, axis=1)]
-    tensor = mp.demag_tensor(offsets, cell)
+    tensor = demag_tensor(offsets, cell)
     scale = np.abs(tensor[:3]).max(axis=0)
     np.testing.assert_array_less(np.abs(tensor[:3].sum(axis=0)), 1e-8 * scale)  # digits lost to cancellation
-    assert mp.newell_tensor(np.zeros(3), cell)[:3].sum() == pytest.approx(1.0, abs=1e-14)
+    assert newell_tensor(np.zeros(3), cell)[:3].sum() == pytest.approx(1.0, abs=1e-14)
 
 
 @pytest.mark.parametrize("cell", [(2e-9, 3e-9, 0.7e-9), (5e-9, 5e-9, 3e-9), (1e-9, 1e-9, 1e-9)])
 def test_the_far_field_seam(cell):
     """Newell's form and the dipole average agree where one gives way to the other; far out the average
     tends to the point dipole."""
-    from mtjphys._demag import FAR_CELLS
+    from mtjphys.grid._demag import FAR_CELLS
 
     rng = np.random.default_rng(5)
     directions = rng.normal(size=(8, 3))
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     for distance in (0.8, 1.0, 1.2):
         offsets = directions * distance * FAR_CELLS * max(cell)
-        near, far = mp.newell_tensor(offsets, cell), mp.dipole_average(offsets, cell)
+        near, far = newell_tensor(offsets, cell), dipole_average(offsets, cell)
         np.testing.assert_allclose(near, far, atol=2e-6 * np.abs(far).max())
     far_out = directions[0] * 400 * max(cell)
     r = np.linalg.norm(far_out)
     point = -(3 * np.outer(far_out, far_out) - r * r * np.eye(3)) / (4 * math.pi * r**5) * np.prod(cell)
     expected = [point[i, j] for i, j in ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))]
-    np.testing.assert_allclose(mp.dipole_average(far_out, cell), expected, atol=1e-4 * np.abs(expected).max())
+    np.testing.assert_allclose(dipole_average(far_out, cell), expected, atol=1e-4 * np.abs(expected).max())
 
 
 @pytest.mark.parametrize("cells, layers", [((8, 4), 1), ((6, 5), 3), ((1, 7), 2)])
@@ -109,11 +113,11 @@ def test_a_wide_thin_films_demagnetising_factor_tends_to_one():
 # ---- the exchange stencil --------------------------------------------------------------------
 def test_uniform_magnetisation_has_no_exchange_field():
     record = grid_record(cell_size=5e-9, grain_size=20e-9, grain_Ms_dispersion=0.2)
-    model = mp.solvable(record)
+    model = solvable(record)
     cells, ms = model.cell_parameters(record.arrays())
     stiffness = jnp.where(record.mesh.mask, cells["A"], 0.0)
     m = model.uniform(jnp.asarray([0.3, -0.4, 0.866]))
-    assert float(jnp.abs(mp.exchange_field(m, stiffness, ms, record.mesh.cell)).max()) == 0.0
+    assert float(jnp.abs(exchange_field(m, stiffness, ms, record.mesh.cell)).max()) == 0.0
 
 
 def test_the_stencil_converges_to_the_continuum_field_at_second_order():
@@ -132,7 +136,7 @@ def test_the_stencil_converges_to_the_continuum_field_at_second_order():
         cx, cy = record.mesh.centres()
         grid_x, grid_y = np.meshgrid(cx, cy, indexing="ij")
         m = np.stack([sp.lambdify((x, y), p, "numpy")(grid_x, grid_y) * np.ones_like(grid_x) for p in profile], -1)
-        stencil = mp.exchange_field(jnp.asarray(m[:, :, None]), jnp.full(m.shape[:2] + (1,), a),
+        stencil = exchange_field(jnp.asarray(m[:, :, None]), jnp.full(m.shape[:2] + (1,), a),
                                     jnp.full(m.shape[:2] + (1,), ms), record.mesh.cell)[:, :, 0]
         want = np.stack([np.broadcast_to(v, grid_x.shape) for v in exact(grid_x, grid_y)], -1)
         interior = (np.abs(grid_x) < 40e-9) & (np.abs(grid_y) < 25e-9)
@@ -148,7 +152,7 @@ def test_the_stencil_joins_materials_by_the_harmonic_mean_and_ignores_missing_ne
     a = jnp.asarray([1e-11, 3e-11, 0.0])[:, None, None]
     ms = jnp.asarray([5e5, 8e5, 0.0])[:, None, None]
     dx = 2e-9
-    field = np.asarray(mp.exchange_field(m, a, ms, (dx, 5e-9, 1e-9)))[:, 0, 0]
+    field = np.asarray(exchange_field(m, a, ms, (dx, 5e-9, 1e-9)))[:, 0, 0]
     link = 2 * 1e-11 * 3e-11 / (4e-11)
     difference = np.array([0.6, 0.0, -0.2])
     np.testing.assert_allclose(field[0], 2 / 5e5 * link * difference / dx**2, rtol=1e-14)
@@ -162,7 +166,7 @@ def test_the_exchange_energy_is_the_discrete_a_grad_m_squared():
     m = rng.normal(size=(5, 4, 2, 3))
     m /= np.linalg.norm(m, axis=-1, keepdims=True)
     cell, a, ms = (2e-9, 3e-9, 1e-9), 2e-11, 6e5
-    field = np.asarray(mp.exchange_field(jnp.asarray(m), jnp.full(m.shape[:3], a), jnp.full(m.shape[:3], ms), cell))
+    field = np.asarray(exchange_field(jnp.asarray(m), jnp.full(m.shape[:3], a), jnp.full(m.shape[:3], ms), cell))
     volume = math.prod(cell)
     from_field = -volume * ms * np.sum(m * field) / 2
     pairs = sum(np.sum(np.diff(m, axis=axis) ** 2) / cell[axis] ** 2 for axis in range(3))
@@ -219,7 +223,7 @@ def test_a_mesh_that_cannot_be_made_is_refused_in_one_line(changes, message):
 
 
 def test_a_mesh_beyond_the_free_memory_is_refused(monkeypatch):
-    from mtjphys import _mesh
+    from mtjphys.grid import _mesh
 
     monkeypatch.setattr(_mesh, "_available_memory", lambda: 1e6)
     with pytest.raises(mp.MtjphysError, match="GB, more than this machine has free"):
@@ -243,7 +247,7 @@ def test_a_small_k_spin_wave_follows_its_dispersion_without_demagnetisation():
     cells, dx, n = 100, 2e-9, 3
     record = mp.Parameters({"geometry": "rectangle", "length": cells * dx, "width": dx, "cell_size": dx,
                             "alpha": 0.0}, model=variant)
-    model, params = mp.solvable(record), record.arrays()
+    model, params = solvable(record), record.arrays()
     length, k = cells * dx, n * math.pi / (cells * dx)
     x = record.mesh.centres()[0] + length / 2
     amplitude = 1e-3 * np.cos(k * x)
@@ -263,7 +267,7 @@ def test_a_small_k_spin_wave_follows_its_dispersion_without_demagnetisation():
 @pytest.mark.slow
 def test_no_energy_is_gained_without_current_at_positive_damping():
     record = grid_record(cell_size=10e-9, length=60e-9, width=60e-9, alpha=0.05)
-    model, params = mp.solvable(record), record.arrays()
+    model, params = solvable(record), record.arrays()
     rng = np.random.default_rng(0)
     m0 = np.asarray(model.uniform(jnp.asarray([0.5, 0.2, 0.84]))) + 0.2 * rng.normal(size=model.state_shape)
     m0 /= np.linalg.norm(m0, axis=-1, keepdims=True)
@@ -280,10 +284,10 @@ def test_no_energy_is_gained_without_current_at_positive_damping():
 def test_every_cell_keeps_unit_length_over_a_window():
     """The state itself, not its directions (which every observable reads), stays on the sphere at 0 K."""
     record = grid_record(cell_size=10e-9)
-    model, law, params = mp.solvable(record), record["resistance_law"], record.arrays()
+    model, law, params = solvable(record), record["resistance_law"], record.arrays()
     m0 = model.initial_state(params, (2,))
     ts = jnp.linspace(0.0, mp.NEURON_WINDOW, 11)
-    trace = mp.integrate(model, mp.default_solver(model), m0, jnp.asarray([0.8e10, 1.0e10]), params, ts, law=law,
+    trace = integrate(model, default_solver(model), m0, jnp.asarray([0.8e10, 1.0e10]), params, ts, law=law,
                          snapshots=ts)
     norms = np.linalg.norm(np.asarray(trace.snapshots), axis=-1)[:, :, record.mesh.mask]
     assert np.max(np.abs(norms - 1)) < 1e-6
@@ -294,9 +298,9 @@ def test_small_cells_above_zero_kelvin_keep_their_directions_on_the_sphere():
     """On 4 nm cells at 300 K each Heun step's norm error is large; the directions move as if projected
     back after every step, so the average stays a mean of unit vectors and the state cannot run away."""
     record = grid_record(cell_size=4e-9, temperature=300.0)
-    model, law, params = mp.solvable(record), record["resistance_law"], record.arrays()
-    settings = mp.thermal_solver_for(record)
-    trace = mp.thermal_realisation(model, settings, params, jnp.float64(0.9e10), jax.random.PRNGKey(0),
+    model, law, params = solvable(record), record["resistance_law"], record.arrays()
+    settings = thermal_solver_for(record)
+    trace = thermal_realisation(model, settings, params, jnp.float64(0.9e10), jax.random.PRNGKey(0),
                                    mp.NEURON_WINDOW, law=law)
     average = np.linalg.norm(np.asarray(trace.m), axis=-1)
     assert np.all(average <= 1 + 1e-12) and average.min() > 0.9  # tilted by the noise, not torn apart
@@ -333,11 +337,11 @@ def test_the_relaxed_disc_flowers_at_its_rim_through_the_thickness():
     mid-plane, so the uniform state is the equilibrium; in two layers the rim tilts outward in one layer
     and inward in the other (the flower state), the centre stays put."""
     single = grid_record(cell_size=5e-9)
-    model = mp.solvable(single)
+    model = solvable(single)
     relaxed = np.asarray(model.initial_state(single.arrays(), ()))
     assert np.abs(relaxed[single.mesh.mask][:, :2]).max() < 1e-12
     double = grid_record(cell_size=5e-9, thickness=2e-9, layers=2, Ku=3.5e5)
-    model, params = mp.solvable(double), double.arrays()
+    model, params = solvable(double), double.arrays()
     relaxed = np.asarray(model.initial_state(params, ()))
     torque = np.cross(relaxed, np.cross(relaxed, np.asarray(model.effective_field(jnp.asarray(relaxed), params))))
     assert np.abs(torque[double.mesh.mask]).max() < 1e-6
@@ -375,7 +379,7 @@ def test_a_micromagnetic_trace_holds_the_average_and_the_final_cells(tmp_path):
 def test_the_command_line_meshes_the_free_layer(tmp_path, capsys):
     out = tmp_path / "n.nc"
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, ["neuron", "-j", "0.9e10", "--model", "micromagnetic", "--cell-size", "10e-9",
+        run_command(cli, ["neuron", "-j", "0.9e10", "--model", "micromagnetic", "--cell-size", "10e-9",
                              "--geometry", "ellipse", "--width", "60e-9", "-o", str(out)], prog_name="mtjphys")
     assert exit_info.value.code == 0 and "cells of a 10 x 6 x 1 grid" in capsys.readouterr().out
     dataset = mp.open_dataset(out)
@@ -383,7 +387,7 @@ def test_the_command_line_meshes_the_free_layer(tmp_path, capsys):
     assert record["geometry"] == "ellipse" and record["width"] == 60e-9 and "m_final" in dataset
     curve = tmp_path / "t.nc"
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, ["transfer", "--model", "micromagnetic", "--cell-size", "10e-9", "--points", "3",
+        run_command(cli, ["transfer", "--model", "micromagnetic", "--cell-size", "10e-9", "--points", "3",
                              "-o", str(curve)], prog_name="mtjphys")
     assert exit_info.value.code == 0 and mp.open_dataset(curve).delta_r.sizes["current_density"] == 3
 
@@ -400,7 +404,7 @@ def test_the_command_line_meshes_the_free_layer(tmp_path, capsys):
 def test_a_mesh_the_command_line_cannot_make_writes_nothing(args, message, tmp_path, capsys):
     out = tmp_path / "n.nc"
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, ["neuron", "-j", "0.9e10", *args, "-o", str(out)], prog_name="mtjphys")
+        run_command(cli, ["neuron", "-j", "0.9e10", *args, "-o", str(out)], prog_name="mtjphys")
     error = capsys.readouterr().err
     assert exit_info.value.code == 2 and message in error and error.count("\n") == 1
     assert not out.exists() and list(tmp_path.iterdir()) == []
@@ -434,13 +438,13 @@ def test_the_micromagnetic_study_reads_its_params_as_a_grid_record(tmp_path, cap
     study = importlib.import_module("mtjphys.studies.supp_micromagnetic")
     given = tmp_path / "grid.json"
     given.write_text(json.dumps({"alpha": 0.012, "cell_size": 5e-9, "geometry": "ellipse", "width": 60e-9}))
-    record = mp.params_option(mp.micromagnetic_model).callback(None, None, str(given))
+    record = params_option(mp.micromagnetic_model).callback(None, None, str(given))
     finer = study.grid_record(record, cell_size=4e-9)
     assert finer["alpha"] == 0.012 and finer["geometry"] == "ellipse" and finer.mesh.shape == (25, 15, 1)
     given.write_text(json.dumps({"cell_size": 2e-7}))
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, ["study", "supp_micromagnetic", "--params", str(given), "-o", str(out)],
+        run_command(cli, ["study", "supp_micromagnetic", "--params", str(given), "-o", str(out)],
                        prog_name="mtjphys")
     error = capsys.readouterr().err
     assert exit_info.value.code != 0 and "larger than the body" in error and error.count("\n") == 1

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
+from mtjphys.device import last_extrema
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_last_extrema_of_a_known_signal():
     omega, tau = 2 * np.pi * 2.8e9, 4e-9
     ts = jnp.linspace(0.0, 1.5e-9, 301)
     r = 3.0 + 2.0 * jnp.cos(omega * ts) * jnp.exp(-ts / tau)
-    extrema = mp.last_extrema(ts, r[:, None])
+    extrema = last_extrema(ts, r[:, None])
     # extrema of cos(wt) e^{-t/tau}: tan(wt) = -1/(w tau)
     shift = np.arctan(-1 / (omega * tau)) / omega
     t_max = shift + 8 * np.pi / omega  # 4 periods
@@ -74,5 +75,5 @@ def test_no_ringing_gives_zero_output(parameters):
 
 def test_monotonic_signal_has_no_extrema():
     ts = jnp.linspace(0.0, 1.0, 50)
-    extrema = mp.last_extrema(ts, ts**2)
+    extrema = last_extrema(ts, ts**2)
     assert float(extrema.delta_r) == 0.0

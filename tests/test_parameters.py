@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
+from mtjphys.device import stack_parameters
 
 REQUIRED = ["gamma", "alpha", "Ms", "thickness", "Ku", "easy_axis", "demag_factors", "H_ext", "polarization",
             "Lambda", "epsilon_prime", "fixed_layer", "m0", "R_P", "R_AP", "resistance_law", "temperature"]
@@ -86,11 +87,11 @@ def test_missing_file_is_refused(tmp_path):
 
 def test_stacking_records():
     records = [mp.Parameters({"Ku": k}) for k in (2.3e5, 2.4e5)]
-    stacked = mp.stack_parameters(records)
+    stacked = stack_parameters(records)
     assert stacked["Ku"].shape == (2,) and stacked["easy_axis"].shape == (2, 3)
     np.testing.assert_allclose(stacked["Ku"], [2.3e5, 2.4e5])
     with pytest.raises(mp.MtjphysError, match="one resistance law"):
-        mp.stack_parameters([records[0], records[1].replace(resistance_law="linear_resistance")])
+        stack_parameters([records[0], records[1].replace(resistance_law="linear_resistance")])
 
 
 def test_a_variants_parameter_without_a_reference_value_must_be_given():

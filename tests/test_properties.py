@@ -13,11 +13,11 @@ import math
 
 import jax
 import pytest
-from hypothesis import example, given, HealthCheck, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, HealthCheck, settings, strategies as st
 
 import mtjphys as mp
-from mtjphys._cli import cli
+from mtjphys.cli import run_command
+from mtjphys.cli._main import cli
 
 SPECS = mp.Parameters.specs(mp.default_model())
 KEYS = sorted(SPECS)
@@ -206,7 +206,7 @@ def test_the_command_line_never_shows_a_traceback(tmp_path, capsys, drawn):
         args = [*args, "-o", str(target)]
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, args, prog_name="mtjphys")
+        run_command(cli, args, prog_name="mtjphys")
     _, err = capsys.readouterr()
     code = exit_info.value.code
     assert code in (0, 2), (code, err)
@@ -237,7 +237,7 @@ def test_a_record_with_a_non_unit_direction_round_trips_exactly():
 
 def _cli_status(tmp_path, capsys, args):
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, [*args, "-o", str(tmp_path / "out.nc")], prog_name="mtjphys")
+        run_command(cli, [*args, "-o", str(tmp_path / "out.nc")], prog_name="mtjphys")
     err = capsys.readouterr().err
     return exit_info.value.code, err
 

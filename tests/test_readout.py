@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
+from mtjphys.device import DEFAULT_BANDWIDTH, thermal_readout
 
 
 def _amplitude_after(readout, frequency):
@@ -48,7 +49,7 @@ def test_precession_frequency_is_kittels_for_the_reference():
     # and the simulated ringing has that period: extrema half a period apart
     extrema = mp.neuron_output(record, 0.3e10)
     assert 2 * abs(float(extrema.time_max - extrema.time_min)) == pytest.approx(1 / kittel, rel=0.05)
-    readout = mp.thermal_readout([record, record.replace(Ku=2.6e5)])
+    readout = thermal_readout([record, record.replace(Ku=2.6e5)])
     assert readout.hold == pytest.approx(0.5 / float(mp.precession_frequency(record.replace(Ku=2.6e5))))
 
 
@@ -63,10 +64,10 @@ def test_impossible_readouts_are_refused(options, message):
 @pytest.mark.slow
 def test_the_readout_is_recorded_and_honoured(tmp_path):
     record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100})
-    narrow = mp.thermal_readout(record, bandwidth=5e9)
+    narrow = thermal_readout(record, bandwidth=5e9)
     curve = mp.transfer_curve(record, [0.8e10, 1e10], samples=16, readout=narrow)
     assert curve.attrs["readout_bandwidth"] == 5e9 and curve.attrs["readout_hold"] == narrow.hold
     wide = mp.transfer_curve(record, [0.8e10, 1e10], samples=16)
-    assert wide.attrs["readout_bandwidth"] == mp.DEFAULT_BANDWIDTH
+    assert wide.attrs["readout_bandwidth"] == DEFAULT_BANDWIDTH
     # a narrower pre-amplifier passes less of the 2.8 GHz ringing
     assert np.all(curve.delta_r.values < wide.delta_r.values)

@@ -9,8 +9,10 @@ import pytest
 from mtjphys.studies import registry
 
 import mtjphys as mp
-from mtjphys._cli import cli
-from mtjphys._reproduce import REPORTS
+from mtjphys.cli import run_command
+from mtjphys.cli._main import cli
+from mtjphys.data import code_hash
+from mtjphys.reproduction._reproduce import REPORTS
 
 pytestmark = pytest.mark.slow  # every test here reads one quick reproduction (about four minutes)
 
@@ -127,7 +129,7 @@ def test_the_benchmark_figures_are_their_datasets(quick_results):
 def test_a_second_run_refuses_to_overwrite(quick_results, capsys):
     before = (quick_results / "report.md").read_text()
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, ["reproduce", "-o", str(quick_results), "--quick"], prog_name="mtjphys")
+        run_command(cli, ["reproduce", "-o", str(quick_results), "--quick"], prog_name="mtjphys")
     assert exit_info.value.code == 2 and "--overwrite" in capsys.readouterr().err
     assert (quick_results / "report.md").read_text() == before
     assert set(REPORTS) <= {p.name for p in quick_results.iterdir()}
@@ -151,7 +153,7 @@ def test_the_notebook_runs_on_the_results(quick_results):
 def test_every_file_written_carries_its_provenance(quick_results):
     from PIL import Image
 
-    code = mp.code_hash()
+    code = code_hash()
     netcdfs = sorted(quick_results.rglob("*.nc"))
     assert len(netcdfs) > 20  # the studies' files and every sweep point
     for path in netcdfs:
@@ -198,7 +200,7 @@ def test_compiled_programs_are_dropped_only_when_they_crowd_the_memory_maps():
     import jax
     import jax.numpy as jnp
 
-    from mtjphys._datasets import release_compiled_programs
+    from mtjphys.data._datasets import release_compiled_programs
 
     def maps():
         with open("/proc/self/maps") as lines:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
-from tests import scipy_reference
+from mtjphys import references
 
 J = 0.9e10
 
@@ -40,7 +40,7 @@ def test_norm_drift_is_controlled_by_the_tolerance(parameters):
 
 def test_trajectory_agrees_with_scipy_on_the_gilbert_form(parameters):
     trace = mp.neuron_trace(parameters, J, time_step=5e-12)
-    m_ref, r_ref = scipy_reference.trace(parameters.to_dict(), J, trace.time.values)
+    m_ref, r_ref = references.scipy_trace(parameters.to_dict(), J, trace.time.values)
     assert np.max(np.abs(trace.m.values - m_ref)) < 1e-6
     assert np.max(np.abs(trace.resistance.values - r_ref)) < 5e-3
 
@@ -50,12 +50,12 @@ def test_delta_r_agrees_with_scipy_for_other_parameters():
                                      resistance_law="linear_resistance", fixed_layer=[1, 0.2, 0])
     for j in (0.8e10, 2e10):
         ours = float(mp.neuron_output(record, j).delta_r)
-        assert abs(ours - scipy_reference.delta_r(record.to_dict(), j)) < 0.01
+        assert abs(ours - references.scipy_delta_r(record.to_dict(), j)) < 0.01
 
 
 @pytest.mark.slow
 def test_delta_r_converges_as_tolerances_tighten(parameters):
-    reference = scipy_reference.delta_r(parameters.to_dict(), J)
+    reference = references.scipy_delta_r(parameters.to_dict(), J)
     errors = []
     for rtol in (1e-4, 1e-6, 1e-8, 1e-10):
         settings = mp.NeuronSolver(rtol=rtol, atol=rtol * 1e-2, samples=1501)
@@ -71,7 +71,7 @@ def test_convergence_order_of_fixed_step_solvers(parameters, solver, order):
     t1 = 0.3e-9
     term = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, jnp.float64(J), params))
     times = np.array([0.0, t1])
-    exact, _ = scipy_reference.trace(parameters.to_dict(), J, times, rtol=1e-13, atol=1e-15)
+    exact, _ = references.scipy_trace(parameters.to_dict(), J, times, rtol=1e-13, atol=1e-15)
 
     def error(steps):
         solution = dfx.diffeqsolve(term, solver, 0.0, t1, t1 / steps, params["m0"],

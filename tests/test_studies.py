@@ -12,14 +12,17 @@ import xarray as xr
 from mtjphys.studies import registry
 
 import mtjphys as mp
-from mtjphys._cli import cli
+from mtjphys.cli import run_command
+from mtjphys.cli._main import cli
+from mtjphys.data import code_hash, provenance
+from mtjphys.reproduction import prepare_outputs, ReportSection, Study
 
 STUDIES = registry()
 
 
 def _mtjphys(args, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        mp.run_command(cli, args, prog_name="mtjphys")
+        run_command(cli, args, prog_name="mtjphys")
     return exit_info.value.code, capsys.readouterr()
 
 
@@ -63,7 +66,7 @@ def test_each_study_runs_above_zero_kelvin(name, hot_params, tmp_path, capsys):
     for path in tmp_path.glob("*.nc"):
         dataset = mp.open_dataset(path)
         assert json.loads(dataset.attrs["parameters"])["temperature"] == 1.0, path.name
-        assert dataset.attrs["code_hash"] == mp.code_hash()
+        assert dataset.attrs["code_hash"] == code_hash()
 
 
 @pytest.mark.parametrize(
@@ -93,18 +96,18 @@ def test_transfer_applies_to_surrogate_mode_only(tmp_path):
 
 
 def _third_party_run(output_dir, *, level: float = 1.0, overwrite=False, progress=True):
-    (path,) = mp.prepare_outputs(output_dir, ["third_party.nc"], overwrite)
+    (path,) = prepare_outputs(output_dir, ["third_party.nc"], overwrite)
     dataset = xr.Dataset({"level": ((), level, {"units": "1", "long_name": "the level asked for"})},
-                         attrs=mp.provenance(study="third_party"))
+                         attrs=provenance(study="third_party"))
     mp.write_dataset(dataset, path, overwrite=overwrite)
     return {"level": level}
 
 
-THIRD_PARTY = mp.Study(
+THIRD_PARTY = Study(
     name="third_party", title="A study another package registers.", description="Writes third_party.nc.",
     run=_third_party_run, outputs=("third_party.nc",),
     options=(click.Option(["--level"], default=1.0, show_default=True, help="A number."),),
-    report=lambda summary: mp.ReportSection((("level", "-", f"{summary['level']:g}"),)),
+    report=lambda summary: ReportSection((("level", "-", f"{summary['level']:g}"),)),
 )
 
 
@@ -123,4 +126,4 @@ def test_a_study_from_another_package_joins_the_registry(tmp_path, capsys, monke
         registry()
 
 
-FIG1_AGAIN = mp.Study(name="fig1_neuron", title="x.", description="x", run=_third_party_run, outputs=())
+FIG1_AGAIN = Study(name="fig1_neuron", title="x.", description="x", run=_third_party_run, outputs=())

@@ -10,8 +10,8 @@ import pytest
 import xarray as xr
 
 import mtjphys as mp
-from mtjphys import _sweep
-from mtjphys._sweep import point_name, run_sweep
+from mtjphys.data import _sweep, code_hash
+from mtjphys.data._sweep import point_name, run_sweep
 
 
 def quadratic(a, b, scale=1.0, record=None):
@@ -279,11 +279,11 @@ def test_every_point_and_the_manifest_carry_provenance(tmp_path):
     result = run_sweep(quadratic, GRID, store, scheduler="synchronous", progress=False, record=record)
     for name in point_files(store):
         attrs = mp.open_dataset(store / name).attrs
-        assert attrs["code_hash"] == mp.code_hash() and attrs["mtjphys_version"] == mp.__version__
+        assert attrs["code_hash"] == code_hash() and attrs["mtjphys_version"] == mp.__version__
         assert json.loads(attrs["parameters"])["alpha"] == 0.02 and attrs["sweep_function"].endswith("quadratic")
     assert json.loads(result.attrs["parameters"])["alpha"] == 0.02
     manifest = json.loads((store / "sweep.json").read_text())
-    assert manifest["provenance"]["code_hash"] == mp.code_hash() and "created" in manifest["provenance"]
+    assert manifest["provenance"]["code_hash"] == code_hash() and "created" in manifest["provenance"]
 
 
 def _restamp(path, **changes):
@@ -302,7 +302,7 @@ def test_a_point_from_other_code_or_another_record_is_recomputed_or_refused(tmp_
     assert "\n" not in str(error.value) and len(calls(record)) == 6
     run_sweep(quadratic, GRID, store, fixed=fixed, scheduler="synchronous", progress=False)
     assert calls(record).count((3.0, 10.0)) == 2 and len(calls(record)) == 7
-    assert mp.open_dataset(other_code).attrs["code_hash"] == mp.code_hash()
+    assert mp.open_dataset(other_code).attrs["code_hash"] == code_hash()
     # another parameter record: every point is computed again
     run_sweep(quadratic, GRID, store, fixed=fixed, scheduler="synchronous", progress=False,
               record=mp.Parameters({"Ku": 2e5}))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
+from mtjphys.device import thermal_readout, thermal_start
 
 
 def _small_angle_variance(record: mp.Parameters) -> float:
@@ -20,7 +21,7 @@ def _relax(record: mp.Parameters, count: int, duration: float, dt: float, seed: 
     params = record.arrays()
     settings = mp.ThermalSolver(dt=dt, samples=2)
     m0 = jnp.broadcast_to(params["m0"], (count, 3))
-    from mtjphys._thermal import integrate_thermal
+    from mtjphys.device._thermal import integrate_thermal
 
     trace = integrate_thermal(record.model, settings, m0, jnp.zeros(count), params, duration,
                               jax.random.PRNGKey(seed), law=record["resistance_law"])
@@ -70,10 +71,10 @@ def test_equilibrium_statistics_converge_as_the_step_shrinks(warm):
 @pytest.mark.slow
 def test_thermal_start_samples_the_boltzmann_distribution(warm):
     params = warm.arrays()
-    m = mp.thermal_start(warm.model, params, jnp.broadcast_to(params["m0"], (40000, 3)), jax.random.PRNGKey(3))
+    m = thermal_start(warm.model, params, jnp.broadcast_to(params["m0"], (40000, 3)), jax.random.PRNGKey(3))
     expected = _small_angle_variance(warm)
     assert np.mean(np.asarray(m)[:, 0] ** 2) == pytest.approx(expected, rel=0.05)
-    cold = mp.thermal_start(warm.model, mp.Parameters().arrays(), jnp.broadcast_to(params["m0"], (5, 3)),
+    cold = thermal_start(warm.model, mp.Parameters().arrays(), jnp.broadcast_to(params["m0"], (5, 3)),
                             jax.random.PRNGKey(3))
     np.testing.assert_array_equal(np.asarray(cold), np.broadcast_to([0.0, 0.0, 1.0], (5, 3)))  # 0 K: no tilt
 
@@ -86,7 +87,7 @@ def test_zero_temperature_limit_is_the_deterministic_neuron():
     cold = mp.neuron_output(mp.Parameters(), [0.8e10, 1e10]).delta_r
     np.testing.assert_allclose(hot, cold, atol=0.05)
     # through the thermal readout (filter and hold), the same on both sides
-    readout = mp.thermal_readout(record)
+    readout = thermal_readout(record)
     hot = mp.neuron_output(record, [0.8e10, 1e10], thermal=fine, readout=readout).delta_r
     cold = mp.neuron_output(mp.Parameters(), [0.8e10, 1e10], readout=readout).delta_r
     np.testing.assert_allclose(hot, cold, atol=0.05)

@@ -1,0 +1,293 @@
+"""The `mtjphys` command line."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+import click
+import equinox as eqx
+import numpy as np
+
+from .._errors import MAX_SEED, MtjphysError
+from ..data._datasets import atomic_write, check_output_path, write_dataset
+from ..device._neuron import NEURON_WINDOW
+from ..device._parameters import Parameters
+from ..device._preamplifier import DEFAULT_BANDWIDTH, Readout
+from ..device._thermal import thermal_readout
+from ..device._transfer import neuron_trace, OPERATING_WINDOW, transfer_curve
+from ..grid._mesh import GEOMETRIES
+
+
+def run_command(command: click.Command, args=None, prog_name: str | None = None) -> None:
+    """Run a click command; user errors become one line on stderr and exit status 2."""
+    try:
+        code = command.main(args=args, prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except eqx.EquinoxRuntimeError as error:  # a solve that cannot finish, e.g. beyond max_steps
+        reason = str(error).split("equinox.EquinoxRuntimeError:")[-1].strip().split(". ")[0].lower()
+        click.echo(f"{prog_name or command.name}: error: the solver failed: {reason} (a current density or "
+                   "parameter far outside the device's range?)", err=True)
+        sys.exit(2)
+    except (click.ClickException, MtjphysError) as error:
+        message = error.format_message() if isinstance(error, click.ClickException) else str(error)
+        name = prog_name or command.name
+        click.echo(f"{name}: error: {' '.join(message.split())}", err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+MODELS = ("macrospin", "micromagnetic")
+
+
+def load_parameters(path: str | None, model: str = "macrospin", **grid) -> Parameters:
+    """The record of --params (or the reference) for --model, with the grid options that were given."""
+    from ..device._model import SHIPPED_MODELS
+
+    given = {key: value for key, value in grid.items() if value is not None}
+    if given and model != "micromagnetic":
+        options = ", ".join("--" + key.replace("_", "-") for key in given)
+        raise MtjphysError(f"{options} {'applies' if len(given) == 1 else 'apply'} to --model micromagnetic only")
+    if path:
+        return Parameters.from_json(path, model=SHIPPED_MODELS[model](), **given)
+    return Parameters(given, model=SHIPPED_MODELS[model]())
+
+
+def model_options(command):
+    """--model and the micromagnetic grid's options."""
+    options = [
+        click.option("--model", type=click.Choice(MODELS), default="macrospin", show_default=True,
+                     help="macrospin: one vector m; micromagnetic: the free layer on a grid of cells with exchange "
+                          "and demagnetisation (see docs/physics.md)."),
+        click.option("--geometry", type=click.Choice(GEOMETRIES), default=None,
+                     help="Micromagnetic free layer's shape (default: the record's, a disc)."),
+        click.option("--length", type=float, default=None, help="Its size along x [m] (a disc's diameter)."),
+        click.option("--width", type=float, default=None, help="Its size along y [m] (= length for a disc)."),
+        click.option("--cell-size", type=float, default=None, help="In-plane cell edge [m] (default 2e-9)."),
+        click.option("--layers", type=int, default=None, help="Cells through the thickness (default 1)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def describe_mesh(parameters: Parameters) -> str:
+    mesh = parameters.mesh
+    if mesh is None:
+        return ""
+    nx, ny, nz = mesh.shape
+    return (f" ({mesh.cells} cells of a {nx} x {ny} x {nz} grid; area {mesh.area * 1e18:.1f} nm^2, "
+            f"{100 * mesh.area_error:+.2f} % from the exact shape)")
+
+
+params_option = click.option(
+    "--params", "params_path", type=click.Path(dir_okay=False),
+    help="JSON file of parameter-record keys (SI); missing keys take the reference values.",
+)
+output_option = click.option("-o", "--output", required=True, type=click.Path(), help="netCDF file to write.")
+bandwidth_option = click.option(
+    "--readout-bandwidth", type=float, default=None,
+    help=f"The pre-amplifier's -3 dB bandwidth [Hz] through which dR is read, with extrema held over half a "
+         f"precession period (0: no filter). Default: {DEFAULT_BANDWIDTH:g} above 0 K, an ideal readout at 0 K.",
+)
+
+
+def make_readout(bandwidth: float | None, parameters: Parameters) -> Readout | None:
+    """The readout the --readout-bandwidth option asks for (None: the default for the temperature)."""
+    if bandwidth is None:
+        return None
+    if not (np.isfinite(bandwidth) and bandwidth >= 0):
+        raise MtjphysError(f"--readout-bandwidth must be >= 0 Hz (0: no filter), got {bandwidth:g}")
+    return thermal_readout(parameters, bandwidth=bandwidth or None)
+overwrite_option = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Recurrent neural networks made of magnetic tunnel junctions."""
+
+
+@cli.command(short_help="One MTJ's resistance ringing after a current (or voltage) step, as netCDF.")
+@click.option("--current-density", "-j", type=float, default=None, help="Current density [A/m^2].")
+@click.option("--voltage", "-V", type=float, default=None,
+              help="Drive by this voltage across the junction [V] instead of a current.")
+@click.option("--duration", type=float, default=NEURON_WINDOW, show_default=True, help="Simulated time [s].")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+              help="Noise seed (temperature above 0 K).")
+@bandwidth_option
+@params_option
+@model_options
+@output_option
+@overwrite_option
+def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_path, model, output, overwrite,
+           **grid):
+    """Resistance ringing of one MTJ after a current step (-j) or a voltage step (-V): resistance,
+    voltage, current, power and temperature over time, m(time, component), dR and the window's energy.
+
+    Above 0 K (`temperature` in the parameters, or Joule heating) one realisation of the stochastic LLG.
+    With --model micromagnetic, m is the average over the cells and m_final(x, y, component) the
+    cells at the end."""
+    if (current_density is None) == (voltage is None):
+        raise MtjphysError("give exactly one of --current-density (-j) and --voltage (-V)")
+    check_output_path(output, overwrite)
+    parameters = load_parameters(params_path, model, **grid)
+    dataset = neuron_trace(parameters, current_density, voltage=voltage, duration=duration, seed=seed,
+                           readout=make_readout(readout_bandwidth, parameters))
+    write_dataset(dataset, output, overwrite=overwrite)
+    drive = f"j = {current_density:g} A/m^2" if voltage is None else f"V = {voltage:g} V"
+    click.echo(f"dR = {float(dataset.delta_r):.3f} ohm, {float(dataset.energy) * 1e15:.1f} fJ at {drive}"
+               f"{describe_mesh(parameters)} -> {output}")
+
+
+@cli.command(short_help="The neuron's transfer curve dR(j) (or dR(V)), as netCDF.")
+@click.option("--j-min", type=float, default=OPERATING_WINDOW[0], show_default=True, help="[A/m^2]")
+@click.option("--j-max", type=float, default=OPERATING_WINDOW[1], show_default=True, help="[A/m^2]")
+@click.option("--v-min", type=float, default=None, help="Drive by voltages from this [V] (with --v-max) instead.")
+@click.option("--v-max", type=float, default=None, help="[V], with --v-min.")
+@click.option("--points", type=int, default=41, show_default=True)
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+              help="Noise seed (temperature above 0 K).")
+@click.option("--samples", type=int, default=64, show_default=True,
+              help="Realisations per current above 0 K (mean and std are written).")
+@bandwidth_option
+@params_option
+@model_options
+@output_option
+@overwrite_option
+def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidth, params_path, model, output,
+             overwrite, **grid):
+    """Transfer curve: delta_r, delta_r_normalized, the window's energy and peak voltage over
+    current_density (or over voltage with --v-min/--v-max), and resistance_equilibrium."""
+    if not 2 <= points <= 1_000_000:
+        raise MtjphysError(f"--points must lie in [2, 1000000], got {points}")
+    if samples < 1 or points * samples > 2**22:
+        raise MtjphysError(f"need --samples >= 1 and --points x --samples <= {2**22}, got {points} x {samples}")
+    if (v_min is None) != (v_max is None):
+        raise MtjphysError("a voltage drive needs both --v-min and --v-max")
+    low, high, name = (j_min, j_max, "j") if v_min is None else (v_min, v_max, "v")
+    if not (np.isfinite(low) and np.isfinite(high) and high > low):
+        raise MtjphysError(f"need finite --{name}-min < --{name}-max, got {low:g} and {high:g}")
+    check_output_path(output, overwrite)
+    parameters = load_parameters(params_path, model, **grid)
+    drive = {"current_densities" if v_min is None else "voltages": np.linspace(low, high, points)}
+    dataset = transfer_curve(parameters, **drive, seed=seed, samples=samples,
+                             readout=make_readout(readout_bandwidth, parameters))
+    write_dataset(dataset, output, overwrite=overwrite)
+    click.echo(f"dR from {dataset.delta_r.values[0]:.2f} to {dataset.delta_r.values[-1]:.2f} ohm"
+               f"{describe_mesh(parameters)} -> {output}")
+
+
+@cli.command(short_help="Fit a device's parameters to its measured R(t) traces or dR(j) curves.")
+@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--free", required=True,
+              help="Comma-separated scalar parameters to fit, e.g. alpha,Ku,polarization; the rest keep the start's "
+                   "values.")
+@click.option("--current-density", "-j", type=float, multiple=True,
+              help="Current density [A/m^2] of the step of a CSV trace (a netCDF trace carries its own): once for "
+                   "all CSV files, or once per CSV file in their order.")
+@click.option("--bounds", default=None,
+              help="NAME=LOW:HIGH,... narrowing a parameter's bounds (a side may be empty); the record's constraints "
+                   "(positive, in [0, 1]) always hold.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+              help="Draws the further starts.")
+@click.option("--starts", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Starts of the fit: the start record, and the others drawn about it.")
+@click.option("--params", "params_path", type=click.Path(dir_okay=False),
+              help="JSON record the fit starts from (missing keys take the reference values).")
+@output_option
+@overwrite_option
+def fit(data, free, current_density, bounds, seed, starts, params_path, output, overwrite):
+    """Least-squares fit of a record's parameters to measurements, through the LLG solve.
+
+    DATA are CSV files with a header, `time,resistance` (one trace: times [s] from the current step, R [ohm],
+    any sampling; give its drive with --current-density) or `current_density,delta_r` (a transfer curve), or
+    mtjphys netCDF files (`mtjphys neuron`, `mtjphys transfer`). Several files are fitted jointly, each weighted
+    by its own scatter: ringings at several currents (`-j` once per CSV file) separate what one cannot.
+
+    Writes OUTPUT (netCDF: estimate and standard_error per parameter in SI units, correlation, the scaled
+    Jacobian's singular values, residuals over each file's own coordinate, the fitted record in the attribute
+    fitted_parameters), the fitted record beside it as a --params JSON file, and a PNG of data, fit and residuals.
+    Parameters the data cannot separate, the condition number and standard errors beyond their estimates are
+    reported."""
+    from ..data._datasets import write_dataset as write
+    from ..fitting._fit import (
+        fit as run_fit,
+        fit_dataset,
+        fit_outputs,
+        NETCDF_SUFFIXES,
+        parse_bounds,
+        plot_fit,
+        read_data,
+    )
+    from ..reproduction._study import save_figure
+
+    netcdf, record_file, png = (check_output_path(path, overwrite) for path in fit_outputs(output))
+    names = [name.strip() for name in free.split(",") if name.strip()]
+    start = load_parameters(params_path)
+    csv_files = [path for path in data if pathlib.Path(path).suffix.lower() not in NETCDF_SUFFIXES]
+    if len(current_density) not in (0, 1, len(csv_files)):
+        raise MtjphysError(f"give --current-density once for all CSV files or once per CSV file ({len(csv_files)}), "
+                           f"not {len(current_density)} times")
+    drives = dict(zip(csv_files, current_density if len(current_density) > 1 else current_density * len(csv_files)))
+    measurements = [read_data(path, drives.get(path)) for path in data]
+    result = run_fit(measurements, start, names, bounds=parse_bounds(bounds), seed=seed, starts=starts)
+    dataset = fit_dataset(result)
+    write(dataset, netcdf, overwrite=overwrite)
+    atomic_write(record_file, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(result.fitted.to_dict(), indent=1)),
+                 overwrite=overwrite)
+    save_figure(plot_fit(result), png, overwrite=overwrite, parameters=result.fitted, fit=netcdf.name)
+    for coordinate, value, error in zip(result.free, result.estimate, result.standard_error):
+        units = "" if coordinate.units == "1" else f" {coordinate.units}"
+        click.echo(f"{coordinate.name} = {value:.6g} ± {error:.2g}{units}")
+    click.echo(f"condition number {result.condition_number:.3g}; residual rms "
+               + ", ".join(f"{n:.3g} ohm" for n in result.noise))
+    for note in result.notes:
+        click.echo(note)
+    click.echo(f"-> {netcdf}, {record_file}, {png}")
+
+
+class StudyGroup(click.Group):
+    """`mtjphys study NAME`: one subcommand per registered study, loaded when asked for."""
+
+    def list_commands(self, ctx):
+        from ..studies import registry
+
+        return list(registry())
+
+    def get_command(self, ctx, name):
+        from ..studies import registry
+
+        study = registry().get(name)
+        return study.command() if study is not None else None
+
+
+@cli.group(cls=StudyGroup, short_help="Run one study: its netCDF, PNG and summary (see `mtjphys study --help`).")
+def study():
+    """Run one study into a directory: `mtjphys study NAME -o DIR [OPTIONS]`.
+
+    `mtjphys study NAME --help` lists a study's own options."""
+
+
+@cli.command(short_help="Run every study and write report.md and report.html beside their outputs.")
+@click.option("-o", "--output-dir", required=True, type=click.Path(file_okay=False),
+              help="Directory for every study's netCDF and PNG, and the report.")
+@click.option("--quick", is_flag=True, help="A first look in a few minutes: fewer seeds and points.")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@click.option("--scheduler", default=None,
+              help="Where sweeps run: a local Dask cluster (default), 'synchronous', 'threads', or an address.")
+def reproduce(output_dir, quick, overwrite, scheduler):
+    """Run every registered study (the paper's figures and the supplementary studies) and write
+    report.md and report.html, which set each measured number beside the paper's."""
+    from ..reproduction._reproduce import reproduce as run_all
+    from ..studies import registry
+
+    summary = run_all(list(registry().values()), output_dir, quick=quick, overwrite=overwrite, scheduler=scheduler)
+    click.echo(f"{len(summary['studies'])} studies in {summary['wall_time_s']:.0f} s; report: {summary['report']}")
+
+
+def main() -> None:
+    """Entry point of the `mtjphys` script."""
+    run_command(cli, prog_name="mtjphys")

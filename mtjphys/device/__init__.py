@@ -1,0 +1,80 @@
+"""The device: one MTJ (or a batch of them) from its parameter record to its neuron output.
+
+The parameter record (`Parameters`) and the generated model it is solved with (`Model`); the
+junction in its circuit (`Circuit`: current or voltage drive, Joule heating, bias-dependent TMR);
+the deterministic solve (`NeuronSolver`) and the stochastic one (`ThermalSolver`); the
+pre-amplifier through which dR is read (`Readout`); the neuron window and its datasets
+(`neuron_output`, `neuron_trace`, `transfer_curve`); thin-film geometry (demagnetising factors).
+"""
+
+from .. import _x64  # noqa: F401  (float64 before any array is made)
+from ._circuit import (
+    bias_voltage as bias_voltage,
+    Circuit as Circuit,
+    circuit_for as circuit_for,
+    free_layer_temperature as free_layer_temperature,
+    heated as heated,
+    is_warm as is_warm,
+    operating_point as operating_point,
+    OperatingPoint as OperatingPoint,
+    Trace as Trace,
+    Window as Window,
+)
+from ._geometry import (
+    ellipsoid_demag_factors as ellipsoid_demag_factors,
+    elliptic_cylinder_demag_factors as elliptic_cylinder_demag_factors,
+    free_layer_geometry as free_layer_geometry,
+    prism_demag_factors as prism_demag_factors,
+    shape_anisotropy as shape_anisotropy,
+    thin_film_anisotropy as thin_film_anisotropy,
+)
+from ._model import (
+    compile_model as compile_model,
+    default_model as default_model,
+    micromagnetic_model as micromagnetic_model,
+    Model as Model,
+)
+from ._neuron import (
+    equilibrium_resistance as equilibrium_resistance,
+    neuron_output as neuron_output,
+    NEURON_WINDOW as NEURON_WINDOW,
+    NeuronResponse as NeuronResponse,
+    solvable as solvable,
+    window_response as window_response,
+)
+from ._parameters import (
+    Parameters as Parameters,
+    REFERENCE as REFERENCE,
+    stack_parameters as stack_parameters,
+)
+from ._preamplifier import (
+    DEFAULT_BANDWIDTH as DEFAULT_BANDWIDTH,
+    Extrema as Extrema,
+    last_extrema as last_extrema,
+    Readout as Readout,
+)
+from ._solve import (
+    default_solver as default_solver,
+    gradient_solver as gradient_solver,
+    integrate as integrate,
+    NeuronSolver as NeuronSolver,
+)
+from ._thermal import (
+    default_readout as default_readout,
+    precession_frequency as precession_frequency,
+    stiffest_precession as stiffest_precession,
+    tangent_hessian as tangent_hessian,
+    thermal_delta_r as thermal_delta_r,
+    thermal_quantiles as thermal_quantiles,
+    thermal_readout as thermal_readout,
+    thermal_realisation as thermal_realisation,
+    thermal_solver_for as thermal_solver_for,
+    thermal_start as thermal_start,
+    thermal_window_response as thermal_window_response,
+    ThermalSolver as ThermalSolver,
+)
+from ._transfer import (
+    neuron_trace as neuron_trace,
+    OPERATING_WINDOW as OPERATING_WINDOW,
+    transfer_curve as transfer_curve,
+)

@@ -1,0 +1,235 @@
+"""The junction in its circuit: the voltage across the barrier and the bias-dependent resistance, the
+current a voltage source drives, the power the junction dissipates, the free layer's temperature under
+Joule heating, and the energy of a neuron window."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal, NamedTuple
+
+import diffrax as dfx
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._errors import MtjphysError
+from ._model import Model
+from ._parameters import Parameters
+from ._preamplifier import Extrema
+
+SOURCES = ("current", "voltage")
+_NEWTON_STEPS = 8  # quadratic convergence from V = I R(m, 0); the residual is tested
+
+
+class Circuit(eqx.Module):
+    """How the junction is driven and what the drive does to it (static: it shapes the equations).
+
+    Arguments:
+        source: "current" (a constant current density j [A/m^2] through the junction, the paper's neuron)
+            or "voltage" (a constant voltage V [V] across it; the current follows V / R(m, V) at every
+            instant of the solve).
+        heating: the free layer's temperature and, with a Curie temperature, its Ms follow the power the
+            junction dissipates (see `heated`); `circuit_for` switches it on where a record has a thermal
+            resistance.
+        bias_dependent: whether the resistance may depend on the bias, so that a current drive's voltage
+            must be solved for; `circuit_for` turns it off where every record has a constant TMR
+            (V_half null), which saves the solve.
+    """
+
+    source: Literal["current", "voltage"] = eqx.field(static=True, default="current")
+    heating: bool = eqx.field(static=True, default=False)
+    bias_dependent: bool = eqx.field(static=True, default=True)
+
+    def __check_init__(self):
+        if self.source not in SOURCES:
+            raise MtjphysError(f"a junction is driven by a current or a voltage, not {self.source!r}")
+
+    def describe(self) -> dict:
+        return {"drive": self.source, "joule_heating": int(self.heating),
+                "bias_dependent_tmr": int(self.bias_dependent)}
+
+
+def _records(parameters: Parameters | Sequence[Parameters]) -> list[Parameters]:
+    return [parameters] if isinstance(parameters, Parameters) else list(parameters)
+
+
+def circuit_for(parameters: Parameters | Sequence[Parameters], source: str = "current") -> Circuit:
+    """Returns: the circuit of MTJs with these records (one or several) driven by `source`."""
+    records = _records(parameters)
+    heating = any(record["thermal_resistance"] > 0 for record in records)
+    bias_dependent = any(math.isfinite(record.get("V_half", math.inf)) for record in records)
+    return Circuit(source=source, heating=heating, bias_dependent=bias_dependent)
+
+
+def is_warm(parameters: Parameters | Sequence[Parameters]) -> bool:
+    """Whether any of these MTJs has a free layer above 0 K (ambient temperature or Joule heating), so
+    that its dynamics are the stochastic LLG."""
+    return any(r["temperature"] > 0 or r["thermal_resistance"] > 0 for r in _records(parameters))
+
+
+def bias_voltage(model: Model, law: str, m: jnp.ndarray, current_density: jnp.ndarray, params: dict) -> jnp.ndarray:
+    """The voltage across the barrier for a current I = j * area: the root of V = I R(m, V) (unique,
+    since R falls with |V|), by Newton's method from V = I R(m, 0).
+
+    Arguments:
+        model, law: the generated model and the resistance law's name.
+        m: states, (...,) + model.state_shape; current_density [A/m^2] and params broadcast against the batch.
+
+    Returns:
+        V [V], shape of the batch.
+    """
+    resistance = model.resistance(law)
+    current = current_density * params["area"]
+    batch = m.shape[: m.ndim - len(model.state_shape)]
+    zero = jnp.zeros(jnp.broadcast_shapes(batch, jnp.shape(current)), dtype=m.dtype)
+
+    def newton(_, voltage):
+        r, dr_dv = jax.jvp(lambda v: resistance(m, v, params), (voltage,), (jnp.ones_like(voltage),))
+        return voltage - (voltage - current * r) / (1 - current * dr_dv)
+
+    return jax.lax.fori_loop(0, _NEWTON_STEPS, newton, current * resistance(m, zero, params))
+
+
+class OperatingPoint(NamedTuple):
+    """The junction's electrical state at one magnetization (arrays of the batch's shape)."""
+
+    current_density: jnp.ndarray  # [A/m^2]
+    voltage: jnp.ndarray  # [V] across the barrier
+    resistance: jnp.ndarray  # [ohm] at that voltage
+
+    def power(self, params: dict) -> jnp.ndarray:
+        """Returns: the power dissipated in the junction, V I [W]."""
+        return self.voltage * self.current_density * params["area"]
+
+
+def operating_point(model: Model, law: str, circuit: Circuit, m: jnp.ndarray, drive: jnp.ndarray,
+                    params: dict) -> OperatingPoint:
+    """The current, voltage and resistance at magnetization `m` under `drive` (a current density
+    [A/m^2] or a voltage [V], as `circuit.source` says); traceable."""
+    if circuit.source == "voltage":
+        resistance = model.resistance(law)(m, drive, params)
+        return OperatingPoint(drive / (resistance * params["area"]), jnp.broadcast_to(drive, resistance.shape),
+                              resistance)
+    if circuit.bias_dependent:
+        voltage = bias_voltage(model, law, m, drive, params)
+        resistance = model.resistance(law)(m, voltage, params)
+    else:
+        resistance = model.resistance(law)(m, jnp.zeros(()), params)
+        voltage = drive * params["area"] * resistance
+    return OperatingPoint(jnp.broadcast_to(drive, voltage.shape), voltage, resistance)
+
+
+def free_layer_temperature(params: dict, power: jnp.ndarray) -> jnp.ndarray:
+    """T = T_ambient + R_th P [K]: the free layer in steady state with the power P [W] it dissipates
+    (the junction's thermal time constant, about a nanosecond, is taken as short)."""
+    return params["temperature"] + params["thermal_resistance"] * power
+
+
+def heated(params: dict, power: jnp.ndarray) -> dict:
+    """The parameters of a free layer heated by `power` [W]: its temperature (`free_layer_temperature`)
+    and, with a finite Curie temperature T_C, Ms(T) = Ms (1 - (T/T_C)^(3/2)) / (1 - (T_a/T_C)^(3/2))
+    (Bloch's law, relative to the record's Ms at the ambient T_a)."""
+    temperature = free_layer_temperature(params, power)
+    bloch = lambda t: jnp.maximum(1 - (t / params["curie_temperature"]) ** 1.5, 1e-6)  # past T_C: refused later
+    ms = params["Ms"] * bloch(temperature) / bloch(params["temperature"])
+    return {**params, "temperature": temperature, "Ms": ms}
+
+
+def drift(model: Model, law: str, circuit: Circuit):
+    """Returns: the vector field (t, m, (drive, params)) -> dm/dt of the deterministic LLG in this circuit."""
+
+    def vector_field(t, m, args):
+        drive, params = args
+        if circuit.source == "current" and not circuit.heating:
+            return model.landau_lifshitz(m, drive, params)
+        point = operating_point(model, law, circuit, m, drive, params)
+        if circuit.heating:
+            params = heated(params, point.power(params))
+        return model.landau_lifshitz(m, point.current_density, params)
+
+    return vector_field
+
+
+def diffusion(model: Model, law: str, circuit: Circuit):
+    """Returns: (t, m, (drive, params)) -> G(m) of the stochastic LLG, at the heated temperature."""
+
+    def vector_field(t, m, args):
+        drive, params = args
+        if circuit.heating:
+            params = heated(params, operating_point(model, law, circuit, m, drive, params).power(params))
+        return model.thermal_diffusion(m, params)
+
+    return vector_field
+
+
+class Trace(NamedTuple):
+    """What the solve of a window keeps, at every sample time and at the end.
+
+    Arguments:
+        m: the free layer's direction (a micromagnetic layer's Ms-weighted average), (T, ..., 3).
+        point: the junction's operating point (current, voltage, resistance), arrays (T, ...).
+        end: the state at the end of the window (m, or a micromagnetic layer's cells), (...,) + state shape.
+        snapshots: whole states at the times asked for, (S, ...) + state shape, or None.
+    """
+
+    m: jnp.ndarray
+    point: OperatingPoint
+    end: jnp.ndarray
+    snapshots: jnp.ndarray | None = None
+
+
+def trace_saves(model: Model, law: str, circuit: Circuit, ts) -> list[dfx.SubSaveAt]:
+    """Returns: what a solve saves for its `Trace`: the direction and operating point at `ts`, and the
+    state's directions at the end."""
+
+    def observe(t, m, args):
+        drive, params = args
+        return model.average(m), operating_point(model, law, circuit, m, drive, params)
+
+    return [dfx.SubSaveAt(ts=ts, fn=observe), dfx.SubSaveAt(t1=True, fn=lambda t, m, args: model.directions(m))]
+
+
+class Window(NamedTuple):
+    """What one neuron window gives, per MTJ.
+
+    Arguments:
+        extrema: the readout's extrema of R(t); `extrema.delta_r` is the neuron output [ohm].
+        energy: the energy the junction dissipates over the window, integral of V I dt [J].
+        voltage_max: the largest |V| across the barrier [V].
+        power_max: the largest power dissipated [W] (it sets the hottest free-layer temperature).
+        end: the state at the window's end, (...,) + state shape.
+    """
+
+    extrema: Extrema
+    energy: jnp.ndarray
+    voltage_max: jnp.ndarray
+    power_max: jnp.ndarray
+    end: jnp.ndarray
+
+
+def sampled_window(readout, ts, trace: Trace, params: dict) -> Window:
+    """Everything a window gives, from its `Trace` sampled at `ts`; traceable."""
+    power = trace.point.power(params)
+    return Window(readout.extrema(ts, trace.point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
+                  jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), jnp.nanmax(power, axis=0), trace.end)
+
+
+def check_limits(parameters: Parameters | Sequence[Parameters], window: Window) -> None:
+    """Refuse, in one line, a drive that breaks the barrier down or heats the free layer past its Curie
+    temperature (records, one or one per MTJ, broadcast against the window's arrays)."""
+    records = _records(parameters)
+    limit = lambda key: np.asarray([r[key] for r in records] if len(records) > 1 else records[0][key])
+    voltage, breakdown = np.broadcast_arrays(np.asarray(window.voltage_max), limit("breakdown_voltage"))
+    if np.any(voltage > breakdown):
+        worst = np.argmax(np.where(voltage > breakdown, voltage, -np.inf))
+        raise MtjphysError(f"the drive puts {voltage.flat[worst]:.3g} V across the barrier, above its breakdown "
+                           f"voltage of {breakdown.flat[worst]:g} V (breakdown_voltage in the record)")
+    hottest = free_layer_temperature({k: limit(k) for k in ("temperature", "thermal_resistance")},
+                                     np.asarray(window.power_max))
+    if np.any(hottest >= limit("curie_temperature")):
+        raise MtjphysError(f"Joule heating takes the free layer to {np.nanmax(hottest):.0f} K, at or above its Curie "
+                           f"temperature (curie_temperature in the record)")
+    if not np.all(np.isfinite(np.asarray(window.energy))):
+        raise MtjphysError("the magnetization dynamics diverged in the window (a non-finite resistance)")

@@ -1,0 +1,163 @@
+"""Generated models, ready to solve: the shipped default and variants compiled at runtime."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+from collections.abc import Callable
+
+import jax.numpy as jnp
+
+from .._errors import MtjphysError
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Model:
+    """The JAX functions of one generated model (see `codegen`), and what it declares.
+
+    Arguments:
+        module: a module produced by codegen (the committed one, or compiled at runtime).
+    """
+
+    module: types.ModuleType
+
+    @property
+    def name(self) -> str:
+        return self.module.MODEL_NAME
+
+    @property
+    def hash(self) -> str:
+        return self.module.MODEL_HASH
+
+    def to_tree(self, encode) -> dict:
+        """Returns: the model as a dataset stores it (`mtjphys.data` codec): its name and hash."""
+        return {"name": self.name, "hash": self.hash}
+
+    @classmethod
+    def from_tree(cls, tree: dict, decode) -> Model:
+        """Returns: the generated model a dataset names (the shipped one, or one compiled in this process)."""
+        return model_by_hash(tree["name"], tree["hash"])
+
+    @property
+    def parameters(self) -> dict[str, dict]:
+        """Name -> {units, description, shape, constraint} for each model parameter."""
+        return self.module.PARAMETERS
+
+    @property
+    def constants(self) -> dict[str, dict]:
+        return self.module.CONSTANTS
+
+    @property
+    def resistance_laws(self) -> tuple[str, ...]:
+        return self.module.RESISTANCE_LAWS
+
+    @property
+    def discretisation(self) -> str:
+        """"macrospin" (one vector m) or "micromagnetic" (a grid of cells, see `MeshedModel`)."""
+        return self.module.DISCRETISATION
+
+    @property
+    def nonlocal_terms(self) -> tuple[str, ...]:
+        """The terms that couple a micromagnetic model's cells ("exchange", "magnetostatic")."""
+        return self.module.NONLOCAL_TERMS
+
+    @property
+    def thermal(self) -> bool:
+        return self.module.THERMAL
+
+    @property
+    def landau_lifshitz(self) -> Callable:
+        """(m, current_density, params) -> dm/dt [1/s]."""
+        return self.module.landau_lifshitz
+
+    @property
+    def thermal_diffusion(self) -> Callable:
+        """(m, params) -> G [1/s^(1/2)] of shape (..., 3, 3)."""
+        if not self.thermal:
+            raise MtjphysError(f"model {self.name!r} has no thermal field")
+        return self.module.thermal_diffusion
+
+    @property
+    def effective_field(self) -> Callable:
+        return self.module.effective_field
+
+    @property
+    def state_shape(self) -> tuple[int, ...]:
+        """The shape of one device's state: m, (3,)."""
+        return (3,)
+
+    def initial_state(self, params: dict, batch: tuple[int, ...]):
+        """Returns: the state every window starts from, params["m0"], broadcast to the batch."""
+        return jnp.broadcast_to(params["m0"], batch + (3,))
+
+    def average(self, m):
+        """Returns: the free layer's direction: m itself."""
+        return m
+
+    def directions(self, m):
+        """Returns: the state as directions: m itself (a macrospin is integrated as it is)."""
+        return m
+
+    def broadcast_cells(self, value):
+        """Returns: a per-device vector as the state's (the same, for a macrospin)."""
+        return value
+
+    @property
+    def energy_density(self) -> Callable:
+        return self.module.energy_density
+
+    def resistance(self, law: str) -> Callable:
+        """Returns: (m, params) -> resistance [ohm] under the resistance law `law`."""
+        if law not in self.resistance_laws:
+            raise MtjphysError(f"model {self.name!r} has no resistance law {law!r}; "
+                               f"choose from {', '.join(self.resistance_laws)}")
+        return getattr(self.module, f"resistance_{law}")
+
+
+@functools.cache
+def default_model() -> Model:
+    """Returns: the shipped model `macrospin_stt` (generated code committed in mtjphys)."""
+    from .._generated import macrospin_stt
+
+    return Model(macrospin_stt)
+
+
+@functools.cache
+def micromagnetic_model() -> Model:
+    """Returns: the shipped model `micromagnetic_stt` (generated code committed in mtjphys): the free
+    layer on a grid, exchange and demagnetisation between its cells."""
+    from .._generated import micromagnetic_stt
+
+    return Model(micromagnetic_stt)
+
+
+SHIPPED_MODELS = {"macrospin": default_model, "micromagnetic": micromagnetic_model}
+
+
+_COMPILED: dict[str, Model] = {}  # hash -> model compiled in this process
+
+
+def compile_model(symbolic) -> Model:
+    """Compile a symbolic `mtjphys.models.MacrospinModel` or `MicromagneticModel` (a user's variant) into a
+    `Model`.
+
+    This is the only place mtjphys needs sympy, and only when it is called. A model compiled once
+    is reused (the same hash is the same sympy form).
+    """
+    from .. import codegen
+
+    if symbolic.digest not in _COMPILED:
+        _COMPILED[symbolic.digest] = Model(codegen.compile_model(symbolic))
+    return _COMPILED[symbolic.digest]
+
+
+def model_by_hash(name: str, model_hash: str) -> Model:
+    """The generated model a dataset names: the shipped one, or one compiled in this process."""
+    for shipped in SHIPPED_MODELS.values():
+        if shipped().hash == model_hash:
+            return shipped()
+    if model_hash in _COMPILED:
+        return _COMPILED[model_hash]
+    raise MtjphysError(f"the dataset uses model {name!r} (hash {model_hash[:12]}...), which is not compiled in this "
+                       "process; compile its symbolic form with mtjphys.compile_model first")

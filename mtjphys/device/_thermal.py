@@ -1,0 +1,306 @@
+"""Thermal noise: the stochastic LLG (Stratonovich, Brown's thermal field) solved with diffrax's
+SDE machinery, one Brownian path per MTJ drawn from a key, and thermal initial states."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import diffrax as dfx
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._errors import MtjphysError, random_key
+from ._circuit import Circuit, circuit_for, diffusion, drift, is_warm, sampled_window, Trace, trace_saves, Window
+from ._model import Model
+from ._neuron import as_batch, batch_shape, check_drive, NEURON_WINDOW, NeuronResponse
+from ._parameters import Parameters
+from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Readout
+from ._solve import progress_meter
+
+
+class ThermalSolver(eqx.Module):
+    """How one neuron window is integrated at finite temperature.
+
+    Arguments:
+        solver: a Stratonovich SDE solver (Heun: the standard for the stochastic LLG).
+        dt: the fixed step [s].
+        samples: points on which R(t) is sampled per window (their spacing must be a whole
+            number of steps).
+        thermal_start: start every window from a state drawn from the Boltzmann distribution
+            about the equilibrium m0 (small-angle), as a device resting at this temperature would
+            be; otherwise from m0 itself.
+        progress: show a progress bar over each solve (for long, micromagnetic windows).
+
+    How dR is then read from the noisy R(t) is a `Readout` (see `thermal_readout`).
+    """
+
+    solver: dfx.AbstractSolver = dfx.Heun()
+    dt: float = 2.5e-12
+    samples: int = 301
+    thermal_start: bool = True
+    progress: bool = False
+
+    def describe(self) -> dict:
+        return {"solver": f"diffrax.{type(self.solver).__name__} (Stratonovich, fixed step)", "dt": self.dt,
+                "samples_per_window": self.samples, "thermal_start": int(self.thermal_start),
+                "brownian_path": "diffrax.UnsafeBrownianPath"}
+
+
+STABLE_PHASE = 0.3  # omega_max dt of a micromagnetic grid's fixed step: Heun damps its fastest waves at alpha >~ 0.005
+
+
+def stiffest_precession(parameters) -> float:
+    """An upper bound of the fastest precession [rad/s] of a micromagnetic grid's cells: gamma times the
+    exchange field of the grid's shortest wave, (2A/Ms) sum 4/d^2 over its axes of more than one cell, plus
+    the largest local fields (anisotropy, the cell's demagnetisation bound mu0 Ms, the applied field)."""
+    records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
+    mu0 = records[0].model.constants["mu0"]["value"]
+    fastest = 0.0
+    for record in records:
+        mesh = record.mesh
+        stencil = sum(4 / d**2 for d, n in zip(mesh.cell, mesh.shape) if n > 1)
+        field = (2 * record["A"] / record["Ms"] * stencil + 2 * (abs(record["Ku"]) + abs(record["Kc"])) / record["Ms"]
+                 + mu0 * record["Ms"] + mu0 * float(np.linalg.norm(record["H_ext"])))
+        fastest = max(fastest, record["gamma"] * field)
+    return fastest
+
+
+def thermal_solver_for(parameters, spacing: float = NEURON_WINDOW / 300) -> ThermalSolver:
+    """The SDE solver a record's windows take unless told otherwise: `ThermalSolver()` for a macrospin; for a
+    micromagnetic grid its step cut to keep `stiffest_precession` times dt below `STABLE_PHASE`, dividing the
+    sample `spacing` [s] (a fixed-step Heun integration is unstable past it), with a progress bar."""
+    records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
+    settings = ThermalSolver()
+    if records[0].mesh is None:
+        return settings
+    steps = math.ceil(spacing / min(settings.dt, STABLE_PHASE / stiffest_precession(records)))
+    return eqx.tree_at(lambda s: (s.dt, s.progress), settings, (spacing / steps, True))
+
+
+class _BatchedDiffusion(dfx.AbstractTerm):
+    """G(m) dW for a batch of MTJs: G of shape (..., 3, 3) times dW of shape (..., 3)."""
+
+    diffusion: Callable
+    control: dfx.AbstractBrownianPath
+
+    def vf(self, t, y, args):
+        return self.diffusion(t, y, args)
+
+    def contr(self, t0, t1, **kwargs):
+        return self.control.evaluate(t0, t1, **kwargs)
+
+    def prod(self, vf, control):
+        return jnp.einsum("...ij,...j->...i", vf, control)
+
+
+def _tangent_basis(m0: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """Two unit vectors orthogonal to m0 (and to each other), batched."""
+    m0 = m0 / jnp.linalg.norm(m0, axis=-1, keepdims=True)
+    helper = jnp.where(jnp.abs(m0[..., :1]) < 0.9, jnp.array([1.0, 0.0, 0.0]), jnp.array([0.0, 1.0, 0.0]))
+    e1 = jnp.cross(m0, helper)
+    e1 = e1 / jnp.linalg.norm(e1, axis=-1, keepdims=True)
+    return e1, jnp.cross(m0, e1)
+
+
+def tangent_hessian(model: Model, params: dict, m0: jnp.ndarray) -> jnp.ndarray:
+    """The Hessian of the free-energy density [J/m^3] in the tangent plane of m0 (two orthogonal
+    tilts, `_tangent_basis`), for every MTJ: shape m0.shape[:-1] + (2, 2)."""
+    e1, e2 = _tangent_basis(m0)
+
+    def energy(xi):  # per MTJ, xi of shape (..., 2)
+        m = m0 + xi[..., :1] * e1 + xi[..., 1:] * e2
+        return model.energy_density(m / jnp.linalg.norm(m, axis=-1, keepdims=True), params)
+
+    def curvature(direction):  # d^2/ds^2 E(s direction) at 0, for every MTJ at once
+        along = lambda s: energy(s * jnp.asarray(direction) * jnp.ones(m0.shape[:-1] + (2,)))
+        return jax.jvp(lambda s: jax.jvp(along, (s,), (1.0,))[1], (0.0,), (1.0,))[1]
+
+    h11, h22 = curvature([1.0, 0.0]), curvature([0.0, 1.0])
+    h12 = (curvature([1.0, 1.0]) - h11 - h22) / 2
+    return jnp.stack([jnp.stack([h11, h12], -1), jnp.stack([h12, h22], -1)], -2)
+
+
+def precession_frequency(parameters) -> np.ndarray:
+    """The small-angle precession frequency [Hz] about the equilibrium m0 of each MTJ (the ringing's
+    frequency): f = gamma sqrt(det H) / (2 pi Ms (1 + alpha^2)), H the tangent Hessian of the energy
+    density (Smit-Beljers; Kittel's gamma B_k / 2 pi for a uniaxial film).
+
+    Arguments:
+        parameters: one record, or one per MTJ.
+    """
+    model, _, params = as_batch(parameters)
+    hessian = tangent_hessian(model, params, params["m0"])
+    determinant = jnp.maximum(jnp.linalg.det(hessian), 0.0)
+    damping = 1 + params["alpha"] ** 2
+    return np.asarray(params["gamma"] * jnp.sqrt(determinant) / (2 * jnp.pi * params["Ms"] * damping))
+
+
+def thermal_readout(parameters, bandwidth: float | None = DEFAULT_BANDWIDTH) -> Readout:
+    """The readout of a noisy neuron: a pre-amplifier of `bandwidth` [Hz], and extrema held over
+    half the precession period of the fastest MTJ in `parameters` (one record or several)."""
+    frequency = float(np.max(precession_frequency(parameters)))
+    if not (np.isfinite(frequency) and frequency > 0):
+        raise MtjphysError("the MTJ has no stable equilibrium to ring about (zero precession frequency)")
+    return Readout(bandwidth=bandwidth, hold=0.5 / frequency)
+
+
+def default_readout(parameters) -> Readout:
+    """How dR is read unless told otherwise: ideally at 0 K, through `thermal_readout` when any MTJ
+    of `parameters` (one record or several) is above 0 K (ambient, or by Joule heating)."""
+    return thermal_readout(parameters) if is_warm(parameters) else IDEAL
+
+
+def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -> jnp.ndarray:
+    """Draw m from the Boltzmann distribution about the equilibrium m0, to second order in the
+    tilt: xi ~ N(0, k_B T H^-1), H the Hessian of the free energy E V in the tangent plane.
+    A micromagnetic layer is tilted as a whole, by the Boltzmann distribution of its uniform mode
+    (the cells' own modes are left at rest).
+
+    Arguments:
+        model: the generated model (its energy density), or a micromagnetic one on its mesh.
+        params: parameter arrays broadcast against the batch.
+        m0: the equilibrium state, (...,) + model.state_shape.
+        key: a PRNG key.
+
+    Returns:
+        A state of shape m0.shape, every direction of unit length.
+    """
+    direction = model.average(m0)
+    direction = direction / jnp.linalg.norm(direction, axis=-1, keepdims=True)
+    e1, e2 = _tangent_basis(direction)
+    volume = params["area"] * params["thickness"]
+    hessian = volume[..., None, None] * tangent_hessian(model, params, direction)
+    covariance = model.constants["k_B"]["value"] * params["temperature"][..., None, None] * jnp.linalg.inv(hessian)
+    # Cholesky of a 2x2 covariance (zero at T = 0), written out so it stays finite there
+    l11 = jnp.sqrt(covariance[..., 0, 0])
+    l21 = jnp.where(l11 > 0, covariance[..., 1, 0] / jnp.where(l11 > 0, l11, 1.0), 0.0)
+    l22 = jnp.sqrt(jnp.maximum(covariance[..., 1, 1] - l21**2, 0.0))
+    normal = jax.random.normal(key, direction.shape[:-1] + (2,))
+    xi1 = l11 * normal[..., 0]
+    xi2 = l21 * normal[..., 0] + l22 * normal[..., 1]
+    m = m0 + model.broadcast_cells(xi1[..., None] * e1 + xi2[..., None] * e2)
+    return m / jnp.linalg.norm(m, axis=-1, keepdims=True)
+
+
+def integrate_thermal(
+    model: Model, settings: ThermalSolver, m0: jnp.ndarray, drive: jnp.ndarray, params: dict,
+    duration: float, key: jax.Array, *, law: str, circuit: Circuit = Circuit(),
+) -> Trace:
+    """Integrate the stochastic LLG from m0 with a constant drive over [0, duration].
+
+    Arguments:
+        model: the generated model (drift `landau_lifshitz`, noise `thermal_diffusion`), or a
+            micromagnetic one on its mesh.
+        settings: solver, step and save grid (`settings.samples` points over the duration).
+        m0: start, (...,) + model.state_shape; drive, params, law, circuit: as for `integrate`.
+        duration: [s], a whole number of steps.
+        key: the Brownian path's key (one independent 3-d path per MTJ, or per cell).
+
+    Returns:
+        The `Trace` on the sample times.
+    """
+    steps = round(duration / settings.dt)
+    if abs(steps * settings.dt - duration) > 1e-6 * settings.dt or steps % (settings.samples - 1):
+        raise ValueError(f"duration {duration:g} s must be a whole number of steps and of sample spacings")
+    ts = jnp.linspace(0.0, duration, settings.samples)
+    brownian = dfx.UnsafeBrownianPath(shape=m0.shape, key=key)
+    noise = _BatchedDiffusion(diffusion(model, law, circuit), brownian)
+    solution = dfx.diffeqsolve(
+        dfx.MultiTerm(dfx.ODETerm(drift(model, law, circuit)), noise), settings.solver, t0=ts[0], t1=ts[-1],
+        dt0=settings.dt, y0=m0, args=(drive, params),
+        saveat=dfx.SaveAt(subs=trace_saves(model, law, circuit, ts)),
+        stepsize_controller=dfx.ConstantStepSize(),
+        max_steps=steps + 2, adjoint=dfx.ForwardMode(),  # no reverse mode: the path is generated on the fly
+        progress_meter=progress_meter(settings.progress),
+    )
+    (m, point), end = solution.ys
+    return Trace(m, point, end[-1])
+
+
+def thermal_realisation(
+    model: Model, settings: ThermalSolver, params: dict, drive: jnp.ndarray, key: jax.Array,
+    duration: float, m0: jnp.ndarray | None = None, *, law: str, circuit: Circuit = Circuit(),
+) -> Trace:
+    """One realisation of the stochastic LLG over [0, duration] (traceable).
+
+    Arguments:
+        model, settings, params, drive, law, circuit: as for `integrate_thermal`.
+        key: draws the thermal start and the Brownian paths.
+        duration: [s].
+        m0: start state, (...,) + model.state_shape; default a thermal state about the equilibrium
+            (or the equilibrium itself without `settings.thermal_start`).
+
+    Returns:
+        The `Trace` on `settings.samples` points over the duration.
+    """
+    start_key, path_key = jax.random.split(key)
+    batch = batch_shape(model, params, drive)
+    shape = batch + model.state_shape
+    if m0 is None:
+        equilibrium = model.initial_state(params, batch)
+        m0 = thermal_start(model, params, equilibrium, start_key) if settings.thermal_start else equilibrium
+    return integrate_thermal(model, settings, jnp.broadcast_to(m0, shape), drive, params, duration, path_key,
+                             law=law, circuit=circuit)
+
+
+def thermal_window_response(
+    model: Model, law: str, settings: ThermalSolver, readout: Readout, params: dict, drive: jnp.ndarray,
+    key: jax.Array, m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, circuit: Circuit = Circuit(),
+) -> Window:
+    """One neuron window at the temperature in `params` (traceable; no jit of its own).
+
+    Arguments:
+        model, law, settings, params, drive, key, m0, circuit: as for `thermal_realisation`.
+        readout: how dR is measured on the noisy R(t).
+        window: [s].
+
+    Returns:
+        A `Window`: the extrema the readout finds, the energy, the peak voltage and power, and m at the end.
+    """
+    trace = thermal_realisation(model, settings, params, drive, key, window, m0, law=law, circuit=circuit)
+    return sampled_window(readout, np.linspace(0.0, window, settings.samples), trace, params)
+
+
+@eqx.filter_jit
+def _thermal_output(model, law, settings, readout, circuit, window, params, drive, key):
+    return thermal_window_response(model, law, settings, readout, params, drive, key, window=window, circuit=circuit)
+
+
+def thermal_delta_r(
+    parameters, drive, *, source: str = "current", seed: int = 0, settings: ThermalSolver | None = None,
+    readout: Readout | None = None, window: float = NEURON_WINDOW,
+) -> NeuronResponse:
+    """The neuron's response at the record's temperature: one independent realisation per entry
+    of `drive` (thermal start and noise drawn from `seed`).
+
+    Arguments:
+        parameters: one record, or one per MTJ (broadcast against the drive).
+        drive: the current density [A/m^2] (source "current") or voltage [V] (source "voltage"), any shape.
+        seed: the only source of randomness.
+        settings: the SDE solver (default `thermal_solver_for` the records).
+        readout: how dR is measured (default `thermal_readout(parameters)`).
+
+    Returns:
+        A `NeuronResponse` of numpy arrays.
+    """
+    model, law, params = as_batch(parameters)
+    drive = check_drive(source, drive)
+    settings = settings or thermal_solver_for(parameters, float(window) / (ThermalSolver().samples - 1))
+    readout = readout if readout is not None else thermal_readout(parameters)
+    result = _thermal_output(model, law, settings, readout, circuit_for(parameters, source), float(window), params,
+                             jnp.asarray(drive), random_key(seed))
+    return NeuronResponse.of(parameters, result)
+
+
+def thermal_quantiles(parameters, currents, samples: int, *, seed: int = 0,
+                      settings: ThermalSolver | None = None, readout: Readout | None = None):
+    """Sorted samples of dR at each current: the empirical conditional distribution.
+
+    Returns: array (len(currents), samples), each row sorted.
+    """
+    currents = np.asarray(currents, dtype=float)
+    grid = np.broadcast_to(currents[:, None], (currents.size, samples))
+    return np.sort(thermal_delta_r(parameters, grid, seed=seed, settings=settings, readout=readout).delta_r, axis=1)

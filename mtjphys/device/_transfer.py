@@ -1,0 +1,228 @@
+"""Neuron datasets: a resistance trace R(t), and the transfer curve dR(j)."""
+
+from __future__ import annotations
+
+import math
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+
+from .._errors import MtjphysError, random_key
+from ..data._provenance import provenance
+from ..grid._mesh import field_variable, mesh_variables
+from ._circuit import circuit_for, free_layer_temperature, is_warm, OperatingPoint, sampled_window, Trace
+from ._neuron import as_batch, drive_of, equilibrium_resistance, NEURON_WINDOW, NeuronResponse, respond
+from ._parameters import Parameters
+from ._preamplifier import Readout
+from ._solve import default_solver, integrate, NeuronSolver
+from ._thermal import default_readout, thermal_delta_r, thermal_realisation, thermal_solver_for, ThermalSolver
+
+MAX_SAMPLES = 2**22  # of one trace: about 200 MB of m(t) and R(t)
+# The paper's operating window of current densities [A/m^2].
+OPERATING_WINDOW = (0.8e10, 1.0e10)
+
+
+def _current_coordinate(values) -> xr.DataArray:
+    return xr.DataArray(np.asarray(values, dtype=np.float64), dims="current_density",
+                        attrs={"units": "A/m^2", "long_name": "current density"})
+
+
+@eqx.filter_jit
+def _trace(model, law, settings, circuit, params, drive, ts):
+    return integrate(model, settings, model.initial_state(params, ()), drive, params, ts, law=law, circuit=circuit)
+
+
+def _at(trace: Trace, samples) -> Trace:
+    """The trace at some of its samples (an index or mask)."""
+    return Trace(trace.m[samples], OperatingPoint(*(x[samples] for x in trace.point)), trace.end)
+
+
+def _drive_variable(source: str, value: float) -> dict:
+    if source == "current":
+        return {"current_density": ((), value, {"units": "A/m^2", "long_name": "current density"})}
+    return {"drive_voltage": ((), value, {"units": "V", "long_name": "voltage applied across the junction"})}
+
+
+def neuron_trace(
+    parameters: Parameters, current_density: float | None = None, *, voltage: float | None = None,
+    duration: float = NEURON_WINDOW, time_step: float = 1e-12, settings: NeuronSolver | None = None, seed: int = 0,
+    thermal: ThermalSolver | None = None, readout: Readout | None = None,
+) -> xr.Dataset:
+    """R(t), m(t) and the junction's electrical state after a current (or voltage) step from
+    equilibrium, with the neuron output and the window's energy.
+
+    Arguments:
+        parameters: the MTJ.
+        current_density: [A/m^2]; or instead
+        voltage: [V] across the junction (the current follows V / R(m, V) in time).
+        duration: [s] simulated; the neuron output and energy are taken over the first 1.5 ns.
+        time_step: [s] spacing of the saved samples.
+        settings: the ODE solver (0 K); default `default_solver` of the model.
+        seed, thermal: above 0 K (ambient, or by Joule heating) one realisation of the stochastic LLG
+            with this `ThermalSolver` (its step refined, if need be, to divide `time_step`), noise drawn from `seed`.
+        readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
+
+    Returns:
+        Dataset with `resistance`, `voltage`, `current`, `power`, `temperature` (over `time`) and
+        `m(time, component)`; the scalars `delta_r` (with the last maximum/minimum it is measured
+        between) and `energy` of the window. A drive above the breakdown voltage is refused.
+    """
+    source, drive = drive_of(current_density, voltage)
+    if drive.ndim:
+        raise MtjphysError("a trace is of one drive; give one current density or one voltage")
+    drive = float(drive)
+    if not (np.isfinite(duration) and duration >= NEURON_WINDOW):
+        raise MtjphysError(f"duration must be at least the neuron window, {NEURON_WINDOW:g} s; got {duration:g}")
+    if not (np.isfinite(time_step) and 0 < time_step <= NEURON_WINDOW / 10):
+        raise MtjphysError(f"time step must lie in (0, {NEURON_WINDOW / 10:g}] s; got {time_step:g}")
+    model, law, params = as_batch(parameters)
+    settings = settings or default_solver(model)
+    count = round(duration / time_step) + 1
+    if count > MAX_SAMPLES:
+        raise MtjphysError(f"duration / time step gives {count} samples; at most {MAX_SAMPLES} (shorten the "
+                           "duration or lengthen the time step)")
+    ts = np.linspace(0.0, duration, count)
+    hot = is_warm(parameters)
+    circuit = circuit_for(parameters, source)
+    readout = readout if readout is not None else default_readout(parameters)
+    if hot:
+        thermal = sampled_thermal_solver(thermal or thermal_solver_for(parameters), ts[1] - ts[0], ts.size)
+        trace = thermal_realisation(model, thermal, params, jnp.float64(drive), random_key(seed), float(ts[-1]),
+                                    law=law, circuit=circuit)
+        in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
+        head = _at(trace, in_window)
+        response = NeuronResponse.of(parameters, sampled_window(readout, ts[in_window], head, params))
+        solver_attrs = thermal.describe()
+    else:  # one solve, saved on the trace's times and on the neuron's own window samples
+        window_ts = np.linspace(0.0, NEURON_WINDOW, settings.samples)
+        grid = np.union1d(ts, window_ts)
+        full = _trace(model, law, settings, circuit, params, jnp.float64(drive), jnp.asarray(grid))
+        trace, head = (_at(full, np.searchsorted(grid, times)) for times in (ts, window_ts))
+        response = NeuronResponse.of(parameters, sampled_window(readout, window_ts, head, params))
+        solver_attrs = settings.describe()
+    m, point = trace.m, trace.point
+    solver_attrs.update(readout.describe(), **circuit.describe())
+    power = point.power(params)
+    time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the drive was switched on"})
+    dataset = xr.Dataset(
+        {
+            "resistance": ("time", np.asarray(point.resistance), {"units": "ohm", "long_name": "MTJ resistance"}),
+            "voltage": ("time", np.asarray(point.voltage), {"units": "V", "long_name": "voltage across the barrier"}),
+            "current": ("time", np.asarray(point.current_density * params["area"]),
+                        {"units": "A", "long_name": "current through the junction"}),
+            "power": ("time", np.asarray(power), {"units": "W", "long_name": "power dissipated in the junction"}),
+            "temperature": ("time", np.asarray(free_layer_temperature(params, power) * jnp.ones_like(power)),
+                            {"units": "K", "long_name": "free-layer temperature (ambient plus Joule heating)"}),
+            "m": (("time", "component"), np.asarray(m),
+                  {"units": "1", "long_name": "free-layer magnetization direction"}),
+            "delta_r": ((), float(response.delta_r),
+                        {"units": "ohm", "long_name": "neuron output: last max minus last min of R in the window"}),
+            "resistance_last_max": ((), float(response.resistance_max),
+                {"units": "ohm", "long_name": "last maximum of R in the window"}),
+            "resistance_last_min": ((), float(response.resistance_min),
+                {"units": "ohm", "long_name": "last minimum of R in the window"}),
+            "time_last_max": ((), float(response.time_max), {"units": "s", "long_name": "time of the last maximum"}),
+            "time_last_min": ((), float(response.time_min), {"units": "s", "long_name": "time of the last minimum"}),
+            "energy": ((), float(response.energy),
+                       {"units": "J", "long_name": "energy dissipated in the junction over the window"}),
+            "resistance_equilibrium": ((), equilibrium_resistance(parameters),
+                {"units": "ohm", "long_name": "R0, zero-bias resistance at equilibrium"}),
+            **_drive_variable(source, drive),
+        },
+        coords={"time": time, "component": ("component", ["x", "y", "z"],
+                                             {"units": "", "long_name": "Cartesian component"})},
+    )
+    if parameters.mesh is not None:
+        dataset["m"].attrs["long_name"] = "free-layer magnetization direction, averaged over the cells (Ms-weighted)"
+        dataset = dataset.merge(mesh_variables(parameters.mesh))
+        dataset["m_final"] = field_variable(parameters.mesh, np.asarray(trace.end),
+                                            f"magnetization of every cell at t = {ts[-1]:.4g} s")
+        solver_attrs.update(parameters.mesh.describe())
+    dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
+                                    **solver_attrs))
+    return dataset
+
+
+def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int) -> ThermalSolver:
+    """`thermal` saving `samples` points `spacing` apart, its step refined (never coarsened) to
+    divide the spacing: dt = spacing / ceil(spacing / thermal.dt)."""
+    substeps = max(1, math.ceil(spacing / thermal.dt * (1 - 1e-9)))
+    return eqx.tree_at(lambda s: (s.dt, s.samples), thermal, (spacing / substeps, samples))
+
+
+def transfer_curve(
+    parameters: Parameters, current_densities=None, *, voltages=None, settings: NeuronSolver | None = None,
+    seed: int = 0, samples: int = 64, thermal: ThermalSolver | None = None, readout: Readout | None = None,
+) -> xr.Dataset:
+    """The neuron's transfer curve dR(j), or dR(V) under a voltage drive.
+
+    Arguments:
+        parameters: the MTJ.
+        current_densities: [A/m^2], increasing; default 41 points over the operating window.
+        voltages: [V], increasing, instead of current densities: the junction driven by a voltage.
+        settings: the ODE solver (0 K); default `default_solver` of the model.
+        seed, samples, thermal: above 0 K, `samples` realisations of the stochastic LLG per current
+            (noise from `seed`); `delta_r` is then their mean and `delta_r_std` their spread.
+        readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
+
+    Returns:
+        Dataset over `current_density` (or `voltage`) with `delta_r`, `delta_r_normalized` (mapped
+        linearly onto [0, 1] between its smallest and largest value), the window's `energy` and
+        largest voltage `voltage_max`, and the scalar `resistance_equilibrium`. A drive above the
+        breakdown voltage is refused.
+    """
+    if current_densities is None and voltages is None:
+        current_densities = np.linspace(*OPERATING_WINDOW, 41)
+    source, js = drive_of(current_densities, voltages)
+    what = "current densities" if source == "current" else "voltages"
+    if js.ndim != 1 or js.size < 2:
+        raise MtjphysError(f"a transfer curve needs at least 2 {what}")
+    if np.any(np.diff(js) <= 0):
+        raise MtjphysError(f"{what} must be strictly increasing")
+    hot = is_warm(parameters)
+    readout = readout if readout is not None else default_readout(parameters)
+    settings = settings or default_solver(as_batch(parameters)[0])
+    if hot:
+        if samples < 2:
+            raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
+        thermal = thermal or thermal_solver_for(parameters)
+        response = thermal_delta_r(parameters, np.repeat(js[:, None], samples, axis=1), source=source, seed=seed,
+                                   settings=thermal, readout=readout)
+        delta_r, delta_r_std = response.delta_r.mean(axis=1), response.delta_r.std(axis=1, ddof=1)
+        energy, voltage_max = response.energy.mean(axis=1), response.voltage_max.max(axis=1)
+    else:
+        response = respond(parameters, source, js, settings=settings, readout=readout)
+        delta_r, energy, voltage_max = response.delta_r, response.energy, response.voltage_max
+    dim = "current_density" if source == "current" else "voltage"
+    span = delta_r.max() - delta_r.min()
+    normalized = (delta_r - delta_r.min()) / span if span > 0 else np.zeros_like(delta_r)
+    coordinate = _current_coordinate(js) if source == "current" else xr.DataArray(
+        js, dims="voltage", attrs={"units": "V", "long_name": "voltage applied across the junction"})
+    dataset = xr.Dataset(
+        {
+            "delta_r": (dim, delta_r,
+                        {"units": "ohm", "long_name": "neuron output dR (last max minus last min of R in 1.5 ns)"}),
+            "delta_r_normalized": (dim, normalized,
+                                   {"units": "1", "long_name": "dR mapped linearly onto [0, 1] over this curve"}),
+            "energy": (dim, energy, {"units": "J", "long_name": "energy dissipated in the junction over the window"}),
+            "voltage_max": (dim, voltage_max, {"units": "V", "long_name": "largest voltage across the barrier"}),
+            "resistance_equilibrium": ((), equilibrium_resistance(parameters),
+                                       {"units": "ohm", "long_name": "R0, zero-bias resistance at equilibrium"}),
+        },
+        coords={dim: coordinate},
+    )
+    if hot:
+        dataset["delta_r"].attrs["long_name"] = f"mean neuron output dR over {samples} thermal realisations"
+        dataset["energy"].attrs["long_name"] = f"mean window energy over {samples} thermal realisations"
+        dataset["delta_r_std"] = (dim, delta_r_std,
+                                  {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
+    solver_attrs = {**(thermal.describe() if hot else settings.describe()),
+                    **circuit_for(parameters, source).describe()}
+    if parameters.mesh is not None:
+        solver_attrs.update(parameters.mesh.describe())
+        dataset = dataset.merge(mesh_variables(parameters.mesh))
+    dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
+                                    samples_per_current=samples if hot else 1, **solver_attrs, **readout.describe()))
+    return dataset

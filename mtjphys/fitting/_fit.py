@@ -1,0 +1,639 @@
+"""Fitting a device's parameters to its measurements: a resistance ringing R(t) after a current step, or a
+transfer curve dR(j), by least squares through the LLG solve.
+
+The model is evaluated on the data's own sampling (the solve saves at the measured times; nothing is
+interpolated in the data). Free parameters are mapped to unconstrained coordinates (log for a
+positive one, a scaled logistic between two bounds), the residuals are minimised by optimistix's
+Levenberg-Marquardt with forward-mode Jacobians through diffrax from several starts at once, and the
+standard errors follow from s^2 (J^T J)^-1 at the optimum. Identifiability is read from the singular
+values of the Jacobian with its columns scaled to relative changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+import pathlib
+from collections.abc import Mapping, Sequence
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optimistix as optx
+import xarray as xr
+
+from .._errors import MtjphysError
+from ..data._datasets import open_dataset
+from ..data._provenance import provenance
+from ..device._circuit import circuit_for, is_warm
+from ..device._neuron import as_batch, window_response
+from ..device._parameters import Parameters
+from ..device._solve import default_solver, gradient_solver, integrate, NeuronSolver
+from ._gradients import differentiable_parameters, from_the_step
+
+TRACE_COLUMNS = ("time", "resistance")
+TRANSFER_COLUMNS = ("current_density", "delta_r")
+START_SPREAD = 0.3  # standard deviation of the further starts, in the unconstrained coordinates
+CORRELATED = 0.99  # |correlation| beyond which two parameters count as not separated by the data
+ILL_CONDITIONED = 1e4  # condition number of the scaled Jacobian beyond which its weakest direction is reported
+HORIZONS = (0.25, 0.5, 1.0)  # parts of each trace fitted in turn, as fractions of its duration
+
+
+@dataclasses.dataclass(frozen=True)
+class TraceData:
+    """A measured resistance ringing: R [ohm] at times [s] from a current step of `current_density` [A/m^2]."""
+
+    source: str
+    time: np.ndarray
+    resistance: np.ndarray
+    current_density: float
+
+    kind = "trace"
+    dim, unit, what = "time", "s", "resistance"
+
+    @property
+    def coordinate(self) -> np.ndarray:
+        return self.time
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.resistance
+
+
+@dataclasses.dataclass(frozen=True)
+class TransferData:
+    """A measured transfer curve: the neuron output dR [ohm] at increasing current densities [A/m^2]."""
+
+    source: str
+    current_density: np.ndarray
+    delta_r: np.ndarray
+
+    kind = "transfer"
+    dim, unit, what = "current_density", "A/m^2", "delta_r"
+
+    @property
+    def coordinate(self) -> np.ndarray:
+        return self.current_density
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.delta_r
+
+
+def _checked(source: str, column: str, values, *, increasing: bool = False, nonnegative: bool = False) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0:
+        raise MtjphysError(f"{source}: column {column!r} has no values")
+    if not np.all(np.isfinite(values)):
+        raise MtjphysError(f"{source}: column {column!r} has a value that is not finite (NaN or inf) in row "
+                           f"{int(np.argmin(np.isfinite(values))) + 1}")
+    if nonnegative and np.any(values < 0):
+        raise MtjphysError(f"{source}: column {column!r} must be >= 0 (time from the current step)")
+    if increasing:
+        steps = np.diff(values)
+        if np.any(steps == 0):
+            raise MtjphysError(f"{source}: column {column!r} repeats the value {values[1:][steps == 0][0]:g}")
+        if np.any(steps < 0):
+            raise MtjphysError(f"{source}: column {column!r} is not sorted (row {int(np.argmax(steps < 0)) + 2})")
+    return values
+
+
+def _make(source: str, columns: Mapping[str, np.ndarray], current_density: float | None):
+    if all(c in columns for c in TRACE_COLUMNS):
+        if current_density is None or not math.isfinite(current_density):
+            raise MtjphysError(f"{source}: a resistance trace needs the current density of its step "
+                               "(--current-density)")
+        return TraceData(source, _checked(source, "time", columns["time"], increasing=True, nonnegative=True),
+                         _checked(source, "resistance", columns["resistance"]), float(current_density))
+    if all(c in columns for c in TRANSFER_COLUMNS):
+        return TransferData(source, _checked(source, "current_density", columns["current_density"], increasing=True),
+                            _checked(source, "delta_r", columns["delta_r"]))
+    have = ", ".join(columns) or "none"
+    raise MtjphysError(f"{source}: needs the columns time,resistance (a trace) or current_density,delta_r (a transfer "
+                       f"curve); it has {have}")
+
+
+def read_csv(path: str | pathlib.Path, current_density: float | None = None) -> TraceData | TransferData:
+    """Read measurements from a CSV file with a header: `time,resistance` (one trace; times [s] from the current
+    step, resistance [ohm], any sampling) or `current_density,delta_r` (a transfer curve). Further columns are
+    ignored.
+
+    Arguments:
+        path: the file.
+        current_density: [A/m^2], the drive of a trace.
+
+    Returns:
+        `TraceData` or `TransferData`; bad files are refused in one line.
+    """
+    source = str(path)
+    try:
+        with open(path, newline="") as file:
+            rows = [row for row in csv.reader(file) if row and any(cell.strip() for cell in row)]
+    except (OSError, UnicodeDecodeError) as error:
+        raise MtjphysError(f"cannot read {source!r}: {getattr(error, 'strerror', None) or error}")
+    except csv.Error as error:
+        raise MtjphysError(f"{source}: not a CSV file ({error})")
+    if not rows:
+        raise MtjphysError(f"{source}: the file is empty")
+    header = [name.strip().lower() for name in rows[0]]
+    wanted = [c for c in (*TRACE_COLUMNS, *TRANSFER_COLUMNS) if c in header]
+    columns = {}
+    for name in wanted:
+        index = header.index(name)
+        values = []
+        for line, row in enumerate(rows[1:], start=2):
+            cell = row[index].strip() if index < len(row) else ""
+            try:
+                values.append(float(cell))
+            except ValueError:
+                raise MtjphysError(f"{source}: line {line}, column {name!r}: {cell!r} is not a number")
+        columns[name] = values
+    return _make(source, columns, current_density)
+
+
+def read_netcdf(path: str | pathlib.Path) -> TraceData | TransferData:
+    """Read an mtjphys netCDF: a neuron trace (`mtjphys neuron`: resistance over time, its current density) or a
+    transfer curve (`mtjphys transfer`: delta_r over current_density)."""
+    source = str(path)
+    dataset = open_dataset(path)
+    if "resistance" in dataset and dataset["resistance"].dims == ("time",):
+        if "current_density" not in dataset:
+            raise MtjphysError(f"{source}: a trace driven by a voltage; only current-driven traces are fitted")
+        return _make(source, {"time": dataset["time"].values, "resistance": dataset["resistance"].values},
+                     float(dataset["current_density"]))
+    if "delta_r" in dataset and dataset["delta_r"].dims == ("current_density",):
+        return _make(source, {"current_density": dataset["current_density"].values,
+                              "delta_r": dataset["delta_r"].values}, None)
+    raise MtjphysError(f"{source}: neither a resistance trace over time nor a transfer curve over current_density")
+
+
+NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
+
+
+def read_data(path: str | pathlib.Path, current_density: float | None = None) -> TraceData | TransferData:
+    """Measurements from a CSV file (`read_csv`) or an mtjphys netCDF (`read_netcdf`), told apart by the suffix."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise MtjphysError(f"no data file {str(path)!r}")
+    if path.suffix.lower() in NETCDF_SUFFIXES:
+        return read_netcdf(path)
+    return read_csv(path, current_density)
+
+
+# ---- the free parameters' coordinates --------------------------------------------------------------
+CONSTRAINT_BOUNDS = {"positive": (0.0, math.inf), "nonnegative": (0.0, math.inf), "scale": (0.0, math.inf),
+                     "fraction": (0.0, 1.0), "finite": (-math.inf, math.inf)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Coordinate:
+    """A free parameter as an unconstrained coordinate theta (0 at the start).
+
+    Two finite bounds: p = low + (high - low) sigmoid(theta + theta0); a lower bound: p = low + (start - low)
+    exp(theta); none: p = start + scale theta, scale = |start| (or 1 at 0).
+    """
+
+    name: str
+    units: str
+    start: float
+    low: float
+    high: float
+
+    @property
+    def kind(self) -> str:
+        if math.isfinite(self.low) and math.isfinite(self.high):
+            return "logistic"
+        if math.isfinite(self.low):
+            return "log"
+        if math.isfinite(self.high):
+            return "log_below"
+        return "affine"
+
+    @property
+    def scale(self) -> float:
+        """A typical size of the parameter: the unit its relative sensitivity is measured in."""
+        return abs(self.start) if self.start != 0 else 1.0
+
+    def physical(self, theta):
+        return physical(self.kind, theta, self.start, self.low, self.high)
+
+
+def physical(kind: str, theta, start, low, high):
+    """The parameter at coordinate theta (see `Coordinate`; traceable in every argument but `kind`)."""
+    if kind == "logistic":
+        return low + (high - low) * jax.nn.sigmoid(theta + jnp.log((start - low) / (high - start)))
+    if kind == "log":
+        return low + (start - low) * jnp.exp(theta)
+    if kind == "log_below":
+        return high - (high - start) * jnp.exp(theta)
+    return start + jnp.where(start != 0, jnp.abs(start), 1.0) * theta
+
+
+def parse_bounds(text: str | None) -> dict[str, tuple[float, float]]:
+    """Bounds from 'NAME=LOW:HIGH,NAME=LOW:HIGH' (either side may be empty: unbounded there)."""
+    bounds = {}
+    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+        name, _, span = item.partition("=")
+        low, colon, high = span.partition(":")
+        try:
+            if not colon:
+                raise ValueError
+            bounds[name.strip()] = (float(low) if low.strip() else -math.inf, float(high) if high.strip() else math.inf)
+        except ValueError:
+            raise MtjphysError(f"bounds must read NAME=LOW:HIGH, got {item!r}")
+    return bounds
+
+
+def coordinates(start: Parameters, free: Sequence[str],
+                bounds: Mapping[str, tuple[float, float]] | None = None) -> list[Coordinate]:
+    """The free parameters' coordinates, their bounds those of the record's constraints narrowed by `bounds`;
+    refused in one line where a name is not a scalar of the record or its start is not inside its bounds."""
+    specs = Parameters.specs(start.model)
+    bounds = dict(bounds or {})
+    if not free:
+        raise MtjphysError("no free parameters: name them with --free, e.g. --free alpha,Ku,polarization")
+    if len(set(free)) != len(free):
+        raise MtjphysError(f"a free parameter is named twice: {', '.join(free)}")
+    for name in bounds:
+        if name not in free:
+            raise MtjphysError(f"bounds given for {name!r}, which is not a free parameter")
+    allowed = differentiable_parameters(start)
+    result = []
+    for name in free:
+        if name not in specs:
+            raise MtjphysError(f"{name!r} is not a parameter of the record; known: {', '.join(specs)}")
+        if specs[name]["shape"] != ():
+            raise MtjphysError(f"{name!r} is not a scalar parameter; only scalars are fitted")
+        if name not in allowed:
+            raise MtjphysError(f"{name!r} cannot be fitted: it is not finite in the start record, or it is a limit or "
+                               "a switch to the stochastic LLG, not a coefficient of the 0 K dynamics")
+        low, high = CONSTRAINT_BOUNDS[specs[name]["constraint"]]
+        user_low, user_high = bounds.get(name, (-math.inf, math.inf))
+        low, high = max(low, user_low), min(high, user_high)
+        value = float(start[name])
+        if not low < value < high:
+            raise MtjphysError(f"the start of {name!r}, {value:g}, must lie strictly inside its bounds ({low:g}, "
+                               f"{high:g}); give another start with --params")
+        result.append(Coordinate(name, specs[name]["units"], value, low, high))
+    return result
+
+
+# ---- the model on the data's sampling ---------------------------------------------------------------
+class Observation(eqx.Module):
+    """One data file as the solve sees it: the times it saves at (from the step at t = 0) or the currents it
+    drives, and the measured values."""
+
+    kind: str = eqx.field(static=True)
+    coordinate: jnp.ndarray  # a trace's save times, 0 first; a transfer curve's current densities
+    drive: jnp.ndarray  # a trace's current density
+    values: jnp.ndarray
+    skip: int = eqx.field(static=True)  # a trace's save times before the first measured one (the step at 0)
+
+    @classmethod
+    def of(cls, data: TraceData | TransferData) -> Observation:
+        if data.kind == "trace":
+            ts, lead = from_the_step(data.time)
+            return cls("trace", jnp.asarray(ts), jnp.float64(data.current_density), jnp.asarray(data.values), lead)
+        return cls("transfer", jnp.asarray(data.current_density), jnp.float64(0.0), jnp.asarray(data.values), 0)
+
+
+def predict(model, law, settings: NeuronSolver, circuit, params: dict, observation: Observation) -> jnp.ndarray:
+    """The model's values on the data's own coordinates (traceable): R at the measured times, or dR at the
+    measured current densities."""
+    if observation.kind == "trace":
+        trace = integrate(model, settings, model.initial_state(params, ()), observation.drive, params,
+                          observation.coordinate, law=law, circuit=circuit, throw=False)
+        return trace.point.resistance[observation.skip:]
+    window = window_response(model, law, settings, params, observation.coordinate, circuit=circuit, throw=False)
+    return window.extrema.delta_r
+
+
+class _Problem(eqx.Module):
+    """Weighted residuals of all data as a function of the free coordinates theta (the numbers traced, so that
+    one compilation serves every start record and every set of measured values of the same shapes)."""
+
+    model: object = eqx.field(static=True)
+    law: str = eqx.field(static=True)
+    settings: NeuronSolver
+    circuit: object
+    params: dict
+    names: tuple[str, ...] = eqx.field(static=True)
+    kinds: tuple[str, ...] = eqx.field(static=True)
+    bounds: jnp.ndarray  # (free, 3): start, low, high
+    observations: tuple
+
+    @classmethod
+    def of(cls, model, law, settings, circuit, params, free: Sequence[Coordinate], observations) -> _Problem:
+        bounds = jnp.asarray([[c.start, c.low, c.high] for c in free], dtype=jnp.float64)
+        return cls(model, law, settings, circuit, params, tuple(c.name for c in free), tuple(c.kind for c in free),
+                   bounds, tuple(observations))
+
+    def estimate(self, theta) -> jnp.ndarray:
+        return jnp.stack([physical(kind, theta[i], *self.bounds[i]) for i, kind in enumerate(self.kinds)])
+
+    def predictions(self, theta) -> list:
+        params = {**self.params, **dict(zip(self.names, self.estimate(theta)))}
+        return [predict(self.model, self.law, self.settings, self.circuit, params, o) for o in self.observations]
+
+    def residuals(self, theta, weights):
+        return jnp.concatenate([(p - o.values) * w for p, o, w in
+                                zip(self.predictions(theta), self.observations, weights)])
+
+
+@eqx.filter_jit
+def _solve(problem: _Problem, thetas, weights, rtol, atol, max_steps):
+    solver = optx.LevenbergMarquardt(rtol=rtol, atol=atol)
+
+    def one(theta):
+        solution = optx.least_squares(problem.residuals, solver, theta, args=weights, max_steps=max_steps,
+                                      throw=False)
+        residual = problem.residuals(solution.value, weights)
+        return solution.value, 0.5 * jnp.sum(residual**2), solution.result == optx.RESULTS.successful, \
+            solution.stats["num_steps"]
+
+    return jax.vmap(one)(thetas)
+
+
+def _weights(data, scatter, horizon: float) -> tuple:
+    """Per point: 1 / the file's scatter, and 0 for a trace's times beyond `horizon` of its duration."""
+    weights = []
+    for d, sigma in zip(data, scatter):
+        inside = d.time <= horizon * d.time[-1] if d.kind == "trace" else np.ones(d.values.size, dtype=bool)
+        weights.append(jnp.asarray(inside / sigma))
+    return tuple(weights)
+
+
+@eqx.filter_jit
+def _final(problem: _Problem, theta, weights):
+    jacobian = jax.jacfwd(problem.residuals)(theta, weights)
+    dp_dtheta = jnp.diagonal(jax.jacfwd(problem.estimate)(theta))
+    return problem.predictions(theta), jacobian, problem.estimate(theta), dp_dtheta
+
+
+@dataclasses.dataclass(frozen=True)
+class FitResult:
+    """A fit: the estimates and their uncertainties, the Jacobian's conditioning, the residuals and the starts.
+
+    Arguments:
+        free: the coordinates of the free parameters (their start values and bounds).
+        estimate, standard_error: per free parameter, SI.
+        correlation: (free, free).
+        singular_values, singular_vectors: of the Jacobian with columns scaled to relative changes (rows of
+            `singular_vectors` are directions, largest first).
+        data, predictions, noise: per data file: the data, the model at the estimate, and the residuals'
+            root-mean-square (the weight of that file in a joint fit).
+        start_estimates, start_costs, start_converged, start_steps: per start.
+        fitted: the start record with the estimates.
+        notes: identifiability and warnings, in words.
+    """
+
+    free: tuple
+    estimate: np.ndarray
+    standard_error: np.ndarray
+    correlation: np.ndarray
+    singular_values: np.ndarray
+    singular_vectors: np.ndarray
+    data: tuple
+    predictions: tuple
+    noise: np.ndarray
+    start_estimates: np.ndarray
+    start_costs: np.ndarray
+    start_converged: np.ndarray
+    start_steps: np.ndarray
+    fitted: Parameters
+    start: Parameters
+    seed: int
+    settings: NeuronSolver
+    notes: tuple[str, ...]
+
+    @property
+    def condition_number(self) -> float:
+        return float(self.singular_values[0] / self.singular_values[-1]) if self.singular_values[-1] > 0 \
+            else math.inf
+
+    @property
+    def degrees_of_freedom(self) -> int:
+        return sum(d.values.size for d in self.data) - len(self.free)
+
+
+def _notes(free, estimate, standard_error, correlation, singular_values, singular_vectors, converged) -> list[str]:
+    names = [c.name for c in free]
+    notes = []
+    if not converged:
+        notes.append("warning: the best start did not converge within the step limit")
+    for i in range(len(names)):
+        for k in range(i + 1, len(names)):
+            if abs(correlation[i, k]) > CORRELATED:
+                notes.append(f"not separated by these data: {names[i]} and {names[k]} (correlation "
+                             f"{correlation[i, k]:+.4f}); only a combination of them is measured")
+    condition = singular_values[0] / singular_values[-1] if singular_values[-1] > 0 else math.inf
+    if condition > ILL_CONDITIONED:
+        weakest = singular_vectors[-1]
+        terms = " ".join(f"{'+' if w >= 0 else '-'} {abs(w):.3f} d{n}/{n}" for w, n in zip(weakest, names)
+                         if abs(w) > 0.05)
+        notes.append(f"ill-conditioned (condition number {condition:.3g}): the data hardly see the direction "
+                     f"{terms.lstrip('+ ')}")
+    for name, value, error in zip(names, estimate, standard_error):
+        if not error <= abs(value):
+            notes.append(f"warning: the standard error of {name} ({error:.3g}) exceeds its estimate ({value:.3g})")
+    return notes
+
+
+def fit(
+    data: Sequence[TraceData | TransferData], start: Parameters, free: Sequence[str], *,
+    bounds: Mapping[str, tuple[float, float]] | None = None, seed: int = 0, starts: int = 4,
+    settings: NeuronSolver | None = None, rtol: float = 1e-9, atol: float = 1e-9, max_steps: int = 120,
+) -> FitResult:
+    """Fit free parameters of a record to measurements, jointly over several data files.
+
+    Arguments:
+        data: `TraceData` and `TransferData` (see `read_data`).
+        start: the record the fit starts from; the parameters that are not free keep its values.
+        free: names of the scalar parameters to fit.
+        bounds: name -> (low, high), narrowing the bounds of the record's constraints.
+        seed, starts: the first start is `start` itself; the others are drawn from `seed` about it
+            (normal, standard deviation `START_SPREAD` in the unconstrained coordinates). All run at once.
+        settings: the ODE solver (default the model's); it is differentiated in forward mode.
+        rtol, atol, max_steps: of the Levenberg-Marquardt iteration (max_steps in all, shared evenly by the
+            growing parts of a trace that are fitted in turn).
+
+    Returns:
+        A `FitResult`. With several data files, each is weighted by the scatter of its residuals at a first
+        fit, and the fit is repeated from there.
+    """
+    data = tuple(data)
+    if not data:
+        raise MtjphysError("no data to fit")
+    if is_warm(start):
+        raise MtjphysError("fits use the deterministic neuron: the start record must be at 0 K with no Joule heating")
+    free_coordinates = tuple(coordinates(start, list(free), bounds))
+    points = sum(d.values.size for d in data)
+    if points <= len(free_coordinates):
+        raise MtjphysError(f"{points} data points cannot determine {len(free_coordinates)} free parameters "
+                           "(need more points than free parameters)")
+    if not (isinstance(starts, int) and starts >= 1):
+        raise MtjphysError(f"the number of starts must be a whole number >= 1, got {starts!r}")
+    model, law, params = as_batch(start)
+    settings = gradient_solver(settings or default_solver(model), "forward")
+    observations = tuple(Observation.of(d) for d in data)
+    problem = _Problem.of(model, law, settings, circuit_for(start), params, free_coordinates, observations)
+    rng = np.random.default_rng(seed)
+    thetas = jnp.asarray(np.concatenate([np.zeros((1, len(free_coordinates))),
+                                         rng.normal(0.0, START_SPREAD, (starts - 1, len(free_coordinates)))]))
+    scatter = [1.0] * len(data)
+    total_steps = np.zeros(starts, dtype=np.int64)
+    horizons = HORIZONS if any(d.kind == "trace" for d in data) else (1.0,)
+    stage_steps = max(1, max_steps // len(horizons))
+    for horizon in horizons:  # a ringing is fitted over a growing part of it, so its phase is never lost
+        weights = _weights(data, scatter, horizon)
+        thetas, costs, converged, steps = _solve(problem, thetas, weights, rtol, atol, stage_steps)
+        total_steps += np.asarray(steps)
+    thetas, costs, converged = np.array(thetas), np.array(costs), np.array(converged)
+    best = int(np.argmin(np.where(np.isfinite(costs), costs, np.inf)))
+    if not np.isfinite(costs[best]):
+        raise MtjphysError("the fit failed from every start (the solve diverged or needed more than its max_steps); "
+                           "try another start with --params")
+    if len(data) > 1:  # weight each file by its own scatter at the best start, and fit again from every start
+        # (_final's predictions: one compilation less than a function of its own, for one Jacobian more)
+        predictions = _final(problem, jnp.asarray(thetas[best]), _weights(data, scatter, 1.0))[0]
+        scatter = [max(float(np.sqrt(np.mean((np.asarray(p) - d.values) ** 2))), 1e-300)
+                   for p, d in zip(predictions, data)]
+        thetas, costs, converged, steps = (np.array(x) for x in _solve(problem, jnp.asarray(thetas),
+                                                                       _weights(data, scatter, 1.0), rtol, atol,
+                                                                       stage_steps))
+        total_steps += steps
+        best = int(np.argmin(np.where(np.isfinite(costs), costs, np.inf)))
+    theta = jnp.asarray(thetas[best])
+    weights = _weights(data, scatter, 1.0)
+    predictions, jacobian, estimate, dp_dtheta = _final(problem, theta, weights)
+    predictions = tuple(np.asarray(p) for p in predictions)
+    jacobian, estimate, dp_dtheta = np.asarray(jacobian), np.asarray(estimate), np.asarray(dp_dtheta)
+    residuals = np.concatenate([(p - d.values) / w for p, d, w in zip(predictions, data, scatter)])
+    variance = float(np.sum(residuals**2)) / (points - len(free_coordinates))
+    # the Jacobian by relative changes of the physical parameters
+    scales = np.array([abs(v) if v != 0 else c.scale for v, c in zip(estimate, free_coordinates)])
+    scaled = jacobian / dp_dtheta * scales
+    _, singular_values, singular_vectors = np.linalg.svd(scaled, full_matrices=False)
+    inverse = (singular_vectors.T / np.where(singular_values > 0, singular_values, np.inf) ** 2) @ singular_vectors
+    covariance = variance * inverse * np.outer(scales, scales)
+    standard_error = np.sqrt(np.maximum(np.diag(covariance), 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correlation = covariance / np.outer(standard_error, standard_error)
+    start_estimates = np.asarray(jax.vmap(problem.estimate)(jnp.asarray(thetas)))
+    noise = np.array([float(np.sqrt(np.mean((p - d.values) ** 2))) for p, d in zip(predictions, data)])
+    fitted = start.replace(**{c.name: float(v) for c, v in zip(free_coordinates, estimate)})
+    notes = _notes(free_coordinates, estimate, standard_error, correlation, singular_values, singular_vectors,
+                   bool(converged[best]))
+    return FitResult(free_coordinates, estimate, standard_error, correlation, singular_values, singular_vectors,
+                     data, predictions, noise, start_estimates, costs, converged, total_steps, fitted, start, seed,
+                     settings, tuple(notes))
+
+
+# ---- the fit as a dataset ---------------------------------------------------------------------------
+def fit_dataset(result: FitResult, **attrs) -> xr.Dataset:
+    """The fit as a dataset: `estimate(parameter)` and `standard_error(parameter)` in SI units, `correlation`,
+    the scaled Jacobian's singular values and directions, the starts, and per data file k its `measured_k`,
+    `fitted_k` and `residual_k` over its own coordinate (`time_k` or `current_density_k`)."""
+    names = [c.name for c in result.free]
+    units = [c.units for c in result.free]
+    si = "SI, the parameter's own (see parameter_units)"
+    variables = {
+        "estimate": ("parameter", result.estimate, {"units": si, "long_name": "least-squares estimate"}),
+        "standard_error": ("parameter", result.standard_error,
+                           {"units": si, "long_name": "standard error, from s^2 (J^T J)^-1 at the estimate"}),
+        "start_value": ("parameter", np.array([c.start for c in result.free]),
+                        {"units": si, "long_name": "value in the start record"}),
+        "lower_bound": ("parameter", np.array([c.low for c in result.free]),
+                        {"units": si, "long_name": "lower bound"}),
+        "upper_bound": ("parameter", np.array([c.high for c in result.free]),
+                        {"units": si, "long_name": "upper bound"}),
+        "correlation": (("parameter", "parameter_other"), result.correlation,
+                        {"units": "1", "long_name": "correlation of the estimates"}),
+        "singular_value": ("direction", result.singular_values,
+                           {"units": "1", "long_name": "singular values of the weighted Jacobian, columns scaled to "
+                                                       "relative changes of the parameters"}),
+        "singular_vector": (("direction", "parameter"), result.singular_vectors,
+                            {"units": "1", "long_name": "directions in relative parameter changes, largest first"}),
+        "condition_number": ((), result.condition_number,
+                             {"units": "1", "long_name": "largest over smallest singular value"}),
+        "start_estimate": (("start", "parameter"), result.start_estimates,
+                           {"units": si, "long_name": "estimate reached from each start"}),
+        "start_cost": ("start", result.start_costs,
+                       {"units": "1", "long_name": "half the sum of squared weighted residuals from each start"}),
+        "start_converged": ("start", result.start_converged.astype(np.int8),
+                            {"units": "1", "long_name": "the start's iteration converged (1) or not (0)"}),
+        "start_steps": ("start", result.start_steps, {"units": "1", "long_name": "Levenberg-Marquardt steps"}),
+    }
+    for k, (data, prediction, noise) in enumerate(zip(result.data, result.predictions, result.noise)):
+        dim = f"{data.dim}_{k}"
+        unit = "ohm"
+        what = "R" if data.kind == "trace" else "dR"
+        variables[f"measured_{k}"] = (dim, data.values, {"units": unit, "long_name": f"measured {what}",
+                                                         "source": data.source})
+        variables[f"fitted_{k}"] = (dim, prediction, {"units": unit, "long_name": f"{what} of the fitted model"})
+        variables[f"residual_{k}"] = (dim, prediction - data.values,
+                                      {"units": unit, "long_name": f"{what}: fitted minus measured"})
+        variables[f"noise_{k}"] = ((), noise, {"units": unit, "long_name": "residual standard deviation"})
+        if data.kind == "trace":
+            variables[f"drive_{k}"] = ((), data.current_density,
+                                       {"units": "A/m^2", "long_name": "current density of the step"})
+    coords = {
+        "parameter": ("parameter", names, {"units": "", "long_name": "free parameter"}),
+        "parameter_other": ("parameter_other", names, {"units": "", "long_name": "free parameter"}),
+        "parameter_units": ("parameter", units, {"units": "", "long_name": "units of the parameter"}),
+        "direction": ("direction", np.arange(len(names)), {"units": "", "long_name": "singular direction"}),
+        "start": ("start", np.arange(result.start_costs.size), {"units": "", "long_name": "start (0: the record)"}),
+    }
+    for k, data in enumerate(result.data):
+        what = f"{data.dim.replace('_', ' ')} of data file {k}"
+        coords[f"{data.dim}_{k}"] = (f"{data.dim}_{k}", data.coordinate, {"units": data.unit, "long_name": what})
+    dataset = xr.Dataset(variables, coords=coords)
+    dataset.attrs.update(provenance(result.fitted, seed=result.seed, settings=result.settings, **attrs))
+    dataset.attrs.update(
+        fitted_parameters=result.fitted.to_json(), start_parameters=result.start.to_json(),
+        free=json.dumps(names), data_files=json.dumps([d.source for d in result.data]),
+        identifiability=json.dumps(list(result.notes)), degrees_of_freedom=result.degrees_of_freedom,
+    )
+    return dataset
+
+
+def plot_fit(result: FitResult):
+    """Returns: a `matplotlib.figure.Figure` of each data file against the fit (top) and the residuals (below)."""
+    from matplotlib.figure import Figure
+
+    count = len(result.data)
+    figure = Figure(figsize=(4.5 * count + 1, 5), layout="constrained")
+    axes = figure.subplots(2, count, sharex="col", squeeze=False, height_ratios=(2, 1))
+    for k, (data, prediction) in enumerate(zip(result.data, result.predictions)):
+        top, bottom = axes[0, k], axes[1, k]
+        if data.kind == "trace":
+            x, label = data.time * 1e9, "time (ns)"
+            title = f"R(t) at j = {data.current_density:.3g} A/m²"
+            top.plot(x, data.values, ".", ms=2, color="0.5", label="measured")
+        else:
+            x, label = data.current_density / 1e10, "j (10¹⁰ A/m²)"
+            title = "transfer curve ΔR(j)"
+            top.plot(x, data.values, "o", ms=3, color="0.5", label="measured")
+        top.plot(x, prediction, "-", color="C3", lw=1, label="fit")
+        top.set(ylabel="R (Ω)" if data.kind == "trace" else "ΔR (Ω)",
+                title=f"{title}\n{pathlib.Path(data.source).name}")
+        top.legend(fontsize=7)
+        bottom.plot(x, prediction - data.values, ".", ms=2, color="C0")
+        bottom.axhline(0.0, color="0.3", lw=0.6)
+        bottom.set(xlabel=label, ylabel="fit − measured (Ω)")
+    lines = [f"{c.name} = {v:.5g} ± {e:.2g} {c.units}" for c, v, e in zip(result.free, result.estimate,
+                                                                         result.standard_error)]
+    figure.suptitle("; ".join(lines) + f"  (condition number {result.condition_number:.3g})", fontsize=9)
+    return figure
+
+
+def fit_outputs(output: str | pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
+    """Returns: the fit's netCDF, the fitted record as a --params JSON file beside it, and its PNG."""
+    output = pathlib.Path(output)
+    if output.suffix.lower() in (".json", ".png"):
+        raise MtjphysError(f"the fit's output {str(output)!r} must be a netCDF file (its .json and .png are written "
+                           "beside it)")
+    return output, output.with_suffix(".json"), output.with_suffix(".png")

@@ -1,0 +1,23 @@
+"""The micromagnetic grid: the free layer's mesh (geometry, cells, grains), the demagnetising tensor
+and its FFT field, the exchange stencil, and a generated model on its mesh (`MeshedModel`)."""
+
+from .. import _x64  # noqa: F401  (float64 before any array is made)
+from ._demag import (
+    demag_field as demag_field,
+    demag_kernel as demag_kernel,
+    demag_tensor as demag_tensor,
+    dipole_average as dipole_average,
+    newell_tensor as newell_tensor,
+)
+from ._mesh import (
+    field_variable as field_variable,
+    GEOMETRIES as GEOMETRIES,
+    GRID_PARAMETERS as GRID_PARAMETERS,
+    Mesh as Mesh,
+    mesh_variables as mesh_variables,
+)
+from ._micromagnetic import (
+    exchange_field as exchange_field,
+    meshed_model as meshed_model,
+    MeshedModel as MeshedModel,
+)

@@ -1,0 +1,266 @@
+"""A micromagnetic model on its mesh: the generated local right-hand side in every cell, the grid
+operators of the nonlocal fields (exchange stencil, FFT demagnetisation), the junction's cells in
+parallel, and the relaxed state every window starts from.
+
+A state is m of shape (..., nx, ny, nz, 3), the batch (devices, currents) in front; parameter arrays
+have the batch's shape as for the macrospin, and the mesh maps them onto the cells.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import TYPE_CHECKING
+
+import jax
+import jax.numpy as jnp
+
+from .._errors import MtjphysError
+from ._demag import demag_field
+from ._mesh import Mesh
+
+if TYPE_CHECKING:
+    from ..device import Model
+
+RELAX_TORQUE = 1e-7  # [T]: relaxed when |m x (m x B_eff)| is below this in every cell
+RELAX_ITERATIONS = 20_000
+
+
+def _on_sphere(m: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """(m / |m|, |m|) of every cell, the norm with a trailing axis of 1."""
+    norm = jnp.linalg.norm(m, axis=-1, keepdims=True)
+    return m / norm, norm
+
+
+def _safe_divide(numerator, denominator):
+    """numerator / denominator, 0 where the denominator is 0 (with gradients that stay finite)."""
+    nonzero = denominator != 0
+    return jnp.where(nonzero, numerator / jnp.where(nonzero, denominator, 1.0), 0.0)
+
+
+def exchange_field(m: jnp.ndarray, stiffness: jnp.ndarray, ms: jnp.ndarray, cell) -> jnp.ndarray:
+    """The exchange field of the 6-neighbour stencil with free boundaries [T]:
+
+        B_i = (2 / Ms_i) sum_{neighbours n} A_in (m_n - m_i) / d_n^2,   A_in = 2 A_i A_n / (A_i + A_n),
+
+    d_n the cell edge towards n; a missing neighbour, or one outside the body (A = 0), contributes nothing.
+
+    Arguments:
+        m: directions (..., nx, ny, nz, 3); stiffness: A per cell [J/m] and ms: Ms per cell [A/m],
+            (..., nx, ny, nz), both 0 outside the body; cell: the edges (dx, dy, dz) [m].
+
+    Returns:
+        The field, like m (0 outside the body).
+    """
+    total = jnp.zeros_like(m)
+    for axis, edge in zip((-3, -2, -1), cell):  # of the per-cell scalars; m's is one further left
+        if m.shape[axis - 1] == 1:
+            continue
+        lower = lambda a, k: jax.lax.slice_in_dim(a, 0, a.shape[k] - 1, axis=a.ndim + k)
+        upper = lambda a, k: jax.lax.slice_in_dim(a, 1, a.shape[k], axis=a.ndim + k)
+        a_low, a_high = lower(stiffness, axis), upper(stiffness, axis)
+        link = _safe_divide(2 * a_low * a_high, a_low + a_high)
+        flux = link[..., None] * (upper(m, axis - 1) - lower(m, axis - 1)) / edge**2  # from cell i + 1 to i
+        pad = [(0, 0)] * flux.ndim
+        pad[flux.ndim + axis - 1] = (0, 1)
+        into_lower = jnp.pad(flux, pad)  # cell i gains flux(i, i+1) and loses flux(i-1, i)
+        pad[flux.ndim + axis - 1] = (1, 0)
+        total = total + into_lower - jnp.pad(flux, pad)
+    return 2 * _safe_divide(1.0, ms)[..., None] * total
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class MeshedModel:
+    """A generated micromagnetic model on a mesh, with the interface of `Model` for states of cells.
+
+    The equation of motion is extended off the unit sphere as dm/dt = |m| F(m / |m|), F the LLG of unit
+    vectors (and the noise likewise). Every scheme that commutes with scaling, Runge-Kutta and Heun among
+    them, then moves each cell's direction m / |m| exactly as if it were projected back onto the sphere
+    after every step, while |m| carries the step's norm error without feeding it back into the dynamics.
+    Small cells above 0 K need this: their thermal kicks are large, and Heun's norm error would otherwise
+    grow into the anisotropy and exchange fields until the solve diverges. Every observable reads m / |m|.
+
+    Arguments:
+        model: the generated micromagnetic model (its module's local functions).
+        mesh: the grid, its body and material.
+    """
+
+    model: Model
+    mesh: Mesh
+
+    # ---- what the model declares ----------------------------------------------------------
+    name = property(lambda self: self.model.name)
+    hash = property(lambda self: self.model.hash)
+    parameters = property(lambda self: self.model.parameters)
+    constants = property(lambda self: self.model.constants)
+    resistance_laws = property(lambda self: self.model.resistance_laws)
+    thermal = property(lambda self: self.model.thermal)
+    discretisation = property(lambda self: self.model.discretisation)
+
+    @property
+    def state_shape(self) -> tuple[int, ...]:
+        return self.mesh.shape + (3,)
+
+    @property
+    def _material(self):
+        """numpy arrays (so that no traced value is cached): Ms and Ku factors, easy-axis rotations, the body."""
+        return (*self.mesh.material, self.mesh.mask)
+
+    def cell_parameters(self, params: dict) -> tuple[dict, jnp.ndarray]:
+        """The parameters in every cell: batch arrays given three trailing cell axes, Ms and Ku scaled
+        and the easy axis rotated by each cell's grain.
+
+        Returns:
+            (parameters for the generated local functions, with Ms = 1 outside the body so that they stay
+            finite there; Ms per cell, 0 outside the body).
+        """
+        ms_factor, ku_factor, rotation, inside = self._material
+        cells = {}
+        for key, value in params.items():
+            value = jnp.asarray(value)
+            cells[key] = value[..., None, None, None, :] if self.is_vector(key) else value[..., None, None, None]
+        ms = cells["Ms"] * ms_factor
+        if "Ku" in cells:
+            cells["Ku"] = cells["Ku"] * ku_factor
+        if rotation is not None and "easy_axis" in cells:
+            cells["easy_axis"] = jnp.einsum("...ij,...j->...i", rotation, cells["easy_axis"])
+        cells["Ms"] = jnp.where(inside, ms, 1.0)
+        return cells, ms
+
+    def uniform(self, direction: jnp.ndarray) -> jnp.ndarray:
+        """Returns: the state with every cell along `direction` (..., 3)."""
+        direction = jnp.asarray(direction)
+        return jnp.broadcast_to(direction[..., None, None, None, :], direction.shape[:-1] + self.state_shape)
+
+    def broadcast_cells(self, value: jnp.ndarray) -> jnp.ndarray:
+        """Returns: a per-device vector (..., 3) as a per-cell one (..., 1, 1, 1, 3)."""
+        return jnp.asarray(value)[..., None, None, None, :]
+
+    # ---- fields ----------------------------------------------------------------------------
+    def nonlocal_field(self, m: jnp.ndarray, cells: dict, ms: jnp.ndarray) -> jnp.ndarray:
+        """The nonlocal terms' field in every cell [T] (those the model has: exchange, magnetostatic)."""
+        field = jnp.zeros(jnp.broadcast_shapes(m.shape, ms.shape + (3,)), dtype=m.dtype)
+        terms = self.model.nonlocal_terms
+        if "exchange" in terms:
+            stiffness = jnp.where(self._material[3], cells["A"], 0.0)
+            field = field + exchange_field(m, stiffness, ms, self.mesh.cell)
+        if "magnetostatic" in terms:
+            mu0 = self.constants["mu0"]["value"]
+            field = field + demag_field(ms[..., None] * m, self.mesh.kernel, self.mesh.shape, mu0)
+        return field
+
+    def effective_field(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
+        """B_eff in every cell [T]: the local terms' and the nonlocal ones'."""
+        m = self.directions(m)
+        cells, ms = self.cell_parameters(params)
+        return self.model.module.effective_field(m, cells) + self.nonlocal_field(m, cells, ms)
+
+    # ---- the interface of Model ------------------------------------------------------------
+    def landau_lifshitz(self, m: jnp.ndarray, current_density, params: dict) -> jnp.ndarray:
+        """dm/dt [1/s] in every cell (0 outside the body) for the current density [A/m^2] of each device,
+        |m| times the LLG of m / |m|."""
+        unit, norm = _on_sphere(m)
+        cells, ms = self.cell_parameters(params)
+        j = jnp.asarray(current_density)[..., None, None, None]
+        rate = self.model.module.landau_lifshitz(unit, j, self.nonlocal_field(unit, cells, ms), cells)
+        return jnp.where(self._material[3][..., None], norm * rate, 0.0)
+
+    def thermal_diffusion(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
+        """G [1/s^(1/2)] of every cell, (..., nx, ny, nz, 3, 3): Brown's field of the cell's volume."""
+        if not self.thermal:
+            raise MtjphysError(f"model {self.name!r} has no thermal field")
+        unit, norm = _on_sphere(m)
+        cells, _ = self.cell_parameters(params)
+        g = self.model.module.thermal_diffusion(unit, self.mesh.cell_volume, cells)
+        return jnp.where(self._material[3][..., None, None], norm[..., None] * g, 0.0)
+
+    def resistance(self, law: str):
+        """Returns: (m, bias_voltage, params) -> the junction's resistance [ohm]: its cells at the barrier
+        (the layer z = 0) conduct in parallel, each over its share of the area."""
+        per_cell = self.model.resistance(law)
+        barrier = jnp.asarray(self.mesh.mask[:, :, 0])
+
+        def resistance(m, bias_voltage, params):
+            cells, _ = self.cell_parameters(params)
+            layer = {k: v[..., 0, :] if self.is_vector(k) else v[..., 0] for k, v in cells.items()}
+            voltage = jnp.asarray(bias_voltage)[..., None, None]
+            conductance = jnp.where(barrier, 1 / per_cell(self.directions(m)[..., 0, :], voltage, layer), 0.0)
+            return float(self.mesh.mask[:, :, 0].sum()) / jnp.sum(conductance, axis=(-2, -1))
+
+        return resistance
+
+    def energy(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
+        """The free energy of the body [J], local and nonlocal terms, per device."""
+        m = self.directions(m)
+        cells, ms = self.cell_parameters(params)
+        density = self.model.module.energy_density(m, self.nonlocal_field(m, cells, ms), cells)
+        return self.mesh.cell_volume * jnp.sum(jnp.where(self._material[3], density, 0.0), axis=(-3, -2, -1))
+
+    def energy_density(self, direction: jnp.ndarray, params: dict) -> jnp.ndarray:
+        """The energy density [J/m^3] of the body magnetised uniformly along `direction` (..., 3): the
+        macrospin it is in the uniform mode (its demagnetisation the grid's average tensor)."""
+        return self.energy(self.uniform(direction), params) / (self.mesh.cells * self.mesh.cell_volume)
+
+    def average(self, m: jnp.ndarray) -> jnp.ndarray:
+        """The body's magnetization direction averaged over its cells, weighted by Ms, (..., 3)."""
+        weight = self.mesh.material[0]
+        return jnp.einsum("...xyzc,xyz->...c", self.directions(m), weight) / weight.sum()
+
+    def directions(self, m: jnp.ndarray) -> jnp.ndarray:
+        """Returns: every cell's direction m / |m|."""
+        return _on_sphere(m)[0]
+
+    # ---- the relaxed state -------------------------------------------------------------------
+    def relax(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
+        """The state of least energy reached from `m` without current: steepest descent along
+        -m x (m x B_eff) with Barzilai-Borwein steps (Exl et al., J. Appl. Phys. 115, 17D118 (2014)),
+        each device on its own, until |m x (m x B_eff)| < `RELAX_TORQUE` in every cell."""
+        grid = (-4, -3, -2, -1)
+        inside = self._material[3][..., None]
+        per_device = lambda a: jnp.max(jnp.linalg.norm(a, axis=-1), axis=(-3, -2, -1))
+
+        def torque(m):
+            return jnp.where(inside, jnp.cross(m, jnp.cross(m, self.effective_field(m, params))), 0.0)
+
+        def step(m, g, tau):
+            moved = m - tau[..., None, None, None, None] * g
+            return moved / jnp.linalg.norm(moved, axis=-1, keepdims=True)
+
+        # a first step of 1 % of the field's scale, then Barzilai-Borwein steps alternating BB1 and BB2
+        first = 1e-2 / jnp.maximum(per_device(self.effective_field(m, params)), 1e-30)
+        g = torque(m)
+        moved = step(m, g, first)
+        state = (0, m, g, moved, torque(moved))
+
+        def unfinished(state):
+            iteration, *_, g = state
+            return (jnp.max(jnp.linalg.norm(g, axis=-1)) > RELAX_TORQUE) & (iteration < RELAX_ITERATIONS)
+
+        def iterate(state):
+            iteration, m_old, g_old, m, g = state
+            s, y = m - m_old, g - g_old
+            ss, sy, yy = (jnp.sum(a * b, axis=grid) for a, b in ((s, s), (s, y), (y, y)))
+            tau = jnp.where(iteration % 2 == 0, _safe_divide(ss, sy), _safe_divide(sy, yy))
+            tau = jnp.where(tau > 0, tau, first)
+            moved = step(m, g, tau)
+            return iteration + 1, m, g, moved, torque(moved)
+
+        return jax.lax.while_loop(unfinished, iterate, state)[3]
+
+    def initial_state(self, params: dict, batch: tuple[int, ...]) -> jnp.ndarray:
+        """The state every window starts from: relaxed from the record's m0 in every cell, broadcast to
+        the batch (one relaxation per device, not per drive)."""
+        devices = jnp.broadcast_shapes(*(jnp.shape(v)[: jnp.ndim(v) - (1 if self.is_vector(k) else 0)]
+                                         for k, v in params.items()))
+        relaxed = self.relax(self.uniform(jnp.broadcast_to(params["m0"], devices + (3,))), params)
+        return jnp.broadcast_to(relaxed, jnp.broadcast_shapes(batch, devices) + self.state_shape)
+
+    def is_vector(self, key: str) -> bool:
+        """Whether the record entry `key` is a 3-vector."""
+        return key == "m0" or self.parameters.get(key, {}).get("shape") == (3,)
+
+
+@functools.lru_cache(maxsize=32)
+def meshed_model(model: Model, mesh: Mesh) -> MeshedModel:
+    """The model on a mesh (one object per model and mesh, so that jitted code is reused)."""
+    return MeshedModel(model, mesh)

@@ -1,0 +1,266 @@
+"""Studies: what each declares (its run, outputs, options, report), and what they share.
+
+A study is a `Study` value in a module of `mtjphys.studies`; the registry there serves the CLI
+(`mtjphys study NAME`), `mtjphys reproduce` and the tests. Another package adds its own through
+the entry-point group `mtjphys.studies` (see `mtjphys.studies.registry`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import pathlib
+from collections.abc import Callable, Mapping, Sequence
+
+import click
+import numpy as np
+
+from .._errors import MtjphysError
+from ..data._datasets import atomic_write, check_output_path, make_directory, open_dataset
+from ..data._provenance import provenance
+from ..device._model import Model
+from ..device._parameters import Parameters
+from ._statistics import breaking_point, BreakingPoint, wilson_interval
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportSection:
+    """A study's part of the reproduction report.
+
+    Arguments:
+        rows: (what, the paper's figure, ours) for the report's comparison table.
+        text: paragraphs (markdown) on what was measured and what it says.
+        figures: (PNG file name, one-line caption) shown inline.
+    """
+
+    rows: tuple[tuple[str, str, str], ...] = ()
+    text: str = ""
+    figures: tuple[tuple[str, str], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Study:
+    """One result of mtjphys: how to compute it, and what it writes.
+
+    Arguments:
+        name: the CLI name (`mtjphys study NAME`), also the stem of its main outputs.
+        title: one line for `--help` and the report.
+        description: the longer help text.
+        run: `run(output_dir, *, overwrite, progress, **options) -> summary dict`.
+        outputs: every file it may write into the output directory (checked before it starts).
+        options: its command-line options (click parameters whose names are `run`'s keywords).
+        full, quick: `run` keywords of `mtjphys reproduce` and of `mtjphys reproduce --quick`.
+        hot: command-line arguments of a short run above 0 K, which the tests make with a
+            `--params` file of a finite temperature; None where temperature does not apply.
+        report: summary -> `ReportSection`.
+    """
+
+    name: str
+    title: str
+    description: str
+    run: Callable[..., dict]
+    outputs: tuple[str, ...]
+    options: tuple[click.Parameter, ...] = ()
+    full: Mapping = dataclasses.field(default_factory=dict)
+    quick: Mapping = dataclasses.field(default_factory=dict)
+    hot: tuple[str, ...] | None = None
+    report: Callable[[dict], ReportSection] = lambda summary: ReportSection()
+
+    def takes(self, keyword: str) -> bool:
+        """Whether `run` accepts the keyword argument `keyword`."""
+        return keyword in inspect.signature(self.run).parameters
+
+    def command(self) -> click.Command:
+        """The study as a click command: its own options, -o/--output-dir and --overwrite."""
+
+        def callback(output_dir, overwrite, **options):
+            section = self.report(self.run(output_dir, overwrite=overwrite, **options))
+            for what, paper, ours in section.rows:
+                click.echo(f"{what}: {ours} (paper: {paper})")
+            if section.text:
+                click.echo(section.text)
+            click.echo(f"wrote {', '.join(self.outputs)} into {output_dir}")
+
+        parameters = [
+            click.Option(["-o", "--output-dir"], required=True, type=click.Path(file_okay=False),
+                         help="Directory for the netCDF and PNG outputs (created if missing)."),
+            click.Option(["--overwrite"], is_flag=True, help="Replace existing output files."),
+            *self.options,
+        ]
+        # usage lines and lists keep their layout in --help
+        paragraphs = [("\b\n" + text) if text.startswith(("    ", "- ", "(")) else text
+                      for text in inspect.cleandoc(self.description).split("\n\n")]
+        return click.Command(self.name, params=parameters, callback=callback, help="\n\n".join(paragraphs),
+                             short_help=self.title, context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def prepare_outputs(directory: str | pathlib.Path, filenames: Sequence[str], overwrite: bool) -> list[pathlib.Path]:
+    """Create `directory` if needed and check that each file in it may be written.
+
+    Returns: the output paths, in the order of `filenames`.
+    """
+    directory = make_directory(directory, "output directory")
+    return [check_output_path(directory / name, overwrite) for name in filenames]
+
+
+def save_figure(figure, path: str | pathlib.Path, *, overwrite: bool = False, **attrs) -> pathlib.Path:
+    """Save a `matplotlib.figure.Figure` (no pyplot, no display needed) as PNG atomically, with the
+    provenance (and `attrs`) in its text chunks."""
+    text = {key: value if isinstance(value, str) else json.dumps(value) for key, value in provenance(**attrs).items()}
+    metadata = {"Software": f"mtjphys {text['mtjphys_version']}", "Source": text["command"],
+                "mtjphys": json.dumps(text)}
+    return atomic_write(path, lambda tmp: figure.savefig(tmp, format="png", dpi=150, metadata=metadata),
+                        overwrite=overwrite)
+
+
+# ---- shared options -------------------------------------------------------------------------
+
+
+def _dataset_from(ctx, param, value):
+    return open_dataset(value) if value else None
+
+
+def params_option(model: Callable[[], Model] | None = None) -> click.Option:
+    """--params: a JSON record for the shipped `model` (a factory such as `micromagnetic_model`; default the
+    macrospin's)."""
+
+    def parameters_from(ctx, param, value):
+        return Parameters.from_json(value, model=model() if model else None) if value else None
+
+    return click.Option(["--params", "parameters"], type=click.Path(dir_okay=False), callback=parameters_from,
+                        help="JSON file of parameter-record keys (SI) for the MTJs; missing keys take the reference "
+                             "values. A temperature above 0 K switches to the stochastic LLG.")
+
+
+def transfer_option() -> click.Option:
+    return click.Option(["--transfer"], type=click.Path(dir_okay=False), callback=_dataset_from,
+                        help="Surrogate mode: a transfer-curve netCDF (as `mtjphys transfer` writes) instead of "
+                             "computing one.")
+
+
+def mode_option(default: str = "device") -> click.Option:
+    return click.Option(["--mode"], type=click.Choice(["device", "surrogate"]), default=default, show_default=True,
+                        help="device: every MTJ integrated by the LLG solver in every step; surrogate: "
+                             "interpolated on its transfer curve.")
+
+
+def scheduler_option() -> click.Option:
+    return click.Option(["--scheduler"], default=None,
+                        help="Where sweeps run: a local Dask cluster (default), 'synchronous' (this process), "
+                             "'threads', or the address of a running dask.distributed scheduler.")
+
+
+def check_transfer(transfer, mode: str) -> None:
+    """A transfer dataset serves surrogate mode only."""
+    if transfer is not None and mode != "surrogate":
+        raise MtjphysError("--transfer applies to --mode surrogate only")
+
+
+# ---- success rates over seeds ---------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class SuccessCurve:
+    """Success counts along a sweep, with 95 % Wilson intervals and the breaking point.
+
+    Arguments:
+        levels: the swept values, in sweep order.
+        successes, trials: counts at each level.
+    """
+
+    levels: tuple[float, ...]
+    successes: tuple[int, ...]
+    trials: tuple[int, ...]
+
+    @classmethod
+    def from_passed(cls, passed, dim: str, seed: str = "seed") -> SuccessCurve:
+        """From a boolean DataArray `passed(dim, seed)`."""
+        passed = passed.transpose(dim, seed)
+        return cls(tuple(float(v) for v in passed[dim].values), tuple(int(v) for v in passed.sum(seed).values),
+                   (passed.sizes[seed],) * passed.sizes[dim])
+
+    @property
+    def rates(self) -> np.ndarray:
+        return np.asarray(self.successes) / np.asarray(self.trials)
+
+    @property
+    def intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        return wilson_interval(self.successes, self.trials)
+
+    @property
+    def breaking(self) -> BreakingPoint:
+        return breaking_point(self.levels, self.successes, self.trials)
+
+    @property
+    def below_baseline_from(self) -> float | None:
+        """The first level whose success rate is surely below the first level's (the baseline):
+        their 95 % intervals do not overlap. None if there is none."""
+        low, high = self.intervals
+        below = [level for level, top in zip(self.levels[1:], high[1:]) if top < low[0]]
+        return below[0] if below else None
+
+    def compared_with_baseline(self, unit: str = "", scale: float = 1.0) -> str:
+        """Returns: in words, from which level the success rate is surely below the baseline's."""
+        level = self.below_baseline_from
+        if level is None:
+            return "no level tried is surely below the baseline (95 % intervals overlap)"
+        return f"surely below the baseline from {scale * level:g}{unit} on (95 % intervals apart)"
+
+    def describe(self, unit: str = "", scale: float = 1.0) -> str:
+        """Returns: 'level: rate (low–high)' for each level, levels multiplied by `scale`."""
+        low, high = self.intervals
+        return ", ".join(f"{scale * level:g}{unit}: {100 * rate:.0f} % ({100 * a:.0f}–{100 * b:.0f})"
+                         for level, rate, a, b in zip(self.levels, self.rates, low, high))
+
+    def to_json(self) -> dict:
+        return {"levels": list(self.levels), "successes": list(self.successes), "trials": list(self.trials)}
+
+    @classmethod
+    def from_json(cls, record: dict) -> SuccessCurve:
+        return cls(tuple(record["levels"]), tuple(record["successes"]), tuple(record["trials"]))
+
+
+def joules(value: float) -> str:
+    """Returns: an energy in words with an SI prefix ("3.31 pJ")."""
+    for factor, prefix in ((1e-15, "f"), (1e-12, "p"), (1e-9, "n"), (1e-6, "µ"), (1e-3, "m")):
+        if abs(value) < 1000 * factor:
+            return f"{value / factor:.3g} {prefix}J"
+    return f"{value:.3g} J"
+
+
+def describe_energy(energy: dict) -> str:
+    """Returns: in words, the energy figures of a run (`mtjphys.energy_summary`)."""
+    return (f"{joules(energy['per_window'])} per MTJ window, {joules(energy['per_step'])} per step; "
+            f"{joules(energy['task'])} for the task ({joules(energy['training'])} training, "
+            f"{joules(energy['inference'])} inference, {energy['steps']} steps), the MTJs alone")
+
+
+def plot_success(ax, curve: SuccessCurve, *, positions=None, label: str, marker: str = "o", color=None,
+                 baseline: SuccessCurve | None = None, offset: float = 0.0, breaking: bool = False) -> None:
+    """Success rate (%) with Wilson intervals.
+
+    Arguments:
+        positions: x positions of the levels (default the levels themselves).
+        label, marker, color: of the curve.
+        baseline: its first level (identical MTJs, no imperfection) drawn as a band across the axis.
+        offset: shift of the x positions (in decades on log axes) to keep points apart.
+        breaking: mark the breaking point (dashed) and its 95 % bracket (shaded).
+    """
+    x = np.asarray(positions if positions is not None else curve.levels, dtype=float)
+    if offset:
+        x = x * 10**offset if ax.get_xscale() == "log" else x + offset
+    low, high = curve.intervals
+    rate = curve.rates
+    line = ax.errorbar(x, 100 * rate, yerr=[100 * (rate - low), 100 * (high - rate)], marker=marker, capsize=3,
+                       label=f"{label} ({curve.trials[0]} seeds)", color=color, lw=1)
+    color = line[0].get_color()
+    if baseline is not None:  # its first level, with its interval, across the whole axis
+        base_low, base_high = (v[0] for v in baseline.intervals)
+        ax.axhspan(100 * base_low, 100 * base_high, color=color, alpha=0.07, lw=0)
+        ax.axhline(100 * baseline.rates[0], color=color, lw=0.8, ls=":")
+    if breaking and curve.breaking.level is not None:  # the breaking point and its 95 % bracket
+        point = curve.breaking
+        where = dict(zip(curve.levels, x))
+        ax.axvline(where[point.level], color=color, lw=0.8, ls="--")
+        if point.holds_to is not None or point.broken_by is not None:
+            ax.axvspan(where.get(point.holds_to, where[point.level]), where.get(point.broken_by, where[point.level]),
+                       color=color, alpha=0.07, lw=0)
