@@ -96,7 +96,7 @@ def gradient_costs(repeats: int) -> None:
         anchor = anchor or seconds
         print(f"  {name}: {1e3 * seconds:.2f} ms ({seconds / anchor:.1f}x)")
 
-    currents = jnp.linspace(*mp.OPERATING_WINDOW, 41)
+    currents = jnp.linspace(*mp.OPERATING_RANGE, 41)
     total = lambda p, settings: jnp.sum(window_response(model, law, settings, p, currents).extrema.delta_r)
     tangents = jax.tree.map(jnp.ones_like, params)
     runs = {

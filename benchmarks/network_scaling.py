@@ -72,7 +72,7 @@ def anchor_seconds(net: mp.Network, currents: jnp.ndarray, repeats: int) -> floa
     """One batch of standalone neuron windows at `currents`: what the network's MTJs compute in a step."""
     layer = net.nonlinearity
     solve = jax.jit(lambda j, params: window_response(layer.model, layer.law, layer.settings, params, j,
-                                                      readout=layer.readout).extrema.delta_r)
+                                                      preamplifier=layer.preamplifier).extrema.delta_r)
     return median_seconds(lambda: solve(currents, layer.params).block_until_ready(), repeats)
 
 

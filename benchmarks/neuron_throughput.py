@@ -28,7 +28,7 @@ import mtjphys as mp
 from mtjphys import references
 from mtjphys.device import last_extrema
 
-J_MIN, J_MAX = mp.OPERATING_WINDOW
+J_MIN, J_MAX = mp.OPERATING_RANGE
 
 
 def median_time(function, repeats: int) -> float:

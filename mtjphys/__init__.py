@@ -25,8 +25,8 @@ _EXPORTS = {
     "_errors": ("MtjphysError", "MAX_SEED"),
     "device": (
         "Parameters", "REFERENCE", "Model", "compile_model", "default_model", "micromagnetic_model",
-        "NeuronSolver", "ThermalSolver", "Readout", "Circuit", "neuron_output", "NeuronResponse",
-        "equilibrium_resistance", "neuron_trace", "transfer_curve", "NEURON_WINDOW", "OPERATING_WINDOW",
+        "NeuronSolver", "ThermalSolver", "Preamplifier", "Circuit", "neuron_output", "NeuronResponse",
+        "equilibrium_resistance", "neuron_trace", "transfer_curve", "NEURON_WINDOW", "OPERATING_RANGE",
         "precession_frequency", "free_layer_geometry", "shape_anisotropy", "thin_film_anisotropy",
         "ellipsoid_demag_factors", "elliptic_cylinder_demag_factors", "prism_demag_factors",
     ),

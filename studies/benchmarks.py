@@ -88,9 +88,9 @@ def make_task(name: str, seed: int, quick: bool) -> xr.Dataset:
     return sequential_digits_task(seed=seed, limit=DIGITS_LIMIT[quick])
 
 
-def architecture_for(task: xr.Dataset, n_mtj: int, window=mp.OPERATING_WINDOW) -> mp.Architecture:
+def architecture_for(task: xr.Dataset, n_mtj: int, window=mp.OPERATING_RANGE) -> mp.Architecture:
     return mp.Architecture(n_mtj=n_mtj, n_inputs=task.sizes["input_node"], n_outputs=1,
-                           current_window=tuple(float(j) for j in window), **ARCHITECTURE)
+                           current_range=tuple(float(j) for j in window), **ARCHITECTURE)
 
 
 def micromagnetic_curve(cell_size: float, progress) -> tuple[mp.Parameters, xr.Dataset]:
@@ -98,7 +98,7 @@ def micromagnetic_curve(cell_size: float, progress) -> tuple[mp.Parameters, xr.D
     record = mp.Parameters({"cell_size": cell_size}, model=mp.micromagnetic_model())
     if progress:
         print(f"transfer curve of the micromagnetic disc on {cell_size * 1e9:g} nm cells ...", flush=True)
-    return record, mp.transfer_curve(record, np.linspace(*mp.OPERATING_WINDOW, MICROMAGNETIC_POINTS))
+    return record, mp.transfer_curve(record, np.linspace(*mp.OPERATING_RANGE, MICROMAGNETIC_POINTS))
 
 
 class States:
@@ -209,7 +209,7 @@ def window_top(record: mp.Parameters) -> float:
 def windows(record: mp.Parameters, count: int) -> np.ndarray:
     """`count` windows (j_min, j_max) from the paper's to (WINDOW_FLOOR, window_top), geometric steps. (count, 2)."""
     top = window_top(record)
-    (low, high), s = mp.OPERATING_WINDOW, np.linspace(0.0, 1.0, count)
+    (low, high), s = mp.OPERATING_RANGE, np.linspace(0.0, 1.0, count)
     return np.stack([low * (WINDOW_FLOOR / low) ** s, high * (top / high) ** s], axis=1)
 
 
@@ -217,7 +217,7 @@ def chord(network: mp.Network) -> mp.Network:
     """The network with its MTJs' transfer curve replaced by the straight line through its ends: the same
     window and clipping, without the curve's own nonlinearity."""
     layer = network.nonlinearity
-    (j_min, j_max), (low, high) = layer.current_window, layer.delta_r_range
+    (j_min, j_max), (low, high) = layer.current_range, layer.delta_r_range
     line = low + (high - low) * (layer.current_density - j_min) / (j_max - j_min)
     table = jnp.broadcast_to(line, layer.table.shape)
     return eqx.tree_at(lambda n: n.nonlinearity.table, network, table)
@@ -229,7 +229,7 @@ POSITIONS = np.linspace(0.0, 1.0, 201)  # (j - j_min) / (j_max - j_min) across a
 def normalised_curve(network: mp.Network) -> np.ndarray:
     """F, the nominal MTJ's dR normalised onto [0, 1] over the window, at POSITIONS across it."""
     layer = network.nonlinearity
-    (j_min, j_max), (low, high) = layer.current_window, layer.delta_r_range
+    (j_min, j_max), (low, high) = layer.current_range, layer.delta_r_range
     table = np.asarray(layer.table if layer.table.ndim == 1 else layer.table[0])
     return (np.interp(j_min + POSITIONS * (j_max - j_min), np.asarray(layer.current_density), table) - low) / (
         high - low)

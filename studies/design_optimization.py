@@ -242,7 +242,7 @@ def feasible(measures: dict, resistance_equilibrium: float) -> np.ndarray:
 
 def reference_design(record: mp.Parameters) -> np.ndarray:
     """Returns: the record's free layer on the paper's window, (Ku, thickness, Lambda, j_low, j_high) [SI]."""
-    return np.array([record["Ku"], record["thickness"], record["Lambda"], *mp.OPERATING_WINDOW])
+    return np.array([record["Ku"], record["thickness"], record["Lambda"], *mp.OPERATING_RANGE])
 
 
 def starting_points(record: mp.Parameters, bounds: Bounds, starts: int, seed: int) -> np.ndarray:
@@ -316,7 +316,7 @@ def recognition_trial(seed: int, record: mp.Parameters, transfer: xr.Dataset, wi
     """Fig. 4 in surrogate mode on `transfer`, the network's current window `window` [A/m^2]. Returns: the
     classified run dataset."""
     fig4 = importlib.import_module("mtjphys.studies.fig4_recognition")
-    return fig4.run_trial(seed=seed, mode="surrogate", parameters=record, transfer=transfer, current_window=window,
+    return fig4.run_trial(seed=seed, mode="surrogate", parameters=record, transfer=transfer, current_range=window,
                           progress=False, **FIG4)
 
 
@@ -328,7 +328,7 @@ def networks(record: mp.Parameters, transfer: xr.Dataset, window, seeds: int) ->
         `mtjphys.generation_metrics`) and `fig4_accuracy` on the test windows.
     """
     fig4 = importlib.import_module("mtjphys.studies.fig4_recognition")
-    architecture = {"current_window": tuple(float(j) for j in window)}
+    architecture = {"current_range": tuple(float(j) for j in window)}
     results = []
     for seed in range(seeds):
         run = mp.sine_generation_run(seed, mode="surrogate", parameters=record, transfer=transfer,

@@ -27,7 +27,7 @@ WIDE_RANGE = (1e8, 1e11)  # [A/m^2], the inset of Fig. 1(d)
 def compute(parameters: mp.Parameters, *, quick: bool = False) -> xr.Dataset:
     """Returns: the Fig. 1 dataset (trace, operating-window curve, wide curve, summary)."""
     trace = mp.neuron_trace(parameters, TRACE_CURRENT)
-    window = mp.transfer_curve(parameters, np.linspace(*mp.OPERATING_WINDOW, 11 if quick else 41))
+    window = mp.transfer_curve(parameters, np.linspace(*mp.OPERATING_RANGE, 11 if quick else 41))
     wide = mp.transfer_curve(parameters, np.linspace(*WIDE_RANGE, 25 if quick else 200))
     r0 = float(window.resistance_equilibrium)
     wide_relative = (wide.delta_r / r0).rename(current_density="current_density_wide")

@@ -60,13 +60,13 @@ def classify(dataset: xr.Dataset) -> xr.Dataset:
 
 def run_trial(*, seed: int, noise: float, mode: str, n_mtj: int, omega_square: float, omega_sine: float,
               square_amplitude: float = 2.0, parameters: mp.Parameters | None = None,
-              transfer: xr.Dataset | None = None, current_window: tuple[float, float] | None = None,
+              transfer: xr.Dataset | None = None, current_range: tuple[float, float] | None = None,
               progress=True) -> xr.Dataset:
     """Returns: the classified run dataset of one network and task drawn from `seed` (its MTJs driven over
-    `current_window` [A/m^2], default the paper's)."""
+    `current_range` [A/m^2], default the paper's)."""
     task = mp.recognition_task(omega_square=omega_square, omega_sine=omega_sine, noise=noise,
                                square_amplitude=square_amplitude, seed=seed)
-    window = {} if current_window is None else {"current_window": tuple(float(j) for j in current_window)}
+    window = {} if current_range is None else {"current_range": tuple(float(j) for j in current_range)}
     architecture = mp.Architecture(n_mtj=n_mtj, n_inputs=1, n_outputs=1, **ARCHITECTURE, **window)
     network = mp.random_network(architecture, parameters, seed=seed, mode=mode, transfer=transfer)
     _, dataset = mp.train_force(network, task, regularization=REGULARIZATION, seed=seed, progress=progress,

@@ -64,7 +64,7 @@ def start_for(truth: mp.Parameters) -> mp.Parameters:
 def measurements(truth: mp.Parameters, experiment: str) -> list:
     """Noiseless synthetic data of one experiment."""
     if experiment == "transfer_curve":
-        curve = mp.transfer_curve(truth, np.linspace(*mp.OPERATING_WINDOW, 21))
+        curve = mp.transfer_curve(truth, np.linspace(*mp.OPERATING_RANGE, 21))
         return [TransferData("transfer_curve", curve.current_density.values, curve.delta_r.values)]
     currents = (TRACE_CURRENT,) if experiment == "one_trace" else TRACE_CURRENTS
     data = []

@@ -82,8 +82,8 @@ def stability_factor(record: mp.Parameters) -> float:
 def operating_range(points: int) -> xr.Dataset:
     """(a): voltage, energy and dR over the current density for each V_half, under current and voltage drive
     (the grid holds the paper's window's ends exactly)."""
-    js = np.union1d(np.round(np.linspace(*CURRENTS, points), -6), mp.OPERATING_WINDOW)  # no near-duplicates
-    window = np.linspace(*mp.OPERATING_WINDOW, 11)
+    js = np.union1d(np.round(np.linspace(*CURRENTS, points), -6), mp.OPERATING_RANGE)  # no near-duplicates
+    window = np.linspace(*mp.OPERATING_RANGE, 11)
     names = ("delta_r", "energy", "voltage_max", "delta_r_voltage")
     fields = {name: np.zeros((len(V_HALF), js.size)) for name in names}
     nonlinearity, monotonic = np.zeros(len(V_HALF)), np.zeros(len(V_HALF), dtype=bool)
@@ -199,7 +199,7 @@ def plot(dataset: xr.Dataset) -> Figure:
         transfer.plot(js, dataset.delta_r_voltage_drive.isel(v_half=index), color=f"C{index}", ls=":", lw=1)
         energy.plot(js, dataset.window_energy.isel(v_half=index) * 1e15, color=f"C{index}", label=label)
     for ax in (transfer, energy):
-        ax.axvspan(*(np.array(mp.OPERATING_WINDOW) / 1e10), color="0.9", zorder=0)
+        ax.axvspan(*(np.array(mp.OPERATING_RANGE) / 1e10), color="0.9", zorder=0)
         ax.set_xlabel("current density (10¹⁰ A/m²)")
     transfer.set(ylabel="dR (Ω)", title="(a) dR; dotted: voltage drive at V = jAR0")
     transfer.legend(fontsize=7)
@@ -268,8 +268,8 @@ def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 
         dataset[f"fig2_{kind}"].attrs = {"units": unit, "long_name": long_name}
         dataset[f"fig2_seed_{kind}"].attrs = {"units": "1", "long_name": "network seed"}
 
-    ends = dataset.sel(current_density=list(mp.OPERATING_WINDOW))
-    reference_energy = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_WINDOW))
+    ends = dataset.sel(current_density=list(mp.OPERATING_RANGE))
+    reference_energy = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_RANGE))
     fig2 = dataset.sel(fig2_v_half=math.inf)
     area = dataset.fig2_area_factor.values
     summary = {

@@ -156,7 +156,7 @@ def compute(parameters: mp.Parameters | None = None, *, cell_sizes=(5e-9, 4e-9, 
     devices = {"micromagnetic": finest, "macrospin_reference": reference_macrospin(finest),
                "macrospin_own": own_macrospin(finest), "micromagnetic_calibrated": calibrated(finest)}
     # Fig. 1(c, d) on the finest cells; the window's curve holds the convergence currents
-    js = np.union1d(np.linspace(*mp.OPERATING_WINDOW, transfer_points), CONVERGENCE_CURRENTS)
+    js = np.union1d(np.linspace(*mp.OPERATING_RANGE, transfer_points), CONVERGENCE_CURRENTS)
     curves = {name: mp.transfer_curve(record, js) for name, record in
               tqdm(devices.items(), desc="transfer curves", disable=None if progress else True, leave=False)}
     ts, resistance, swing = ringing(finest)
@@ -286,7 +286,7 @@ def plot(dataset: xr.Dataset) -> Figure:
     axes[0, 1].legend(fontsize=7, loc="center right")
     axes[0, 1].set(xlabel="j (10¹⁰ A/m²)", ylabel="ΔR (Ω)", title="(d) neuron output")
     axes[0, 2].axhline(20, color="0.6", lw=0.8)
-    axes[0, 2].axvspan(*(np.array(mp.OPERATING_WINDOW) / 1e10), color="0.9")
+    axes[0, 2].axvspan(*(np.array(mp.OPERATING_RANGE) / 1e10), color="0.9")
     axes[0, 2].set(xlabel="j (10¹⁰ A/m²)", ylabel="ΔR/R₀ (%)", title="wide range (sweep cells)")
     cells = dataset.cell_size.values * 1e9
     for k, current in enumerate(dataset.convergence_current.values):

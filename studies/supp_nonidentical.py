@@ -88,7 +88,7 @@ def point(spread: float, drive: str, seed: int, mode: str, n_mtj: int) -> xr.Dat
 def size_curves(spread: float, points: int = 21) -> xr.Dataset:
     """dR(j) over the operating window for each of the 25 sizes at this spread."""
     nominal = nominal_device()
-    js = np.linspace(*mp.OPERATING_WINDOW, points)
+    js = np.linspace(*mp.OPERATING_RANGE, points)
     sizes = diameters(spread)
     records = [device_of(d, nominal) for d in sizes]
     delta_r = mp.neuron_output([r for r in records for _ in js], np.tile(js, len(records))).delta_r

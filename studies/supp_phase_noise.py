@@ -185,7 +185,7 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 2, quick: bool = Fal
                                                                 "device_seed").to_json()
         summary["device_agreement"] = {"condition": DEVICE_CONDITION, "runs": int(surrogate.size),
                                        "same_verdict": int((surrogate.values == dataset.device_passed.values).sum())}
-    cold = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_WINDOW)).delta_r
+    cold = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_RANGE)).delta_r
     dataset.attrs.update(provenance(mp.Parameters(), settings=mp.ThermalSolver(), study="supp_phase_noise",
                                        summary=json.dumps(summary), delta_r_span=float(cold[1] - cold[0]),
                                        ringing_period=single.attrs["ringing_period"],

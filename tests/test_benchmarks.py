@@ -174,7 +174,7 @@ def test_micromagnetic_networks_run_on_the_grid_curve(monkeypatch):
 def test_the_window_sweep_reaches_its_top_and_its_chord_is_straight():
     record = mp.Parameters()
     spans = benchmarks.windows(record, 3)
-    assert np.allclose(spans[0], mp.OPERATING_WINDOW)
+    assert np.allclose(spans[0], mp.OPERATING_RANGE)
     ratio = float(mp.neuron_output(record, [spans[-1, 1]]).delta_r[0]) / mp.equilibrium_resistance(record)
     assert ratio == pytest.approx(benchmarks.WINDOW_TOP, rel=0.02)
     task = benchmarks.make_task("narma10", 0, True)

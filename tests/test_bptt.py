@@ -173,7 +173,7 @@ def test_training_keeps_the_sparsity_and_the_current_window():
                              for k in range(sequences.count)])
     assert np.abs(states).max() > 1  # the large learning rate drives MTJs beyond the window's edges ...
     currents = np.asarray(trained.nonlinearity.currents(jnp.asarray(states)))
-    j_min, j_max = trained.nonlinearity.current_window
+    j_min, j_max = trained.nonlinearity.current_range
     assert currents.min() >= j_min and currents.max() <= j_max  # ... and their currents stay inside it
 
 

@@ -78,8 +78,8 @@ def _write(path, text):
         (lambda d: ["transfer", "--points", "1"], "--points must lie in [2, 1000000]"),
         (lambda d: ["transfer", "--j-min", "2e10", "--j-max", "1e10"], "--j-min < --j-max"),
         (lambda d: ["neuron"], "give exactly one of --current-density (-j) and --voltage (-V)"),
-        (lambda d: ["transfer", "--readout-bandwidth", "-1"], "--readout-bandwidth must be >= 0 Hz"),
-        (lambda d: ["neuron", "-j", "1e10", "--readout-bandwidth", "nan"], "--readout-bandwidth must be >= 0 Hz"),
+        (lambda d: ["transfer", "--preamplifier-bandwidth", "-1"], "--preamplifier-bandwidth must be >= 0 Hz"),
+        (lambda d: ["neuron", "-j", "1e10", "--preamplifier-bandwidth", "nan"], "--preamplifier-bandwidth must be >= 0 Hz"),
     ],
 )
 def test_bad_input_gives_one_line_and_no_file(tmp_path, capsys, make_args, message):
@@ -183,9 +183,9 @@ def test_transfer_above_zero_kelvin_through_a_chosen_readout(tmp_path, capsys):
     params = tmp_path / "hot.json"
     params.write_text(json.dumps({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100}))
     out = tmp_path / "t.nc"
-    code, _, stderr = run(["transfer", "--points", "2", "--samples", "8", "--readout-bandwidth", "0",
+    code, _, stderr = run(["transfer", "--points", "2", "--samples", "8", "--preamplifier-bandwidth", "0",
                            "--params", str(params), "-o", str(out)], capsys)
     assert code == 0, stderr
     dataset = mp.open_dataset(out)
-    assert dataset.attrs["readout_bandwidth"] == "none (unfiltered)" and dataset.attrs["readout_hold"] > 1e-10
+    assert dataset.attrs["preamplifier_bandwidth"] == "none (unfiltered)" and dataset.attrs["preamplifier_hold"] > 1e-10
     assert dataset.delta_r_std.dims == ("current_density",) and dataset.attrs["samples_per_current"] == 8

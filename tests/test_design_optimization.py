@@ -61,7 +61,7 @@ def test_transforms_keep_every_design_within_bounds_and_round_trip():
     moderate = u[np.all(np.abs(u) < 8, axis=1)]
     back = np.array([bounds.unconstrained(design) for design in np.asarray(jax.vmap(bounds.design)(moderate))])
     np.testing.assert_allclose(back, moderate, rtol=1e-7, atol=1e-7)
-    reference = [mp.REFERENCE["Ku"], mp.REFERENCE["thickness"], mp.REFERENCE["Lambda"], *mp.OPERATING_WINDOW]
+    reference = [mp.REFERENCE["Ku"], mp.REFERENCE["thickness"], mp.REFERENCE["Lambda"], *mp.OPERATING_RANGE]
     np.testing.assert_allclose(np.asarray(bounds.design(jnp.asarray(bounds.unconstrained(reference)))), reference,
                                rtol=1e-12)
     with pytest.raises(mp.MtjphysError, match="outside its bounds in Ku"):
@@ -72,12 +72,12 @@ def test_transforms_keep_every_design_within_bounds_and_round_trip():
 def test_the_recognition_trial_drives_the_given_window():
     record = mp.Parameters()
     transfer = mp.transfer_curve(record, np.linspace(0.5e10, 1.2e10, 15))
-    ours = study.recognition_trial(0, record, transfer, mp.OPERATING_WINDOW)
+    ours = study.recognition_trial(0, record, transfer, mp.OPERATING_RANGE)
     theirs = fig4_recognition.run_trial(seed=0, noise=0.05, mode="surrogate", n_mtj=40, omega_square=0.16e9,
                                         omega_sine=0.21e9, parameters=record, transfer=transfer, progress=False)
     np.testing.assert_array_equal(ours.output.values, theirs.output.values)
     elsewhere = study.recognition_trial(0, record, transfer, (0.5e10, 1.2e10))
-    assert mp.network_from_dataset(elsewhere).nonlinearity.current_window == (0.5e10, 1.2e10)
+    assert mp.network_from_dataset(elsewhere).nonlinearity.current_range == (0.5e10, 1.2e10)
     assert not np.array_equal(elsewhere.output.values, theirs.output.values)
 
 

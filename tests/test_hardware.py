@@ -149,12 +149,12 @@ def test_heating_warms_a_junction_at_zero_kelvin():
 # ---- networks ------------------------------------------------------------------------------------
 def test_a_network_step_costs_the_sum_of_its_mtj_windows():
     network = mp.random_network(mp.Architecture(n_mtj=8, gain=1.2), seed=4, synapse_energy=1e-15,
-                                readout_energy=2e-15)
+                                sensing_energy=2e-15)
     result = mp.simulate(network, mp.make_drive(12), progress=False, seed=1)
     # every step's currents from the states, and their windows solved by the neuron itself, in one batch
     x, currents = jnp.zeros(8), []
     for _ in range(3):
-        r, _ = network.respond(x, network.equilibrium, None)
+        r, _ = network.mtj_outputs(x, network.equilibrium, None)
         currents.append(np.asarray(network.nonlinearity.currents(x)))
         x = network.advance(x, r, network.readout @ r, jnp.zeros(0))
     exact = mp.neuron_output(mp.Parameters(), np.concatenate(currents)).energy.reshape(3, 8).sum(axis=1)
@@ -163,7 +163,7 @@ def test_a_network_step_costs_the_sum_of_its_mtj_windows():
 
 
 def test_a_run_dataset_states_its_energy_by_phase_and_reloads(tmp_path):
-    network = mp.random_network(mp.Architecture(n_mtj=6), seed=0, synapse_energy=1e-15, readout_energy=3e-15)
+    network = mp.random_network(mp.Architecture(n_mtj=6), seed=0, synapse_energy=1e-15, sensing_energy=3e-15)
     period = 40 * mp.NEURON_WINDOW
     task = mp.sine_generation_task([{"amplitude": 0.5, "period": period, "learn": 2 * period, "free": period}])
     trained, run = mp.train(network, task, mp.Force(), progress=False)
@@ -174,11 +174,11 @@ def test_a_run_dataset_states_its_energy_by_phase_and_reloads(tmp_path):
     assert run.phase_steps.values.tolist() == [int(learning.sum()), int((~learning).sum())]
     operations = trained.synaptic_operations()
     np.testing.assert_allclose(run.energy_synapses.values, run.phase_steps.values * operations * 1e-15)
-    np.testing.assert_allclose(run.energy_readout.values, run.phase_steps.values * 6 * 3e-15)
+    np.testing.assert_allclose(run.energy_sensing.values, run.phase_steps.values * 6 * 3e-15)
     # the energy table and the stated costs survive a save and reload
     mp.write_dataset(run, tmp_path / "run.nc")
     again = mp.network_from_dataset(mp.open_dataset(tmp_path / "run.nc"))
-    assert again.synapse_energy == 1e-15 and again.readout_energy == 3e-15
+    assert again.synapse_energy == 1e-15 and again.sensing_energy == 3e-15
     np.testing.assert_array_equal(np.asarray(again.energy.mean_resistance), np.asarray(trained.energy.mean_resistance))
 
 
@@ -214,7 +214,7 @@ def test_bad_hardware_parameters_get_one_line(values, message):
 
 
 def test_stated_costs_must_be_energies():
-    for name in ("synapse_energy", "readout_energy"):
+    for name in ("synapse_energy", "sensing_energy"):
         for value in (-1e-15, float("nan"), float("inf")):
             with pytest.raises(mp.MtjphysError, match=f"{name} must be finite and >= 0 J"):
                 mp.random_network(mp.Architecture(n_mtj=4), seed=0, **{name: value})

@@ -120,7 +120,7 @@ def test_output_noise_is_seeded():
         (lambda: mp.Architecture(n_mtj=1), "at least 2 MTJs"),
         (lambda: mp.Architecture(n_mtj=10, connection_probability=0), "connection_probability"),
         (lambda: mp.Architecture(n_mtj=10, leak=1.5), "leak"),
-        (lambda: mp.Architecture(n_mtj=10, current_window=(1e10, 0.8e10)), "j_min < j_max"),
+        (lambda: mp.Architecture(n_mtj=10, current_range=(1e10, 0.8e10)), "j_min < j_max"),
         (lambda: mp.recognition_task(window=61e-9), "whole number"),
         (lambda: mp.recognition_task(omega_sine=-1.0), "omega_sine must lie"),
         (lambda: mp.recognition_task(omega_square=3e9), "omega_square must lie"),
@@ -369,8 +369,8 @@ def test_carry_magnetization_starts_each_window_where_the_last_ended():
             for name, net in (("carry", carrying), ("default", default))}
 
     record = mp.Parameters()
-    low, high = mp.neuron_output(record, list(architecture.current_window)).delta_r
-    j_min, j_max = architecture.current_window
+    low, high = mp.neuron_output(record, list(architecture.current_range)).delta_r
+    j_min, j_max = architecture.current_range
     window = eqx.filter_jit(lambda params, j, m: window_response(record.model, record["resistance_law"],
                                                                     mp.NeuronSolver(), params, j, m0=m))
     j, w_f, w_in, b, w_out = (np.asarray(a) for a in (carrying.recurrent, carrying.feedback, carrying.input_weights,

@@ -117,9 +117,9 @@ INVALID = {
 }
 OPTIONS = {
     "neuron": {"--current-density": "current", "--duration": "duration", "--seed": "seed",
-               "--readout-bandwidth": "bandwidth"},
+               "--preamplifier-bandwidth": "bandwidth"},
     "transfer": {"--j-min": "current", "--j-max": "current", "--points": "points", "--samples": "samples",
-                 "--seed": "seed", "--readout-bandwidth": "bandwidth"},
+                 "--seed": "seed", "--preamplifier-bandwidth": "bandwidth"},
 }
 REQUIRED = {"--current-density"}
 KEPT = {"--points", "--samples"}  # never left to their costly defaults (41 points, 64 samples above 0 K)
@@ -250,7 +250,7 @@ def test_a_seed_beyond_64_bits_above_zero_kelvin_is_refused_in_one_line(tmp_path
 
 
 def test_a_tiny_readout_bandwidth_is_refused_in_one_line(tmp_path, capsys):
-    code, err = _cli_status(tmp_path, capsys, ["neuron", "-j", "0.9e10", "--readout-bandwidth", "1e-300"])
+    code, err = _cli_status(tmp_path, capsys, ["neuron", "-j", "0.9e10", "--preamplifier-bandwidth", "1e-300"])
     assert code == 2 and err.startswith("mtjphys: error: ") and err.count("\n") == 1
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
-from mtjphys.device import thermal_readout, thermal_start
+from mtjphys.device import Preamplifier, thermal_preamplifier, thermal_start
 
 
 def _small_angle_variance(record: mp.Parameters) -> float:
@@ -83,13 +83,13 @@ def test_thermal_start_samples_the_boltzmann_distribution(warm):
 def test_zero_temperature_limit_is_the_deterministic_neuron():
     record = mp.Parameters({"temperature": 1e-12})
     fine = mp.ThermalSolver(dt=1e-12)
-    hot = mp.neuron_output(record, [0.8e10, 1e10], thermal=fine, readout=mp.Readout()).delta_r
+    hot = mp.neuron_output(record, [0.8e10, 1e10], thermal=fine, preamplifier=Preamplifier()).delta_r
     cold = mp.neuron_output(mp.Parameters(), [0.8e10, 1e10]).delta_r
     np.testing.assert_allclose(hot, cold, atol=0.05)
     # through the thermal readout (filter and hold), the same on both sides
-    readout = thermal_readout(record)
-    hot = mp.neuron_output(record, [0.8e10, 1e10], thermal=fine, readout=readout).delta_r
-    cold = mp.neuron_output(mp.Parameters(), [0.8e10, 1e10], readout=readout).delta_r
+    readout = thermal_preamplifier(record)
+    hot = mp.neuron_output(record, [0.8e10, 1e10], thermal=fine, preamplifier=readout).delta_r
+    cold = mp.neuron_output(mp.Parameters(), [0.8e10, 1e10], preamplifier=readout).delta_r
     np.testing.assert_allclose(hot, cold, atol=0.05)
 
 

@@ -14,9 +14,9 @@ from .._errors import MAX_SEED, MtjphysError
 from ..data._datasets import atomic_write, check_output_path, write_dataset
 from ..device._neuron import NEURON_WINDOW
 from ..device._parameters import Parameters
-from ..device._preamplifier import DEFAULT_BANDWIDTH, Readout
-from ..device._thermal import thermal_readout
-from ..device._transfer import neuron_trace, OPERATING_WINDOW, transfer_curve
+from ..device._preamplifier import DEFAULT_BANDWIDTH, Preamplifier
+from ..device._thermal import thermal_preamplifier
+from ..device._transfer import neuron_trace, OPERATING_RANGE, transfer_curve
 from ..grid._mesh import GEOMETRIES
 
 
@@ -89,19 +89,19 @@ params_option = click.option(
 )
 output_option = click.option("-o", "--output", required=True, type=click.Path(), help="netCDF file to write.")
 bandwidth_option = click.option(
-    "--readout-bandwidth", type=float, default=None,
+    "--preamplifier-bandwidth", type=float, default=None,
     help=f"The pre-amplifier's -3 dB bandwidth [Hz] through which dR is read, with extrema held over half a "
-         f"precession period (0: no filter). Default: {DEFAULT_BANDWIDTH:g} above 0 K, an ideal readout at 0 K.",
+         f"precession period (0: no filter). Default: {DEFAULT_BANDWIDTH:g} above 0 K, an ideal preamplifier at 0 K.",
 )
 
 
-def make_readout(bandwidth: float | None, parameters: Parameters) -> Readout | None:
-    """The readout the --readout-bandwidth option asks for (None: the default for the temperature)."""
+def make_preamplifier(bandwidth: float | None, parameters: Parameters) -> Preamplifier | None:
+    """The preamplifier the --preamplifier-bandwidth option asks for (None: the default for the temperature)."""
     if bandwidth is None:
         return None
     if not (np.isfinite(bandwidth) and bandwidth >= 0):
-        raise MtjphysError(f"--readout-bandwidth must be >= 0 Hz (0: no filter), got {bandwidth:g}")
-    return thermal_readout(parameters, bandwidth=bandwidth or None)
+        raise MtjphysError(f"--preamplifier-bandwidth must be >= 0 Hz (0: no filter), got {bandwidth:g}")
+    return thermal_preamplifier(parameters, bandwidth=bandwidth or None)
 overwrite_option = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 
 
@@ -122,7 +122,7 @@ def cli() -> None:
 @model_options
 @output_option
 @overwrite_option
-def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_path, model, output, overwrite,
+def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, params_path, model, output, overwrite,
            **grid):
     """Resistance ringing of one MTJ after a current step (-j) or a voltage step (-V): resistance,
     voltage, current, power and temperature over time, m(time, component), dR and the window's energy.
@@ -135,7 +135,7 @@ def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_p
     check_output_path(output, overwrite)
     parameters = load_parameters(params_path, model, **grid)
     dataset = neuron_trace(parameters, current_density, voltage=voltage, duration=duration, seed=seed,
-                           readout=make_readout(readout_bandwidth, parameters))
+                           preamplifier=make_preamplifier(preamplifier_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
     drive = f"j = {current_density:g} A/m^2" if voltage is None else f"V = {voltage:g} V"
     click.echo(f"dR = {float(dataset.delta_r):.3f} ohm, {float(dataset.energy) * 1e15:.1f} fJ at {drive}"
@@ -143,8 +143,8 @@ def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_p
 
 
 @cli.command(short_help="The neuron's transfer curve dR(j) (or dR(V)), as netCDF.")
-@click.option("--j-min", type=float, default=OPERATING_WINDOW[0], show_default=True, help="[A/m^2]")
-@click.option("--j-max", type=float, default=OPERATING_WINDOW[1], show_default=True, help="[A/m^2]")
+@click.option("--j-min", type=float, default=OPERATING_RANGE[0], show_default=True, help="[A/m^2]")
+@click.option("--j-max", type=float, default=OPERATING_RANGE[1], show_default=True, help="[A/m^2]")
 @click.option("--v-min", type=float, default=None, help="Drive by voltages from this [V] (with --v-max) instead.")
 @click.option("--v-max", type=float, default=None, help="[V], with --v-min.")
 @click.option("--points", type=int, default=41, show_default=True)
@@ -157,7 +157,7 @@ def neuron(current_density, voltage, duration, seed, readout_bandwidth, params_p
 @model_options
 @output_option
 @overwrite_option
-def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidth, params_path, model, output,
+def transfer(j_min, j_max, v_min, v_max, points, seed, samples, preamplifier_bandwidth, params_path, model, output,
              overwrite, **grid):
     """Transfer curve: delta_r, delta_r_normalized, the window's energy and peak voltage over
     current_density (or over voltage with --v-min/--v-max), and resistance_equilibrium."""
@@ -174,7 +174,7 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, readout_bandwidt
     parameters = load_parameters(params_path, model, **grid)
     drive = {"current_densities" if v_min is None else "voltages": np.linspace(low, high, points)}
     dataset = transfer_curve(parameters, **drive, seed=seed, samples=samples,
-                             readout=make_readout(readout_bandwidth, parameters))
+                             preamplifier=make_preamplifier(preamplifier_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
     click.echo(f"dR from {dataset.delta_r.values[0]:.2f} to {dataset.delta_r.values[-1]:.2f} ohm"
                f"{describe_mesh(parameters)} -> {output}")

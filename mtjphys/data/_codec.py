@@ -31,14 +31,18 @@ from .._errors import MtjphysError
 
 
 def class_path(cls: type) -> str:
-    """Returns: `module:qualname`, with the public module where the class is re-exported there
-    (`diffrax:Dopri8` rather than `diffrax._solver.dopri8:Dopri8`)."""
-    top = cls.__module__.split(".")[0]
-    try:
-        if getattr(importlib.import_module(top), cls.__qualname__, None) is cls:
-            return f"{top}:{cls.__qualname__}"
-    except ImportError:
-        pass
+    """Returns: `module:qualname`, with the deepest public module that re-exports the class
+    (`diffrax:Dopri8` rather than `diffrax._solver.dopri8:Dopri8`, `mtjphys.networks:Tanh` rather than
+    `mtjphys.networks._nonlinearity:Tanh`), so that a dataset outlives a move between private modules."""
+    parts = cls.__module__.split(".")
+    public = next((i for i, part in enumerate(parts) if part.startswith("_")), len(parts))
+    for end in range(public, 0, -1):
+        name = ".".join(parts[:end])
+        try:
+            if getattr(importlib.import_module(name), cls.__qualname__, None) is cls:
+                return f"{name}:{cls.__qualname__}"
+        except ImportError:
+            continue
     return f"{cls.__module__}:{cls.__qualname__}"
 
 

@@ -3,7 +3,7 @@
 The parameter record (`Parameters`) and the generated model it is solved with (`Model`); the
 junction in its circuit (`Circuit`: current or voltage drive, Joule heating, bias-dependent TMR);
 the deterministic solve (`NeuronSolver`) and the stochastic one (`ThermalSolver`); the
-pre-amplifier through which dR is read (`Readout`); the neuron window and its datasets
+pre-amplifier through which dR is read (`Preamplifier`); the neuron window and its datasets
 (`neuron_output`, `neuron_trace`, `transfer_curve`); thin-film geometry (demagnetising factors).
 """
 
@@ -18,7 +18,7 @@ from ._circuit import (
     operating_point as operating_point,
     OperatingPoint as OperatingPoint,
     Trace as Trace,
-    Window as Window,
+    WindowResponse as WindowResponse,
 )
 from ._geometry import (
     ellipsoid_demag_factors as ellipsoid_demag_factors,
@@ -51,7 +51,7 @@ from ._preamplifier import (
     DEFAULT_BANDWIDTH as DEFAULT_BANDWIDTH,
     Extrema as Extrema,
     last_extrema as last_extrema,
-    Readout as Readout,
+    Preamplifier as Preamplifier,
 )
 from ._solve import (
     default_solver as default_solver,
@@ -60,13 +60,13 @@ from ._solve import (
     NeuronSolver as NeuronSolver,
 )
 from ._thermal import (
-    default_readout as default_readout,
+    default_preamplifier as default_preamplifier,
     precession_frequency as precession_frequency,
     stiffest_precession as stiffest_precession,
     tangent_hessian as tangent_hessian,
     thermal_delta_r as thermal_delta_r,
+    thermal_preamplifier as thermal_preamplifier,
     thermal_quantiles as thermal_quantiles,
-    thermal_readout as thermal_readout,
     thermal_realisation as thermal_realisation,
     thermal_solver_for as thermal_solver_for,
     thermal_start as thermal_start,
@@ -75,6 +75,6 @@ from ._thermal import (
 )
 from ._transfer import (
     neuron_trace as neuron_trace,
-    OPERATING_WINDOW as OPERATING_WINDOW,
+    OPERATING_RANGE as OPERATING_RANGE,
     transfer_curve as transfer_curve,
 )

@@ -191,11 +191,11 @@ def trace_saves(model: Model, law: str, circuit: Circuit, ts) -> list[dfx.SubSav
     return [dfx.SubSaveAt(ts=ts, fn=observe), dfx.SubSaveAt(t1=True, fn=lambda t, m, args: model.directions(m))]
 
 
-class Window(NamedTuple):
+class WindowResponse(NamedTuple):
     """What one neuron window gives, per MTJ.
 
     Arguments:
-        extrema: the readout's extrema of R(t); `extrema.delta_r` is the neuron output [ohm].
+        extrema: the preamplifier's extrema of R(t); `extrema.delta_r` is the neuron output [ohm].
         energy: the energy the junction dissipates over the window, integral of V I dt [J].
         voltage_max: the largest |V| across the barrier [V].
         power_max: the largest power dissipated [W] (it sets the hottest free-layer temperature).
@@ -209,14 +209,14 @@ class Window(NamedTuple):
     end: jnp.ndarray
 
 
-def sampled_window(readout, ts, trace: Trace, params: dict) -> Window:
+def sampled_window(preamplifier, ts, trace: Trace, params: dict) -> WindowResponse:
     """Everything a window gives, from its `Trace` sampled at `ts`; traceable."""
     power = trace.point.power(params)
-    return Window(readout.extrema(ts, trace.point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
+    return WindowResponse(preamplifier.extrema(ts, trace.point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
                   jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), jnp.nanmax(power, axis=0), trace.end)
 
 
-def check_limits(parameters: Parameters | Sequence[Parameters], window: Window) -> None:
+def check_limits(parameters: Parameters | Sequence[Parameters], window: WindowResponse) -> None:
     """Refuse, in one line, a drive that breaks the barrier down or heats the free layer past its Curie
     temperature (records, one or one per MTJ, broadcast against the window's arrays)."""
     records = _records(parameters)

@@ -12,10 +12,10 @@ import numpy as np
 
 from .._errors import MtjphysError
 from ..grid._micromagnetic import meshed_model
-from ._circuit import check_limits, Circuit, circuit_for, is_warm, sampled_window, Window
+from ._circuit import check_limits, Circuit, circuit_for, is_warm, sampled_window, WindowResponse
 from ._model import Model
 from ._parameters import Parameters, stack_parameters
-from ._preamplifier import IDEAL, Readout
+from ._preamplifier import IDEAL, Preamplifier
 from ._solve import default_solver, integrate, NeuronSolver
 
 NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
@@ -30,9 +30,9 @@ def batch_shape(model: Model, params: dict, current_density) -> tuple[int, ...]:
 
 def window_response(
     model: Model, law: str, settings: NeuronSolver, params: dict, drive: jnp.ndarray,
-    m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, readout: Readout = IDEAL,
+    m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, preamplifier: Preamplifier = IDEAL,
     circuit: Circuit = Circuit(), throw: bool = True,
-) -> Window:
+) -> WindowResponse:
     """One neuron window for a batch of MTJs (traceable; no jit of its own).
 
     Arguments:
@@ -43,23 +43,23 @@ def window_response(
         m0: start state, (...,) + model.state_shape; default the equilibrium (params["m0"], or a
             micromagnetic layer's state relaxed from it).
         window: window length [s].
-        readout: how dR is measured (ideal by default).
+        preamplifier: how dR is measured (ideal by default).
         circuit: how the junction is driven (a current, without Joule heating, by default).
         throw: raise where the solve fails (see `integrate`).
 
     Returns:
-        A `Window`: the extrema of R, the energy, the peak voltage and power, and m at the window's end.
+        A `WindowResponse`: the extrema of R, the energy, the peak voltage and power, and m at the window's end.
     """
     batch = batch_shape(model, params, drive)
     m0 = model.initial_state(params, batch) if m0 is None else jnp.broadcast_to(m0, batch + model.state_shape)
     ts = np.linspace(0.0, window, settings.samples)
     trace = integrate(model, settings, m0, drive, params, jnp.asarray(ts), law=law, circuit=circuit, throw=throw)
-    return sampled_window(readout, ts, trace, params)
+    return sampled_window(preamplifier, ts, trace, params)
 
 
 @eqx.filter_jit
-def _neuron_output(model, law, settings, readout, circuit, window, params, drive):
-    return window_response(model, law, settings, params, drive, window=window, readout=readout, circuit=circuit)
+def _neuron_output(model, law, settings, preamplifier, circuit, window, params, drive):
+    return window_response(model, law, settings, params, drive, window=window, preamplifier=preamplifier, circuit=circuit)
 
 
 class NeuronResponse(NamedTuple):
@@ -83,7 +83,7 @@ class NeuronResponse(NamedTuple):
     power_max: np.ndarray
 
     @classmethod
-    def of(cls, parameters, window: Window) -> NeuronResponse:
+    def of(cls, parameters, window: WindowResponse) -> NeuronResponse:
         """The response of a computed window, refused in one line where the drive exceeds the device's limits."""
         check_limits(parameters, window)
         extrema = (np.asarray(x) for x in window.extrema)
@@ -123,7 +123,7 @@ def drive_of(current_density=None, voltage=None) -> tuple[str, np.ndarray]:
 def neuron_output(
     parameters: Parameters | Sequence[Parameters], current_density=None, *, voltage=None,
     settings: NeuronSolver | None = None, window: float = NEURON_WINDOW, seed: int = 0, thermal=None,
-    readout: Readout | None = None,
+    preamplifier: Preamplifier | None = None,
 ) -> NeuronResponse:
     """The neuron's response dR to a current (or a voltage) applied from equilibrium.
 
@@ -135,20 +135,20 @@ def neuron_output(
         window: [s], 1.5 ns by default.
         seed, thermal: above 0 K (ambient, or by Joule heating) the stochastic LLG is solved
             (`ThermalSolver` `thermal`, default settings) with noise drawn from `seed`: one realisation per entry.
-        readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
+        preamplifier: how dR is measured; default ideal at 0 K and `thermal_preamplifier` above.
 
     Returns:
         A `NeuronResponse` of numpy arrays; `.delta_r` [ohm] is the neuron output, `.energy` [J] its cost.
         A drive above the record's breakdown voltage is refused.
     """
     source, drive = drive_of(current_density, voltage)
-    return respond(parameters, source, drive, settings=settings, window=window, seed=seed, thermal=thermal,
-                   readout=readout)
+    return response_to(parameters, source, drive, settings=settings, window=window, seed=seed, thermal=thermal,
+                   preamplifier=preamplifier)
 
 
-def respond(
+def response_to(
     parameters: Parameters | Sequence[Parameters], source: str, drive, *, settings: NeuronSolver | None = None,
-    window: float = NEURON_WINDOW, seed: int = 0, thermal=None, readout: Readout | None = None,
+    window: float = NEURON_WINDOW, seed: int = 0, thermal=None, preamplifier: Preamplifier | None = None,
 ) -> NeuronResponse:
     """`neuron_output` with the drive given as its source ("current" or "voltage") and its values."""
     model, law, params = as_batch(parameters)
@@ -159,10 +159,10 @@ def respond(
         from ._thermal import thermal_delta_r
 
         return thermal_delta_r(parameters, drive, source=source, seed=seed, settings=thermal,
-                               window=window, readout=readout)
+                               window=window, preamplifier=preamplifier)
     circuit = circuit_for(parameters, source)
     settings = settings or default_solver(model)
-    result = _neuron_output(model, law, settings, readout or IDEAL, circuit, float(window), params, jnp.asarray(drive))
+    result = _neuron_output(model, law, settings, preamplifier or IDEAL, circuit, float(window), params, jnp.asarray(drive))
     return NeuronResponse.of(parameters, result)
 
 

@@ -3,10 +3,10 @@
 A real measurement sees R(t) through a pre-amplifier of finite bandwidth. Above 0 K the trace
 also carries thermal noise on every time scale, and its local extrema are mostly noise wiggles;
 the ringing's own maxima and minima are the ones that stand out over about half a ringing period.
-`Readout` models both: a zero-phase Gaussian low-pass of the given -3 dB bandwidth, then the last
+`Preamplifier` models both: a zero-phase Gaussian low-pass of the given -3 dB bandwidth, then the last
 maximum and the last minimum that are extrema of R over a hold time around them.
 
-An ideal readout (no filter, no hold) takes every local extremum of the sampled trace: the
+An ideal preamplifier (no filter, no hold) takes every local extremum of the sampled trace: the
 paper's definition for a noiseless neuron, and mtjphys's at 0 K.
 """
 
@@ -84,7 +84,7 @@ def last_extrema(ts: jnp.ndarray, r: jnp.ndarray, may_be_max=None, may_be_min=No
 DEFAULT_BANDWIDTH = 20e9  # [Hz], a broadband pre-amplifier; the ringing is at about 2.8 GHz
 
 
-class Readout(eqx.Module):
+class Preamplifier(eqx.Module):
     """The measurement of dR.
 
     Arguments:
@@ -92,7 +92,7 @@ class Readout(eqx.Module):
             exp(-ln 2 (f / B)^2 / 2), applied without phase shift. None: no filter.
         hold: [s] a maximum (minimum) counts only if R is nowhere larger (smaller) within hold/2
             of it, so that noise wiggles shorter than the hold never count; about half the
-            ringing period keeps every swing of the ringing (`thermal_readout` chooses it so).
+            ringing period keeps every swing of the ringing (`thermal_preamplifier` chooses it so).
             0: every local extremum counts.
     """
 
@@ -101,9 +101,9 @@ class Readout(eqx.Module):
 
     def __check_init__(self):
         if self.bandwidth is not None and not (math.isfinite(self.bandwidth) and self.bandwidth > 0):
-            raise MtjphysError(f"readout bandwidth must be a positive number of hertz, got {self.bandwidth}")
+            raise MtjphysError(f"preamplifier bandwidth must be a positive number of hertz, got {self.bandwidth}")
         if not (math.isfinite(self.hold) and self.hold >= 0):
-            raise MtjphysError(f"readout hold time must be >= 0 s, got {self.hold}")
+            raise MtjphysError(f"preamplifier hold time must be >= 0 s, got {self.hold}")
 
     def filtered(self, ts: np.ndarray, resistance: jnp.ndarray) -> jnp.ndarray:
         """R(t) through the pre-amplifier (samples along axis 0, the ends extended with their values).
@@ -118,7 +118,7 @@ class Readout(eqx.Module):
         spacing = float(ts[1] - ts[0])
         reach = 4 * sigma / spacing  # the kernel's half width in samples
         if not reach < resistance.shape[0]:
-            raise MtjphysError(f"readout bandwidth {self.bandwidth:g} Hz is too narrow for a trace of "
+            raise MtjphysError(f"preamplifier bandwidth {self.bandwidth:g} Hz is too narrow for a trace of "
                                f"{spacing * (resistance.shape[0] - 1):g} s: its filter would span the whole trace")
         half = math.ceil(reach)
         if half == 0:
@@ -149,9 +149,9 @@ class Readout(eqx.Module):
         return last_extrema(jnp.asarray(ts), r, r >= largest, r <= smallest)
 
     def describe(self) -> dict:
-        """Returns: the readout as provenance attributes."""
-        return {"readout_bandwidth": "none (unfiltered)" if self.bandwidth is None else self.bandwidth,
-                "readout_hold": self.hold}
+        """Returns: the preamplifier as provenance attributes."""
+        return {"preamplifier_bandwidth": "none (unfiltered)" if self.bandwidth is None else self.bandwidth,
+                "preamplifier_hold": self.hold}
 
 
-IDEAL = Readout()
+IDEAL = Preamplifier()

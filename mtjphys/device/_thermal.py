@@ -13,11 +13,21 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._errors import MtjphysError, random_key
-from ._circuit import Circuit, circuit_for, diffusion, drift, is_warm, sampled_window, Trace, trace_saves, Window
+from ._circuit import (
+    Circuit,
+    circuit_for,
+    diffusion,
+    drift,
+    is_warm,
+    sampled_window,
+    Trace,
+    trace_saves,
+    WindowResponse,
+)
 from ._model import Model
 from ._neuron import as_batch, batch_shape, check_drive, NEURON_WINDOW, NeuronResponse
 from ._parameters import Parameters
-from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Readout
+from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Preamplifier
 from ._solve import progress_meter
 
 
@@ -34,7 +44,7 @@ class ThermalSolver(eqx.Module):
             be; otherwise from m0 itself.
         progress: show a progress bar over each solve (for long, micromagnetic windows).
 
-    How dR is then read from the noisy R(t) is a `Readout` (see `thermal_readout`).
+    How dR is then read from the noisy R(t) is a `Preamplifier` (see `thermal_preamplifier`).
     """
 
     solver: dfx.AbstractSolver = dfx.Heun()
@@ -138,19 +148,19 @@ def precession_frequency(parameters) -> np.ndarray:
     return np.asarray(params["gamma"] * jnp.sqrt(determinant) / (2 * jnp.pi * params["Ms"] * damping))
 
 
-def thermal_readout(parameters, bandwidth: float | None = DEFAULT_BANDWIDTH) -> Readout:
-    """The readout of a noisy neuron: a pre-amplifier of `bandwidth` [Hz], and extrema held over
+def thermal_preamplifier(parameters, bandwidth: float | None = DEFAULT_BANDWIDTH) -> Preamplifier:
+    """The preamplifier of a noisy neuron: a pre-amplifier of `bandwidth` [Hz], and extrema held over
     half the precession period of the fastest MTJ in `parameters` (one record or several)."""
     frequency = float(np.max(precession_frequency(parameters)))
     if not (np.isfinite(frequency) and frequency > 0):
         raise MtjphysError("the MTJ has no stable equilibrium to ring about (zero precession frequency)")
-    return Readout(bandwidth=bandwidth, hold=0.5 / frequency)
+    return Preamplifier(bandwidth=bandwidth, hold=0.5 / frequency)
 
 
-def default_readout(parameters) -> Readout:
-    """How dR is read unless told otherwise: ideally at 0 K, through `thermal_readout` when any MTJ
+def default_preamplifier(parameters) -> Preamplifier:
+    """How dR is read unless told otherwise: ideally at 0 K, through `thermal_preamplifier` when any MTJ
     of `parameters` (one record or several) is above 0 K (ambient, or by Joule heating)."""
-    return thermal_readout(parameters) if is_warm(parameters) else IDEAL
+    return thermal_preamplifier(parameters) if is_warm(parameters) else IDEAL
 
 
 def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -> jnp.ndarray:
@@ -247,31 +257,31 @@ def thermal_realisation(
 
 
 def thermal_window_response(
-    model: Model, law: str, settings: ThermalSolver, readout: Readout, params: dict, drive: jnp.ndarray,
+    model: Model, law: str, settings: ThermalSolver, preamplifier: Preamplifier, params: dict, drive: jnp.ndarray,
     key: jax.Array, m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, circuit: Circuit = Circuit(),
-) -> Window:
+) -> WindowResponse:
     """One neuron window at the temperature in `params` (traceable; no jit of its own).
 
     Arguments:
         model, law, settings, params, drive, key, m0, circuit: as for `thermal_realisation`.
-        readout: how dR is measured on the noisy R(t).
+        preamplifier: how dR is measured on the noisy R(t).
         window: [s].
 
     Returns:
-        A `Window`: the extrema the readout finds, the energy, the peak voltage and power, and m at the end.
+        A `WindowResponse`: the extrema the preamplifier finds, the energy, the peak voltage and power, and m at the end.
     """
     trace = thermal_realisation(model, settings, params, drive, key, window, m0, law=law, circuit=circuit)
-    return sampled_window(readout, np.linspace(0.0, window, settings.samples), trace, params)
+    return sampled_window(preamplifier, np.linspace(0.0, window, settings.samples), trace, params)
 
 
 @eqx.filter_jit
-def _thermal_output(model, law, settings, readout, circuit, window, params, drive, key):
-    return thermal_window_response(model, law, settings, readout, params, drive, key, window=window, circuit=circuit)
+def _thermal_output(model, law, settings, preamplifier, circuit, window, params, drive, key):
+    return thermal_window_response(model, law, settings, preamplifier, params, drive, key, window=window, circuit=circuit)
 
 
 def thermal_delta_r(
     parameters, drive, *, source: str = "current", seed: int = 0, settings: ThermalSolver | None = None,
-    readout: Readout | None = None, window: float = NEURON_WINDOW,
+    preamplifier: Preamplifier | None = None, window: float = NEURON_WINDOW,
 ) -> NeuronResponse:
     """The neuron's response at the record's temperature: one independent realisation per entry
     of `drive` (thermal start and noise drawn from `seed`).
@@ -281,7 +291,7 @@ def thermal_delta_r(
         drive: the current density [A/m^2] (source "current") or voltage [V] (source "voltage"), any shape.
         seed: the only source of randomness.
         settings: the SDE solver (default `thermal_solver_for` the records).
-        readout: how dR is measured (default `thermal_readout(parameters)`).
+        preamplifier: how dR is measured (default `thermal_preamplifier(parameters)`).
 
     Returns:
         A `NeuronResponse` of numpy arrays.
@@ -289,18 +299,18 @@ def thermal_delta_r(
     model, law, params = as_batch(parameters)
     drive = check_drive(source, drive)
     settings = settings or thermal_solver_for(parameters, float(window) / (ThermalSolver().samples - 1))
-    readout = readout if readout is not None else thermal_readout(parameters)
-    result = _thermal_output(model, law, settings, readout, circuit_for(parameters, source), float(window), params,
+    preamplifier = preamplifier if preamplifier is not None else thermal_preamplifier(parameters)
+    result = _thermal_output(model, law, settings, preamplifier, circuit_for(parameters, source), float(window), params,
                              jnp.asarray(drive), random_key(seed))
     return NeuronResponse.of(parameters, result)
 
 
 def thermal_quantiles(parameters, currents, samples: int, *, seed: int = 0,
-                      settings: ThermalSolver | None = None, readout: Readout | None = None):
+                      settings: ThermalSolver | None = None, preamplifier: Preamplifier | None = None):
     """Sorted samples of dR at each current: the empirical conditional distribution.
 
     Returns: array (len(currents), samples), each row sorted.
     """
     currents = np.asarray(currents, dtype=float)
     grid = np.broadcast_to(currents[:, None], (currents.size, samples))
-    return np.sort(thermal_delta_r(parameters, grid, seed=seed, settings=settings, readout=readout).delta_r, axis=1)
+    return np.sort(thermal_delta_r(parameters, grid, seed=seed, settings=settings, preamplifier=preamplifier).delta_r, axis=1)

@@ -13,15 +13,15 @@ from .._errors import MtjphysError, random_key
 from ..data._provenance import provenance
 from ..grid._mesh import field_variable, mesh_variables
 from ._circuit import circuit_for, free_layer_temperature, is_warm, OperatingPoint, sampled_window, Trace
-from ._neuron import as_batch, drive_of, equilibrium_resistance, NEURON_WINDOW, NeuronResponse, respond
+from ._neuron import as_batch, drive_of, equilibrium_resistance, NEURON_WINDOW, NeuronResponse, response_to
 from ._parameters import Parameters
-from ._preamplifier import Readout
+from ._preamplifier import Preamplifier
 from ._solve import default_solver, integrate, NeuronSolver
-from ._thermal import default_readout, thermal_delta_r, thermal_realisation, thermal_solver_for, ThermalSolver
+from ._thermal import default_preamplifier, thermal_delta_r, thermal_realisation, thermal_solver_for, ThermalSolver
 
 MAX_SAMPLES = 2**22  # of one trace: about 200 MB of m(t) and R(t)
 # The paper's operating window of current densities [A/m^2].
-OPERATING_WINDOW = (0.8e10, 1.0e10)
+OPERATING_RANGE = (0.8e10, 1.0e10)
 
 
 def _current_coordinate(values) -> xr.DataArray:
@@ -48,7 +48,7 @@ def _drive_variable(source: str, value: float) -> dict:
 def neuron_trace(
     parameters: Parameters, current_density: float | None = None, *, voltage: float | None = None,
     duration: float = NEURON_WINDOW, time_step: float = 1e-12, settings: NeuronSolver | None = None, seed: int = 0,
-    thermal: ThermalSolver | None = None, readout: Readout | None = None,
+    thermal: ThermalSolver | None = None, preamplifier: Preamplifier | None = None,
 ) -> xr.Dataset:
     """R(t), m(t) and the junction's electrical state after a current (or voltage) step from
     equilibrium, with the neuron output and the window's energy.
@@ -62,7 +62,7 @@ def neuron_trace(
         settings: the ODE solver (0 K); default `default_solver` of the model.
         seed, thermal: above 0 K (ambient, or by Joule heating) one realisation of the stochastic LLG
             with this `ThermalSolver` (its step refined, if need be, to divide `time_step`), noise drawn from `seed`.
-        readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
+        preamplifier: how dR is measured; default ideal at 0 K and `thermal_preamplifier` above.
 
     Returns:
         Dataset with `resistance`, `voltage`, `current`, `power`, `temperature` (over `time`) and
@@ -86,24 +86,24 @@ def neuron_trace(
     ts = np.linspace(0.0, duration, count)
     hot = is_warm(parameters)
     circuit = circuit_for(parameters, source)
-    readout = readout if readout is not None else default_readout(parameters)
+    preamplifier = preamplifier if preamplifier is not None else default_preamplifier(parameters)
     if hot:
         thermal = sampled_thermal_solver(thermal or thermal_solver_for(parameters), ts[1] - ts[0], ts.size)
         trace = thermal_realisation(model, thermal, params, jnp.float64(drive), random_key(seed), float(ts[-1]),
                                     law=law, circuit=circuit)
         in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
         head = _at(trace, in_window)
-        response = NeuronResponse.of(parameters, sampled_window(readout, ts[in_window], head, params))
+        response = NeuronResponse.of(parameters, sampled_window(preamplifier, ts[in_window], head, params))
         solver_attrs = thermal.describe()
     else:  # one solve, saved on the trace's times and on the neuron's own window samples
         window_ts = np.linspace(0.0, NEURON_WINDOW, settings.samples)
         grid = np.union1d(ts, window_ts)
         full = _trace(model, law, settings, circuit, params, jnp.float64(drive), jnp.asarray(grid))
         trace, head = (_at(full, np.searchsorted(grid, times)) for times in (ts, window_ts))
-        response = NeuronResponse.of(parameters, sampled_window(readout, window_ts, head, params))
+        response = NeuronResponse.of(parameters, sampled_window(preamplifier, window_ts, head, params))
         solver_attrs = settings.describe()
     m, point = trace.m, trace.point
-    solver_attrs.update(readout.describe(), **circuit.describe())
+    solver_attrs.update(preamplifier.describe(), **circuit.describe())
     power = point.power(params)
     time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the drive was switched on"})
     dataset = xr.Dataset(
@@ -154,7 +154,7 @@ def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int)
 
 def transfer_curve(
     parameters: Parameters, current_densities=None, *, voltages=None, settings: NeuronSolver | None = None,
-    seed: int = 0, samples: int = 64, thermal: ThermalSolver | None = None, readout: Readout | None = None,
+    seed: int = 0, samples: int = 64, thermal: ThermalSolver | None = None, preamplifier: Preamplifier | None = None,
 ) -> xr.Dataset:
     """The neuron's transfer curve dR(j), or dR(V) under a voltage drive.
 
@@ -165,7 +165,7 @@ def transfer_curve(
         settings: the ODE solver (0 K); default `default_solver` of the model.
         seed, samples, thermal: above 0 K, `samples` realisations of the stochastic LLG per current
             (noise from `seed`); `delta_r` is then their mean and `delta_r_std` their spread.
-        readout: how dR is measured; default ideal at 0 K and `thermal_readout` above.
+        preamplifier: how dR is measured; default ideal at 0 K and `thermal_preamplifier` above.
 
     Returns:
         Dataset over `current_density` (or `voltage`) with `delta_r`, `delta_r_normalized` (mapped
@@ -174,7 +174,7 @@ def transfer_curve(
         breakdown voltage is refused.
     """
     if current_densities is None and voltages is None:
-        current_densities = np.linspace(*OPERATING_WINDOW, 41)
+        current_densities = np.linspace(*OPERATING_RANGE, 41)
     source, js = drive_of(current_densities, voltages)
     what = "current densities" if source == "current" else "voltages"
     if js.ndim != 1 or js.size < 2:
@@ -182,18 +182,18 @@ def transfer_curve(
     if np.any(np.diff(js) <= 0):
         raise MtjphysError(f"{what} must be strictly increasing")
     hot = is_warm(parameters)
-    readout = readout if readout is not None else default_readout(parameters)
+    preamplifier = preamplifier if preamplifier is not None else default_preamplifier(parameters)
     settings = settings or default_solver(as_batch(parameters)[0])
     if hot:
         if samples < 2:
             raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
         thermal = thermal or thermal_solver_for(parameters)
         response = thermal_delta_r(parameters, np.repeat(js[:, None], samples, axis=1), source=source, seed=seed,
-                                   settings=thermal, readout=readout)
+                                   settings=thermal, preamplifier=preamplifier)
         delta_r, delta_r_std = response.delta_r.mean(axis=1), response.delta_r.std(axis=1, ddof=1)
         energy, voltage_max = response.energy.mean(axis=1), response.voltage_max.max(axis=1)
     else:
-        response = respond(parameters, source, js, settings=settings, readout=readout)
+        response = response_to(parameters, source, js, settings=settings, preamplifier=preamplifier)
         delta_r, energy, voltage_max = response.delta_r, response.energy, response.voltage_max
     dim = "current_density" if source == "current" else "voltage"
     span = delta_r.max() - delta_r.min()
@@ -224,5 +224,5 @@ def transfer_curve(
         solver_attrs.update(parameters.mesh.describe())
         dataset = dataset.merge(mesh_variables(parameters.mesh))
     dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
-                                    samples_per_current=samples if hot else 1, **solver_attrs, **readout.describe()))
+                                    samples_per_current=samples if hot else 1, **solver_attrs, **preamplifier.describe()))
     return dataset

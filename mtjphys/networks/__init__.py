@@ -25,17 +25,19 @@ from ._lyapunov import (
     LyapunovEstimate as LyapunovEstimate,
 )
 from ._network import (
-    AbstractMtjNonlinearity as AbstractMtjNonlinearity,
-    AbstractNonlinearity as AbstractNonlinearity,
     Architecture as Architecture,
-    DeviceNonlinearity as DeviceNonlinearity,
     differentiable_network as differentiable_network,
-    make_nonlinearity as make_nonlinearity,
     Network as Network,
     network_from_dataset as network_from_dataset,
     network_to_dataset as network_to_dataset,
     random_network as random_network,
     STEP as STEP,
+)
+from ._nonlinearity import (
+    AbstractMtjNonlinearity as AbstractMtjNonlinearity,
+    AbstractNonlinearity as AbstractNonlinearity,
+    DeviceNonlinearity as DeviceNonlinearity,
+    make_nonlinearity as make_nonlinearity,
     SurrogateNonlinearity as SurrogateNonlinearity,
     Tanh as Tanh,
     ThermalDeviceNonlinearity as ThermalDeviceNonlinearity,

@@ -1,6 +1,6 @@
 """Training networks by backpropagation through time (BPTT): gradients through the whole rollout.
 
-The rollout (`rollout`) is a pure `jax.lax.scan` over steps of `Network.respond` and
+The rollout (`rollout`) is a pure `jax.lax.scan` over steps of `Network.mtj_outputs` and
 `Network.advance`, the same equations `simulate` runs (docs/networks.md):
 
     j_i(n)   = j_min + (j_max - j_min) clip((1 + x_i(n)) / 2, 0, 1)
@@ -202,7 +202,7 @@ def rollout(network: Network, inputs: jnp.ndarray, *, x0=None, magnetization=Non
         r_history, z_history = (jnp.where(reset, 0.0, h) for h in (r_history, z_history))
         step_key = jax.random.fold_in(key, index)
         live = network.fluctuated(jax.random.fold_in(step_key, 3))  # the weights as they are in this step
-        r, magnetization = live.respond(x, magnetization, jax.random.fold_in(step_key, 2))
+        r, magnetization = live.mtj_outputs(x, magnetization, jax.random.fold_in(step_key, 2))
         z = live.readout @ r
         fed = jnp.where(forced, forced_z, z)
         u_fed = jnp.where(closed, fed, u) if loops else u

@@ -2,7 +2,7 @@
 
 One step of the map is the step `simulate` takes (without state noise):
 
-    r(n), m(n+1) = respond(x(n), m(n)),   z(n) = W_out r(n),
+    r(n), m(n+1) = mtj_outputs(x(n), m(n)),   z(n) = W_out r(n),
     x(n+1)       = (1 - a) x(n) + a [J r(n) + W_f z(n) + W_in u(n) + b].
 
 A tangent vector v is carried along the trajectory by `jax.jvp` through that step (through the
@@ -65,7 +65,7 @@ def _map_step(network: Network, carry_m: bool, state, u, key):
     x, magnetization = state
     weights_key = jax.random.fold_in(key, 3)
     live = network.fluctuated(weights_key)
-    r, magnetization = live.respond(x, magnetization, jax.random.fold_in(key, 2))
+    r, magnetization = live.mtj_outputs(x, magnetization, jax.random.fold_in(key, 2))
     z = live.readout @ r
     x = live.advance(x, r, z, u)
     return x, (magnetization if carry_m else network.equilibrium)

@@ -1,4 +1,4 @@
-"""Recurrent networks of MTJs: weights, the MTJ nonlinearity (device or surrogate), one time step.
+"""Recurrent networks of MTJs: their weights and neurons, how a random one is drawn, and how it is saved.
 
 Equations (discrete time, one step = one 1.5 ns neuron window):
 
@@ -21,11 +21,8 @@ arrive `delay` steps late (J r(n - d), W_f z(n - d)).
 
 from __future__ import annotations
 
-import abc
 import dataclasses
-import functools
 from collections.abc import Sequence
-from typing import ClassVar
 
 import equinox as eqx
 import jax
@@ -36,250 +33,26 @@ import xarray as xr
 from .._errors import MtjphysError
 from ..data._codec import module_from_dataset, module_to_dataset
 from ..data._provenance import provenance
-from ..device._circuit import Circuit, circuit_for, is_warm
-from ..device._model import Model
-from ..device._neuron import as_batch, neuron_output, NEURON_WINDOW, window_response
+from ..device._neuron import NEURON_WINDOW
 from ..device._parameters import Parameters
-from ..device._preamplifier import IDEAL, Readout
-from ..device._solve import default_solver, gradient_solver, NeuronSolver
-from ..device._thermal import (
-    default_readout,
-    thermal_quantiles,
-    thermal_solver_for,
-    thermal_window_response,
-    ThermalSolver,
+from ..device._solve import gradient_solver
+from ..device._transfer import OPERATING_RANGE
+from ._nonlinearity import (
+    _mtj_records,
+    _reach,
+    AbstractNonlinearity,
+    DeviceNonlinearity,
+    energy_from_dataset,
+    ENERGY_POINTS,
+    make_nonlinearity,
+    Tanh,
+    ThermalDeviceNonlinearity,
+    window_energy,
+    WindowEnergy,
 )
-from ..device._transfer import OPERATING_WINDOW
 
 STEP = NEURON_WINDOW  # [s], one network step: one neuron window
 EQUATIONS = __doc__.split("Equations (discrete time, one step = one 1.5 ns neuron window):")[1].split("F_i is")[0]
-MODES = ("device", "surrogate")  # of MTJ networks; "tanh" networks are for checks
-
-
-class AbstractNonlinearity(eqx.Module):
-    """A layer of neurons: states x (N,) -> outputs r (N,), carrying each neuron's magnetization.
-
-    A subclass sets the class variable `mode` (how it computes, e.g. "device") and implements
-    `__call__`. Networks save it by its import path and fields (`mtjphys._codec`), so a user's
-    own nonlinearity saves and reloads like the built-in ones.
-    """
-
-    mode: eqx.AbstractClassVar[str]
-
-    @abc.abstractmethod
-    def __call__(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
-        """Arguments: states, magnetizations, and a key for this step's noise (if any).
-        Returns: (r, magnetizations at the end of the step)."""
-
-
-class Tanh(AbstractNonlinearity):
-    """r = tanh(x): the classic rate network, for checks that do not involve MTJs."""
-
-    mode: ClassVar[str] = "tanh"
-
-    def __call__(self, x, magnetization, key):
-        return jnp.tanh(x), magnetization
-
-
-# The fields every MTJ nonlinearity holds (equinox: fields live in the final classes).
-def _window_field():
-    return eqx.field(static=True, metadata={"units": "A/m^2", "long_name": "current window (j_min, j_max)"})
-
-
-def _range_field():
-    return eqx.field(static=True, metadata={"units": "ohm", "long_name": "dR of the nominal MTJ at j_min and j_max"})
-
-
-def _gain_field():
-    return eqx.field(default=None, kw_only=True, metadata={
-        "dims": ("mtj",), "units": "1", "long_name": "factor on each MTJ's current density"})
-
-
-def _grid_field():
-    return eqx.field(metadata={"dims": ("surrogate_current_density",), "units": "A/m^2",
-                               "long_name": "current density of the surrogate curve"})
-
-
-class AbstractMtjNonlinearity(AbstractNonlinearity):
-    """MTJs as neurons: x -> current j -> dR -> r = 2F - 1, F the normalised dR.
-
-    Subclasses hold:
-        current_window: (j_min, j_max) [A/m^2]; x in [-1, 1] maps linearly onto it (clipped).
-        delta_r_range: (dR at j_min, dR at j_max) of the nominal device [ohm].
-        current_gain: optional per-MTJ factor on the current density, (N,): a drive that sets
-            the current I rather than the density gives j_i = I / area_i, i.e. a gain
-            area_nominal / area_i.
-    and implement `delta_r`.
-    """
-
-    current_window: eqx.AbstractVar[tuple[float, float]]
-    delta_r_range: eqx.AbstractVar[tuple[float, float]]
-    current_gain: eqx.AbstractVar[jnp.ndarray | None]
-
-    @abc.abstractmethod
-    def delta_r(self, current_density: jnp.ndarray, magnetization: jnp.ndarray,
-                key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
-        """Returns: (dR [ohm] of each MTJ, magnetizations at the end of the window)."""
-
-    def currents(self, x: jnp.ndarray) -> jnp.ndarray:
-        j_min, j_max = self.current_window
-        j = j_min + (j_max - j_min) * jnp.clip((1 + x) / 2, 0.0, 1.0)
-        return j if self.current_gain is None else j * self.current_gain
-
-    def __call__(self, x, magnetization, key):
-        low, high = self.delta_r_range
-        delta_r, magnetization = self.delta_r(self.currents(x), magnetization, key)
-        return 2 * (delta_r - low) / (high - low) - 1, magnetization
-
-
-class DeviceNonlinearity(AbstractMtjNonlinearity):
-    """Every MTJ integrated by the LLG solver (vmapped as one batch) in every step.
-
-    Arguments:
-        current_window, delta_r_range, current_gain: see `AbstractMtjNonlinearity`.
-        model, law: the generated model and resistance law.
-        params: parameter arrays, shared (scalars) or per MTJ (leading axis N).
-        settings: the solver.
-        carry_magnetization: start each window where the previous one ended (the device's own
-            memory) instead of at equilibrium.
-        readout: how dR is measured.
-    """
-
-    mode: ClassVar[str] = "device"
-    current_window: tuple[float, float] = _window_field()
-    delta_r_range: tuple[float, float] = _range_field()
-    model: Model = eqx.field(static=True)
-    law: str = eqx.field(static=True)
-    params: dict
-    settings: NeuronSolver = eqx.field(static=True)
-    carry_magnetization: bool = eqx.field(static=True, default=False)
-    readout: Readout = eqx.field(static=True, default=IDEAL)
-    current_gain: jnp.ndarray | None = _gain_field()
-    circuit: Circuit = eqx.field(static=True, default=Circuit())
-
-    def delta_r(self, current_density, magnetization, key):
-        start = magnetization if self.carry_magnetization else None
-        window = window_response(self.model, self.law, self.settings, self.params, current_density, m0=start,
-                                 readout=self.readout, circuit=self.circuit)
-        return window.extrema.delta_r, window.end
-
-
-class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
-    """Every MTJ integrated by the stochastic LLG in every step, with fresh noise from the step's key.
-
-    Arguments: as `DeviceNonlinearity`, with `settings` a `ThermalSolver`.
-    """
-
-    mode: ClassVar[str] = "device"
-    current_window: tuple[float, float] = _window_field()
-    delta_r_range: tuple[float, float] = _range_field()
-    model: Model = eqx.field(static=True)
-    law: str = eqx.field(static=True)
-    params: dict
-    settings: ThermalSolver = eqx.field(static=True)
-    carry_magnetization: bool = eqx.field(static=True, default=False)
-    readout: Readout = eqx.field(static=True, default=IDEAL)
-    current_gain: jnp.ndarray | None = _gain_field()
-    circuit: Circuit = eqx.field(static=True, default=Circuit())
-
-    def delta_r(self, current_density, magnetization, key):
-        start = magnetization if self.carry_magnetization else None
-        window = thermal_window_response(self.model, self.law, self.settings, self.readout, self.params,
-                                         current_density, key, m0=start, circuit=self.circuit)
-        return window.extrema.delta_r, window.end
-
-
-class SurrogateNonlinearity(AbstractMtjNonlinearity):
-    """dR interpolated linearly on a transfer curve, shared (K,) or per MTJ (N, K)."""
-
-    mode: ClassVar[str] = "surrogate"
-    current_window: tuple[float, float] = _window_field()
-    delta_r_range: tuple[float, float] = _range_field()
-    current_density: jnp.ndarray = _grid_field()
-    table: jnp.ndarray = eqx.field(metadata={
-        "dims": ("mtj", "surrogate_current_density"), "units": "ohm", "long_name": "surrogate transfer curve dR(j)"})
-    current_gain: jnp.ndarray | None = _gain_field()
-
-    def delta_r(self, current_density, magnetization, key):
-        if self.table.ndim == 1:
-            return jnp.interp(current_density, self.current_density, self.table), magnetization
-        interpolate = lambda j, row: jnp.interp(j, self.current_density, row)
-        return eqx.filter_vmap(interpolate)(current_density, self.table), magnetization
-
-
-class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
-    """dR drawn, every step and for every MTJ independently, from the SDE-sampled distribution at
-    its current: `quantiles` (K, S) holds S sorted samples at each of K currents; a uniform draw
-    picks a quantile, interpolated linearly in the current. Exact in distribution when every
-    window starts from a fresh thermal state (`ThermalSolver.thermal_start`)."""
-
-    mode: ClassVar[str] = "surrogate"
-    current_window: tuple[float, float] = _window_field()
-    delta_r_range: tuple[float, float] = _range_field()
-    current_density: jnp.ndarray = _grid_field()
-    quantiles: jnp.ndarray = eqx.field(metadata={
-        "dims": ("surrogate_current_density", "quantile"), "units": "ohm",
-        "long_name": "sorted SDE samples of dR at each current"})
-    current_gain: jnp.ndarray | None = _gain_field()
-
-    def delta_r(self, current_density, magnetization, key):
-        count = self.quantiles.shape[1]
-        index = jax.random.randint(key, current_density.shape, 0, count)
-        columns = self.quantiles[:, index]  # (K, N)
-        interpolate = lambda j, column: jnp.interp(j, self.current_density, column)
-        return jax.vmap(interpolate, in_axes=(0, 1))(current_density, columns), magnetization
-
-
-class WindowEnergy(eqx.Module):
-    """The energy each MTJ dissipates in one window at the current density j it is driven with:
-    E_i(j) = (j A_i)^2 T R_i(j), with T the window and R_i(j) the MTJ's window-mean resistance,
-    tabulated from its own traces (`window_energy`) and interpolated linearly in j (it varies by
-    less than a percent across a window, so the interpolation error is far below that of E itself).
-
-    Arguments:
-        current_density: the table's currents (K,) [A/m^2].
-        mean_resistance: R(j), shared (K,) or per MTJ (N, K) [ohm].
-        area: each MTJ's area, shared () or (N,) [m^2].
-        window: T [s].
-    """
-
-    current_density: jnp.ndarray = eqx.field(metadata={
-        "variable": "energy_current_density", "dims": ("energy_current_density",), "units": "A/m^2",
-        "long_name": "current density of the window-energy table"})
-    mean_resistance: jnp.ndarray = eqx.field(metadata={
-        "variable": "energy_mean_resistance", "dims": ("mtj", "energy_current_density"), "units": "ohm",
-        "long_name": "window-mean resistance of each MTJ"})
-    area: jnp.ndarray = eqx.field(metadata={"variable": "energy_area", "dims": ("mtj",), "units": "m^2",
-                                            "long_name": "free-layer area of each MTJ"})
-    window: float = eqx.field(static=True, default=NEURON_WINDOW)
-
-    def __call__(self, current_density: jnp.ndarray) -> jnp.ndarray:
-        """Returns: each MTJ's window energy [J] at its current density (N,)."""
-        if self.mean_resistance.ndim == 1:
-            resistance = jnp.interp(current_density, self.current_density, self.mean_resistance)
-        else:
-            interpolate = lambda j, row: jnp.interp(j, self.current_density, row)
-            resistance = jax.vmap(interpolate)(current_density, self.mean_resistance)
-        return (current_density * self.area) ** 2 * self.window * resistance
-
-
-def _tabulate(records: Sequence[Parameters], grid: np.ndarray, field: str, **options) -> np.ndarray:
-    """A field of the neuron's response ("delta_r", "energy", ...) for every MTJ on the current densities
-    `grid`, from one batched solve of each distinct device. Returns: (K,) for identical MTJs, else (N, K)."""
-    unique = list(dict.fromkeys(records))
-    response = neuron_output([r for r in unique for _ in grid], np.tile(grid, len(unique)), **options)
-    table = getattr(response, field).reshape(len(unique), grid.size)
-    return table[0] if len(unique) == 1 else table[[unique.index(r) for r in records]]
-
-
-def window_energy(records: Sequence[Parameters], grid: np.ndarray, *, settings: NeuronSolver | None = None,
-                  thermal: ThermalSolver | None = None, seed: int = 0) -> WindowEnergy:
-    """Tabulate the window energy of MTJs (one record each) on the current densities `grid`; a current
-    above a device's breakdown voltage is refused."""
-    energy = _tabulate(records, grid, "energy", settings=settings, thermal=thermal, seed=seed)
-    area = np.array([r["area"] for r in records]) if energy.ndim == 2 else np.array(records[0]["area"])
-    mean_resistance = energy / ((grid * area[..., None]) ** 2 * NEURON_WINDOW)
-    return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean_resistance), jnp.asarray(area))
 
 
 def _weights(variable: str, dims: tuple[str, ...], long_name: str):
@@ -305,7 +78,7 @@ class Network(eqx.Module):
             without MTJ currents).
         synapse_energy: [J] per synaptic operation (one multiply-accumulate, `synaptic_operations`);
             0 when not counted (the default).
-        readout_energy: [J] per reading of one MTJ's dR; 0 when not counted (the default).
+        sensing_energy: [J] per sensing of one MTJ's dR (its pre-amplifier); 0 when not counted (the default).
     """
 
     recurrent: jnp.ndarray = _weights("recurrent_weights", ("mtj", "mtj_presynaptic"), "recurrent weights J")
@@ -323,7 +96,7 @@ class Network(eqx.Module):
     records: tuple[Parameters, ...] = eqx.field(static=True, default=())
     energy: WindowEnergy | None = None
     synapse_energy: float = eqx.field(static=True, default=0.0)
-    readout_energy: float = eqx.field(static=True, default=0.0)
+    sensing_energy: float = eqx.field(static=True, default=0.0)
 
     @property
     def size(self) -> int:
@@ -334,7 +107,7 @@ class Network(eqx.Module):
         """How the neurons compute: the nonlinearity's `mode` ("device", "surrogate", "tanh", ...)."""
         return self.nonlinearity.mode
 
-    def respond(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
+    def mtj_outputs(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
         """Returns: (the neurons' outputs r for state x, magnetizations after the step)."""
         return self.nonlinearity(x, magnetization, key)
 
@@ -395,7 +168,7 @@ class Architecture:
         feedback_scale: W_f ~ feedback_scale U[-1, 1].
         input_scale: W_in ~ input_scale U[-1, 1].
         bias_scale: b ~ bias_scale U[-1, 1].
-        current_window: (j_min, j_max) [A/m^2].
+        current_range: (j_min, j_max) [A/m^2].
         synaptic_noise: step-to-step relative fluctuation of every weight.
         delay: steps by which recurrent and feedback signals arrive late.
     """
@@ -409,7 +182,7 @@ class Architecture:
     feedback_scale: float = 1.0
     input_scale: float = 1.0
     bias_scale: float = 0.0
-    current_window: tuple[float, float] = OPERATING_WINDOW
+    current_range: tuple[float, float] = OPERATING_RANGE
     synaptic_noise: float = 0.0
     delay: int = 0
 
@@ -428,157 +201,14 @@ class Architecture:
             value = getattr(self, name)
             if not (np.isfinite(value) and value >= 0):
                 raise MtjphysError(f"{name} must be finite and >= 0, got {value}")
-        j_min, j_max = self.current_window
+        j_min, j_max = self.current_range
         if not (np.isfinite(j_min) and np.isfinite(j_max) and j_max > j_min):
-            raise MtjphysError(f"current window must have j_min < j_max, got {self.current_window}")
-
-
-def _mtj_records(parameters: Parameters | Sequence[Parameters], n_mtj: int) -> list[Parameters]:
-    if isinstance(parameters, Parameters):
-        return [parameters] * n_mtj
-    records = list(parameters)
-    if len(records) != n_mtj:
-        raise MtjphysError(f"got {len(records)} parameter records for {n_mtj} MTJs")
-    return records
-
-
-def make_nonlinearity(
-    parameters: Parameters | Sequence[Parameters], n_mtj: int, *, mode: str = "device",
-    current_window: tuple[float, float] = OPERATING_WINDOW, nominal: Parameters | None = None,
-    settings: NeuronSolver | None = None, thermal: ThermalSolver | None = None,
-    carry_magnetization: bool = False, surrogate_points: int = 81, thermal_samples: int = 256,
-    thermal_points: int = 21, transfer: xr.Dataset | None = None, table_seed: int = 0, current_gain=None,
-    readout: Readout | None = None,
-) -> AbstractNonlinearity:
-    """Build the MTJ nonlinearity of a network.
-
-    Arguments:
-        parameters: one record shared by all MTJs, or one per MTJ.
-        n_mtj: N.
-        mode: "device" or "surrogate".
-        current_window: (j_min, j_max) [A/m^2].
-        nominal: the device whose dR at j_min, j_max (at 0 K) normalises F (default: the first record, or
-            with `transfer` the dataset's first curve).
-        settings: the ODE solver (0 K); default `default_solver` of the MTJs' model.
-        thermal: the SDE solver (records with a temperature above 0 K).
-        carry_magnetization: device mode: carry m from window to window.
-        surrogate_points: points on the computed transfer curves (surrogate mode, 0 K).
-        thermal_samples, thermal_points: surrogate mode above 0 K: SDE samples of dR at each of
-            `thermal_points` currents.
-        transfer: surrogate mode at 0 K: a transfer-curve dataset to use instead of computing one;
-            its `delta_r` has dims (current_density,) or (mtj, current_density), and its first curve
-            normalises F unless `nominal` is given.
-        table_seed: seeds the SDE samples of a thermal surrogate (the same table for every network).
-        current_gain: optional per-MTJ factor on the current density (see `AbstractMtjNonlinearity`).
-        readout: how dR is measured (default `default_readout` of the MTJs); the normalising
-            range is measured through it too.
-    """
-    if mode not in MODES:
-        raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    records = _mtj_records(parameters, n_mtj)
-    from_dataset = transfer is not None and nominal is None and mode == "surrogate"
-    nominal = nominal or records[0]
-    if mode == "device" and any(r.mesh is not None for r in records):
-        raise MtjphysError("micromagnetic MTJs serve networks in surrogate mode (--mode surrogate): in device "
-                           "mode every step would integrate every MTJ's grid")
-    hot = is_warm(records)
-    window = list(current_window)
-    gain = None if current_gain is None else jnp.asarray(current_gain, dtype=jnp.float64)
-    if gain is not None and gain.shape != (n_mtj,):
-        raise MtjphysError(f"current_gain must have one entry per MTJ ({n_mtj}), got shape {gain.shape}")
-    if readout is None:
-        readout = default_readout(records)
-    if from_dataset and not hot:
-        grid, table = transfer_table(transfer, n_mtj, _reach(current_window, gain, 2))
-        low, high = (float(v) for v in np.interp(window, grid, table if table.ndim == 1 else table[0]))
-    else:  # the range through the same measurement, without noise
-        cold = nominal.replace(temperature=0.0, thermal_resistance=0.0)
-        low, high = (float(v) for v in neuron_output(cold, window, settings=settings, readout=readout).delta_r)
-    if not high > low:
-        raise MtjphysError(f"the nominal MTJ's dR does not grow over the current window ({low:.4g} -> {high:.4g} ohm)")
-    identical = all(r is records[0] or r == records[0] for r in records)
-    window, delta_r_range = tuple(current_window), (low, high)
-    if mode == "device":
-        model, law, params = as_batch(records[0] if identical else records)
-        device = ThermalDeviceNonlinearity if hot else DeviceNonlinearity
-        settings = settings or default_solver(model)
-        thermal = thermal or thermal_solver_for(records)
-        return device(window, delta_r_range, model, law, params, thermal if hot else settings, carry_magnetization,
-                      readout, current_gain=gain, circuit=circuit_for(records))
-    if hot:
-        if not identical:
-            raise MtjphysError("a thermal surrogate needs identical MTJs; use device mode for non-identical ones")
-        if transfer is not None:
-            raise MtjphysError("a transfer dataset describes 0 K; it cannot serve MTJs at a finite temperature")
-        grid = _reach(current_window, gain, thermal_points)
-        quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, thermal, readout)
-        return ThermalSurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(quantiles),
-                                            current_gain=gain)
-    if transfer is not None:
-        return surrogate_from_dataset(transfer, n_mtj, current_window, delta_r_range, gain)
-    grid = _reach(current_window, gain, surrogate_points)
-    table = _tabulate(records, grid, "delta_r", settings=settings, readout=readout)
-    return SurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(table), current_gain=gain)
-
-
-def _reach(current_window, gain, points: int) -> np.ndarray:
-    """The current grid a surrogate needs: the window, widened to every current the gains produce."""
-    low, high = current_window
-    if gain is not None:
-        low, high = low * float(gain.min()), high * float(gain.max())
-    return np.linspace(low, high, points)
-
-
-@functools.lru_cache(maxsize=16)
-def _thermal_table(record: Parameters, grid: tuple, samples: int, seed: int, thermal: ThermalSolver,
-                   readout: Readout) -> np.ndarray:
-    """SDE-sampled dR quantiles, cached: every network of a study at one temperature shares them."""
-    return thermal_quantiles(record, np.asarray(grid), samples, seed=seed, settings=thermal, readout=readout)
-
-
-def transfer_table(transfer: xr.Dataset, n_mtj: int, reach) -> tuple[np.ndarray, np.ndarray]:
-    """The current densities (K,) and dR table, (K,) or (N, K), of a transfer-curve dataset, checked to
-    cover the currents `reach` = (lowest, highest) [A/m^2]."""
-    if "delta_r" not in transfer or "current_density" not in transfer.coords:
-        raise MtjphysError("transfer dataset needs a variable 'delta_r' over a coordinate 'current_density'")
-    delta_r = transfer.delta_r
-    per_mtj = delta_r.dims == ("mtj", "current_density") and delta_r.sizes["mtj"] == n_mtj
-    if not (delta_r.dims == ("current_density",) or per_mtj):
-        raise MtjphysError(f"transfer dataset 'delta_r' has dims {dict(delta_r.sizes)}; expected (current_density) "
-                           f"or (mtj={n_mtj}, current_density)")
-    grid, table = transfer.current_density.values, delta_r.values
-    if grid.size < 2 or np.any(np.diff(grid) <= 0) or not np.all(np.isfinite(table)):
-        raise MtjphysError("transfer dataset needs finite 'delta_r' on at least 2 increasing current densities")
-    if grid[0] > reach[0] or grid[-1] < reach[-1]:
-        raise MtjphysError(f"transfer dataset covers {grid[0]:.3g}..{grid[-1]:.3g} A/m^2, not the current window "
-                           f"{reach[0]:.3g}..{reach[-1]:.3g}")
-    return grid, table
-
-
-def surrogate_from_dataset(transfer: xr.Dataset, n_mtj: int, current_window, delta_r_range,
-                           current_gain=None) -> SurrogateNonlinearity:
-    """A surrogate from a transfer-curve dataset, checked against the network it will serve."""
-    grid, table = transfer_table(transfer, n_mtj, _reach(current_window, current_gain, 2))
-    return SurrogateNonlinearity(tuple(current_window), tuple(delta_r_range), jnp.asarray(grid), jnp.asarray(table),
-                                 current_gain=current_gain)
-
-
-def energy_from_dataset(transfer: xr.Dataset, area) -> WindowEnergy | None:
-    """The window energy a transfer-curve dataset states (its `energy` over `current_density`, one curve for
-    all MTJs of `area` [m^2]); None if it states none."""
-    if "energy" not in transfer or transfer.energy.dims != ("current_density",):
-        return None
-    grid = transfer.current_density.values
-    mean_resistance = transfer.energy.values / ((grid * area) ** 2 * NEURON_WINDOW)
-    return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean_resistance), jnp.asarray(area))
-
-
-ENERGY_POINTS = 11  # of a window-energy table
+            raise MtjphysError(f"current window must have j_min < j_max, got {self.current_range}")
 
 
 def random_network(
     architecture: Architecture, parameters: Parameters | Sequence[Parameters] | None = None, *, seed: int,
-    nonlinearity: AbstractNonlinearity | None = None, synapse_energy: float = 0.0, readout_energy: float = 0.0,
+    nonlinearity: AbstractNonlinearity | None = None, synapse_energy: float = 0.0, sensing_energy: float = 0.0,
     **nonlinearity_options,
 ) -> Network:
     """Draw a network from `architecture` with numpy's generator seeded by `seed`.
@@ -589,12 +219,12 @@ def random_network(
         seed: the only source of randomness.
         nonlinearity: the neurons, if not built from `parameters` (a user's own, for example);
             then `parameters` only labels the MTJs, if given.
-        synapse_energy, readout_energy: [J] per synaptic operation and per reading of one MTJ's dR
+        synapse_energy, sensing_energy: [J] per synaptic operation and per sensing of one MTJ's dR
             (see `Network`; 0: not counted).
         nonlinearity_options: passed to `make_nonlinearity` (mode, settings, ...); mode "tanh"
             gives tanh neurons.
     """
-    for name, value in (("synapse_energy", synapse_energy), ("readout_energy", readout_energy)):
+    for name, value in (("synapse_energy", synapse_energy), ("sensing_energy", sensing_energy)):
         if not (np.isfinite(value) and value >= 0):
             raise MtjphysError(f"{name} must be finite and >= 0 J, got {value}")
     arch = architecture
@@ -611,13 +241,13 @@ def random_network(
     energy = None
     if nonlinearity is None:
         records = _mtj_records(parameters if parameters is not None else Parameters(), n)
-        nonlinearity = make_nonlinearity(records, n, current_window=arch.current_window, **nonlinearity_options)
+        nonlinearity = make_nonlinearity(records, n, current_range=arch.current_range, **nonlinearity_options)
         transfer = nonlinearity_options.get("transfer")
         identical = all(r == records[0] for r in records)
         if transfer is not None and identical and nonlinearity.mode == "surrogate":
             energy = energy_from_dataset(transfer, records[0]["area"])
         if energy is None:
-            grid = _reach(arch.current_window, nonlinearity.current_gain, ENERGY_POINTS)
+            grid = _reach(arch.current_range, nonlinearity.current_gain, ENERGY_POINTS)
             solvers = {k: nonlinearity_options[k] for k in ("settings", "thermal") if k in nonlinearity_options}
             energy = window_energy(records, grid, **solvers)
     else:
@@ -628,7 +258,7 @@ def random_network(
         bias=jnp.asarray(bias), readout=jnp.zeros((arch.n_outputs, n)), leak=float(arch.leak),
         nonlinearity=nonlinearity, equilibrium=jnp.asarray(equilibrium),
         synaptic_noise=float(arch.synaptic_noise), delay=int(arch.delay), records=tuple(records), energy=energy,
-        synapse_energy=float(synapse_energy), readout_energy=float(readout_energy),
+        synapse_energy=float(synapse_energy), sensing_energy=float(sensing_energy),
     )
 
 

@@ -171,7 +171,7 @@ def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_
         step_key = jax.random.fold_in(key, index)
         weights_key = jax.random.fold_in(step_key, 3)
         live = network.fluctuated(weights_key)  # the weights as they are in this step
-        r, magnetization = live.respond(x, magnetization, jax.random.fold_in(step_key, 2))
+        r, magnetization = live.mtj_outputs(x, magnetization, jax.random.fold_in(step_key, 2))
         energy = live.mtj_energy(x)
         if output_noise:
             r = r + output_noise * jax.random.normal(jax.random.fold_in(step_key, 0), r.shape)

@@ -87,11 +87,11 @@ def run_dataset(result: RunResult, task: xr.Dataset, *, trainer: AbstractTrainer
 
 def energy_dataset(network: Network, mtj_energy: np.ndarray, learning: np.ndarray) -> xr.Dataset:
     """The energy of a run: the MTJs' energy in every step, and per phase (training: the steps where
-    the trainer learns; inference: the others) the MTJs', the synapses' and the readout's, each
+    the trainer learns; inference: the others) the MTJs', the synapses' and the sensing of the MTJs' dR, each
     apart (the last two at the network's stated costs per operation; 0 where not counted)."""
     steps = np.array([np.sum(learning), np.sum(~learning)])
     per_step = {"synapses": network.synaptic_operations() * network.synapse_energy,
-                "readout": network.size * network.readout_energy}
+                "sensing": network.size * network.sensing_energy}
     phase = ("phase", ["training", "inference"], {"units": "", "long_name": "training (learning steps) or inference"})
     joules = lambda long_name: {"units": "J", "long_name": long_name}
     return xr.Dataset(
@@ -102,8 +102,8 @@ def energy_dataset(network: Network, mtj_energy: np.ndarray, learning: np.ndarra
                            joules("energy the MTJs dissipated")),
             "energy_synapses": ("phase", steps * per_step["synapses"],
                                 joules(f"energy of the synaptic operations at {network.synapse_energy:g} J each")),
-            "energy_readout": ("phase", steps * per_step["readout"],
-                               joules(f"energy of reading the MTJs at {network.readout_energy:g} J each")),
+            "energy_sensing": ("phase", steps * per_step["sensing"],
+                               joules(f"energy of reading the MTJs at {network.sensing_energy:g} J each")),
         },
         coords={"phase": phase},
     )
@@ -124,7 +124,7 @@ def energy_summary(dataset: xr.Dataset) -> dict[str, float]:
             "training": float(dataset.energy_mtj.sel(phase="training")),
             "inference": float(dataset.energy_mtj.sel(phase="inference")),
             "task": float(dataset.energy_mtj.sum()), "steps": int(dataset.phase_steps.sum()),
-            "synapses": float(dataset.energy_synapses.sum()), "readout": float(dataset.energy_readout.sum())}
+            "synapses": float(dataset.energy_synapses.sum()), "sensing": float(dataset.energy_sensing.sum())}
 
 
 def trainer_from_dataset(dataset: xr.Dataset) -> AbstractTrainer:

@@ -41,7 +41,7 @@ METRICS = {
 def sine_generation_run(
     seed: int, *, mode: str = "device", n_mtj: int = 40, parameters=None, transfer: xr.Dataset | None = None,
     architecture: dict | None = None, failed_readout: float = 0.0, failure_known: bool = False,
-    current_gain=None, nominal=None, readout=None, progress: bool | str = True, **attrs,
+    current_gain=None, nominal=None, preamplifier=None, progress: bool | str = True, **attrs,
 ) -> xr.Dataset:
     """One run of the protocol on a network drawn from `seed`.
 
@@ -54,7 +54,7 @@ def sine_generation_run(
         architecture: overrides of `SINE_ARCHITECTURE` (e.g. synaptic_noise, delay).
         failed_readout: fraction of readout synapses that never update (drawn from the seed).
         failure_known: whether FORCE knows which (see `mtjphys.Force`).
-        current_gain, nominal, readout: as for `mtjphys.make_nonlinearity`.
+        current_gain, nominal, preamplifier: as for `mtjphys.make_nonlinearity`.
         attrs: further attributes of the dataset.
 
     Returns:
@@ -62,7 +62,7 @@ def sine_generation_run(
     """
     settings = {**SINE_ARCHITECTURE, **(architecture or {})}
     network = random_network(Architecture(n_mtj=n_mtj, n_outputs=1, **settings), parameters, seed=seed, mode=mode,
-                             transfer=transfer, current_gain=current_gain, nominal=nominal, readout=readout)
+                             transfer=transfer, current_gain=current_gain, nominal=nominal, preamplifier=preamplifier)
     x0 = np.random.default_rng([seed, 1]).normal(0.0, 0.5, n_mtj)
     mask = None
     if failed_readout:

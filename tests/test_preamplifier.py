@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import mtjphys as mp
-from mtjphys.device import DEFAULT_BANDWIDTH, thermal_readout
+from mtjphys.device import DEFAULT_BANDWIDTH, Preamplifier, thermal_preamplifier
 
 
 def _amplitude_after(readout, frequency):
@@ -17,7 +17,7 @@ def _amplitude_after(readout, frequency):
 
 @pytest.mark.parametrize("ratio, expected", [(1.0, 2**-0.5), (0.25, np.exp(-np.log(2) / 32)), (2.0, 0.25)])
 def test_the_preamplifier_has_its_bandwidth(ratio, expected):
-    readout = mp.Readout(bandwidth=20e9)
+    readout = Preamplifier(bandwidth=20e9)
     assert _amplitude_after(readout, ratio * 20e9) == pytest.approx(expected, rel=2e-3)
 
 
@@ -28,15 +28,15 @@ def test_the_hold_keeps_the_ringing_and_rejects_noise_wiggles():
     clean = 3 + 2 * np.cos(2 * np.pi * frequency * ts) * np.exp(-ts / 4e-9)
     wiggles = 0.05 * np.sin(2 * np.pi * ts / 20e-12 + 0.4)
     noisy = jnp.asarray((clean + wiggles)[:, None])
-    exact = mp.Readout().extrema(ts, jnp.asarray(clean[:, None]))
-    naive = mp.Readout().extrema(ts, noisy)
-    held = mp.Readout(hold=0.5 / frequency).extrema(ts, noisy)
+    exact = Preamplifier().extrema(ts, jnp.asarray(clean[:, None]))
+    naive = Preamplifier().extrema(ts, noisy)
+    held = Preamplifier(hold=0.5 / frequency).extrema(ts, noisy)
     gap = lambda e: abs(float(e.time_max[0] - e.time_min[0]))
     assert gap(naive) < 25e-12  # a wiggle's own max and min
     assert gap(held) == pytest.approx(gap(exact), abs=10e-12)
     assert float(held.delta_r[0]) == pytest.approx(float(exact.delta_r[0]), abs=0.1)
     # on a clean ringing the hold changes nothing
-    np.testing.assert_allclose(mp.Readout(hold=0.5 / frequency).extrema(ts, jnp.asarray(clean[:, None])).delta_r,
+    np.testing.assert_allclose(Preamplifier(hold=0.5 / frequency).extrema(ts, jnp.asarray(clean[:, None])).delta_r,
                                exact.delta_r, rtol=1e-12)
 
 
@@ -49,7 +49,7 @@ def test_precession_frequency_is_kittels_for_the_reference():
     # and the simulated ringing has that period: extrema half a period apart
     extrema = mp.neuron_output(record, 0.3e10)
     assert 2 * abs(float(extrema.time_max - extrema.time_min)) == pytest.approx(1 / kittel, rel=0.05)
-    readout = thermal_readout([record, record.replace(Ku=2.6e5)])
+    readout = thermal_preamplifier([record, record.replace(Ku=2.6e5)])
     assert readout.hold == pytest.approx(0.5 / float(mp.precession_frequency(record.replace(Ku=2.6e5))))
 
 
@@ -58,16 +58,16 @@ def test_precession_frequency_is_kittels_for_the_reference():
                                               ({"hold": -1e-12}, "hold time must be >= 0")])
 def test_impossible_readouts_are_refused(options, message):
     with pytest.raises(mp.MtjphysError, match=message):
-        mp.Readout(**options)
+        Preamplifier(**options)
 
 
 @pytest.mark.slow
 def test_the_readout_is_recorded_and_honoured(tmp_path):
     record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100})
-    narrow = thermal_readout(record, bandwidth=5e9)
-    curve = mp.transfer_curve(record, [0.8e10, 1e10], samples=16, readout=narrow)
-    assert curve.attrs["readout_bandwidth"] == 5e9 and curve.attrs["readout_hold"] == narrow.hold
+    narrow = thermal_preamplifier(record, bandwidth=5e9)
+    curve = mp.transfer_curve(record, [0.8e10, 1e10], samples=16, preamplifier=narrow)
+    assert curve.attrs["preamplifier_bandwidth"] == 5e9 and curve.attrs["preamplifier_hold"] == narrow.hold
     wide = mp.transfer_curve(record, [0.8e10, 1e10], samples=16)
-    assert wide.attrs["readout_bandwidth"] == DEFAULT_BANDWIDTH
+    assert wide.attrs["preamplifier_bandwidth"] == DEFAULT_BANDWIDTH
     # a narrower pre-amplifier passes less of the 2.8 GHz ringing
     assert np.all(curve.delta_r.values < wide.delta_r.values)

@@ -1,9 +1,9 @@
-"""Supplementary: how the thermal readout shapes what a noisy MTJ neuron outputs.
+"""Supplementary: how the measurement of dR (pre-amplifier and extrema rule) shapes what a noisy MTJ neuron outputs.
 
-    mtjphys study supp_readout -o results/ [--realisations 512] [--seeds 10] [--scheduler ADDRESS]
+    mtjphys study supp_preamplifier -o results/ [--realisations 512] [--seeds 10] [--scheduler ADDRESS]
 
 Above 0 K the resistance trace carries noise on every time scale, so how dR is read from it is
-part of the neuron. The readout (`mtjphys.Readout`) is a pre-amplifier of -3 dB bandwidth B
+part of the neuron. It is measured (`mtjphys.Preamplifier`) through a pre-amplifier of -3 dB bandwidth B
 (a zero-phase Gaussian low-pass) followed by the last maximum and minimum of R that are extrema
 over a hold time (half the precession period; or every local extremum, hold 0).
 
@@ -13,9 +13,9 @@ over a hold time (half the precession period; or every local extremum, hold 0).
     ringing period apart (a noise wiggle taken for the ringing; true ones are half a period
     apart).
 (b) The Fig. 2 task (40 MTJs of 10^4 times the area, thermal surrogate) against temperature for
-    three bandwidths: how far the breaking temperature depends on the readout.
+    three bandwidths: how far the breaking temperature depends on the pre-amplifier.
 
-Writes supp_readout.nc and supp_readout.png; the sweep keeps its points in DIR/sweeps/.
+Writes supp_preamplifier.nc and supp_preamplifier.png; the sweep keeps its points in DIR/sweeps/.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 
 import mtjphys as mp
 from mtjphys.data import provenance
-from mtjphys.device import circuit_for, thermal_readout, thermal_realisation, ThermalSolver
+from mtjphys.device import circuit_for, Preamplifier, thermal_preamplifier, thermal_realisation, ThermalSolver
 from mtjphys.reproduction import (
     plot_success,
     prepare_outputs,
@@ -53,13 +53,13 @@ NETWORK_TEMPERATURES = [0.3, 1.0, 3.0, 10.0, 30.0]
 NETWORK_BANDWIDTHS = [10e9, 20e9, 40e9]
 
 
-def readout_of(bandwidth: float, rule: str, record: mp.Parameters) -> mp.Readout:
-    hold = thermal_readout(record).hold if rule == "held" else 0.0
-    return mp.Readout(bandwidth=bandwidth or None, hold=hold)
+def preamplifier_of(bandwidth: float, rule: str, record: mp.Parameters) -> Preamplifier:
+    hold = thermal_preamplifier(record).hold if rule == "held" else 0.0
+    return Preamplifier(bandwidth=bandwidth or None, hold=hold)
 
 
 def single_mtj(temperatures, realisations: int, seed: int) -> xr.Dataset:
-    """(a): every readout applied to the same realisations at each temperature."""
+    """(a): every pre-amplifier and extrema rule applied to the same realisations at each temperature."""
     settings = ThermalSolver()
     ts = np.linspace(0.0, mp.NEURON_WINDOW, settings.samples)
     period = 1 / float(mp.precession_frequency(mp.Parameters()))
@@ -75,7 +75,7 @@ def single_mtj(temperatures, realisations: int, seed: int) -> xr.Dataset:
         resistance = trace.point.resistance
         for k, bandwidth in enumerate(BANDWIDTHS):
             for r, rule in enumerate(RULES):
-                extrema = readout_of(bandwidth, rule, record).extrema(ts, resistance)
+                extrema = preamplifier_of(bandwidth, rule, record).extrema(ts, resistance)
                 delta_r, gap = np.asarray(extrema.delta_r), np.abs(np.asarray(extrema.time_max - extrema.time_min))
                 mean[i, k, r], spread[i, k, r] = delta_r.mean(), delta_r.std()
                 wiggles[i, k, r] = np.mean(~(gap >= period / 4))  # no extrema found counts as a failure too
@@ -99,7 +99,7 @@ def network_point(temperature: float, bandwidth: float, seed: int) -> xr.Dataset
     reference = mp.Parameters()
     record = reference.replace(temperature=temperature, area=reference["area"] * NETWORK_AREA)
     run = mp.sine_generation_run(seed, mode="surrogate", parameters=record, progress=False,
-                                 readout=readout_of(bandwidth, "held", record))
+                                 preamplifier=preamplifier_of(bandwidth, "held", record))
     return generation_metrics_dataset(mp.generation_metrics(run))
 
 
@@ -152,7 +152,7 @@ def run(output_dir, *, realisations: int = 512, seeds: int = 10, quick: bool = F
                    for b in BANDWIDTHS} for rule in RULES} for t in TEMPERATURES}}
     if seeds and not quick:
         sweep = mp.run_sweep(network_point, {"temperature": NETWORK_TEMPERATURES, "bandwidth": NETWORK_BANDWIDTHS,
-                                             "seed": list(range(seeds))}, f"{output_dir}/sweeps/supp_readout",
+                                             "seed": list(range(seeds))}, f"{output_dir}/sweeps/supp_preamplifier",
                              scheduler=scheduler, progress=progress)
         sweep = sweep.rename(temperature="network_temperature", bandwidth="network_bandwidth")
         sweep["network_temperature"].attrs = {"units": "K", "long_name": "temperature of the network"}
@@ -163,17 +163,17 @@ def run(output_dir, *, realisations: int = 512, seeds: int = 10, quick: bool = F
             f"{b / 1e9:g}": SuccessCurve.from_passed(dataset.passed.sel(network_bandwidth=b),
                                                         "network_temperature").to_json()
             for b in NETWORK_BANDWIDTHS}
-    dataset.attrs = {**dataset.attrs, **provenance(mp.Parameters(), settings=ThermalSolver(), study="supp_readout",
+    dataset.attrs = {**dataset.attrs, **provenance(mp.Parameters(), settings=ThermalSolver(), study="supp_preamplifier",
                                                        current_density=J, summary=json.dumps(summary))}
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_readout")
+    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_preamplifier")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
 
 def report(summary: dict) -> ReportSection:
     table = summary["table"]
-    lines = ["| temperature | readout | " + " | ".join(f"{b} GHz" if b != "none" else "no filter"
+    lines = ["| temperature | extrema rule | " + " | ".join(f"{b} GHz" if b != "none" else "no filter"
                                                         for b in next(iter(next(iter(table.values())).values())))
              + " |", "|---|---|" + "---|" * len(next(iter(next(iter(table.values())).values())))]
     for temperature, rules in table.items():
@@ -182,7 +182,7 @@ def report(summary: dict) -> ReportSection:
                 f"{c['mean']:.1f} ± {c['std']:.1f} Ω, {100 * c['wiggles']:.0f} %" for c in cells.values()) + " |")
     text = [f"One MTJ at {J / 1e10:g} × 10¹⁰ A/m², {summary['realisations']} thermal realisations per temperature, "
             "each read with "
-            "every readout: mean ± std of ΔR, and the share of windows read on a noise wiggle.", "\n".join(lines)]
+            "every pre-amplifier: mean ± std of ΔR, and the share of windows read on a noise wiggle.", "\n".join(lines)]
     rows = []
     if "network_success" in summary:
         curves = {b: SuccessCurve.from_json(c) for b, c in summary["network_success"].items()}
@@ -191,7 +191,7 @@ def report(summary: dict) -> ReportSection:
                     f"{summary['seeds']} "
                     f"seeds per point, read with extrema held over half a period: {breaks}.")
         rows.append(("Where the Fig. 2 network breaks, by pre-amplifier bandwidth", "not given", breaks))
-    return ReportSection(tuple(rows), "\n\n".join(text), (("supp_readout.png", "(a) spread of one MTJ's ΔR and "
+    return ReportSection(tuple(rows), "\n\n".join(text), (("supp_preamplifier.png", "(a) spread of one MTJ's ΔR and "
                                                             "share of windows read on a noise wiggle against the "
                                                             "bandwidth (solid: extrema held over half a period; "
                                                             "dotted: every extremum); (b) the Fig. 2 task against "
@@ -199,11 +199,11 @@ def report(summary: dict) -> ReportSection:
 
 
 STUDY = Study(
-    name="supp_readout",
-    title="Supplement: the thermal readout (pre-amplifier bandwidth, extrema rule) and what it changes.",
+    name="supp_preamplifier",
+    title="Supplement: the pre-amplifier (bandwidth, extrema rule) through which a noisy dR is read, and what it changes.",
     description=__doc__,
     run=run,
-    outputs=("supp_readout.nc", "supp_readout.png"),
+    outputs=("supp_preamplifier.nc", "supp_preamplifier.png"),
     options=(
         click.Option(["--realisations"], default=512, show_default=True, help="Thermal windows per temperature."),
         click.Option(["--seeds"], default=10, show_default=True, help="Seeds per network point (0: no networks)."),
