@@ -7,5 +7,9 @@
 one has drifted from its model.
 """
 
-from ._jax import compile_model as compile_model, generate_source as generate_source
+from ._jax import (
+    compile_model as compile_model,
+    generate_source as generate_source,
+    nonlocal_operators as nonlocal_operators,
+)
 from ._shipped import SHIPPED as SHIPPED, shipped_path as shipped_path

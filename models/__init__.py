@@ -7,7 +7,9 @@ Build a variant in a few lines, for example a field-like torque and a cubic anis
     variant.landau_lifshitz      # the explicit dm/dt, derived from the Gilbert form
 
 The micromagnetic free layer is the same local terms in every cell of a grid, coupled by exchange and
-the grid's demagnetising field (`micromagnetic_stt`, `MicromagneticModel`).
+the grid's demagnetising field (`micromagnetic_stt`, `MicromagneticModel`). Those are `NonlocalTerm`s:
+each names the runtime operator that computes its field and energy on the grid (`mtjphys.grid`), so a
+user's own (a bias field map, say) is a term and an operator in the user's module.
 """
 
 from ._library import macrospin_stt as macrospin_stt, micromagnetic_stt as micromagnetic_stt
@@ -38,7 +40,6 @@ from ._terms import (
     LinearResistance as LinearResistance,
     Magnetostatic as Magnetostatic,
     NonlocalTerm as NonlocalTerm,
-    quadratic_field_energy as quadratic_field_energy,
     ResistanceLaw as ResistanceLaw,
     SlonczewskiTorque as SlonczewskiTorque,
     spin_torque_field as spin_torque_field,

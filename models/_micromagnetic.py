@@ -1,5 +1,5 @@
-"""A micromagnetic MTJ model: the macrospin's local terms in every cell of a grid, coupled by
-nonlocal fields (exchange, demagnetisation) that enter each cell's equation as one more field."""
+"""A micromagnetic MTJ model: the macrospin's local terms in every cell of a grid, and nonlocal fields
+(exchange, demagnetisation, or a user's own) that enter each cell's equation as one more field."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sympy as sp
 
 from ._model import each_once, MacrospinModel
 from ._symbols import CONSTANTS, MAGNETIZATION, NONLOCAL_FIELD, Parameter
-from ._terms import CellThermalField, NonlocalTerm, quadratic_field_energy, ResistanceLaw
+from ._terms import CellThermalField, NonlocalTerm, ResistanceLaw
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,13 +22,14 @@ class MicromagneticModel:
 
     the same Gilbert form as `MacrospinModel`, so the alpha-mixing of the torques is derived once for
     both. B_local and the torques are the local terms'; b_nl,i is the sum of the nonlocal terms' fields
-    at cell i, an input of the generated code that the grid operators compute.
+    at cell i, an input of the generated code that each term's grid operator computes (its `operator`),
+    as it computes the term's energy.
 
     Arguments:
         name: the model's name (recorded in every dataset).
         local: the terms that act within one cell (energies, torques, a `CellThermalField`, resistance
             laws, bias dependence); it has no diagonal `Demagnetization`, which the grid replaces.
-        nonlocal_terms: the terms that couple cells.
+        nonlocal_terms: the terms whose fields the grid computes (each names its runtime operator).
     """
 
     name: str
@@ -92,13 +93,11 @@ class MicromagneticModel:
         """Returns: the local part of a cell's B_eff [T] (the nonlocal field comes from the grid)."""
         return self.local.effective_field(m)
 
-    def energy_density(self, m: sp.Matrix = MAGNETIZATION, nonlocal_field: sp.Matrix = NONLOCAL_FIELD) -> sp.Expr:
-        """Returns: a cell's free-energy density [J/m^3]: its local terms, and -Ms m . b_nl / 2 for the
-        quadratic nonlocal terms (each pair's energy counted once over the grid)."""
-        energy = self.local.energy_density(m)
-        if self.nonlocal_terms:
-            energy = energy + quadratic_field_energy(m, nonlocal_field, self.symbols)
-        return energy
+    def energy_density(self, m: sp.Matrix = MAGNETIZATION) -> sp.Expr:
+        """Returns: a cell's free-energy density [J/m^3] of its local terms. The nonlocal terms' energies
+        are their grid operators' (quadratic for exchange and demagnetisation, linear for a fixed field
+        map: no one form of b_nl fits them all)."""
+        return self.local.energy_density(m)
 
     @functools.cached_property
     def landau_lifshitz(self) -> sp.Matrix:

@@ -200,30 +200,30 @@ class CellThermalField(ThermalField):
 
 
 class NonlocalTerm(Term):
-    """A field that couples the cells of a micromagnetic grid (exchange, demagnetisation).
+    """A field of a micromagnetic grid that a cell's own m does not give: one that couples the cells
+    (exchange, demagnetisation) or varies across the body (a stray or bias field map).
 
-    Its energy is quadratic in m, so a cell's share of it is `quadratic_field_energy` of its own field;
-    the model adds the field to each cell's local field as the input `b_nl` of the generated code, and
-    the runtime computes it with the term's grid operator (see docs/physics.md).
+    sympy declares its parameters; the model adds its field to each cell's local field as the input
+    `b_nl` of the generated code. Its field and its energy on the grid are its runtime operator's:
+    `operator` is that operator's import path, "module:Class", a subclass of
+    `mtjphys.grid.AbstractGridOperator` made without arguments (a string, so that the symbolic layer
+    needs no JAX). The runtime imports it when the model is compiled (see docs/physics.md).
     """
 
-
-def quadratic_field_energy(m: sp.Matrix, field: sp.Matrix, s: dict) -> sp.Expr:
-    """Returns: -Ms m . B / 2 [J/m^3], a cell's share of an energy quadratic in m whose field at the cell
-    is B [T] (each pair of cells counted once over the grid)."""
-    return -s["Ms"] * m.dot(field) / 2
+    operator: str
 
 
 @dataclasses.dataclass(frozen=True)
 class Exchange(NonlocalTerm):
     """Heisenberg exchange: E = A |grad m|^2 = A sum_k |d m / d x_k|^2, whose field is
     B = -(1/Ms) dE/dm (the variational derivative) = (2 A / Ms) laplacian(m) for a uniform A.
-    On the grid: the 6-neighbour stencil with free boundaries (`mtjphys.exchange_field`)."""
+    On the grid: the 6-neighbour stencil with free boundaries (`mtjphys.grid.ExchangeOperator`)."""
 
     name: str = "exchange"
     parameters: tuple[Parameter, ...] = (
         Parameter("A", "J/m", "exchange stiffness of the free layer", constraint="nonnegative"),
     )
+    operator: str = "mtjphys.grid:ExchangeOperator"
 
     def energy_density(self, m: sp.Matrix, s: dict) -> sp.Expr:
         """Arguments: m as a column of functions of `POSITION`. Returns: A |grad m|^2 [J/m^3]."""
@@ -242,10 +242,11 @@ class Exchange(NonlocalTerm):
 class Magnetostatic(NonlocalTerm):
     """The demagnetising (stray) field of the magnetised body itself: B = mu0 H_d, H_d = -grad phi,
     laplacian(phi) = div(Ms m), open boundaries. On the grid: B_i = -mu0 sum_j N(r_i - r_j) Ms_j m_j with
-    the Newell tensor N of the cell, applied by FFT convolution (`mtjphys.demag_field`)."""
+    the Newell tensor N of the cell, applied by FFT convolution (`mtjphys.grid.MagnetostaticOperator`)."""
 
     name: str = "magnetostatic"
     parameters: tuple[Parameter, ...] = ()
+    operator: str = "mtjphys.grid:MagnetostaticOperator"
 
 
 _RESISTANCES = (

@@ -1,6 +1,7 @@
 """Generated JAX code: no drift from its model, equal to the sympy expressions, runtime variants."""
 
 import ast
+import dataclasses
 
 import jax.numpy as jnp
 import numpy as np
@@ -136,7 +137,7 @@ def test_generated_micromagnetic_cell_functions_equal_the_sympy_expressions(seed
         (module.landau_lifshitz(m_array, jnp.float64(j), b, params), symbolic.landau_lifshitz),
         (module.effective_field(m_array, params), symbolic.effective_field()),
         (module.thermal_diffusion(m_array, jnp.float64(volume), params).ravel(), symbolic.thermal_diffusion),
-        (module.energy_density(m_array, b, params)[None], [symbolic.energy_density()]),
+        (module.energy_density(m_array, params)[None], [symbolic.energy_density()]),  # local terms only
     ]
     for law in symbolic.resistance_laws:
         pairs.append((getattr(module, f"resistance_{law.name}")(m_array, jnp.float64(bias), params)[None],
@@ -144,6 +145,23 @@ def test_generated_micromagnetic_cell_functions_equal_the_sympy_expressions(seed
     for got, expr in pairs:
         want = expected(expr)
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-11, atol=1e-11 * np.abs(want).max())
+
+
+def test_a_micromagnetic_module_records_each_nonlocal_terms_operator():
+    """The generated module names each nonlocal term and its grid operator's import path; a term that names
+    none cannot be generated."""
+    module = mp.micromagnetic_model().module
+    assert module.NONLOCAL_TERMS == (("exchange", "mtjphys.grid:ExchangeOperator"),
+                                     ("magnetostatic", "mtjphys.grid:MagnetostaticOperator"))
+    assert mp.default_model().module.NONLOCAL_TERMS == ()
+
+    @dataclasses.dataclass(frozen=True)
+    class Unbound(models.NonlocalTerm):
+        name: str = "unbound"
+        parameters: tuple = ()
+
+    with pytest.raises(ValueError, match="nonlocal term 'unbound' names no grid operator"):
+        codegen.generate_source(models.micromagnetic_stt().with_terms(Unbound()))
 
 
 def test_generated_functions_broadcast_over_a_batch():

@@ -188,10 +188,13 @@ def test_the_cells_local_terms_are_the_macrospins(grid_model):
     assert {p.name for p in grid_model.parameters} == {p.name for p in macrospin.parameters} - {"area"} | {"A"}
 
 
-def test_a_cells_share_of_the_nonlocal_energy_is_half_its_zeeman_energy(grid_model):
-    s = grid_model.symbols
-    nonlocal_part = grid_model.energy_density() - grid_model.local.energy_density()
-    assert sp.simplify(nonlocal_part + s["Ms"] * m.dot(models.NONLOCAL_FIELD) / 2) == 0
+def test_a_cells_energy_is_its_local_terms_and_each_nonlocal_term_names_its_operator(grid_model):
+    """The nonlocal energies are the grid operators' (quadratic or linear in m, as each term's physics says),
+    so the cell's symbolic energy holds the local terms only, and every nonlocal term names its operator."""
+    assert sp.simplify(grid_model.energy_density() - grid_model.local.energy_density()) == 0
+    assert not set(models.NONLOCAL_FIELD) & grid_model.energy_density().free_symbols
+    assert [t.operator for t in grid_model.nonlocal_terms] == ["mtjphys.grid:ExchangeOperator",
+                                                               "mtjphys.grid:MagnetostaticOperator"]
 
 
 def test_the_cells_thermal_field_is_browns_of_the_cell_volume(grid_model):
@@ -206,6 +209,9 @@ def test_micromagnetic_composition(grid_model):
     without_demag = grid_model.without("magnetostatic", name="exchange_only")
     assert [t.name for t in without_demag.nonlocal_terms] == ["exchange"]
     assert without_demag.digest != grid_model.digest
+    rebound = models.MicromagneticModel(grid_model.name, grid_model.local,
+                                        (models.Exchange(operator="elsewhere:Exchange"), models.Magnetostatic()))
+    assert rebound.digest != grid_model.digest  # the operator is part of the model
     with pytest.raises(ValueError, match="already has a term"):
         grid_model.with_terms(models.Exchange())
     with pytest.raises(ValueError, match="grid's"):

@@ -6,10 +6,14 @@ import dataclasses
 import functools
 import types
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import jax.numpy as jnp
 
 from .._errors import MtjphysError
+
+if TYPE_CHECKING:
+    from ..grid import AbstractGridOperator
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -17,10 +21,14 @@ class Model:
     """The JAX functions of one generated model (see `codegen`), and what it declares.
 
     Arguments:
-        module: a module produced by codegen (the committed one, or compiled at runtime).
+        module: a module produced by codegen (the committed one, or compiled at runtime). A micromagnetic
+            module's grid operators are imported as the model is made: one that cannot be is refused.
     """
 
     module: types.ModuleType
+
+    def __post_init__(self):
+        self.grid_operators  # noqa: B018  (resolved now, so that a bad operator is refused when the model is made)
 
     @property
     def name(self) -> str:
@@ -59,8 +67,15 @@ class Model:
 
     @property
     def nonlocal_terms(self) -> tuple[str, ...]:
-        """The terms that couple a micromagnetic model's cells ("exchange", "magnetostatic")."""
-        return self.module.NONLOCAL_TERMS
+        """The names of a micromagnetic model's nonlocal terms ("exchange", "magnetostatic", a user's own)."""
+        return tuple(name for name, _ in self.module.NONLOCAL_TERMS)
+
+    @functools.cached_property
+    def grid_operators(self) -> dict[str, AbstractGridOperator]:
+        """Term name -> its `mtjphys.grid.AbstractGridOperator`, in the model's order (empty for a macrospin)."""
+        from ..grid import resolve_operator
+
+        return {name: resolve_operator(name, path) for name, path in self.module.NONLOCAL_TERMS}
 
     @property
     def thermal(self) -> bool:
@@ -143,11 +158,16 @@ def compile_model(symbolic) -> Model:
     `Model`.
 
     This is the only place mtjphys needs sympy, and only when it is called. A model compiled once
-    is reused (the same hash is the same sympy form).
+    is reused (the same hash is the same sympy form). A nonlocal term without a grid operator, or whose
+    operator cannot be imported, is refused in one line.
     """
     from .. import codegen
 
     if symbolic.digest not in _COMPILED:
+        try:
+            codegen.nonlocal_operators(symbolic)
+        except ValueError as error:  # a term that names no operator: the user's input, in one line
+            raise MtjphysError(str(error))
         _COMPILED[symbolic.digest] = Model(codegen.compile_model(symbolic))
     return _COMPILED[symbolic.digest]
 

@@ -1,5 +1,7 @@
 """The micromagnetic grid: the free layer's mesh (geometry, cells, grains), the demagnetising tensor
-and its FFT field, the exchange stencil, and a generated model on its mesh (`MeshedModel`)."""
+and its FFT field, the exchange stencil, the operators through which the nonlocal terms act on the grid
+(`AbstractGridOperator`: a user's own term brings its own), and a generated model on its mesh
+(`MeshedModel`)."""
 
 from .. import _x64  # noqa: F401  (float64 before any array is made)
 from ._demag import (
@@ -20,4 +22,12 @@ from ._micromagnetic import (
     exchange_field as exchange_field,
     meshed_model as meshed_model,
     MeshedModel as MeshedModel,
+)
+from ._operators import (
+    AbstractGridOperator as AbstractGridOperator,
+    ExchangeOperator as ExchangeOperator,
+    linear_energy_density as linear_energy_density,
+    MagnetostaticOperator as MagnetostaticOperator,
+    quadratic_energy_density as quadratic_energy_density,
+    resolve_operator as resolve_operator,
 )

@@ -1,6 +1,6 @@
 """A micromagnetic model on its mesh: the generated local right-hand side in every cell, the grid
-operators of the nonlocal fields (exchange stencil, FFT demagnetisation), the junction's cells in
-parallel, and the relaxed state every window starts from.
+operators of its nonlocal terms (exchange stencil, FFT demagnetisation, or a user's own; see
+`_operators.py`), the junction's cells in parallel, and the relaxed state every window starts from.
 
 A state is m of shape (..., nx, ny, nz, 3), the batch (devices, currents) in front; parameter arrays
 have the batch's shape as for the macrospin, and the mesh maps them onto the cells.
@@ -16,7 +16,6 @@ import jax
 import jax.numpy as jnp
 
 from .._errors import MtjphysError
-from ._demag import demag_field
 from ._mesh import Mesh
 
 if TYPE_CHECKING:
@@ -137,16 +136,16 @@ class MeshedModel:
         return jnp.asarray(value)[..., None, None, None, :]
 
     # ---- fields ----------------------------------------------------------------------------
+    def nonlocal_fields(self, m: jnp.ndarray, cells: dict, ms: jnp.ndarray) -> dict[str, jnp.ndarray]:
+        """Each nonlocal term's field in every cell [T], by term name, from its grid operator."""
+        return {name: operator.field(m, ms, cells, self.mesh, self.constants)
+                for name, operator in self.model.grid_operators.items()}
+
     def nonlocal_field(self, m: jnp.ndarray, cells: dict, ms: jnp.ndarray) -> jnp.ndarray:
-        """The nonlocal terms' field in every cell [T] (those the model has: exchange, magnetostatic)."""
+        """The sum of the nonlocal terms' fields in every cell [T] (0 without any)."""
         field = jnp.zeros(jnp.broadcast_shapes(m.shape, ms.shape + (3,)), dtype=m.dtype)
-        terms = self.model.nonlocal_terms
-        if "exchange" in terms:
-            stiffness = jnp.where(self._material[3], cells["A"], 0.0)
-            field = field + exchange_field(m, stiffness, ms, self.mesh.cell)
-        if "magnetostatic" in terms:
-            mu0 = self.constants["mu0"]["value"]
-            field = field + demag_field(ms[..., None] * m, self.mesh.kernel, self.mesh.shape, mu0)
+        for term in self.nonlocal_fields(m, cells, ms).values():  # in the model's order: the same sum every time
+            field = field + term
         return field
 
     def effective_field(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
@@ -190,10 +189,14 @@ class MeshedModel:
         return resistance
 
     def energy(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
-        """The free energy of the body [J], local and nonlocal terms, per device."""
+        """The free energy of the body [J], per device: the local terms' (generated), and each nonlocal
+        term's from its grid operator."""
         m = self.directions(m)
         cells, ms = self.cell_parameters(params)
-        density = self.model.module.energy_density(m, self.nonlocal_field(m, cells, ms), cells)
+        density = self.model.module.energy_density(m, cells)
+        operators = self.model.grid_operators
+        for name, field in self.nonlocal_fields(m, cells, ms).items():
+            density = density + operators[name].energy_density(m, field, ms, cells)
         return self.mesh.cell_volume * jnp.sum(jnp.where(self._material[3], density, 0.0), axis=(-3, -2, -1))
 
     def energy_density(self, direction: jnp.ndarray, params: dict) -> jnp.ndarray:
