@@ -7,18 +7,19 @@ import numpy as np
 import pytest
 from mtjphys.studies import benchmarks
 
-import mtjphys
 import mtjphys as mp
 from mtjphys.data import code_hash
 from mtjphys.networks import (
+    AbstractReadoutTrainer,
     accuracy,
-    force_readout,
+    ForceReadout,
     memory_curve,
     network_states,
     nrmse,
     reservoirpy_states,
-    ridge_readout,
+    RidgeReadout,
     scaled_input,
+    train_readout,
 )
 from mtjphys.tasks import mackey_glass_series
 
@@ -79,13 +80,65 @@ def test_ridge_and_force_readouts_against_closed_forms():
     rng = np.random.default_rng(0)
     x = np.concatenate([np.ones((400, 1)), rng.normal(size=(400, 6))], axis=1)
     weights = rng.normal(size=(2, 7))
-    weights_fitted, penalty = ridge_readout(x, x @ weights.T)
-    assert np.allclose(weights_fitted, weights, atol=1e-6)
-    assert penalty == min(mtjphys.networks._reservoir.RIDGE_PENALTIES)
+    ridge = RidgeReadout()
+    assert np.allclose(ridge.fit(x, x @ weights.T), weights, atol=1e-6)
+    assert ridge.penalty(x, x @ weights.T) == min(ridge.penalties)  # noiseless: the smallest penalty wins
     y = x @ weights.T + 0.3 * rng.normal(size=(400, 2))
     alpha = 2.5  # RLS from P0 = I / alpha ends at ridge regression with the absolute penalty alpha
     closed = np.linalg.solve(x.T @ x + alpha * np.eye(7), x.T @ y).T
-    assert np.allclose(force_readout(x, y, regularization=alpha), closed, atol=1e-9)
+    assert np.allclose(ForceReadout(regularization=alpha).fit(x, y), closed, atol=1e-9)
+    # one penalty: no validation; relative to mean rms(x)^2 and the samples, the bias unpenalised
+    scale = np.sqrt(np.mean(x**2, axis=0)).mean() ** 2 * 400
+    fixed = np.linalg.solve(x.T @ x + 0.1 * scale * np.diag([0.0] + [1.0] * 6), x.T @ y).T
+    assert np.allclose(RidgeReadout(penalties=0.1).fit(x, y), fixed, atol=1e-10)
+    for bad, message in ((lambda: RidgeReadout(penalties=[]), "penalties must be"),
+                         (lambda: RidgeReadout(penalties=(1.0, -1.0)), "penalties must be"),
+                         (lambda: ForceReadout(regularization=0.0), "regularization must be")):
+        with pytest.raises(mp.MtjphysError, match=message):
+            bad()
+
+
+class LeastSquaresReadout(AbstractReadoutTrainer):
+    """A user's readout trainer: plain least squares on the features (no penalty)."""
+
+    rcond: float = 1e-12
+
+    def fit(self, x, y):
+        return np.linalg.lstsq(x, y, rcond=self.rcond)[0].T
+
+
+def test_a_users_readout_trainer_runs_and_is_recorded():
+    task = mp.narma10_task(washout=20, train=200, test=100, seed=3)
+    network = mp.random_network(mp.Architecture(n_mtj=15, n_inputs=1, gain=0.9, leak=1.0, input_scale=0.3,
+                                                feedback_scale=0.0), seed=0, mode="tanh")
+    states = network_states(network, task)
+    result = train_readout(task, states, trainer=LeastSquaresReadout())
+    x = np.concatenate([np.ones((states.shape[0], 1)), scaled_input(task), states], axis=1)
+    train = task.split.values == "train"
+    expected = np.linalg.lstsq(x[train], task.target.values[train], rcond=1e-12)[0].T
+    np.testing.assert_allclose(result.readout_weights.values, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(result.prediction.values, x @ expected.T, rtol=1e-10, atol=1e-12)
+    assert result.attrs["readout"] == "LeastSquaresReadout" and np.isnan(result.attrs["readout_penalty"])
+    recorded = json.loads(result.attrs["readout_trainer"])
+    assert recorded["__class__"].endswith(":LeastSquaresReadout") and recorded["fields"] == {"rcond": 1e-12}
+    test = task.split.values == "test"
+    assert json.loads(result.attrs["metrics"])["nrmse"] == nrmse(result.prediction.values[test, 0],
+                                                                 task.target.values[test, 0])
+    # the built-in ones are recorded the same way
+    ridge = train_readout(task, states)
+    assert ridge.attrs["readout"] == "ridge" and ridge.attrs["readout_penalty"] in RidgeReadout().penalties
+    assert json.loads(ridge.attrs["readout_trainer"])["__class__"] == "mtjphys.networks:RidgeReadout"
+    force = train_readout(task, states, trainer=ForceReadout(regularization=0.5))
+    assert force.attrs["readout"] == "force" and force.attrs["readout_penalty"] == 0.5
+    with pytest.raises(mp.MtjphysError, match="trainer must be an AbstractReadoutTrainer"):
+        train_readout(task, states, trainer="ridge")
+
+    class Wrong(AbstractReadoutTrainer):
+        def fit(self, x, y):
+            return np.zeros((x.shape[1], y.shape[1]))
+
+    with pytest.raises(mp.MtjphysError, match=r"must return weights of shape \(outputs, features\) = \(1, 17\)"):
+        train_readout(task, states, trainer=Wrong())
 
 
 def test_metrics_on_known_cases():
@@ -121,7 +174,7 @@ def test_network_states_are_the_network_outputs():
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     directory = tmp_path_factory.mktemp("benchmarks")
-    summary = benchmarks.run(directory, n_mtj=12, seeds=2, device_seeds=1, window_points=0, micromagnetic_cell=0.0,
+    summary = benchmarks.run(directory, n_mtj=12, seeds=2, device_seeds=1, range_points=0, micromagnetic_cell=0.0,
                              quick=True, task="narma10", progress=False)
     return directory, summary
 
@@ -150,7 +203,7 @@ def test_the_reported_figures_are_recomputed_from_the_datasets(small_run):
 
 
 def test_classification_accuracy_is_recomputed(tmp_path):
-    benchmarks.run(tmp_path, n_mtj=10, seeds=1, device_seeds=0, window_points=0, micromagnetic_cell=0.0, quick=True,
+    benchmarks.run(tmp_path, n_mtj=10, seeds=1, device_seeds=0, range_points=0, micromagnetic_cell=0.0, quick=True,
                    task="sine_square", progress=False)
     table = mp.open_dataset(tmp_path / "benchmarks.nc")
     dataset = mp.open_dataset(tmp_path / "benchmarks_sine_square_tanh.nc").sel(readout="ridge", seed=0)
@@ -171,12 +224,12 @@ def test_micromagnetic_networks_run_on_the_grid_curve(monkeypatch):
     assert r.shape == (30, 6) and np.all(np.abs(r) <= 1 + 1e-9) and np.std(r) > 0
 
 
-def test_the_window_sweep_reaches_its_top_and_its_chord_is_straight():
+def test_the_range_sweep_reaches_its_top_and_its_chord_is_straight():
     record = mp.Parameters()
-    spans = benchmarks.windows(record, 3)
+    spans = benchmarks.current_ranges(record, 3)
     assert np.allclose(spans[0], mp.OPERATING_RANGE)
     ratio = float(mp.neuron_output(record, [spans[-1, 1]]).delta_r[0]) / mp.equilibrium_resistance(record)
-    assert ratio == pytest.approx(benchmarks.WINDOW_TOP, rel=0.02)
+    assert ratio == pytest.approx(benchmarks.RANGE_TOP, rel=0.02)
     task = benchmarks.make_task("narma10", 0, True)
     network = mp.random_network(benchmarks.architecture_for(task, 8, spans[-1]), seed=0, mode="surrogate")
     assert benchmarks.curve_nonlinearity(network) > 0.1
@@ -186,7 +239,7 @@ def test_the_window_sweep_reaches_its_top_and_its_chord_is_straight():
 @pytest.mark.parametrize("options, message", [
     ({"n_mtj": 1}, "need --n-mtj >= 2"),
     ({"seeds": 2, "device_seeds": 3}, "0 <= --device-seeds <= --seeds"),
-    ({"window_points": 1}, "--window-points must be 0"),
+    ({"range_points": 1}, "--range-points must be 0"),
     ({"micromagnetic_cell": 1e-6}, "--micromagnetic-cell must be 0"),
     ({"parameters": mp.Parameters({"temperature": 300.0})}, "runs its MTJs at 0 K"),
     ({"task": "narma"}, "--task must be one of"),

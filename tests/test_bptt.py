@@ -1,16 +1,27 @@
 """Backpropagation through time: gradients against finite differences, truncation, constraints, the study."""
 
-import dataclasses
 import json
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
 import mtjphys as mp
 from mtjphys.device import gradient_solver
-from mtjphys.networks._bptt import loss_and_gradient, make_sequences, rollout, sequence_readouts, train_bptt, TRAINABLE
+from mtjphys.networks import (
+    cross_entropy_loss,
+    default_optimizer,
+    loss_and_gradient,
+    make_sequences,
+    mse_loss,
+    rollout,
+    sequence_readouts,
+    train_bptt,
+)
+from mtjphys.networks._bptt import TRAINABLE
 from mtjphys.tasks import amplitude, dominant_period
 
 EVERY_WEIGHT = TRAINABLE
@@ -68,7 +79,7 @@ def test_cross_entropy_gradient_matches_finite_differences():
     last = np.zeros((4, 5), bool)
     last[:, -1] = True
     sequences = make_sequences(targets, inputs=rng.uniform(-1, 1, (4, 5, 1)), loss_steps=last)
-    _check_against_differences(network, sequences, step=1e-6, rtol=1e-5, loss="cross_entropy",
+    _check_against_differences(network, sequences, step=1e-6, rtol=1e-5, loss=cross_entropy_loss,
                                trainable=("input_weights", "recurrent", "readout", "bias"))
 
 
@@ -81,9 +92,9 @@ def test_device_mode_gradient_goes_through_the_llg_solve():
     _check_against_differences(network, sequences, step=1e-5, rtol=2e-3,
                                trainable=("input_weights", "recurrent", "readout"))
     # a solver set to forward mode is differentiated with the reverse adjoint, and handed back unchanged
-    forward = gradient_solver(network.nonlinearity.settings, "forward")
-    network_forward = eqx.tree_at(lambda n: n.nonlinearity, network,
-                                  dataclasses.replace(network.nonlinearity, settings=forward))
+    forward = gradient_solver(network.nonlinearity.device.solver, "forward")
+    network_forward = eqx.tree_at(lambda n: n.nonlinearity.device, network,
+                                  network.nonlinearity.device.replace(solver=forward))
     value, _ = loss_and_gradient(network_forward, sequences)
     assert value == pytest.approx(loss_and_gradient(network, sequences)[0], rel=1e-12)
 
@@ -107,7 +118,7 @@ def test_bptt_trained_tanh_network_generates_a_sine():
     network = mp.random_network(architecture, seed=0, mode="tanh")
     sequences = _sine_sequences(n_mtj, 32, 40, 160, period, size, seed=0)
     trained, history = train_bptt(network, sequences, trainable=("recurrent", "readout", "feedback"), epochs=80,
-                                  batch_size=16, truncation=50, learning_rate=1e-2, progress=False)
+                                  batch_size=16, truncation=50, progress=False)
     losses = history.loss.values
     assert losses[-10:].mean() < losses[0] / 100
     warm, free = 40, 400
@@ -122,7 +133,12 @@ def test_bptt_trained_tanh_network_generates_a_sine():
     assert amplitude(output) == pytest.approx(size, rel=0.05)
     for variable in history.data_vars.values():
         assert variable.attrs["units"] and variable.attrs["long_name"]
-    assert history.attrs["optimizer"] == "adam" and history.attrs["seed"] == 0
+    assert history.attrs["seed"] == 0 and history.attrs["loss"] == "mtjphys.networks:mse_loss"
+    assert history.attrs["optimizer"] == ("chain(clip_by_global_norm(max_norm=1), adam(learning_rate=0.01, b1=0.9, "
+                                          "b2=0.999, eps=1e-08, eps_root=0))")
+    assert json.loads(history.attrs["optimizer_hyperparameters"]) == [
+        {"max_norm": 1.0}, {"learning_rate": 0.01, "b1": 0.9, "b2": 0.999, "eps": 1e-8, "eps_root": 0.0}]
+    assert "mean squared error" in history.loss.attrs["long_name"].lower()
 
 
 def test_truncation_cuts_the_gradient():
@@ -162,8 +178,8 @@ def test_truncation_cuts_the_gradient():
 def test_training_keeps_the_sparsity_and_the_current_window():
     network = _small_network("surrogate", n_mtj=6)
     sequences = _sequences(8, 10)
-    trained, _ = train_bptt(network, sequences, trainable=EVERY_WEIGHT, epochs=10, batch_size=4, learning_rate=0.2,
-                            clip_norm=10.0, progress=False)
+    trained, _ = train_bptt(network, sequences, trainable=EVERY_WEIGHT, epochs=10, batch_size=4,
+                            optimizer=default_optimizer(learning_rate=0.2, clip_norm=10.0), progress=False)
     missing = np.asarray(network.recurrent) == 0
     assert missing.any() and (~missing).any()
     assert np.all(np.asarray(trained.recurrent)[missing] == 0)
@@ -193,11 +209,11 @@ def test_training_is_deterministic_from_the_seed():
     ({"trainable": ("leak",)}, "trainable must name"),
     ({"trainable": ()}, "trainable must name"),
     ({"truncation": 0}, "truncation must be"),
-    ({"learning_rate": -1.0}, "learning_rate must be"),
-    ({"clip_norm": float("nan")}, "clip_norm must be"),
     ({"epochs": 0}, "epochs must be"),
-    ({"loss": "hinge"}, "loss must be one of"),
-    ({"optimizer": "lbfgs"}, "optimizer must be one of"),
+    ({"loss": "mse"}, "loss must be a callable"),
+    ({"loss": lambda z, target: jnp.sum((z - target) ** 2)}, r"one float per step, shape \(4, 5\)"),
+    ({"loss": lambda z, target: z @ jnp.ones(3)}, "fails on readouts and targets of shape"),
+    ({"optimizer": "adam"}, "optimizer must be an optax GradientTransformation"),
     ({"seed": -1}, "seed"),
 ])
 def test_bad_training_input_is_refused_in_one_line(options, message):
@@ -205,6 +221,57 @@ def test_bad_training_input_is_refused_in_one_line(options, message):
     with pytest.raises(mp.MtjphysError, match=message) as error:
         train_bptt(network, _sequences(4, 5), progress=False, **options)
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"learning_rate": -1.0}, "learning_rate must be"),
+    ({"clip_norm": float("nan")}, "clip_norm must be"),
+])
+def test_bad_default_optimizer_settings_are_refused_in_one_line(options, message):
+    with pytest.raises(mp.MtjphysError, match=message) as error:
+        default_optimizer(**options)
+    assert "\n" not in str(error.value)
+    assert default_optimizer(0.05, 2.0) is default_optimizer(learning_rate=0.05, clip_norm=2.0)  # compiled once
+
+
+def huber_loss(readouts, targets):
+    """Huber loss of the readouts (delta 0.1), per step."""
+    return jnp.mean(optax.huber_loss(readouts, targets, delta=0.1), axis=-1)
+
+
+def test_a_users_loss_and_optimizer_train_and_are_recorded():
+    """Any callable loss and any optax transformation: the update is the transformation's own (one step of plain
+    SGD on the user's loss is the learning rate times its gradient), and the history says what was used."""
+    network = _small_network("tanh")
+    sequences = _sequences(4, 8)
+    trainable = ("input_weights", "readout")
+    _, gradient = loss_and_gradient(network, sequences, loss=huber_loss, trainable=trainable)
+    stepped, history = train_bptt(network, sequences, loss=huber_loss, trainable=trainable, epochs=1, batch_size=4,
+                                  optimizer=optax.sgd(0.3), progress=False)
+    for name in trainable:
+        np.testing.assert_allclose(np.asarray(getattr(stepped, name)),
+                                   np.asarray(getattr(network, name)) - 0.3 * gradient[name], rtol=1e-12, atol=1e-15)
+    assert history.attrs["loss"].endswith(":huber_loss") and history.attrs["loss_description"].startswith("Huber")
+    assert "Huber loss" in history.loss.attrs["long_name"]
+    assert history.attrs["optimizer"] == "chain(identity(), scale(step_size=-0.3))"  # optax.sgd's own parts
+    assert json.loads(history.attrs["optimizer_hyperparameters"]) == []  # none injected
+    # a transformation that exposes its hyperparameters, and one that uses the loss (the extra argument `value`)
+    injected = optax.chain(optax.inject_hyperparams(optax.sgd)(learning_rate=0.05, momentum=0.5),
+                           optax.contrib.reduce_on_plateau(patience=1, factor=0.5))
+    _, history = train_bptt(network, sequences, loss=mse_loss, epochs=6, batch_size=2, optimizer=injected,
+                            progress=False)
+    assert history.loss.values[-1] < history.loss.values[0]
+    assert history.attrs["optimizer"].startswith("chain(sgd(learning_rate=0.05, momentum=0.5")
+    assert json.loads(history.attrs["optimizer_hyperparameters"])[0]["learning_rate"] == 0.05
+    # one that would move every weight: J's missing connections stay 0 all the same
+    shift = optax.GradientTransformation(lambda params: optax.EmptyState(),
+                                         lambda updates, state, params=None: (
+                                             jax.tree.map(lambda u: u + 1e-3, updates), state))
+    shifted, _ = train_bptt(network, sequences, trainable=("recurrent",), epochs=2, batch_size=2,
+                            optimizer=optax.chain(optax.sgd(0.1), shift), progress=False)
+    missing = np.asarray(network.recurrent) == 0
+    assert missing.any() and np.all(np.asarray(shifted.recurrent)[missing] == 0)
+    assert np.all(np.asarray(shifted.recurrent)[~missing] != np.asarray(network.recurrent)[~missing])
 
 
 def test_bad_sequences_are_refused_in_one_line():

@@ -1,23 +1,24 @@
 """Training networks by backpropagation through time (BPTT): gradients through the whole rollout.
 
-The rollout (`rollout`) is a pure `jax.lax.scan` over steps of `Network.mtj_outputs` and
-`Network.advance`, the same equations `simulate` runs (docs/networks.md):
+The rollout (`rollout`) is a pure `jax.lax.scan` of `network_step`, the step `simulate` takes (and the
+Lyapunov map), with teacher forcing and truncation switched on (docs/networks.md):
 
     j_i(n)   = j_min + (j_max - j_min) clip((1 + x_i(n)) / 2, 0, 1)
     r_i(n)   = 2 F_i(j_i(n)) - 1,   z(n) = W_out r(n)
     x(n+1)   = (1 - a) x(n) + a [J r(n) + W_f z_fed(n) + W_in u_fed(n) + b]
 
 with z_fed = z (closed loop) or, under teacher forcing, the target; u_fed = u, or z_fed on the
-input nodes where `closed_loop` is set. `train_bptt` differentiates a loss of the readouts with
-respect to a chosen subset of the weights (W_in, J, W_out, W_f, b) and updates them with optax
-(Adam by default), after clipping the gradient's global norm (`optax.clip_by_global_norm`).
+input nodes where `closed_loop` is set. `train_bptt` differentiates a loss of the readouts (a callable:
+`mse_loss`, `cross_entropy_loss` or a user's) with respect to a chosen subset of the weights (W_in, J,
+W_out, W_f, b) and updates them with an optax transformation (by default `default_optimizer()`: the
+gradient's global norm clipped to 1 (`optax.clip_by_global_norm`), then Adam at 1e-2).
 
 - Truncated BPTT: with `truncation` K the carried state (x, the magnetizations, the delay lines) is
   `jax.lax.stop_gradient`-ed at every K-th step of a sequence, so a loss term after a boundary
   reaches the weights only through the steps since that boundary.
-- Sparsity: J's gradient is masked to the connections the network has (J_ij != 0), so a missing
-  connection stays exactly 0 (Adam's and SGD's update of a zero gradient is exactly 0).
-- The current window is a hard constraint: the MTJs' currents are computed from x by the clip
+- Sparsity: J's gradient is masked to the connections the network has (J_ij != 0), and a missing
+  connection is held at exactly 0 after every update, whatever the optax transformation.
+- The current range is a hard constraint: the MTJs' currents are computed from x by the clip
   above, whatever the weights, so they never leave [j_min, j_max] (times a `current_gain` where one
   is given); a saturated MTJ passes no gradient (the clip's derivative is 0 there). The window, the
   transfer curves and the solver are fields of the nonlinearity, which is never trained.
@@ -34,9 +35,10 @@ is drawn from the seed.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import equinox as eqx
 import jax
@@ -47,16 +49,13 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from .._errors import MtjphysError, random_key
+from ..data._codec import class_path
 from ..data._provenance import provenance
 from ._network import differentiable_network, Network
+from ._step import initial_state, network_step, StepInput
 
 TRAINABLE = ("recurrent", "input_weights", "readout", "feedback", "bias")
 DEFAULT_TRAINABLE = ("input_weights", "recurrent", "readout")
-LOSSES = {
-    "mse": "mean squared error of the readouts",
-    "cross_entropy": "softmax cross-entropy of the readouts (nats)",
-}
-OPTIMIZERS = ("adam", "sgd")
 
 
 class Sequences(eqx.Module):
@@ -64,8 +63,8 @@ class Sequences(eqx.Module):
 
     Arguments:
         inputs: u, (S, T, n_in).
-        targets: (S, T, n_out): regression targets (loss "mse"), or class probabilities such as
-            one-hot rows (loss "cross_entropy"); also what teacher forcing feeds back.
+        targets: (S, T, n_out): regression targets (`mse_loss`), or class probabilities such as
+            one-hot rows (`cross_entropy_loss`); also what teacher forcing feeds back.
         loss_steps: (S, T) bool: the steps whose readouts enter the loss.
         x0: (S, N) initial states, or None (the reset state).
         reset_state: (S, T) bool: x <- x_reset and m <- equilibrium before the step.
@@ -162,7 +161,8 @@ class Rollout(eqx.Module):
 def rollout(network: Network, inputs: jnp.ndarray, *, x0=None, magnetization=None, x_reset=None, reset_state=None,
             closed_loop=None, teacher_forcing=None, forced_readouts=None, truncation: int | None = None,
             key: jax.Array | None = None) -> Rollout:
-    """Run `network` over T steps as one differentiable `jax.lax.scan` (no trainer; traceable, not jitted).
+    """Run `network` over T steps as one differentiable `jax.lax.scan` of `network_step` (no trainer; traceable,
+    not jitted).
 
     Arguments:
         network: the network.
@@ -180,52 +180,50 @@ def rollout(network: Network, inputs: jnp.ndarray, *, x0=None, magnetization=Non
         The `Rollout`.
     """
     steps, n, n_out = inputs.shape[0], network.size, network.readout.shape[0]
-    no = jnp.zeros(steps, dtype=bool)
-    reset_state = no if reset_state is None else reset_state
-    closed_loop = no if closed_loop is None else closed_loop
-    teacher_forcing = no if teacher_forcing is None else teacher_forcing
-    forced_readouts = jnp.zeros((steps, n_out)) if forced_readouts is None else forced_readouts
     x_reset = jnp.zeros(n) if x_reset is None else x_reset
     x = x_reset if x0 is None else x0
-    magnetization = network.equilibrium if magnetization is None else magnetization
     key = jax.random.PRNGKey(0) if key is None else key
-    loops = inputs.shape[1] == n_out  # else the input nodes cannot carry the readouts (checked by the callers)
-    history = (jnp.zeros((network.delay, n)), jnp.zeros((network.delay, n_out)))
+    if teacher_forcing is not None and forced_readouts is None:
+        forced_readouts = jnp.zeros((steps, n_out))
+    truncate = None if not truncation else jnp.arange(steps) % truncation == 0
+    per_step = StepInput(inputs, jnp.arange(steps), reset_state, closed_loop, teacher_forcing, forced_readouts,
+                         truncate)
 
-    def step(carry, per_step):
-        u, reset, closed, forced, forced_z, index = per_step
-        if truncation:  # a truncation boundary: the past reaches this step as a constant
-            carry = jax.tree.map(lambda a: jnp.where(index % truncation == 0, jax.lax.stop_gradient(a), a), carry)
-        x, magnetization, (r_history, z_history) = carry
-        x = jnp.where(reset, x_reset, x)
-        magnetization = jnp.where(reset, network.equilibrium, magnetization)
-        r_history, z_history = (jnp.where(reset, 0.0, h) for h in (r_history, z_history))
-        step_key = jax.random.fold_in(key, index)
-        live = network.fluctuated(jax.random.fold_in(step_key, 3))  # the weights as they are in this step
-        r, magnetization = live.mtj_outputs(x, magnetization, jax.random.fold_in(step_key, 2))
-        z = live.readout @ r
-        fed = jnp.where(forced, forced_z, z)
-        u_fed = jnp.where(closed, fed, u) if loops else u
-        if network.delay:  # the recurrent and feedback signals of `delay` steps ago arrive now
-            r_arriving, z_arriving = r_history[0], z_history[0]
-            r_history = jnp.concatenate([r_history[1:], r[None]])
-            z_history = jnp.concatenate([z_history[1:], fed[None]])
-        else:
-            r_arriving, z_arriving = r, fed
-        x_next = live.advance(x, r_arriving, z_arriving, u_fed)
-        return (x_next, magnetization, (r_history, z_history)), (z, r, x)
+    def step(state, step_input):
+        _, state, output, _ = network_step(network, state, step_input, key, x_reset=x_reset)
+        return state, (output.z, output.r, output.x)
 
-    per_step = (inputs, reset_state, closed_loop, teacher_forcing, forced_readouts, jnp.arange(steps))
-    (x, magnetization, _), (readouts, outputs, states) = jax.lax.scan(step, (x, magnetization, history), per_step)
-    return Rollout(readouts, outputs, states, x, magnetization)
+    state, (readouts, outputs, states) = jax.lax.scan(step, initial_state(network, x, magnetization), per_step)
+    return Rollout(readouts, outputs, states, state.x, state.magnetization)
 
 
 # ---- the loss and its gradient ---------------------------------------------------------------
-def _step_losses(readouts: jnp.ndarray, targets: jnp.ndarray, loss: str) -> jnp.ndarray:
-    """The loss of each step, (..., T)."""
-    if loss == "mse":
-        return jnp.mean((readouts - targets) ** 2, axis=-1)
+# A loss is any callable (readouts, targets) -> the loss of each step: readouts z and targets of shape
+# (..., T, n_out) give (..., T); `loss_and_gradient` and `train_bptt` average it over the loss steps.
+def mse_loss(readouts: jnp.ndarray, targets: jnp.ndarray) -> jnp.ndarray:
+    """Mean squared error of the readouts: the mean over the readouts of (z - target)^2, per step."""
+    return jnp.mean((readouts - targets) ** 2, axis=-1)
+
+
+def cross_entropy_loss(readouts: jnp.ndarray, targets: jnp.ndarray) -> jnp.ndarray:
+    """Softmax cross-entropy of the readouts (nats) against the target probabilities (e.g. one-hot rows), per
+    step."""
     return optax.softmax_cross_entropy(readouts, targets)
+
+
+def _describe(function) -> str:
+    """Returns: `module:qualname` of a function (or of a callable object's class), as datasets name classes."""
+    target = function if hasattr(function, "__qualname__") and hasattr(function, "__module__") else type(function)
+    try:
+        return class_path(target)
+    except Exception:  # a name that cannot be looked up (a lambda, a local function)
+        return f"{getattr(target, '__module__', '?')}:{getattr(target, '__qualname__', repr(target))}"
+
+
+def _loss_summary(loss) -> str:
+    """Returns: the first line of the loss's docstring, or its name."""
+    lines = (getattr(loss, "__doc__", None) or "").strip().splitlines()
+    return lines[0].strip() if lines and lines[0].strip() else _describe(loss)
 
 
 def _sequence_readouts(network, sequences: Sequences, key, x_reset, truncation):
@@ -240,10 +238,10 @@ def _sequence_readouts(network, sequences: Sequences, key, x_reset, truncation):
         sequences.closed_loop, sequences.teacher_forcing)
 
 
-def _loss(weights: dict, network: Network, sequences: Sequences, key, x_reset, loss: str, truncation):
+def _loss(weights: dict, network: Network, sequences: Sequences, key, x_reset, loss: Callable, truncation):
     network = eqx.tree_at(lambda net: [getattr(net, name) for name in weights], network, list(weights.values()))
     readouts = _sequence_readouts(network, sequences, key, x_reset, truncation)
-    per_step = _step_losses(readouts, sequences.targets, loss)
+    per_step = loss(readouts, sequences.targets)
     counted = sequences.loss_steps
     return jnp.sum(jnp.where(counted, per_step, 0.0)) / jnp.sum(counted, dtype=per_step.dtype)
 
@@ -269,9 +267,20 @@ def _check_trainable(network: Network, trainable: Sequence[str]) -> tuple[str, .
     return trainable
 
 
-def _check_loss(loss: str) -> None:
-    if loss not in LOSSES:
-        raise MtjphysError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+def _check_loss(loss, sequences: Sequences) -> None:
+    """Refuses, in one line, a loss that is not a callable giving one float per step of the sequences."""
+    if not callable(loss):
+        raise MtjphysError(f"loss must be a callable (readouts, targets) -> the loss of each step (e.g. mse_loss, "
+                           f"cross_entropy_loss), got {loss!r}")
+    try:
+        shape = jax.eval_shape(loss, sequences.targets, sequences.targets)
+    except Exception as error:
+        raise MtjphysError(f"the loss {_describe(loss)} fails on readouts and targets of shape "
+                           f"{sequences.targets.shape}: {str(error).splitlines()[0] if str(error) else error!r}")
+    expected = sequences.targets.shape[:2]
+    if getattr(shape, "shape", None) != expected or not jnp.issubdtype(shape.dtype, jnp.floating):
+        raise MtjphysError(f"the loss must give one float per step, shape {expected} for readouts of shape "
+                           f"{sequences.targets.shape}; {_describe(loss)} gives {getattr(shape, 'shape', shape)}")
 
 
 def _check_truncation(truncation) -> int | None:
@@ -308,7 +317,7 @@ def connection_masks(network: Network, trainable: Sequence[str]) -> dict:
     return {"recurrent": network.recurrent != 0} if "recurrent" in trainable else {}
 
 
-def loss_and_gradient(network: Network, sequences: Sequences, *, loss: str = "mse",
+def loss_and_gradient(network: Network, sequences: Sequences, *, loss: Callable = mse_loss,
                       trainable: Sequence[str] = DEFAULT_TRAINABLE, truncation: int | None = None, seed: int = 0,
                       x_reset=None) -> tuple[float, dict[str, np.ndarray]]:
     """The BPTT loss over all `sequences` and its gradient with respect to the trainable weights.
@@ -316,9 +325,9 @@ def loss_and_gradient(network: Network, sequences: Sequences, *, loss: str = "ms
     Arguments:
         network: the network.
         sequences: the data (`make_sequences`).
-        loss: "mse" (mean over the loss steps and readouts of (z - target)^2) or "cross_entropy"
-            (mean over the loss steps of the softmax cross-entropy of z against the target
-            probabilities).
+        loss: the loss of each step, a callable (readouts, targets) -> (..., T) for readouts and targets
+            (..., T, n_out), averaged over the loss steps: `mse_loss` (the default), `cross_entropy_loss`
+            or a user's own (traceable by JAX).
         trainable: weights to differentiate by, among `TRAINABLE`.
         truncation: K steps per truncation window (None: full BPTT).
         seed: seeds the noise (a thermal surrogate, fluctuating synapses), as in training.
@@ -328,10 +337,10 @@ def loss_and_gradient(network: Network, sequences: Sequences, *, loss: str = "ms
         (loss, {name: d loss / d weight}); J's gradient is masked to its existing connections (the
         weights BPTT trains; the entries that are 0 get 0).
     """
-    _check_loss(loss)
     trainable = _check_trainable(network, trainable)
     truncation = _check_truncation(truncation)
     x_reset = _check_sequences(network, sequences, x_reset)
+    _check_loss(loss, sequences)
     network = differentiable_network(network, "reverse")
     weights = {name: getattr(network, name) for name in trainable}
     key = jax.random.fold_in(random_key(seed), 0)
@@ -363,11 +372,62 @@ def sequence_readouts(network: Network, sequences: Sequences, *, seed: int = 0, 
 
 
 # ---- training ----------------------------------------------------------------------------------
+def _positive(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
+            or not (math.isfinite(value) and value > 0):
+        raise MtjphysError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
 @functools.lru_cache(maxsize=32)
-def _optimizer(name: str, learning_rate: float, clip_norm: float) -> optax.GradientTransformation:
-    """The same settings give the same object, so the jitted update is compiled once for them."""
-    base = optax.adam(learning_rate) if name == "adam" else optax.sgd(learning_rate)
-    return optax.chain(optax.clip_by_global_norm(clip_norm), base)
+def _default_optimizer(learning_rate: float, clip_norm: float) -> optax.GradientTransformationExtraArgs:
+    return optax.chain(optax.inject_hyperparams(optax.clip_by_global_norm)(max_norm=clip_norm),
+                       optax.inject_hyperparams(optax.adam)(learning_rate=learning_rate))
+
+
+def default_optimizer(learning_rate: float = 1e-2, clip_norm: float = 1.0) -> optax.GradientTransformationExtraArgs:
+    """BPTT's default optax transformation: the gradient's global norm clipped to `clip_norm`
+    (`optax.clip_by_global_norm`), then Adam at `learning_rate`, both through `optax.inject_hyperparams` so that
+    the history records their hyperparameters. The same settings give the same object, so that `train_bptt`'s
+    jitted update compiles once for them."""
+    return _default_optimizer(_positive("learning_rate", learning_rate), _positive("clip_norm", clip_norm))
+
+
+def _hyperparameters(opt_state) -> list[dict]:
+    """The hyperparameters optax exposes in an optimizer's state (`optax.inject_hyperparams`), in order."""
+    injected = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsState)
+    found = jax.tree.leaves(opt_state, is_leaf=lambda node: isinstance(node, injected))
+    return [{name: float(value) if np.ndim(value) == 0 else np.asarray(value).tolist()
+             for name, value in node.hyperparams.items()} for node in found if isinstance(node, injected)]
+
+
+def _closure(function) -> dict:
+    """The variables a function closes over, by name."""
+    names = getattr(getattr(function, "__code__", None), "co_freevars", ())
+    return dict(zip(names, (cell.cell_contents for cell in getattr(function, "__closure__", None) or ())))
+
+
+def _written(settings: dict) -> str:
+    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in settings.items())
+
+
+def _describe_optimizer(update, opt_state) -> str:
+    """An optax transformation (its `update`, and its state) as text: the optax functions that built it, chains
+    and `inject_hyperparams` looked into, each with the numbers it was built with, as far as its closures and
+    state tell (`scale_by_adam(b1=0.9, ...)`); else its function's name."""
+    name = getattr(update, "__qualname__", "").split(".<locals>")[0]
+    cells = _closure(update)
+    if name == "with_extra_args_support" and hasattr(cells.get("tx"), "update"):
+        return _describe_optimizer(cells["tx"].update, opt_state)
+    parts = cells.get("update_fns")
+    if name == "chain" and isinstance(parts, tuple):
+        states = opt_state if isinstance(opt_state, tuple) and len(opt_state) == len(parts) else (None,) * len(parts)
+        return "chain(" + ", ".join(_describe_optimizer(part, state) for part, state in zip(parts, states)) + ")"
+    if name == "inject_hyperparams" and callable(cells.get("inner_factory")):
+        found = _hyperparameters(opt_state)
+        return f"{getattr(cells['inner_factory'], '__name__', name)}({_written(found[0] if found else {})})"
+    numbers = {k: v for k, v in cells.items() if isinstance(v, (bool, int, float))}
+    return f"{name or type(update).__name__}({_written(numbers)})"
 
 
 @eqx.filter_jit
@@ -376,15 +436,11 @@ def _update(weights, opt_state, masks, network, batch, key, x_reset, loss, trunc
     gradient = _masked(gradient, masks)
     norm = optax.tree.norm(gradient)
     with jax.numpy_dtype_promotion("standard"):  # optax mixes its int32 step count with float64 moments
-        updates, opt_state = optimizer.update(gradient, opt_state, weights)
-        return optax.apply_updates(weights, updates), opt_state, value, norm
-
-
-def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
-            or not (math.isfinite(value) and value > 0):
-        raise MtjphysError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
+        updates, opt_state = optimizer.update(gradient, opt_state, weights, value=value)
+        updated = optax.apply_updates(weights, updates)
+    # J's missing connections stay 0 whatever the transformation does
+    updated = {name: jnp.where(masks[name], w, weights[name]) if name in masks else w for name, w in updated.items()}
+    return updated, opt_state, value, norm
 
 
 def _whole(name: str, value, low: int = 1) -> int:
@@ -394,30 +450,33 @@ def _whole(name: str, value, low: int = 1) -> int:
 
 
 def train_bptt(
-    network: Network, sequences: Sequences, *, loss: str = "mse", trainable: Sequence[str] = DEFAULT_TRAINABLE,
-    epochs: int = 10, batch_size: int = 16, truncation: int | None = None, optimizer: str = "adam",
-    learning_rate: float = 1e-2, clip_norm: float = 1.0, seed: int = 0, x_reset=None,
-    progress: bool | str = True, **attrs,
+    network: Network, sequences: Sequences, *, loss: Callable = mse_loss,
+    trainable: Sequence[str] = DEFAULT_TRAINABLE, epochs: int = 10, batch_size: int = 16,
+    truncation: int | None = None, optimizer: optax.GradientTransformation | None = None, seed: int = 0,
+    x_reset=None, progress: bool | str = True, **attrs,
 ) -> tuple[Network, xr.Dataset]:
-    """Train `network` by truncated BPTT with optax, minibatch by minibatch.
+    """Train `network` by truncated BPTT with an optax transformation, minibatch by minibatch.
 
     Each epoch visits the sequences in an order drawn from `seed` in minibatches of `batch_size`
     (the last, incomplete one of an epoch is left for the next epochs' orders, so every update
-    compiles once); every update clips the gradient's global norm to `clip_norm`, then steps the
-    optimiser. J keeps its sparsity, and the current window is never changed (see the module's notes).
+    compiles once); every update hands the masked gradient to `optimizer` (with the minibatch's loss as
+    the extra argument `value`, for transformations that use it). J keeps its sparsity, and the current
+    window is never changed (see the module's notes).
 
     Arguments:
         network: the network before training (tanh, surrogate or device mode).
         sequences: the data (`make_sequences`).
-        loss: "mse" or "cross_entropy" (see `loss_and_gradient`).
+        loss: the loss of each step, a callable (readouts, targets) -> (..., T): `mse_loss` (the
+            default), `cross_entropy_loss` or a user's own (see `loss_and_gradient`).
         trainable: the weights to train, among `TRAINABLE` ("recurrent", "input_weights", "readout",
             "feedback", "bias").
         epochs: passes over the sequences.
         batch_size: sequences per update (at most all of them).
         truncation: K steps per truncation window (None: full BPTT over each sequence).
-        optimizer: "adam" (default) or "sgd".
-        learning_rate: the optimiser's step size.
-        clip_norm: the largest global norm of the gradient (`optax.clip_by_global_norm`).
+        optimizer: any optax transformation (`optax.adam(1e-3)`, a chain, ...); default
+            `default_optimizer()`: the gradient's global norm clipped to 1, then Adam at 1e-2. Clipping is
+            part of the transformation: chain `optax.clip_by_global_norm` in front of your own to keep it.
+            Whatever it does, J's missing connections stay 0 (its gradient is masked to the existing ones).
         seed: the minibatch order and the noise.
         x_reset: the state resets return to and sequences without x0 start from (default zeros).
         progress: show a progress bar (a string is its label).
@@ -425,24 +484,32 @@ def train_bptt(
 
     Returns:
         (trained network, history dataset: `loss`, `gradient_norm`, `epoch` and `update_time` per
-        `update`, the settings and seed in its attributes).
+        `update`; in its attributes the settings and seed, the loss (`loss`: its import path;
+        `loss_description`: its docstring's first line), the optimizer (`optimizer`: the optax functions
+        that built it, with the hyperparameters it exposes through `optax.inject_hyperparams`;
+        `optimizer_hyperparameters`: those as JSON)).
     """
-    _check_loss(loss)
-    if optimizer not in OPTIMIZERS:
-        raise MtjphysError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
+    optimizer = default_optimizer() if optimizer is None else optimizer
+    if not isinstance(optimizer, optax.GradientTransformation):
+        raise MtjphysError(f"optimizer must be an optax GradientTransformation (e.g. optax.adam(1e-2), "
+                           f"default_optimizer()), got {optimizer!r}")
     trainable = _check_trainable(network, trainable)
     truncation = _check_truncation(truncation)
     epochs, batch_size = _whole("epochs", epochs), _whole("batch_size", batch_size)
-    learning_rate, clip_norm = _positive("learning_rate", learning_rate), _positive("clip_norm", clip_norm)
     base_key = random_key(seed)
     x_reset = _check_sequences(network, sequences, x_reset)
+    _check_loss(loss, sequences)
     trained = differentiable_network(network, "reverse")
     batch_size = min(batch_size, sequences.count)
     per_epoch = sequences.count // batch_size
-    transform = _optimizer(optimizer, learning_rate, clip_norm)
+    # optimizer.update is called with the extra argument `value`; a plain transformation ignores it
+    transform = optax.with_extra_args_support(optimizer)
     masks = connection_masks(network, trainable)
     weights = {name: getattr(trained, name) for name in trainable}
-    opt_state = transform.init(weights)
+    with jax.numpy_dtype_promotion("standard"):  # optax may mix its int32 step count with float64 weights
+        opt_state = transform.init(weights)
+    optimizer_description = _describe_optimizer(optimizer.update, opt_state)
+    hyperparameters = _hyperparameters(opt_state)
     order_rng = np.random.default_rng([seed, 7])
 
     losses, norms, epoch_of, seconds = [], [], [], []
@@ -474,7 +541,7 @@ def train_bptt(
     history = xr.Dataset(
         {
             "loss": ("update", np.array(losses), {"units": "1", "long_name": f"training loss of the minibatch before "
-                                                                             f"the update ({LOSSES[loss]})"}),
+                                                                             f"the update ({_loss_summary(loss)})"}),
             "gradient_norm": ("update", np.array(norms), {"units": "1", "long_name": "global norm of the gradient "
                                                                                      "before clipping"}),
             "epoch": ("update", np.array(epoch_of), {"units": "1", "long_name": "epoch of the update"}),
@@ -486,7 +553,8 @@ def train_bptt(
     settings = getattr(trained.nonlinearity, "settings", None)
     history.attrs.update(provenance(
         network.records[0] if network.records else None, settings=settings, seed=seed, trainer="bptt",
-        loss=loss, trainable=list(trainable), optimizer=optimizer, learning_rate=learning_rate, clip_norm=clip_norm,
+        loss=_describe(loss), loss_description=_loss_summary(loss), trainable=list(trainable),
+        optimizer=optimizer_description, optimizer_hyperparameters=json.dumps(hyperparameters),
         truncation="none" if truncation is None else truncation, epochs=epochs, batch_size=batch_size,
         sequences=sequences.count, steps_per_sequence=sequences.steps, mode=network.mode, n_mtj=network.size,
         minibatch_order="numpy default_rng([seed, 7]).permutation per epoch", **attrs))

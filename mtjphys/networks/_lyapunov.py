@@ -1,17 +1,19 @@
 """The largest Lyapunov exponent of a network's discrete-time map, by Benettin's method.
 
-One step of the map is the step `simulate` takes (without state noise):
+One step of the map is the step `simulate` takes (`network_step`, without noise, resets or learning):
 
     r(n), m(n+1) = mtj_outputs(x(n), m(n)),   z(n) = W_out r(n),
-    x(n+1)       = (1 - a) x(n) + a [J r(n) + W_f z(n) + W_in u(n) + b].
+    x(n+1)       = (1 - a) x(n) + a [J r(n - d) + W_f z(n - d) + W_in u(n) + b].
 
 A tangent vector v is carried along the trajectory by `jax.jvp` through that step (through the
 diffrax LLG solve in device mode, which is then differentiated in forward mode, `diffrax.ForwardMode`),
 renormalised every step; the exponent is the mean of log |v(n+1)| / |v(n)| after a warm-up in which
-v turns towards the most unstable direction. The state is x, and with MTJs that carry their
-magnetization from window to window (`carry_magnetization`) also m. With inputs u(n) it is the
-exponent of the driven network along that trajectory (the conditional exponent of Rajan, Abbott and
-Sompolinsky 2010); without, that of the autonomous network.
+v turns towards the most unstable direction. The state is x; with MTJs that carry their
+magnetization from window to window (`carry_magnetization`) also m; with signals delayed by d > 0
+steps also the delay lines (the d outputs r and readouts z still on their way), which start empty
+as in `simulate`. With inputs u(n) it is the exponent of the driven network along that trajectory
+(the conditional exponent of Rajan, Abbott and Sompolinsky 2010); without, that of the autonomous
+network.
 
 A cross-check follows two nearby trajectories instead (finite differences), pulling the second back
 to a distance `perturbation` along their difference every step.
@@ -28,6 +30,7 @@ import numpy as np
 
 from .._errors import MtjphysError, random_key
 from ._network import differentiable_network, Network, STEP
+from ._step import initial_state, network_step, NetworkState, StepInput
 
 METHODS = ("jvp", "finite_difference")
 
@@ -59,28 +62,23 @@ def _carries_magnetization(network: Network) -> bool:
     return bool(getattr(network.nonlinearity, "carry_magnetization", False))
 
 
-def _map_step(network: Network, carry_m: bool, state, u, key):
-    """One step of the map, as `simulate` takes it. Returns: the next (x, m); m is the equilibrium again
-    where the MTJs do not carry it (it then plays no part)."""
-    x, magnetization = state
-    weights_key = jax.random.fold_in(key, 3)
-    live = network.fluctuated(weights_key)
-    r, magnetization = live.mtj_outputs(x, magnetization, jax.random.fold_in(key, 2))
-    z = live.readout @ r
-    x = live.advance(x, r, z, u)
-    return x, (magnetization if carry_m else network.equilibrium)
+def _map_step(network: Network, carry_m: bool, state: NetworkState, u, key, index) -> NetworkState:
+    """One step of the map: `network_step` as `simulate` takes it (the step's key fold_in(key, index)).
+    Returns: the next state; m is the equilibrium again where the MTJs do not carry it (it then plays no part)."""
+    _, state, _, _ = network_step(network, state, StepInput(u, index), key)
+    return state if carry_m else state._replace(magnetization=network.equilibrium)
 
 
-def _tangent_of(carry_m: bool, state, tangent):
+def _tangent_of(carry_m: bool, state: NetworkState, tangent: NetworkState) -> NetworkState:
     """The tangent as the map's state sees it: without the magnetization where it is not carried, and
     otherwise without its component along each MTJ's m (|m| = 1 is conserved, so that direction would add a
     spurious exponent 0)."""
-    (_, magnetization), (tangent_x, tangent_m) = state, tangent
+    magnetization, tangent_m = state.magnetization, tangent.magnetization
     if not carry_m:
-        return tangent_x, jnp.zeros_like(tangent_m)
+        return tangent._replace(magnetization=jnp.zeros_like(tangent_m))
     radial = jnp.sum(tangent_m * magnetization, axis=-1, keepdims=True) / jnp.sum(magnetization**2, axis=-1,
                                                                                   keepdims=True)
-    return tangent_x, tangent_m - radial * magnetization
+    return tangent._replace(magnetization=tangent_m - radial * magnetization)
 
 
 def _norm(tangent) -> jnp.ndarray:
@@ -88,10 +86,10 @@ def _norm(tangent) -> jnp.ndarray:
 
 
 @eqx.filter_jit
-def _benettin(network, carry_m, method, inputs, x0, m0, tangent0, key, perturbation):
+def _benettin(network, carry_m, method, inputs, state0, tangent0, key, perturbation):
     """Scan the map over `inputs` (T, n_in), carrying the state and a unit tangent. Returns: the log
     growth in every step (T,) and the state at the end."""
-    step = lambda state, u, index: _map_step(network, carry_m, state, u, jax.random.fold_in(key, index))
+    step = lambda state, u, index: _map_step(network, carry_m, state, u, key, index)
 
     def jvp_step(carry, step_inputs):
         state, tangent = carry
@@ -113,7 +111,7 @@ def _benettin(network, carry_m, method, inputs, x0, m0, tangent0, key, perturbat
 
     body = jvp_step if method == "jvp" else difference_step
     indices = jnp.arange(inputs.shape[0])
-    (state, _), log_growth = jax.lax.scan(body, ((x0, m0), tangent0), (inputs, indices))
+    (state, _), log_growth = jax.lax.scan(body, (state0, tangent0), (inputs, indices))
     return log_growth, state
 
 
@@ -124,14 +122,14 @@ def largest_lyapunov_exponent(
     """The largest Lyapunov exponent of `network`'s map (Benettin's method; see the module's notes).
 
     Arguments:
-        network: any network without signal delay (tanh, surrogate or device MTJs at 0 K, a user's
-            nonlinearity that jax can differentiate).
+        network: any network (tanh, surrogate or device MTJs at 0 K, a user's nonlinearity that jax can
+            differentiate; with delayed signals the delay lines are part of the state).
         steps: steps averaged after the warm-up.
         warmup: steps first run (the tangent turning towards the most unstable direction, the state
             onto its attractor) and left out of the average.
         inputs: u(n), (warmup + steps, n_in): the exponent along this driven trajectory; default none
             (the autonomous network; zeros for a network with input nodes).
-        seed: draws the initial state (unless `x0` is given) and the initial tangent, and keys the noise
+        seed: draws the initial state x (unless `x0` is given) and the initial tangent, and keys the noise
             of a network that has some (the same noise for the tangent: the exponent of that realisation).
         x0: the initial state (N,); default N(0, x0_scale^2) from the seed.
         x0_scale: std of the drawn initial state.
@@ -149,8 +147,6 @@ def largest_lyapunov_exponent(
         raise MtjphysError(f"steps must be a whole number >= 10, got {steps!r}")
     if not (isinstance(warmup, (int, np.integer)) and warmup >= 0):
         raise MtjphysError(f"warmup must be a whole number >= 0, got {warmup!r}")
-    if network.delay:
-        raise MtjphysError("the Lyapunov exponent of a network with delayed signals is not supported (delay 0 only)")
     if not (np.isfinite(perturbation) and perturbation > 0):
         raise MtjphysError(f"perturbation must be positive and finite, got {perturbation}")
     if not (np.isfinite(x0_scale) and x0_scale >= 0):
@@ -171,13 +167,13 @@ def largest_lyapunov_exponent(
     if x0.shape != (n,) or not np.all(np.isfinite(x0)):
         raise MtjphysError(f"x0 must be {n} finite numbers, got shape {x0.shape}")
     carry_m = _carries_magnetization(network)
-    equilibrium = jnp.asarray(network.equilibrium)
-    drawn = (jnp.asarray(tangent_x), jnp.asarray(rng.normal(0.0, 1.0, equilibrium.shape)))
-    tangent0 = _tangent_of(carry_m, (jnp.asarray(x0), equilibrium), drawn)
+    state0 = initial_state(network, jnp.asarray(x0), jnp.asarray(network.equilibrium))
+    drawn = NetworkState(jnp.asarray(tangent_x), *(jnp.asarray(rng.normal(0.0, 1.0, a.shape)) for a in state0[1:]))
+    tangent0 = _tangent_of(carry_m, state0, drawn)
     tangent0 = jax.tree.map(lambda t: t / _norm(tangent0), tangent0)
     differentiable = differentiable_network(network, "forward")
-    log_growth, _ = _benettin(differentiable, carry_m, method, jnp.asarray(inputs), jnp.asarray(x0), equilibrium,
-                              tangent0, key, jnp.asarray(float(perturbation)))
+    log_growth, _ = _benettin(differentiable, carry_m, method, jnp.asarray(inputs), state0, tangent0, key,
+                              jnp.asarray(float(perturbation)))
     log_growth = np.asarray(log_growth)
     if not np.all(np.isfinite(log_growth)):
         raise MtjphysError("the tangent vector collapsed or overflowed (a map with a zero or infinite derivative "

@@ -2,27 +2,31 @@
 and reservoirpy's echo-state network as the field's reference implementation.
 
 A readout sees the features [1, u(n), r(n)] (bias, the scaled input, the neurons' outputs), as in
-Jaeger's echo-state networks; ridge regression fits it on the train split with its penalty chosen on
-the last fifth of that split, and FORCE runs RLS over the train split in time order (P0 = I / alpha).
+Jaeger's echo-state networks, and is fitted on the train split by a readout trainer: `RidgeReadout`
+(ridge regression, its penalty chosen on the last fifth of that split), `ForceReadout` (FORCE's RLS
+over the train split in time order, P0 = I / alpha) or a user's own `AbstractReadoutTrainer`.
 The results are task datasets with the readout's `prediction` beside the `target`.
 """
 
 from __future__ import annotations
 
+import abc
 import json
+import math
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
 from .._errors import MtjphysError
+from ..data._codec import module_to_dataset
 from ._force import check_regularization, rls_step
 from ._network import Network
 from ._simulate import make_drive, scaled_input, simulate
 
 RIDGE_PENALTIES = tuple(10.0 ** np.arange(-9, 1))  # tried on the validation part of the train split
-READOUTS = ("ridge", "force")
 
 
 def network_states(network: Network, task: xr.Dataset, *, seed: int = 0, progress: bool | str = False) -> np.ndarray:
@@ -77,20 +81,67 @@ def _solve_ridge(x: np.ndarray, y: np.ndarray, penalty: float) -> np.ndarray:
     return np.linalg.solve(x.T @ x + regulariser, x.T @ y).T
 
 
-def ridge_readout(x: np.ndarray, y: np.ndarray, *, penalties=RIDGE_PENALTIES) -> tuple[np.ndarray, float]:
-    """Ridge regression of targets y (S, n_out) on features x (S, F), its penalty the one of `penalties` with the
-    smallest error on the last fifth of the samples when fitted on the rest (then refitted on all).
+class AbstractReadoutTrainer(eqx.Module):
+    """How a linear readout is fitted: weights W (n_out, F) such that W x approximates y, from features x
+    (S, F) and targets y (S, n_out), the samples in time order.
 
-    Returns: (weights (n_out, F), the penalty chosen).
+    A subclass implements `fit`, and may give a `name` and a `penalty`; `train_readout` records it in its
+    result by its import path and fields (`mtjphys.data` codec, attribute `readout_trainer`), so a user's
+    own trainer is recorded like the built-in ones.
     """
-    if x.shape[0] < 10:
-        raise MtjphysError(f"a ridge readout needs at least 10 training samples, got {x.shape[0]}")
-    cut = x.shape[0] - x.shape[0] // 5
-    scale = np.sqrt(np.mean(x**2, axis=0)).mean()  # penalties relative to the features' size
-    errors = [np.mean((x[cut:] @ _solve_ridge(x[:cut], y[:cut], p * scale**2 * cut).T - y[cut:]) ** 2)
-              for p in penalties]
-    best = float(penalties[int(np.argmin(errors))])
-    return _solve_ridge(x, y, best * scale**2 * x.shape[0]), best
+
+    @abc.abstractmethod
+    def fit(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Returns: the readout weights (n_out, F) fitted on features x (S, F) and targets y (S, n_out)."""
+
+    @property
+    def name(self) -> str:
+        """A short label for the result (the attribute `readout`); default the class's name."""
+        return type(self).__name__
+
+    def penalty(self, x: np.ndarray, y: np.ndarray) -> float:
+        """The regularisation the fit on (x, y) uses, recorded as `readout_penalty` (default NaN: none stated)."""
+        return math.nan
+
+
+def _penalties(values) -> tuple[float, ...]:
+    return tuple(float(v) for v in np.atleast_1d(np.asarray(values, dtype=float)))
+
+
+class RidgeReadout(AbstractReadoutTrainer):
+    """Ridge regression, its penalty the one of `penalties` with the smallest error on the last fifth of the
+    samples when fitted on the rest (then refitted on all). The penalties are relative to the features' size
+    (times mean rms(x)^2 and the number of samples); the bias column (the first) is not penalised.
+
+    Arguments:
+        penalties: the relative penalties tried (one: that one, no validation).
+    """
+
+    penalties: tuple[float, ...] = eqx.field(default=RIDGE_PENALTIES, converter=_penalties)
+
+    def __check_init__(self):
+        if not self.penalties or not all(math.isfinite(p) and p > 0 for p in self.penalties):
+            raise MtjphysError(f"penalties must be positive finite numbers, got {self.penalties}")
+
+    @property
+    def name(self) -> str:
+        return "ridge"
+
+    def penalty(self, x: np.ndarray, y: np.ndarray) -> float:
+        """Returns: the penalty of `penalties` with the smallest validation error (the last fifth of the samples)."""
+        if x.shape[0] < 10:
+            raise MtjphysError(f"a ridge readout needs at least 10 training samples, got {x.shape[0]}")
+        if len(self.penalties) == 1:
+            return self.penalties[0]
+        cut = x.shape[0] - x.shape[0] // 5
+        scale = np.sqrt(np.mean(x**2, axis=0)).mean()  # penalties relative to the features' size
+        errors = [np.mean((x[cut:] @ _solve_ridge(x[:cut], y[:cut], p * scale**2 * cut).T - y[cut:]) ** 2)
+                  for p in self.penalties]
+        return float(self.penalties[int(np.argmin(errors))])
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        scale = np.sqrt(np.mean(x**2, axis=0)).mean()
+        return _solve_ridge(x, y, self.penalty(x, y) * scale**2 * x.shape[0])
 
 
 @jax.jit
@@ -103,23 +154,38 @@ def _rls_pass(p, weights, x, y):
     return jax.lax.scan(step, (p, weights), (x, y))[0]
 
 
-def force_readout(x: np.ndarray, y: np.ndarray, *, regularization: float = 1.0) -> np.ndarray:
-    """FORCE's rule on a fixed reservoir: RLS over the samples in order from w = 0, P0 = I / regularization.
+class ForceReadout(AbstractReadoutTrainer):
+    """FORCE's rule on a fixed reservoir: RLS over the samples in time order from W = 0, P0 = I / regularization
+    (after all samples, ridge regression with the absolute penalty `regularization`).
 
-    Returns: weights (n_out, F).
+    Arguments:
+        regularization: alpha.
     """
-    check_regularization(regularization)
-    p0 = jnp.eye(x.shape[1]) / regularization
-    _, weights = _rls_pass(p0, jnp.zeros((y.shape[1], x.shape[1])), jnp.asarray(x), jnp.asarray(y))
-    return np.asarray(weights)
+
+    regularization: float = 1.0
+
+    def __check_init__(self):
+        check_regularization(self.regularization)
+
+    @property
+    def name(self) -> str:
+        return "force"
+
+    def penalty(self, x: np.ndarray, y: np.ndarray) -> float:
+        return float(self.regularization)
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        p0 = jnp.eye(x.shape[1]) / self.regularization
+        _, weights = _rls_pass(p0, jnp.zeros((y.shape[1], x.shape[1])), jnp.asarray(x), jnp.asarray(y))
+        return np.asarray(weights)
 
 
-def _fit(readout: str, x, y, regularization):
-    if readout == "ridge":
-        return ridge_readout(x, y)
-    if readout == "force":
-        return force_readout(x, y, regularization=regularization), float(regularization)
-    raise MtjphysError(f"readout must be one of {', '.join(READOUTS)}, got {readout!r}")
+def _fit(trainer: AbstractReadoutTrainer, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    weights = np.asarray(trainer.fit(x, y))
+    if weights.shape != (y.shape[1], x.shape[1]):
+        raise MtjphysError(f"{type(trainer).__name__}.fit must return weights of shape (outputs, features) = "
+                           f"{(y.shape[1], x.shape[1])}, got {weights.shape}")
+    return weights
 
 
 # ---- metrics -------------------------------------------------------------------------------
@@ -141,22 +207,26 @@ def accuracy(predicted, label) -> float:
 
 
 # ---- results as datasets -------------------------------------------------------------------
-def train_readout(task: xr.Dataset, states: np.ndarray, *, readout: str = "ridge", regularization: float = 1.0,
-             **attrs) -> xr.Dataset:
+def train_readout(task: xr.Dataset, states: np.ndarray, *, trainer: AbstractReadoutTrainer = RidgeReadout(),
+                  **attrs) -> xr.Dataset:
     """Fit a linear readout on the train split of a task and apply it everywhere.
 
     Arguments:
         task: a regression or classification task (`mtjphys._benchmark_tasks`).
         states: the reservoir's outputs on the task, (T, N).
-        readout: "ridge" or "force".
-        regularization: FORCE's alpha.
+        trainer: how the readout is fitted: `RidgeReadout()` (the default), `ForceReadout(regularization=...)`
+            or a user's own `AbstractReadoutTrainer`.
         attrs: recorded in the result (the network, its seed, ...).
 
     Returns:
         The task dataset with `prediction(time, ...)` (regression) or `predicted(trial)` and the class
         `score(trial, class)` (classification), the readout's `readout_weights`, and in the attributes
-        the readout, its penalty and `metrics` (JSON: test NRMSE, memory capacity or accuracy).
+        the trainer's `readout` name, the trainer itself (`readout_trainer`), its `readout_penalty` and
+        `metrics` (JSON: test NRMSE, memory capacity or accuracy).
     """
+    if not isinstance(trainer, AbstractReadoutTrainer):
+        raise MtjphysError(f"trainer must be an AbstractReadoutTrainer (RidgeReadout(), ForceReadout(), or your own), "
+                           f"got {trainer!r}")
     if states.shape[0] != task.sizes["time"]:
         raise MtjphysError(f"states cover {states.shape[0]} steps, the task {task.sizes['time']}")
     x = features(states, task)
@@ -165,25 +235,30 @@ def train_readout(task: xr.Dataset, states: np.ndarray, *, readout: str = "ridge
         target_dim = next(d for d in task.target.dims if d != "time")
         y = task.target.transpose("time", target_dim).values
         train = task.split.values == "train"
-        weights, penalty = _fit(readout, x[train], y[train], regularization)
+        weights, penalty = _fit(trainer, x[train], y[train]), trainer.penalty(x[train], y[train])
         prediction = x @ weights.T
         result = task.assign(prediction=(("time", target_dim), prediction,
-                                         {"units": "1", "long_name": f"{readout} readout's prediction"}))
+                                         {"units": "1", "long_name": f"{trainer.name} readout's prediction"}))
     else:
         classes = task.sizes["class"]
         steps = np.flatnonzero(task.trial_of_step.values >= 0)
         trials = task.trial_of_step.values[steps]
         one_hot = np.eye(classes)[task.label.values[trials]]
         train = task.split.values[trials] == "train"
-        weights, penalty = _fit(readout, x[steps][train], one_hot[train], regularization)
+        weights, penalty = _fit(trainer, x[steps][train], one_hot[train]), trainer.penalty(x[steps][train],
+                                                                                            one_hot[train])
         score = np.zeros((task.sizes["trial"], classes))
         score[trials] = x[steps] @ weights.T
         result = task.assign(
-            score=(("trial", "class"), score, {"units": "1", "long_name": f"{readout} readout's score per class"}),
+            score=(("trial", "class"), score, {"units": "1", "long_name": f"{trainer.name} readout's score per "
+                                                                          "class"}),
             predicted=("trial", np.argmax(score, axis=1), {"units": "1", "long_name": "predicted class"}))
     result["readout_weights"] = (("output_of_readout", "feature"), weights,
                                  {"units": "1", "long_name": "readout weights on [1, u, r]"})
-    result.attrs.update({**attrs, "readout": readout, "readout_penalty": penalty})
+    recorded = module_to_dataset(trainer, "readout_trainer", prefix="readout_trainer")
+    result = result.merge(recorded.variables)  # a trainer's arrays, if it has any
+    result.attrs.update({**attrs, "readout": trainer.name, "readout_trainer": recorded.attrs["readout_trainer"],
+                         "readout_penalty": float(penalty)})
     result.attrs["metrics"] = json.dumps(benchmark_metrics(result))
     return result
 

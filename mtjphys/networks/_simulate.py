@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 
 from .._errors import MtjphysError, random_key
 from ._network import Network, STEP
+from ._step import initial_state, Learning, network_step, StepInput
 
 
 class Drive(eqx.Module):
@@ -160,36 +161,16 @@ class RunResult(eqx.Module):
 
 
 def _step(trainer, x_reset, state_noise, output_noise, record_mtjs, carry, step_inputs):
+    """One step of the scan (`network_step` with the drive's flags and the trainer); padding steps do nothing."""
     (u, target, learn, reset_state, reset_trainer, closed_loop), index, valid = step_inputs
 
     def active(carry):
-        network, trainer_state, x, magnetization, (r_history, z_history), key = carry
-        x = jnp.where(reset_state, x_reset, x)
-        magnetization = jnp.where(reset_state, network.equilibrium, magnetization)
-        r_history, z_history = (jnp.where(reset_state, 0.0, h) for h in (r_history, z_history))
-        trainer_state = jax.lax.cond(reset_trainer, lambda: trainer.init(network), lambda: trainer_state)
-        step_key = jax.random.fold_in(key, index)
-        weights_key = jax.random.fold_in(step_key, 3)
-        live = network.fluctuated(weights_key)  # the weights as they are in this step
-        r, magnetization = live.mtj_outputs(x, magnetization, jax.random.fold_in(step_key, 2))
-        energy = live.mtj_energy(x)
-        if output_noise:
-            r = r + output_noise * jax.random.normal(jax.random.fold_in(step_key, 0), r.shape)
-        z = live.readout @ r
-        network, trainer_state = jax.lax.cond(
-            learn, lambda: trainer.update(network, trainer_state, r, z, target), lambda: (network, trainer_state))
-        trainer_state = trainer.observe(trainer_state, r)
-        inputs = jnp.where(closed_loop, z, u) if u.shape == z.shape else u  # else checked: never closed
-        if network.delay:  # the recurrent and feedback signals of `delay` steps ago arrive now
-            r_arriving, z_arriving = r_history[0], z_history[0]
-            r_history = jnp.concatenate([r_history[1:], r[None]])
-            z_history = jnp.concatenate([z_history[1:], z[None]])
-        else:
-            r_arriving, z_arriving = r, z
-        x = network.fluctuated(weights_key).advance(x, r_arriving, z_arriving, inputs)  # learning acts at once
-        if state_noise:
-            x = x + state_noise * jax.random.normal(jax.random.fold_in(step_key, 1), x.shape)
-        return (network, trainer_state, x, magnetization, (r_history, z_history), key), (z, r[:record_mtjs], energy)
+        network, trainer_state, state, key = carry
+        network, state, output, trainer_state = network_step(
+            network, state, StepInput(u, index, reset=reset_state, closed_loop=closed_loop), key, x_reset=x_reset,
+            output_noise=output_noise, state_noise=state_noise,
+            learning=Learning(trainer, trainer_state, learn, reset_trainer, target))
+        return (network, trainer_state, state, key), (output.z, output.r[:record_mtjs], output.energy)
 
     def idle(carry):
         network = carry[0]
@@ -250,8 +231,7 @@ def simulate(
     magnetization = network.equilibrium if magnetization is None else jnp.asarray(magnetization)
     trainer_state = trainer.init(network) if trainer_state is None else trainer_state
     record_mtjs = min(record_mtjs, n)
-    history = (jnp.zeros((network.delay, n)), jnp.zeros((network.delay, network.readout.shape[0])))
-    carry = (network, trainer_state, x, magnetization, history, random_key(seed))
+    carry = (network, trainer_state, initial_state(network, x, magnetization), random_key(seed))
 
     steps = drive.steps
     chunk = -(-chunk // readout_every) * readout_every
@@ -279,10 +259,10 @@ def simulate(
 
     weight_steps = np.arange(readout_every - 1, padded, readout_every)
     kept = weight_steps < steps
-    network, trainer_state, x, magnetization, _, _ = carry
+    network, trainer_state, state, _ = carry
     trajectory = Trajectory(
         readouts=np.concatenate(readouts)[:steps], mtj_outputs=np.concatenate(mtj_outputs)[:steps],
         weight_steps=weight_steps[kept], readout_weights=np.concatenate(readout_weights)[kept],
         mtj_energy=np.concatenate(energies)[:steps],
     )
-    return RunResult(network, trainer_state, x, magnetization, trajectory)
+    return RunResult(network, trainer_state, state.x, state.magnetization, trajectory)
