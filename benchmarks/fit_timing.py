@@ -14,31 +14,18 @@ through the LLG solve relative to the forward solve it differentiates, measured 
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import click
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 import mtjphys as mp
-from mtjphys.device import gradient_solver, integrate, window_response
-from mtjphys.device._neuron import as_batch
+from mtjphys.device import gradient_solver
 from mtjphys.fitting import TraceData
+from mtjphys.references import median_time
 
 J = 0.9e10
 FREE = ("alpha", "Ku", "polarization")
-
-
-def median_time(function, repeats: int, *args, **kwargs) -> float:
-    jax.block_until_ready(function(*args, **kwargs))  # compiled outside the timing
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(function(*args, **kwargs))
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def fit_times(repeats: int) -> dict:
@@ -50,7 +37,7 @@ def fit_times(repeats: int) -> dict:
     times = {}
     for starts in (1, 4):
         result = mp.fit(data, start, FREE, starts=starts)  # compiles
-        times[starts] = median_time(mp.fit, max(3, repeats // 2), data, start, FREE, starts=starts)
+        times[starts] = median_time(mp.fit, max(3, repeats // 2), data, start, FREE, starts=starts, warm=True)
         true = np.array([truth[n] for n in FREE])
         error = np.abs(result.estimate - true) / result.standard_error
         print(f"fit of {len(FREE)} parameters to one trace, {starts} start(s): {times[starts]:.2f} s after "
@@ -62,15 +49,15 @@ def fit_times(repeats: int) -> dict:
 
 def gradient_costs(repeats: int) -> None:
     parameters = mp.Parameters()
-    model, law, params = as_batch(parameters)
+    device = mp.make_device(parameters)
+    params = device.params
     ts = jnp.linspace(0.0, mp.NEURON_WINDOW, 1501)
     forward_settings = gradient_solver(mp.NeuronSolver(), "forward")
     reverse_settings = gradient_solver(mp.NeuronSolver(), "reverse")
     data = mp.neuron_trace(parameters.replace(alpha=0.011), J).resistance.values
 
     def resistance(params, settings):
-        return integrate(model, settings, model.initial_state(params, ()), jnp.float64(J), params, ts,
-                            law=law).point.resistance
+        return device.replace(params=params, solver=settings).solve(jnp.float64(J), ts).point.resistance
 
     def loss(params, settings):
         return jnp.sum((resistance(params, settings) - data) ** 2)
@@ -92,12 +79,12 @@ def gradient_costs(repeats: int) -> None:
     anchor = None
     for name, function in runs.items():
         argument = params if "solve" in name or "all" in name else free
-        seconds = median_time(function, repeats, argument)
+        seconds = median_time(function, repeats, argument, warm=True)
         anchor = anchor or seconds
         print(f"  {name}: {1e3 * seconds:.2f} ms ({seconds / anchor:.1f}x)")
 
     currents = jnp.linspace(*mp.OPERATING_RANGE, 41)
-    total = lambda p, settings: jnp.sum(window_response(model, law, settings, p, currents).extrema.delta_r)
+    total = lambda p, settings: jnp.sum(device.replace(params=p, solver=settings).window(currents).extrema.delta_r)
     tangents = jax.tree.map(jnp.ones_like, params)
     runs = {
         "forward solve (the anchor)": jax.jit(lambda p: total(p, forward_settings)),
@@ -111,7 +98,7 @@ def gradient_costs(repeats: int) -> None:
     print("\none transfer curve, sum of dR over 41 currents:")
     anchor = None
     for name, function in runs.items():
-        seconds = median_time(function, repeats, params)
+        seconds = median_time(function, repeats, params, warm=True)
         anchor = anchor or seconds
         print(f"  {name}: {1e3 * seconds:.2f} ms ({seconds / anchor:.1f}x)")
 

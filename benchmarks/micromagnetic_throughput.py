@@ -27,7 +27,6 @@ from mtjphys.studies.standard_problem_4 import problem_record as sp4_record
 
 import mtjphys as mp
 from mtjphys import references
-from mtjphys.device import default_solver, solvable
 
 
 def per_evaluation(rhs, state, evaluations: int, repeats: int) -> float:
@@ -44,7 +43,8 @@ def disc_record(cell: float = 2e-9) -> mp.Parameters:
 
 
 def ours(record: mp.Parameters, evaluations: int, repeats: int) -> float:
-    model, params = solvable(record), record.arrays()
+    device = mp.make_device(record)
+    model, params = device.model, device.params
     state = model.uniform(jnp.asarray([0.6, 0.48, 0.64]))
     return per_evaluation(lambda m: model.landau_lifshitz(m, 0.9e10, params), state, evaluations, repeats)
 
@@ -59,8 +59,8 @@ def neuralmag_arguments(record: mp.Parameters, mask_path: pathlib.Path) -> list:
 
 def window_statistics(record: mp.Parameters) -> tuple[int, int]:
     """(accepted steps, right-hand-side evaluations) of one window under the default solver."""
-    model, params = solvable(record), record.arrays()
-    settings = default_solver(model)
+    device = mp.make_device(record)
+    model, params, settings = device.model, device.params, device.solver
 
     @jax.jit
     def solve(m0):

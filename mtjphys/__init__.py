@@ -24,8 +24,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "_errors": ("MtjphysError", "MAX_SEED"),
     "device": (
-        "Parameters", "REFERENCE", "Model", "compile_model", "default_model", "micromagnetic_model",
-        "NeuronSolver", "ThermalSolver", "Preamplifier", "Circuit", "neuron_output", "NeuronResponse",
+        "Parameters", "REFERENCE", "Model", "compile_model", "default_model", "micromagnetic_model", "Device",
+        "make_device", "NeuronSolver", "ThermalSolver", "Preamplifier", "Circuit", "neuron_output", "NeuronResponse",
         "equilibrium_resistance", "neuron_trace", "transfer_curve", "NEURON_WINDOW", "OPERATING_RANGE",
         "precession_frequency", "free_layer_geometry", "shape_anisotropy", "thin_film_anisotropy",
         "ellipsoid_demag_factors", "elliptic_cylinder_demag_factors", "prism_demag_factors",
@@ -36,7 +36,7 @@ _EXPORTS = {
         "AbstractMtjNonlinearity", "Tanh", "DeviceNonlinearity", "SurrogateNonlinearity", "simulate", "Drive",
         "make_drive", "AbstractTrainer", "NoTraining", "Force", "Innate", "train", "train_force", "train_innate",
         "train_bptt", "make_sequences", "largest_lyapunov_exponent", "network_to_dataset",
-        "network_from_dataset", "train_readout", "STEP",
+        "network_from_dataset", "trainer_from_dataset", "task_from_dataset", "energy_summary", "train_readout", "STEP",
     ),
     "tasks": (
         "sine_generation_task", "recognition_task", "writing_task", "load_character", "narma10_task",

@@ -73,8 +73,8 @@ import mtjphys as mp
 
 run = mp.open_dataset(sys.argv[1])
 network = mp.network_from_dataset(run)
-trainer = trainer_from_dataset(run)
-task = task_from_dataset(run)
+trainer = mp.trainer_from_dataset(run)
+task = mp.task_from_dataset(run)
 _, again = mp.train(network, task, trainer, seed=3, progress=False)
 np.save(sys.argv[2], again.output.values)
 print(json.dumps({"nonlinearity": type(network.nonlinearity).__module__ + ":" + type(network.nonlinearity).__name__,
@@ -174,7 +174,7 @@ def test_a_compiled_model_variant_saves_and_reloads():
     record = mp.Parameters({"beta": 0.05}, model=model)
     network = mp.random_network(mp.Architecture(n_mtj=4, n_inputs=1), record, seed=0, mode="device")
     loaded = mp.network_from_dataset(mp.network_to_dataset(network))
-    assert loaded.nonlinearity.model is model and loaded.records[0]["beta"] == 0.05
+    assert loaded.nonlinearity.device.model is model and loaded.records[0]["beta"] == 0.05
     drive = mp.make_drive(5, inputs=np.linspace(-1, 1, 5), n_inputs=1)
     runs = [mp.simulate(n, drive, record_mtjs=4, progress=False).trajectory.mtj_outputs for n in (network, loaded)]
     assert np.array_equal(runs[0], runs[1])

@@ -12,16 +12,8 @@ import pytest
 
 import mtjphys
 import mtjphys as mp
-from mtjphys.device import (
-    circuit_for,
-    default_solver,
-    gradient_solver,
-    integrate,
-    solvable,
-    thermal_realisation,
-    thermal_solver_for,
-    window_response,
-)
+from mtjphys.device import gradient_solver
+from mtjphys.device._thermal import sampled_thermal_solver
 from mtjphys.fitting import differentiable_parameters
 
 J = 0.9e10
@@ -71,14 +63,11 @@ def _agrees(analytic, finite, scale) -> bool:
 
 
 def _trace_function(parameters, settings=TIGHT, j=J):
-    model, law, _ = mtjphys.device._neuron.as_batch(parameters)
-    circuit = circuit_for(parameters)
+    device = mp.make_device(parameters, settings=settings)
 
     @jax.jit
     def resistance(params, drive=jnp.float64(j)):
-        trace = integrate(model, settings, model.initial_state(params, ()), drive, params, jnp.asarray(TIMES),
-                             law=law, circuit=circuit)
-        return trace.point.resistance
+        return device.replace(params=params).solve(drive, jnp.asarray(TIMES)).point.resistance
 
     return resistance
 
@@ -139,11 +128,11 @@ def test_reverse_mode_gives_the_forward_derivatives_of_the_transfer_curve():
                                       mode="reverse")
     for name in ("sensitivity", "energy_sensitivity"):
         assert _relative_error(forward[name].values, reverse[name].values) < 1e-10
-    model, law, _ = mtjphys.device._neuron.as_batch(parameters)
+    device = mp.make_device(parameters, settings=TIGHT)
 
     @jax.jit
     def delta_r(params, drive=jnp.asarray(currents)):
-        return window_response(model, law, TIGHT, params, drive).extrema.delta_r
+        return device.replace(params=params).window(drive).extrema.delta_r
 
     _check_every_row(parameters, forward, delta_r, EXTREMA_STEPS)
     h = 1e-3 * currents
@@ -161,14 +150,13 @@ def test_one_realisation_above_zero_kelvin_is_differentiated_along_its_fixed_noi
     parameters = mp.Parameters({"temperature": 300.0})
     assert "temperature" in differentiable_parameters(parameters)
     sensitivity = mp.trace_sensitivity(parameters, J, TIMES, wrt=["alpha", "Ku", "temperature"], seed=5)
-    model, law, _ = mtjphys.device._neuron.as_batch(parameters)
-    thermal = mtjphys.device._transfer.sampled_thermal_solver(thermal_solver_for(parameters), TIMES[1], TIMES.size)
+    device = mp.make_device(parameters)
+    device = device.replace(solver=sampled_thermal_solver(device.solver, TIMES[1], TIMES.size))
     key = mtjphys._errors.random_key(5)
 
     @jax.jit
     def resistance(params):
-        return thermal_realisation(model, thermal, params, jnp.float64(J), key, float(TIMES[-1]), law=law,
-                                      circuit=circuit_for(parameters)).point.resistance
+        return device.replace(params=params).solve(jnp.float64(J), TIMES, key=key).point.resistance
 
     assert np.allclose(resistance(parameters.arrays()), sensitivity.resistance.values, rtol=0, atol=1e-9)
     _check_every_row(parameters, sensitivity, resistance)
@@ -179,7 +167,7 @@ def test_one_realisation_above_zero_kelvin_is_differentiated_along_its_fixed_noi
 @pytest.mark.slow
 def test_a_micromagnetic_layer_is_differentiated_through_its_grid():
     parameters = mp.Parameters({"cell_size": 10e-9}, model=mp.micromagnetic_model())
-    settings = eqx.tree_at(lambda s: (s.rtol, s.atol, s.progress), default_solver(solvable(parameters)),
+    settings = eqx.tree_at(lambda s: (s.rtol, s.atol, s.progress), mp.make_device(parameters).solver,
                            (1e-10, 1e-12, False))
     sensitivity = mp.trace_sensitivity(parameters, J, TIMES, wrt=["A", "Ku", "alpha"], settings=settings)
     _check_every_row(parameters, sensitivity, _trace_function(parameters, settings))

@@ -9,7 +9,7 @@ import sympy as sp
 
 import mtjphys as mp
 from mtjphys import models
-from mtjphys.device import bias_voltage, circuit_for, heated, is_warm, window_response
+from mtjphys.device import bias_voltage, heated, is_warm
 from tests.test_cli import run
 
 J = 0.9e10
@@ -79,11 +79,11 @@ def test_the_bias_voltage_solves_v_equals_i_r_at_that_voltage():
 
 def test_a_constant_tmr_skips_the_bias_solve_and_gives_the_same_window():
     record = mp.Parameters()
-    assert not circuit_for(record).bias_dependent and circuit_for(record.replace(V_half=0.5)).bias_dependent
-    model, law, params = record.model, record["resistance_law"], record.arrays()
+    device = mp.make_device(record, settings=mp.NeuronSolver())
+    assert not device.circuit.bias_dependent and mp.make_device(record.replace(V_half=0.5)).circuit.bias_dependent
     js = jnp.linspace(0.8e10, 1.0e10, 3)
-    solved = window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.Circuit())
-    direct = window_response(model, law, mp.NeuronSolver(), params, js, circuit=circuit_for(record))
+    solved = device.replace(circuit=mp.Circuit()).window(js)
+    direct = device.window(js)
     for name in ("energy", "voltage_max", "power_max"):
         np.testing.assert_allclose(getattr(direct, name), getattr(solved, name), rtol=1e-13)
     np.testing.assert_allclose(direct.extrema.delta_r, solved.extrema.delta_r, rtol=1e-12)
@@ -117,14 +117,14 @@ def test_a_voltage_drive_follows_v_over_r_in_time():
 # ---- Joule heating -----------------------------------------------------------------------------
 def test_heating_at_zero_thermal_resistance_changes_nothing():
     record = mp.Parameters({"V_half": 0.5, "curie_temperature": 700.0})
-    model, law, params = record.model, record["resistance_law"], record.arrays()
+    device = mp.make_device(record, settings=mp.NeuronSolver())
     js = jnp.linspace(0.8e10, 1.0e10, 5)
-    plain = window_response(model, law, mp.NeuronSolver(), params, js)
-    heated = window_response(model, law, mp.NeuronSolver(), params, js, circuit=mp.Circuit(heating=True))
+    plain = device.window(js)
+    heated = device.replace(circuit=mp.Circuit(heating=True)).window(js)
     for name in ("energy", "voltage_max", "end"):
         np.testing.assert_allclose(getattr(heated, name), getattr(plain, name), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(heated.extrema.delta_r, plain.extrema.delta_r, rtol=1e-12)
-    assert not is_warm(record) and not circuit_for(record).heating
+    assert not is_warm(record) and not device.circuit.heating
 
 
 def test_heated_temperature_and_ms_follow_the_power():

@@ -17,7 +17,6 @@ import mtjphys as mp
 from mtjphys import models
 from mtjphys.cli import run_command
 from mtjphys.cli._main import cli
-from mtjphys.device import default_solver, integrate, solvable, thermal_realisation, thermal_solver_for
 from mtjphys.grid import demag_field, demag_tensor, dipole_average, exchange_field, newell_tensor
 from mtjphys.reproduction import params_option
 
@@ -30,7 +29,7 @@ def grid_record(**changes) -> mp.Parameters:
 
 def average_field(record: mp.Parameters, direction) -> np.ndarray:
     """The body's average demagnetising field [T] when uniformly magnetised along `direction`."""
-    model = solvable(record)
+    model = mp.make_device(record).model
     m = model.uniform(jnp.asarray(direction, dtype=jnp.float64))
     ms = jnp.asarray(record["Ms"] * record.mesh.mask, dtype=jnp.float64)
     field = demag_field(ms[..., None] * m, record.mesh.kernel, record.mesh.shape, MU0)
@@ -113,7 +112,7 @@ def test_a_wide_thin_films_demagnetising_factor_tends_to_one():
 # ---- the exchange stencil --------------------------------------------------------------------
 def test_uniform_magnetisation_has_no_exchange_field():
     record = grid_record(cell_size=5e-9, grain_size=20e-9, grain_Ms_dispersion=0.2)
-    model = solvable(record)
+    model = mp.make_device(record).model
     cells, ms = model.cell_parameters(record.arrays())
     stiffness = jnp.where(record.mesh.mask, cells["A"], 0.0)
     m = model.uniform(jnp.asarray([0.3, -0.4, 0.866]))
@@ -247,7 +246,7 @@ def test_a_small_k_spin_wave_follows_its_dispersion_without_demagnetisation():
     cells, dx, n = 100, 2e-9, 3
     record = mp.Parameters({"geometry": "rectangle", "length": cells * dx, "width": dx, "cell_size": dx,
                             "alpha": 0.0}, model=variant)
-    model, params = solvable(record), record.arrays()
+    model, params = mp.make_device(record).model, record.arrays()
     length, k = cells * dx, n * math.pi / (cells * dx)
     x = record.mesh.centres()[0] + length / 2
     amplitude = 1e-3 * np.cos(k * x)
@@ -267,7 +266,7 @@ def test_a_small_k_spin_wave_follows_its_dispersion_without_demagnetisation():
 @pytest.mark.slow
 def test_no_energy_is_gained_without_current_at_positive_damping():
     record = grid_record(cell_size=10e-9, length=60e-9, width=60e-9, alpha=0.05)
-    model, params = solvable(record), record.arrays()
+    model, params = mp.make_device(record).model, record.arrays()
     rng = np.random.default_rng(0)
     m0 = np.asarray(model.uniform(jnp.asarray([0.5, 0.2, 0.84]))) + 0.2 * rng.normal(size=model.state_shape)
     m0 /= np.linalg.norm(m0, axis=-1, keepdims=True)
@@ -284,11 +283,10 @@ def test_no_energy_is_gained_without_current_at_positive_damping():
 def test_every_cell_keeps_unit_length_over_a_window():
     """The state itself, not its directions (which every observable reads), stays on the sphere at 0 K."""
     record = grid_record(cell_size=10e-9)
-    model, law, params = solvable(record), record["resistance_law"], record.arrays()
-    m0 = model.initial_state(params, (2,))
+    device = mp.make_device(record)
+    m0 = device.equilibrium((2,))
     ts = jnp.linspace(0.0, mp.NEURON_WINDOW, 11)
-    trace = integrate(model, default_solver(model), m0, jnp.asarray([0.8e10, 1.0e10]), params, ts, law=law,
-                         snapshots=ts)
+    trace = device.solve(jnp.asarray([0.8e10, 1.0e10]), ts, m0=m0, snapshots=ts)
     norms = np.linalg.norm(np.asarray(trace.snapshots), axis=-1)[:, :, record.mesh.mask]
     assert np.max(np.abs(norms - 1)) < 1e-6
 
@@ -298,10 +296,9 @@ def test_small_cells_above_zero_kelvin_keep_their_directions_on_the_sphere():
     """On 4 nm cells at 300 K each Heun step's norm error is large; the directions move as if projected
     back after every step, so the average stays a mean of unit vectors and the state cannot run away."""
     record = grid_record(cell_size=4e-9, temperature=300.0)
-    model, law, params = solvable(record), record["resistance_law"], record.arrays()
-    settings = thermal_solver_for(record)
-    trace = thermal_realisation(model, settings, params, jnp.float64(0.9e10), jax.random.PRNGKey(0),
-                                   mp.NEURON_WINDOW, law=law)
+    device = mp.make_device(record)  # above 0 K: the stochastic LLG, its step stable on the grid
+    ts = np.linspace(0.0, mp.NEURON_WINDOW, device.solver.samples)
+    trace = device.solve(jnp.float64(0.9e10), ts, key=jax.random.PRNGKey(0))
     average = np.linalg.norm(np.asarray(trace.m), axis=-1)
     assert np.all(average <= 1 + 1e-12) and average.min() > 0.9  # tilted by the noise, not torn apart
     ends = np.linalg.norm(np.asarray(trace.end), axis=-1)[record.mesh.mask]
@@ -337,11 +334,11 @@ def test_the_relaxed_disc_flowers_at_its_rim_through_the_thickness():
     mid-plane, so the uniform state is the equilibrium; in two layers the rim tilts outward in one layer
     and inward in the other (the flower state), the centre stays put."""
     single = grid_record(cell_size=5e-9)
-    model = solvable(single)
+    model = mp.make_device(single).model
     relaxed = np.asarray(model.initial_state(single.arrays(), ()))
     assert np.abs(relaxed[single.mesh.mask][:, :2]).max() < 1e-12
     double = grid_record(cell_size=5e-9, thickness=2e-9, layers=2, Ku=3.5e5)
-    model, params = solvable(double), double.arrays()
+    model, params = mp.make_device(double).model, double.arrays()
     relaxed = np.asarray(model.initial_state(params, ()))
     torque = np.cross(relaxed, np.cross(relaxed, np.asarray(model.effective_field(jnp.asarray(relaxed), params))))
     assert np.abs(torque[double.mesh.mask]).max() < 1e-6

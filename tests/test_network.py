@@ -6,7 +6,6 @@ import pytest
 import xarray as xr
 
 import mtjphys as mp
-from mtjphys.device import window_response
 from mtjphys.networks import drive_from_task, rls_step
 from mtjphys.tasks import amplitude, dominant_period
 
@@ -140,7 +139,7 @@ def test_transfer_dataset_of_the_wrong_shape_is_refused():
     with pytest.raises(mp.MtjphysError, match="expected"):
         mp.make_nonlinearity(mp.Parameters(), 10, mode="surrogate", transfer=wrong)
     narrow = xr.Dataset({"delta_r": ("current_density", np.arange(5.0))}, coords={"current_density": grid / 2})
-    with pytest.raises(mp.MtjphysError, match="not the current window"):
+    with pytest.raises(mp.MtjphysError, match="not the current range"):
         mp.make_nonlinearity(mp.Parameters(), 10, mode="surrogate", transfer=narrow)
 
 
@@ -177,7 +176,7 @@ def test_a_device_network_reloads_with_its_own_solver_settings(tmp_path):
                                 carry_magnetization=True)
     path = mp.write_dataset(mp.network_to_dataset(network), tmp_path / "net.nc")
     loaded = mp.network_from_dataset(mp.open_dataset(path))
-    assert loaded.nonlinearity.settings == settings and loaded.nonlinearity.carry_magnetization
+    assert loaded.nonlinearity.device.solver == settings and loaded.nonlinearity.carry_magnetization
     drive = mp.make_drive(6, inputs=np.linspace(-1, 1, 6), n_inputs=1)
     runs = [mp.simulate(n, drive, record_mtjs=4, progress=False).trajectory.mtj_outputs for n in (network, loaded)]
     assert np.array_equal(runs[0], runs[1])
@@ -354,8 +353,8 @@ def test_force_with_failed_readout_synapses(mask_known):
 
 @pytest.mark.slow
 def test_carry_magnetization_starts_each_window_where_the_last_ended():
-    """Device mode by hand: every window solved with `window_response` from the carried m (or
-    from equilibrium for the default network), normalised by the nominal dR at j_min and j_max."""
+    """Device mode by hand: every window of the record's device solved from the carried m (or from
+    equilibrium for the default network), normalised by the nominal dR at j_min and j_max."""
     import equinox as eqx
 
     architecture = mp.Architecture(n_mtj=3, n_inputs=1, n_outputs=1, gain=1.0, leak=0.5, bias_scale=0.5)
@@ -371,8 +370,7 @@ def test_carry_magnetization_starts_each_window_where_the_last_ended():
     record = mp.Parameters()
     low, high = mp.neuron_output(record, list(architecture.current_range)).delta_r
     j_min, j_max = architecture.current_range
-    window = eqx.filter_jit(lambda params, j, m: window_response(record.model, record["resistance_law"],
-                                                                    mp.NeuronSolver(), params, j, m0=m))
+    window = eqx.filter_jit(lambda params, j, m: mp.make_device(record).replace(params=params).window(j, m0=m))
     j, w_f, w_in, b, w_out = (np.asarray(a) for a in (carrying.recurrent, carrying.feedback, carrying.input_weights,
                                                         carrying.bias, carrying.readout))
     equilibrium = np.broadcast_to(record["m0"], (3, 3))

@@ -10,14 +10,22 @@ import click
 import equinox as eqx
 import numpy as np
 
-from .._errors import MAX_SEED, MtjphysError
+from .._errors import MtjphysError
 from ..data._datasets import atomic_write, check_output_path, write_dataset
-from ..device._neuron import NEURON_WINDOW
+from ..device._device import NEURON_WINDOW, thermal_preamplifier
 from ..device._parameters import Parameters
 from ..device._preamplifier import DEFAULT_BANDWIDTH, Preamplifier
-from ..device._thermal import thermal_preamplifier
 from ..device._transfer import neuron_trace, OPERATING_RANGE, transfer_curve
 from ..grid._mesh import GEOMETRIES
+from ..reproduction._options import (
+    options,
+    output_dir_option,
+    overwrite_option,
+    params_option,
+    quick_option,
+    scheduler_option,
+    seed_option,
+)
 
 
 def run_command(command: click.Command, args=None, prog_name: str | None = None) -> None:
@@ -83,10 +91,6 @@ def describe_mesh(parameters: Parameters) -> str:
             f"{100 * mesh.area_error:+.2f} % from the exact shape)")
 
 
-params_option = click.option(
-    "--params", "params_path", type=click.Path(dir_okay=False),
-    help="JSON file of parameter-record keys (SI); missing keys take the reference values.",
-)
 output_option = click.option("-o", "--output", required=True, type=click.Path(), help="netCDF file to write.")
 bandwidth_option = click.option(
     "--preamplifier-bandwidth", type=float, default=None,
@@ -102,7 +106,6 @@ def make_preamplifier(bandwidth: float | None, parameters: Parameters) -> Preamp
     if not (np.isfinite(bandwidth) and bandwidth >= 0):
         raise MtjphysError(f"--preamplifier-bandwidth must be >= 0 Hz (0: no filter), got {bandwidth:g}")
     return thermal_preamplifier(parameters, bandwidth=bandwidth or None)
-overwrite_option = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,13 +118,12 @@ def cli() -> None:
 @click.option("--voltage", "-V", type=float, default=None,
               help="Drive by this voltage across the junction [V] instead of a current.")
 @click.option("--duration", type=float, default=NEURON_WINDOW, show_default=True, help="Simulated time [s].")
-@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
-              help="Noise seed (temperature above 0 K).")
+@options(seed_option("Noise seed (temperature above 0 K)."))
 @bandwidth_option
-@params_option
+@options(params_option(load=False))
 @model_options
 @output_option
-@overwrite_option
+@options(overwrite_option("an existing output file"))
 def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, params_path, model, output, overwrite,
            **grid):
     """Resistance ringing of one MTJ after a current step (-j) or a voltage step (-V): resistance,
@@ -148,15 +150,14 @@ def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, par
 @click.option("--v-min", type=float, default=None, help="Drive by voltages from this [V] (with --v-max) instead.")
 @click.option("--v-max", type=float, default=None, help="[V], with --v-min.")
 @click.option("--points", type=int, default=41, show_default=True)
-@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
-              help="Noise seed (temperature above 0 K).")
+@options(seed_option("Noise seed (temperature above 0 K)."))
 @click.option("--samples", type=int, default=64, show_default=True,
               help="Realisations per current above 0 K (mean and std are written).")
 @bandwidth_option
-@params_option
+@options(params_option(load=False))
 @model_options
 @output_option
-@overwrite_option
+@options(overwrite_option("an existing output file"))
 def transfer(j_min, j_max, v_min, v_max, points, seed, samples, preamplifier_bandwidth, params_path, model, output,
              overwrite, **grid):
     """Transfer curve: delta_r, delta_r_normalized, the window's energy and peak voltage over
@@ -191,14 +192,12 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, preamplifier_ban
 @click.option("--bounds", default=None,
               help="NAME=LOW:HIGH,... narrowing a parameter's bounds (a side may be empty); the record's constraints "
                    "(positive, in [0, 1]) always hold.")
-@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
-              help="Draws the further starts.")
+@options(seed_option("Draws the further starts."))
 @click.option("--starts", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Starts of the fit: the start record, and the others drawn about it.")
-@click.option("--params", "params_path", type=click.Path(dir_okay=False),
-              help="JSON record the fit starts from (missing keys take the reference values).")
+@options(params_option(load=False))
 @output_option
-@overwrite_option
+@options(overwrite_option("existing output files"))
 def fit(data, free, current_density, bounds, seed, starts, params_path, output, overwrite):
     """Least-squares fit of a record's parameters to measurements, through the LLG solve.
 
@@ -272,12 +271,8 @@ def study():
 
 
 @cli.command(short_help="Run every study and write report.md and report.html beside their outputs.")
-@click.option("-o", "--output-dir", required=True, type=click.Path(file_okay=False),
-              help="Directory for every study's netCDF and PNG, and the report.")
-@click.option("--quick", is_flag=True, help="A first look in a few minutes: fewer seeds and points.")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-@click.option("--scheduler", default=None,
-              help="Where sweeps run: a local Dask cluster (default), 'synchronous', 'threads', or an address.")
+@options(output_dir_option(), quick_option("A first look in a few minutes: fewer seeds and points."),
+         overwrite_option(), scheduler_option())
 def reproduce(output_dir, quick, overwrite, scheduler):
     """Run every registered study (the paper's figures and the supplementary studies) and write
     report.md and report.html, which set each measured number beside the paper's."""

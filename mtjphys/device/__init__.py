@@ -1,17 +1,16 @@
 """The device: one MTJ (or a batch of them) from its parameter record to its neuron output.
 
 The parameter record (`Parameters`) and the generated model it is solved with (`Model`); the
-junction in its circuit (`Circuit`: current or voltage drive, Joule heating, bias-dependent TMR);
-the deterministic solve (`NeuronSolver`) and the stochastic one (`ThermalSolver`); the
-pre-amplifier through which dR is read (`Preamplifier`); the neuron window and its datasets
-(`neuron_output`, `neuron_trace`, `transfer_curve`); thin-film geometry (demagnetising factors).
+`Device` that `make_device` decides once from the records: its circuit (`Circuit`: current or
+voltage drive, Joule heating, bias-dependent TMR), its solver (`NeuronSolver` at 0 K, the stochastic
+`ThermalSolver` above) and the pre-amplifier through which dR is read (`Preamplifier`); the neuron
+window and its datasets (`neuron_output`, `neuron_trace`, `transfer_curve`); thin-film geometry.
 """
 
 from .. import _x64  # noqa: F401  (float64 before any array is made)
 from ._circuit import (
     bias_voltage as bias_voltage,
     Circuit as Circuit,
-    circuit_for as circuit_for,
     free_layer_temperature as free_layer_temperature,
     heated as heated,
     is_warm as is_warm,
@@ -19,6 +18,13 @@ from ._circuit import (
     OperatingPoint as OperatingPoint,
     Trace as Trace,
     WindowResponse as WindowResponse,
+)
+from ._device import (
+    Device as Device,
+    make_device as make_device,
+    NEURON_WINDOW as NEURON_WINDOW,
+    precession_frequency as precession_frequency,
+    thermal_preamplifier as thermal_preamplifier,
 )
 from ._geometry import (
     ellipsoid_demag_factors as ellipsoid_demag_factors,
@@ -37,10 +43,7 @@ from ._model import (
 from ._neuron import (
     equilibrium_resistance as equilibrium_resistance,
     neuron_output as neuron_output,
-    NEURON_WINDOW as NEURON_WINDOW,
     NeuronResponse as NeuronResponse,
-    solvable as solvable,
-    window_response as window_response,
 )
 from ._parameters import (
     Parameters as Parameters,
@@ -56,21 +59,13 @@ from ._preamplifier import (
 from ._solve import (
     default_solver as default_solver,
     gradient_solver as gradient_solver,
-    integrate as integrate,
     NeuronSolver as NeuronSolver,
 )
 from ._thermal import (
-    default_preamplifier as default_preamplifier,
-    precession_frequency as precession_frequency,
     stiffest_precession as stiffest_precession,
     tangent_hessian as tangent_hessian,
-    thermal_delta_r as thermal_delta_r,
-    thermal_preamplifier as thermal_preamplifier,
-    thermal_quantiles as thermal_quantiles,
-    thermal_realisation as thermal_realisation,
     thermal_solver_for as thermal_solver_for,
     thermal_start as thermal_start,
-    thermal_window_response as thermal_window_response,
     ThermalSolver as ThermalSolver,
 )
 from ._transfer import (

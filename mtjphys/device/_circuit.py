@@ -212,15 +212,16 @@ class WindowResponse(NamedTuple):
 def sampled_window(preamplifier, ts, trace: Trace, params: dict) -> WindowResponse:
     """Everything a window gives, from its `Trace` sampled at `ts`; traceable."""
     power = trace.point.power(params)
-    return WindowResponse(preamplifier.extrema(ts, trace.point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
-                  jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), jnp.nanmax(power, axis=0), trace.end)
+    return WindowResponse(
+        preamplifier.extrema(ts, trace.point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
+        jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), jnp.nanmax(power, axis=0), trace.end)
 
 
-def check_limits(parameters: Parameters | Sequence[Parameters], window: WindowResponse) -> None:
+def check_limits(params: dict, window: WindowResponse) -> None:
     """Refuse, in one line, a drive that breaks the barrier down or heats the free layer past its Curie
-    temperature (records, one or one per MTJ, broadcast against the window's arrays)."""
-    records = _records(parameters)
-    limit = lambda key: np.asarray([r[key] for r in records] if len(records) > 1 else records[0][key])
+    temperature (the parameter arrays, shared or one per MTJ, broadcast against the window's arrays; a
+    limit switched off in the record is infinite here)."""
+    limit = lambda key: np.asarray(params[key])
     voltage, breakdown = np.broadcast_arrays(np.asarray(window.voltage_max), limit("breakdown_voltage"))
     if np.any(voltage > breakdown):
         worst = np.argmax(np.where(voltage > breakdown, voltage, -np.inf))

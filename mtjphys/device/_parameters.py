@@ -253,6 +253,14 @@ def read_record(path: str | pathlib.Path) -> dict:
     return values
 
 
+def batch_shape(model: Model, params: dict, drive) -> tuple[int, ...]:
+    """Returns: the broadcast shape of a batch of MTJs with parameter arrays `params` under `drive` (a
+    vector entry's trailing 3 excluded)."""
+    specs = Parameters.specs(model)
+    shapes = [jnp.shape(v)[: jnp.ndim(v) - len(specs[k]["shape"])] for k, v in params.items()]
+    return jnp.broadcast_shapes(jnp.shape(drive), *shapes)
+
+
 def stack_parameters(records: Sequence[Parameters]) -> dict[str, jnp.ndarray]:
     """Stack per-MTJ records into arrays with a leading `mtj` axis (same model and law).
 

@@ -12,22 +12,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._errors import MtjphysError, random_key
-from ._circuit import (
-    Circuit,
-    circuit_for,
-    diffusion,
-    drift,
-    is_warm,
-    sampled_window,
-    Trace,
-    trace_saves,
-    WindowResponse,
-)
+from ._circuit import Circuit, diffusion, drift, Trace, trace_saves
 from ._model import Model
-from ._neuron import as_batch, batch_shape, check_drive, NEURON_WINDOW, NeuronResponse
-from ._parameters import Parameters
-from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Preamplifier
+from ._parameters import batch_shape, Parameters
 from ._solve import progress_meter
 
 
@@ -64,21 +51,22 @@ STABLE_PHASE = 0.3  # omega_max dt of a micromagnetic grid's fixed step: Heun da
 
 def stiffest_precession(parameters) -> float:
     """An upper bound of the fastest precession [rad/s] of a micromagnetic grid's cells: gamma times the
-    exchange field of the grid's shortest wave, (2A/Ms) sum 4/d^2 over its axes of more than one cell, plus
-    the largest local fields (anisotropy, the cell's demagnetisation bound mu0 Ms, the applied field)."""
+    largest local fields (anisotropy, the applied field) plus each nonlocal term's bound on its field (its
+    grid operator's `field_bound`: the exchange field of the grid's shortest wave, (2A/Ms) sum 4/d^2 over
+    its axes of more than one cell; the demagnetising bound mu0 Ms; a user's term its own)."""
     records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
     mu0 = records[0].model.constants["mu0"]["value"]
+    operators = records[0].model.grid_operators.values()
     fastest = 0.0
     for record in records:
-        mesh = record.mesh
-        stencil = sum(4 / d**2 for d, n in zip(mesh.cell, mesh.shape) if n > 1)
-        field = (2 * record["A"] / record["Ms"] * stencil + 2 * (abs(record["Ku"]) + abs(record["Kc"])) / record["Ms"]
-                 + mu0 * record["Ms"] + mu0 * float(np.linalg.norm(record["H_ext"])))
+        anisotropy = 2 * (abs(record.get("Ku", 0.0)) + abs(record.get("Kc", 0.0))) / record["Ms"]
+        field = anisotropy + mu0 * float(np.linalg.norm(record.get("H_ext", (0.0, 0.0, 0.0))))
+        field += sum(operator.field_bound(record) for operator in operators)
         fastest = max(fastest, record["gamma"] * field)
     return fastest
 
 
-def thermal_solver_for(parameters, spacing: float = NEURON_WINDOW / 300) -> ThermalSolver:
+def thermal_solver_for(parameters, spacing: float) -> ThermalSolver:
     """The SDE solver a record's windows take unless told otherwise: `ThermalSolver()` for a macrospin; for a
     micromagnetic grid its step cut to keep `stiffest_precession` times dt below `STABLE_PHASE`, dividing the
     sample `spacing` [s] (a fixed-step Heun integration is unstable past it), with a progress bar."""
@@ -131,36 +119,6 @@ def tangent_hessian(model: Model, params: dict, m0: jnp.ndarray) -> jnp.ndarray:
     h11, h22 = curvature([1.0, 0.0]), curvature([0.0, 1.0])
     h12 = (curvature([1.0, 1.0]) - h11 - h22) / 2
     return jnp.stack([jnp.stack([h11, h12], -1), jnp.stack([h12, h22], -1)], -2)
-
-
-def precession_frequency(parameters) -> np.ndarray:
-    """The small-angle precession frequency [Hz] about the equilibrium m0 of each MTJ (the ringing's
-    frequency): f = gamma sqrt(det H) / (2 pi Ms (1 + alpha^2)), H the tangent Hessian of the energy
-    density (Smit-Beljers; Kittel's gamma B_k / 2 pi for a uniaxial film).
-
-    Arguments:
-        parameters: one record, or one per MTJ.
-    """
-    model, _, params = as_batch(parameters)
-    hessian = tangent_hessian(model, params, params["m0"])
-    determinant = jnp.maximum(jnp.linalg.det(hessian), 0.0)
-    damping = 1 + params["alpha"] ** 2
-    return np.asarray(params["gamma"] * jnp.sqrt(determinant) / (2 * jnp.pi * params["Ms"] * damping))
-
-
-def thermal_preamplifier(parameters, bandwidth: float | None = DEFAULT_BANDWIDTH) -> Preamplifier:
-    """The preamplifier of a noisy neuron: a pre-amplifier of `bandwidth` [Hz], and extrema held over
-    half the precession period of the fastest MTJ in `parameters` (one record or several)."""
-    frequency = float(np.max(precession_frequency(parameters)))
-    if not (np.isfinite(frequency) and frequency > 0):
-        raise MtjphysError("the MTJ has no stable equilibrium to ring about (zero precession frequency)")
-    return Preamplifier(bandwidth=bandwidth, hold=0.5 / frequency)
-
-
-def default_preamplifier(parameters) -> Preamplifier:
-    """How dR is read unless told otherwise: ideally at 0 K, through `thermal_preamplifier` when any MTJ
-    of `parameters` (one record or several) is above 0 K (ambient, or by Joule heating)."""
-    return thermal_preamplifier(parameters) if is_warm(parameters) else IDEAL
 
 
 def thermal_start(model: Model, params: dict, m0: jnp.ndarray, key: jax.Array) -> jnp.ndarray:
@@ -256,61 +214,8 @@ def thermal_realisation(
                              law=law, circuit=circuit)
 
 
-def thermal_window_response(
-    model: Model, law: str, settings: ThermalSolver, preamplifier: Preamplifier, params: dict, drive: jnp.ndarray,
-    key: jax.Array, m0: jnp.ndarray | None = None, window: float = NEURON_WINDOW, circuit: Circuit = Circuit(),
-) -> WindowResponse:
-    """One neuron window at the temperature in `params` (traceable; no jit of its own).
-
-    Arguments:
-        model, law, settings, params, drive, key, m0, circuit: as for `thermal_realisation`.
-        preamplifier: how dR is measured on the noisy R(t).
-        window: [s].
-
-    Returns:
-        A `WindowResponse`: the extrema the preamplifier finds, the energy, the peak voltage and power, and m at the end.
-    """
-    trace = thermal_realisation(model, settings, params, drive, key, window, m0, law=law, circuit=circuit)
-    return sampled_window(preamplifier, np.linspace(0.0, window, settings.samples), trace, params)
-
-
-@eqx.filter_jit
-def _thermal_output(model, law, settings, preamplifier, circuit, window, params, drive, key):
-    return thermal_window_response(model, law, settings, preamplifier, params, drive, key, window=window, circuit=circuit)
-
-
-def thermal_delta_r(
-    parameters, drive, *, source: str = "current", seed: int = 0, settings: ThermalSolver | None = None,
-    preamplifier: Preamplifier | None = None, window: float = NEURON_WINDOW,
-) -> NeuronResponse:
-    """The neuron's response at the record's temperature: one independent realisation per entry
-    of `drive` (thermal start and noise drawn from `seed`).
-
-    Arguments:
-        parameters: one record, or one per MTJ (broadcast against the drive).
-        drive: the current density [A/m^2] (source "current") or voltage [V] (source "voltage"), any shape.
-        seed: the only source of randomness.
-        settings: the SDE solver (default `thermal_solver_for` the records).
-        preamplifier: how dR is measured (default `thermal_preamplifier(parameters)`).
-
-    Returns:
-        A `NeuronResponse` of numpy arrays.
-    """
-    model, law, params = as_batch(parameters)
-    drive = check_drive(source, drive)
-    settings = settings or thermal_solver_for(parameters, float(window) / (ThermalSolver().samples - 1))
-    preamplifier = preamplifier if preamplifier is not None else thermal_preamplifier(parameters)
-    result = _thermal_output(model, law, settings, preamplifier, circuit_for(parameters, source), float(window), params,
-                             jnp.asarray(drive), random_key(seed))
-    return NeuronResponse.of(parameters, result)
-
-
-def thermal_quantiles(parameters, currents, samples: int, *, seed: int = 0,
-                      settings: ThermalSolver | None = None, preamplifier: Preamplifier | None = None):
-    """Sorted samples of dR at each current: the empirical conditional distribution.
-
-    Returns: array (len(currents), samples), each row sorted.
-    """
-    currents = np.asarray(currents, dtype=float)
-    grid = np.broadcast_to(currents[:, None], (currents.size, samples))
-    return np.sort(thermal_delta_r(parameters, grid, seed=seed, settings=settings, preamplifier=preamplifier).delta_r, axis=1)
+def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int) -> ThermalSolver:
+    """`thermal` saving `samples` points `spacing` apart, its step refined (never coarsened) to
+    divide the spacing: dt = spacing / ceil(spacing / thermal.dt)."""
+    substeps = max(1, math.ceil(spacing / thermal.dt * (1 - 1e-9)))
+    return eqx.tree_at(lambda s: (s.dt, s.samples), thermal, (float(spacing / substeps), int(samples)))

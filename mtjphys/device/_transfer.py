@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
@@ -12,15 +10,16 @@ import xarray as xr
 from .._errors import MtjphysError, random_key
 from ..data._provenance import provenance
 from ..grid._mesh import field_variable, mesh_variables
-from ._circuit import circuit_for, free_layer_temperature, is_warm, OperatingPoint, sampled_window, Trace
-from ._neuron import as_batch, drive_of, equilibrium_resistance, NEURON_WINDOW, NeuronResponse, response_to
+from ._circuit import free_layer_temperature, OperatingPoint, sampled_window, Trace
+from ._device import as_device, Device, NEURON_WINDOW
+from ._neuron import drive_of, equilibrium_resistance, NeuronResponse, respond
 from ._parameters import Parameters
 from ._preamplifier import Preamplifier
-from ._solve import default_solver, integrate, NeuronSolver
-from ._thermal import default_preamplifier, thermal_delta_r, thermal_realisation, thermal_solver_for, ThermalSolver
+from ._solve import NeuronSolver
+from ._thermal import sampled_thermal_solver, ThermalSolver
 
 MAX_SAMPLES = 2**22  # of one trace: about 200 MB of m(t) and R(t)
-# The paper's operating window of current densities [A/m^2].
+# The paper's operating range of current densities [A/m^2].
 OPERATING_RANGE = (0.8e10, 1.0e10)
 
 
@@ -30,8 +29,23 @@ def _current_coordinate(values) -> xr.DataArray:
 
 
 @eqx.filter_jit
-def _trace(model, law, settings, circuit, params, drive, ts):
-    return integrate(model, settings, model.initial_state(params, ()), drive, params, ts, law=law, circuit=circuit)
+def _trace(device: Device, drive, ts):
+    return device.solve(drive, ts)
+
+
+@eqx.filter_jit
+def _realisation(device: Device, drive, duration: float, key):
+    return device.solve(drive, np.linspace(0.0, duration, device.solver.samples), key=key)
+
+
+def _one_mtj(parameters, what: str, source: str, **options) -> Device:
+    """The device of one MTJ (records through `make_device`), refused in one line if it is a batch."""
+    if not isinstance(parameters, (Parameters, Device)):
+        raise MtjphysError(f"{what} is of one MTJ: give one parameter record or its Device")
+    device = as_device(parameters, source, **options)
+    if device.batch_shape(0.0):
+        raise MtjphysError(f"{what} is of one MTJ; this device is a batch of {device.batch_shape(0.0)}")
+    return device
 
 
 def _at(trace: Trace, samples) -> Trace:
@@ -46,7 +60,7 @@ def _drive_variable(source: str, value: float) -> dict:
 
 
 def neuron_trace(
-    parameters: Parameters, current_density: float | None = None, *, voltage: float | None = None,
+    parameters: Parameters | Device, current_density: float | None = None, *, voltage: float | None = None,
     duration: float = NEURON_WINDOW, time_step: float = 1e-12, settings: NeuronSolver | None = None, seed: int = 0,
     thermal: ThermalSolver | None = None, preamplifier: Preamplifier | None = None,
 ) -> xr.Dataset:
@@ -54,15 +68,16 @@ def neuron_trace(
     equilibrium, with the neuron output and the window's energy.
 
     Arguments:
-        parameters: the MTJ.
+        parameters: the MTJ: its record, or its `Device`.
         current_density: [A/m^2]; or instead
         voltage: [V] across the junction (the current follows V / R(m, V) in time).
         duration: [s] simulated; the neuron output and energy are taken over the first 1.5 ns.
         time_step: [s] spacing of the saved samples.
-        settings: the ODE solver (0 K); default `default_solver` of the model.
-        seed, thermal: above 0 K (ambient, or by Joule heating) one realisation of the stochastic LLG
-            with this `ThermalSolver` (its step refined, if need be, to divide `time_step`), noise drawn from `seed`.
-        preamplifier: how dR is measured; default ideal at 0 K and `thermal_preamplifier` above.
+        settings, thermal, preamplifier: how the record is computed (see `make_device`; a `Device`
+            carries its own). Above 0 K the stochastic solver's step is refined, if need be, to divide
+            `time_step`.
+        seed: above 0 K (ambient, or by Joule heating) one realisation of the stochastic LLG, its noise
+            drawn from `seed`.
 
     Returns:
         Dataset with `resistance`, `voltage`, `current`, `power`, `temperature` (over `time`) and
@@ -77,33 +92,26 @@ def neuron_trace(
         raise MtjphysError(f"duration must be at least the neuron window, {NEURON_WINDOW:g} s; got {duration:g}")
     if not (np.isfinite(time_step) and 0 < time_step <= NEURON_WINDOW / 10):
         raise MtjphysError(f"time step must lie in (0, {NEURON_WINDOW / 10:g}] s; got {time_step:g}")
-    model, law, params = as_batch(parameters)
-    settings = settings or default_solver(model)
+    device = _one_mtj(parameters, "a trace", source, settings=settings, thermal=thermal, preamplifier=preamplifier)
+    params = device.params
     count = round(duration / time_step) + 1
     if count > MAX_SAMPLES:
         raise MtjphysError(f"duration / time step gives {count} samples; at most {MAX_SAMPLES} (shorten the "
                            "duration or lengthen the time step)")
     ts = np.linspace(0.0, duration, count)
-    hot = is_warm(parameters)
-    circuit = circuit_for(parameters, source)
-    preamplifier = preamplifier if preamplifier is not None else default_preamplifier(parameters)
-    if hot:
-        thermal = sampled_thermal_solver(thermal or thermal_solver_for(parameters), ts[1] - ts[0], ts.size)
-        trace = thermal_realisation(model, thermal, params, jnp.float64(drive), random_key(seed), float(ts[-1]),
-                                    law=law, circuit=circuit)
+    if device.thermal:  # one realisation on the trace's own times, the step refined to divide their spacing
+        device = device.replace(solver=sampled_thermal_solver(device.solver, ts[1] - ts[0], ts.size))
+        trace = _realisation(device, jnp.float64(drive), float(ts[-1]), random_key(seed))
         in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
         head = _at(trace, in_window)
-        response = NeuronResponse.of(parameters, sampled_window(preamplifier, ts[in_window], head, params))
-        solver_attrs = thermal.describe()
+        response = NeuronResponse.of(device, sampled_window(device.preamplifier, ts[in_window], head, params))
     else:  # one solve, saved on the trace's times and on the neuron's own window samples
-        window_ts = np.linspace(0.0, NEURON_WINDOW, settings.samples)
+        window_ts = np.linspace(0.0, NEURON_WINDOW, device.solver.samples)
         grid = np.union1d(ts, window_ts)
-        full = _trace(model, law, settings, circuit, params, jnp.float64(drive), jnp.asarray(grid))
+        full = _trace(device, jnp.float64(drive), jnp.asarray(grid))
         trace, head = (_at(full, np.searchsorted(grid, times)) for times in (ts, window_ts))
-        response = NeuronResponse.of(parameters, sampled_window(preamplifier, window_ts, head, params))
-        solver_attrs = settings.describe()
+        response = NeuronResponse.of(device, sampled_window(device.preamplifier, window_ts, head, params))
     m, point = trace.m, trace.point
-    solver_attrs.update(preamplifier.describe(), **circuit.describe())
     power = point.power(params)
     time = xr.DataArray(ts, dims="time", attrs={"units": "s", "long_name": "time since the drive was switched on"})
     dataset = xr.Dataset(
@@ -127,45 +135,37 @@ def neuron_trace(
             "time_last_min": ((), float(response.time_min), {"units": "s", "long_name": "time of the last minimum"}),
             "energy": ((), float(response.energy),
                        {"units": "J", "long_name": "energy dissipated in the junction over the window"}),
-            "resistance_equilibrium": ((), equilibrium_resistance(parameters),
+            "resistance_equilibrium": ((), equilibrium_resistance(device),
                 {"units": "ohm", "long_name": "R0, zero-bias resistance at equilibrium"}),
             **_drive_variable(source, drive),
         },
         coords={"time": time, "component": ("component", ["x", "y", "z"],
                                              {"units": "", "long_name": "Cartesian component"})},
     )
-    if parameters.mesh is not None:
+    if device.mesh is not None:
         dataset["m"].attrs["long_name"] = "free-layer magnetization direction, averaged over the cells (Ms-weighted)"
-        dataset = dataset.merge(mesh_variables(parameters.mesh))
-        dataset["m_final"] = field_variable(parameters.mesh, np.asarray(trace.end),
+        dataset = dataset.merge(mesh_variables(device.mesh))
+        dataset["m_final"] = field_variable(device.mesh, np.asarray(trace.end),
                                             f"magnetization of every cell at t = {ts[-1]:.4g} s")
-        solver_attrs.update(parameters.mesh.describe())
-    dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
-                                    **solver_attrs))
+    dataset.attrs.update(provenance(device.record, seed=seed if device.thermal else None, neuron_window=NEURON_WINDOW,
+                                    **device.describe()))
     return dataset
 
 
-def sampled_thermal_solver(thermal: ThermalSolver, spacing: float, samples: int) -> ThermalSolver:
-    """`thermal` saving `samples` points `spacing` apart, its step refined (never coarsened) to
-    divide the spacing: dt = spacing / ceil(spacing / thermal.dt)."""
-    substeps = max(1, math.ceil(spacing / thermal.dt * (1 - 1e-9)))
-    return eqx.tree_at(lambda s: (s.dt, s.samples), thermal, (spacing / substeps, samples))
-
-
 def transfer_curve(
-    parameters: Parameters, current_densities=None, *, voltages=None, settings: NeuronSolver | None = None,
+    parameters: Parameters | Device, current_densities=None, *, voltages=None, settings: NeuronSolver | None = None,
     seed: int = 0, samples: int = 64, thermal: ThermalSolver | None = None, preamplifier: Preamplifier | None = None,
 ) -> xr.Dataset:
     """The neuron's transfer curve dR(j), or dR(V) under a voltage drive.
 
     Arguments:
-        parameters: the MTJ.
-        current_densities: [A/m^2], increasing; default 41 points over the operating window.
+        parameters: the MTJ: its record, or its `Device`.
+        current_densities: [A/m^2], increasing; default 41 points over the operating range.
         voltages: [V], increasing, instead of current densities: the junction driven by a voltage.
-        settings: the ODE solver (0 K); default `default_solver` of the model.
-        seed, samples, thermal: above 0 K, `samples` realisations of the stochastic LLG per current
-            (noise from `seed`); `delta_r` is then their mean and `delta_r_std` their spread.
-        preamplifier: how dR is measured; default ideal at 0 K and `thermal_preamplifier` above.
+        settings, thermal, preamplifier: how the record is computed (see `make_device`; a `Device`
+            carries its own).
+        seed, samples: above 0 K, `samples` realisations of the stochastic LLG per current (noise from
+            `seed`); `delta_r` is then their mean and `delta_r_std` their spread.
 
     Returns:
         Dataset over `current_density` (or `voltage`) with `delta_r`, `delta_r_normalized` (mapped
@@ -181,19 +181,17 @@ def transfer_curve(
         raise MtjphysError(f"a transfer curve needs at least 2 {what}")
     if np.any(np.diff(js) <= 0):
         raise MtjphysError(f"{what} must be strictly increasing")
-    hot = is_warm(parameters)
-    preamplifier = preamplifier if preamplifier is not None else default_preamplifier(parameters)
-    settings = settings or default_solver(as_batch(parameters)[0])
+    device = _one_mtj(parameters, "a transfer curve", source, settings=settings, thermal=thermal,
+                      preamplifier=preamplifier)
+    hot = device.thermal
     if hot:
         if samples < 2:
             raise MtjphysError(f"need at least 2 samples per current above 0 K, got {samples}")
-        thermal = thermal or thermal_solver_for(parameters)
-        response = thermal_delta_r(parameters, np.repeat(js[:, None], samples, axis=1), source=source, seed=seed,
-                                   settings=thermal, preamplifier=preamplifier)
+        response = respond(device, np.repeat(js[:, None], samples, axis=1), seed=seed)
         delta_r, delta_r_std = response.delta_r.mean(axis=1), response.delta_r.std(axis=1, ddof=1)
         energy, voltage_max = response.energy.mean(axis=1), response.voltage_max.max(axis=1)
     else:
-        response = response_to(parameters, source, js, settings=settings, preamplifier=preamplifier)
+        response = respond(device, js)
         delta_r, energy, voltage_max = response.delta_r, response.energy, response.voltage_max
     dim = "current_density" if source == "current" else "voltage"
     span = delta_r.max() - delta_r.min()
@@ -208,7 +206,7 @@ def transfer_curve(
                                    {"units": "1", "long_name": "dR mapped linearly onto [0, 1] over this curve"}),
             "energy": (dim, energy, {"units": "J", "long_name": "energy dissipated in the junction over the window"}),
             "voltage_max": (dim, voltage_max, {"units": "V", "long_name": "largest voltage across the barrier"}),
-            "resistance_equilibrium": ((), equilibrium_resistance(parameters),
+            "resistance_equilibrium": ((), equilibrium_resistance(device),
                                        {"units": "ohm", "long_name": "R0, zero-bias resistance at equilibrium"}),
         },
         coords={dim: coordinate},
@@ -218,11 +216,8 @@ def transfer_curve(
         dataset["energy"].attrs["long_name"] = f"mean window energy over {samples} thermal realisations"
         dataset["delta_r_std"] = (dim, delta_r_std,
                                   {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
-    solver_attrs = {**(thermal.describe() if hot else settings.describe()),
-                    **circuit_for(parameters, source).describe()}
-    if parameters.mesh is not None:
-        solver_attrs.update(parameters.mesh.describe())
-        dataset = dataset.merge(mesh_variables(parameters.mesh))
-    dataset.attrs.update(provenance(parameters, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
-                                    samples_per_current=samples if hot else 1, **solver_attrs, **preamplifier.describe()))
+    if device.mesh is not None:
+        dataset = dataset.merge(mesh_variables(device.mesh))
+    dataset.attrs.update(provenance(device.record, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
+                                    samples_per_current=samples if hot else 1, **device.describe()))
     return dataset

@@ -28,10 +28,9 @@ import xarray as xr
 from .._errors import MtjphysError
 from ..data._datasets import open_dataset
 from ..data._provenance import provenance
-from ..device._circuit import circuit_for, is_warm
-from ..device._neuron import as_batch, window_response
+from ..device._device import as_device, Device
 from ..device._parameters import Parameters
-from ..device._solve import default_solver, gradient_solver, integrate, NeuronSolver
+from ..device._solve import gradient_solver, NeuronSolver
 from ._gradients import differentiable_parameters, from_the_step
 
 TRACE_COLUMNS = ("time", "resistance")
@@ -300,43 +299,36 @@ class Observation(eqx.Module):
         return cls("transfer", jnp.asarray(data.current_density), jnp.float64(0.0), jnp.asarray(data.values), 0)
 
 
-def predict(model, law, settings: NeuronSolver, circuit, params: dict, observation: Observation) -> jnp.ndarray:
-    """The model's values on the data's own coordinates (traceable): R at the measured times, or dR at the
+def predict(device: Device, observation: Observation) -> jnp.ndarray:
+    """The device's values on the data's own coordinates (traceable): R at the measured times, or dR at the
     measured current densities."""
     if observation.kind == "trace":
-        trace = integrate(model, settings, model.initial_state(params, ()), observation.drive, params,
-                          observation.coordinate, law=law, circuit=circuit, throw=False)
+        trace = device.solve(observation.drive, observation.coordinate, throw=False)
         return trace.point.resistance[observation.skip:]
-    window = window_response(model, law, settings, params, observation.coordinate, circuit=circuit, throw=False)
-    return window.extrema.delta_r
+    return device.window(observation.coordinate, throw=False).extrema.delta_r
 
 
 class _Problem(eqx.Module):
     """Weighted residuals of all data as a function of the free coordinates theta (the numbers traced, so that
     one compilation serves every start record and every set of measured values of the same shapes)."""
 
-    model: object = eqx.field(static=True)
-    law: str = eqx.field(static=True)
-    settings: NeuronSolver
-    circuit: object
-    params: dict
+    device: Device
     names: tuple[str, ...] = eqx.field(static=True)
     kinds: tuple[str, ...] = eqx.field(static=True)
     bounds: jnp.ndarray  # (free, 3): start, low, high
     observations: tuple
 
     @classmethod
-    def of(cls, model, law, settings, circuit, params, free: Sequence[Coordinate], observations) -> _Problem:
+    def of(cls, device: Device, free: Sequence[Coordinate], observations) -> _Problem:
         bounds = jnp.asarray([[c.start, c.low, c.high] for c in free], dtype=jnp.float64)
-        return cls(model, law, settings, circuit, params, tuple(c.name for c in free), tuple(c.kind for c in free),
-                   bounds, tuple(observations))
+        return cls(device, tuple(c.name for c in free), tuple(c.kind for c in free), bounds, tuple(observations))
 
     def estimate(self, theta) -> jnp.ndarray:
         return jnp.stack([physical(kind, theta[i], *self.bounds[i]) for i, kind in enumerate(self.kinds)])
 
     def predictions(self, theta) -> list:
-        params = {**self.params, **dict(zip(self.names, self.estimate(theta)))}
-        return [predict(self.model, self.law, self.settings, self.circuit, params, o) for o in self.observations]
+        device = self.device.replace(params={**self.device.params, **dict(zip(self.names, self.estimate(theta)))})
+        return [predict(device, o) for o in self.observations]
 
     def residuals(self, theta, weights):
         return jnp.concatenate([(p - o.values) * w for p, o, w in
@@ -443,7 +435,7 @@ def _notes(free, estimate, standard_error, correlation, singular_values, singula
 
 
 def fit(
-    data: Sequence[TraceData | TransferData], start: Parameters, free: Sequence[str], *,
+    data: Sequence[TraceData | TransferData], start: Parameters | Device, free: Sequence[str], *,
     bounds: Mapping[str, tuple[float, float]] | None = None, seed: int = 0, starts: int = 4,
     settings: NeuronSolver | None = None, rtol: float = 1e-9, atol: float = 1e-9, max_steps: int = 120,
 ) -> FitResult:
@@ -451,12 +443,14 @@ def fit(
 
     Arguments:
         data: `TraceData` and `TransferData` (see `read_data`).
-        start: the record the fit starts from; the parameters that are not free keep its values.
+        start: the record the fit starts from (or its `Device`, at 0 K); the parameters that are not free keep
+            its values.
         free: names of the scalar parameters to fit.
         bounds: name -> (low, high), narrowing the bounds of the record's constraints.
         seed, starts: the first start is `start` itself; the others are drawn from `seed` about it
             (normal, standard deviation `START_SPREAD` in the unconstrained coordinates). All run at once.
-        settings: the ODE solver (default the model's); it is differentiated in forward mode.
+        settings: the ODE solver of a start record (default the model's; a `Device` carries its own); it is
+            differentiated in forward mode.
         rtol, atol, max_steps: of the Levenberg-Marquardt iteration (max_steps in all, shared evenly by the
             growing parts of a trace that are fitted in turn).
 
@@ -467,8 +461,10 @@ def fit(
     data = tuple(data)
     if not data:
         raise MtjphysError("no data to fit")
-    if is_warm(start):
+    device = as_device(start, settings=settings)
+    if device.thermal:
         raise MtjphysError("fits use the deterministic neuron: the start record must be at 0 K with no Joule heating")
+    start = device.record
     free_coordinates = tuple(coordinates(start, list(free), bounds))
     points = sum(d.values.size for d in data)
     if points <= len(free_coordinates):
@@ -476,10 +472,9 @@ def fit(
                            "(need more points than free parameters)")
     if not (isinstance(starts, int) and starts >= 1):
         raise MtjphysError(f"the number of starts must be a whole number >= 1, got {starts!r}")
-    model, law, params = as_batch(start)
-    settings = gradient_solver(settings or default_solver(model), "forward")
+    settings = gradient_solver(device.solver, "forward")
     observations = tuple(Observation.of(d) for d in data)
-    problem = _Problem.of(model, law, settings, circuit_for(start), params, free_coordinates, observations)
+    problem = _Problem.of(device.replace(solver=settings), free_coordinates, observations)
     rng = np.random.default_rng(seed)
     thetas = jnp.asarray(np.concatenate([np.zeros((1, len(free_coordinates))),
                                          rng.normal(0.0, START_SPREAD, (starts - 1, len(free_coordinates)))]))

@@ -27,12 +27,11 @@ import xarray as xr
 
 from .._errors import MtjphysError, random_key
 from ..data._provenance import provenance
-from ..device._circuit import circuit_for, is_warm
-from ..device._neuron import as_batch, NEURON_WINDOW, window_response
+from ..device._circuit import is_warm
+from ..device._device import Device, make_device, NEURON_WINDOW
 from ..device._parameters import Parameters
-from ..device._solve import default_solver, gradient_solver, integrate, NeuronSolver
-from ..device._thermal import thermal_realisation, thermal_solver_for
-from ..device._transfer import sampled_thermal_solver
+from ..device._solve import gradient_solver, NeuronSolver
+from ..device._thermal import sampled_thermal_solver, ThermalSolver
 
 MODES = ("forward", "reverse")
 # entries of the record that are not coordinates of the equations: a limit checked after the solve, and the
@@ -124,27 +123,26 @@ def _sensitivity_dataset(parameters, names, jac_params, jac_drive, value, dims, 
 
 
 @eqx.filter_jit
-def _trace_jacobian(model, law, settings, circuit, params, drive, ts, names, mode):
+def _trace_jacobian(device: Device, drive, ts, names, mode):
     def resistance(params, drive):
-        trace = integrate(model, settings, model.initial_state(params, ()), drive, params, ts, law=law,
-                          circuit=circuit)
-        return trace.point.resistance
+        return device.replace(params=params).solve(drive, ts).point.resistance
 
-    return resistance(params, drive), _jacobian(resistance, params, drive, names, mode)
+    return resistance(device.params, drive), _jacobian(resistance, device.params, drive, names, mode)
 
 
 @eqx.filter_jit
-def _thermal_trace_jacobian(model, law, thermal, circuit, params, drive, key, duration, names):
-    def resistance(params, drive):
-        return thermal_realisation(model, thermal, params, drive, key, duration, law=law,
-                                   circuit=circuit).point.resistance
+def _thermal_trace_jacobian(device: Device, drive, key, duration: float, names):
+    ts = np.linspace(0.0, duration, device.solver.samples)
 
-    return resistance(params, drive), _jacobian(resistance, params, drive, names, "forward")
+    def resistance(params, drive):
+        return device.replace(params=params).solve(drive, ts, key=key).point.resistance
+
+    return resistance(device.params, drive), _jacobian(resistance, device.params, drive, names, "forward")
 
 
 def trace_sensitivity(
     parameters: Parameters, current_density: float, times=None, *, wrt: Sequence[str] | None = None,
-    mode: str = "forward", settings: NeuronSolver | None = None, seed: int = 0, thermal=None,
+    mode: str = "forward", settings: NeuronSolver | None = None, seed: int = 0, thermal: ThermalSolver | None = None,
 ) -> xr.Dataset:
     """The derivatives of the resistance trace R(t) after a current step from equilibrium.
 
@@ -169,48 +167,45 @@ def trace_sensitivity(
         raise MtjphysError(f"differentiation mode must be 'forward' or 'reverse', got {mode!r}")
     if not math.isfinite(current_density):
         raise MtjphysError(f"current density must be finite, got {current_density}")
-    model, law, params = as_batch(parameters)
-    circuit = circuit_for(parameters)
+    device = make_device(parameters, settings=settings, thermal=thermal)
     times = np.linspace(0.0, NEURON_WINDOW, 1501) if times is None else np.asarray(times, dtype=np.float64)
     if times.ndim != 1 or times.size < 2 or not np.all(np.isfinite(times)) or times[0] < 0 \
             or np.any(np.diff(times) <= 0):
         raise MtjphysError("times must be at least 2 finite, strictly increasing values >= 0 s")
     drive = jnp.float64(current_density)
-    if is_warm(parameters):
+    if device.thermal:
         if mode != "forward":
             raise MtjphysError("above 0 K the trace is differentiated in forward mode only (the Brownian path is "
                                "generated as the solve goes)")
         spacing = float(times[1] - times[0])
         if times[0] != 0 or not np.allclose(np.diff(times), spacing, rtol=1e-9, atol=0):
             raise MtjphysError("above 0 K the times must be uniform from 0 s")
-        thermal = sampled_thermal_solver(thermal or thermal_solver_for(parameters), spacing, times.size)
-        value, (jac_params, jac_drive) = _thermal_trace_jacobian(model, law, thermal, circuit, params, drive,
-                                                                 random_key(seed), float(times[-1]), names)
-        solver_attrs = {**thermal.describe(), "seed": seed}
+        device = device.replace(solver=sampled_thermal_solver(device.solver, spacing, times.size))
+        value, (jac_params, jac_drive) = _thermal_trace_jacobian(device, drive, random_key(seed), float(times[-1]),
+                                                                 names)
     else:
-        settings = gradient_solver(settings or default_solver(model), mode)
+        device = device.replace(solver=gradient_solver(device.solver, mode))
         ts, lead = from_the_step(times)
-        value, (jac_params, jac_drive) = _trace_jacobian(model, law, settings, circuit, params, drive,
-                                                         jnp.asarray(ts), names, mode)
+        value, (jac_params, jac_drive) = _trace_jacobian(device, drive, jnp.asarray(ts), names, mode)
         keep = slice(lead, None)
         value, jac_drive = value[keep], jac_drive[keep]
         jac_params = {k: v[keep] for k, v in jac_params.items()}
-        solver_attrs = settings.describe()
     time = xr.DataArray(times, dims="time", attrs={"units": "s", "long_name": "time since the current step"})
     dataset = _sensitivity_dataset(parameters, names, jac_params, jac_drive, value, ("time",), {"time": time},
                                    "resistance", "ohm", "current_density", "A/m^2")
     dataset["current_density"] = ((), float(current_density), {"units": "A/m^2", "long_name": "current density"})
-    dataset.attrs.update(provenance(parameters, differentiation=mode, **solver_attrs))
+    dataset.attrs.update(provenance(parameters, differentiation=mode, seed=seed if device.thermal else None,
+                                    **device.describe()))
     return dataset
 
 
 @eqx.filter_jit
-def _transfer_jacobian(model, law, settings, circuit, params, drive, names, mode):
+def _transfer_jacobian(device: Device, drive, names, mode):
     def outputs(params, drive):
-        window = window_response(model, law, settings, params, drive, circuit=circuit)
+        window = device.replace(params=params).window(drive)
         return jnp.stack([window.extrema.delta_r, window.energy])
 
-    return outputs(params, drive), _jacobian(outputs, params, drive, names, mode)
+    return outputs(device.params, drive), _jacobian(outputs, device.params, drive, names, mode)
 
 
 def transfer_sensitivity(
@@ -237,10 +232,9 @@ def transfer_sensitivity(
     js = np.asarray(current_densities, dtype=np.float64)
     if js.ndim != 1 or js.size < 1 or not np.all(np.isfinite(js)):
         raise MtjphysError("current densities must be a 1-D array of finite values")
-    model, law, params = as_batch(parameters)
-    settings = gradient_solver(settings or default_solver(model), mode)
-    value, (jac_params, jac_drive) = _transfer_jacobian(model, law, settings, circuit_for(parameters), params,
-                                                        jnp.asarray(js), names, mode)
+    device = make_device(parameters, settings=settings)
+    device = device.replace(solver=gradient_solver(device.solver, mode))
+    value, (jac_params, jac_drive) = _transfer_jacobian(device, jnp.asarray(js), names, mode)
     # d output_i / d j_k is diagonal: each current is its own MTJ
     diagonal = np.einsum("oii->oi", np.asarray(jac_drive))
     coordinate = xr.DataArray(js, dims="current_density", attrs={"units": "A/m^2", "long_name": "current density"})
@@ -251,5 +245,5 @@ def transfer_sensitivity(
                                     {"current_density": coordinate}, what, units, "current_density", "A/m^2")
         parts.append(part if index == 0 else part.rename(sensitivity=f"{what}_sensitivity"))
     dataset = xr.merge(parts, compat="override")
-    dataset.attrs.update(provenance(parameters, differentiation=mode, **settings.describe()))
+    dataset.attrs.update(provenance(parameters, differentiation=mode, **device.describe()))
     return dataset

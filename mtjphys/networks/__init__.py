@@ -4,8 +4,12 @@ the largest Lyapunov exponent, and reservoirs with linear readouts on the standa
 
 from .. import _x64  # noqa: F401  (float64 before any array is made)
 from ._bptt import (
+    cross_entropy_loss as cross_entropy_loss,
+    default_optimizer as default_optimizer,
     loss_and_gradient as loss_and_gradient,
     make_sequences as make_sequences,
+    mse_loss as mse_loss,
+    Rollout as Rollout,
     rollout as rollout,
     sequence_readouts as sequence_readouts,
     Sequences as Sequences,
@@ -40,21 +44,20 @@ from ._nonlinearity import (
     make_nonlinearity as make_nonlinearity,
     SurrogateNonlinearity as SurrogateNonlinearity,
     Tanh as Tanh,
-    ThermalDeviceNonlinearity as ThermalDeviceNonlinearity,
     ThermalSurrogateNonlinearity as ThermalSurrogateNonlinearity,
     window_energy as window_energy,
     WindowEnergy as WindowEnergy,
 )
 from ._reservoir import (
+    AbstractReadoutTrainer as AbstractReadoutTrainer,
     accuracy as accuracy,
     benchmark_metrics as benchmark_metrics,
-    force_readout as force_readout,
+    ForceReadout as ForceReadout,
     memory_curve as memory_curve,
     network_states as network_states,
     nrmse as nrmse,
-    READOUTS as READOUTS,
     reservoirpy_states as reservoirpy_states,
-    ridge_readout as ridge_readout,
+    RidgeReadout as RidgeReadout,
     train_readout as train_readout,
 )
 from ._simulate import (
@@ -67,6 +70,14 @@ from ._simulate import (
     scaled_input as scaled_input,
     simulate as simulate,
     Trajectory as Trajectory,
+)
+from ._step import (
+    initial_state as initial_state,
+    Learning as Learning,
+    network_step as network_step,
+    NetworkState as NetworkState,
+    StepInput as StepInput,
+    StepOutput as StepOutput,
 )
 from ._train import (
     energy_dataset as energy_dataset,

@@ -33,7 +33,7 @@ import xarray as xr
 from .._errors import MtjphysError
 from ..data._codec import module_from_dataset, module_to_dataset
 from ..data._provenance import provenance
-from ..device._neuron import NEURON_WINDOW
+from ..device._device import Device, NEURON_WINDOW
 from ..device._parameters import Parameters
 from ..device._solve import gradient_solver
 from ..device._transfer import OPERATING_RANGE
@@ -41,12 +41,12 @@ from ._nonlinearity import (
     _mtj_records,
     _reach,
     AbstractNonlinearity,
+    device_options,
     DeviceNonlinearity,
     energy_from_dataset,
     ENERGY_POINTS,
     make_nonlinearity,
     Tanh,
-    ThermalDeviceNonlinearity,
     window_energy,
     WindowEnergy,
 )
@@ -107,7 +107,8 @@ class Network(eqx.Module):
         """How the neurons compute: the nonlinearity's `mode` ("device", "surrogate", "tanh", ...)."""
         return self.nonlinearity.mode
 
-    def mtj_outputs(self, x: jnp.ndarray, magnetization: jnp.ndarray, key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
+    def mtj_outputs(self, x: jnp.ndarray, magnetization: jnp.ndarray,
+                    key: jax.Array) -> tuple[jnp.ndarray, jnp.ndarray]:
         """Returns: (the neurons' outputs r for state x, magnetizations after the step)."""
         return self.nonlinearity(x, magnetization, key)
 
@@ -145,14 +146,14 @@ def differentiable_network(network: Network, mode: str) -> Network:
     are refused in one line: every step draws a fresh noise path, and the gradient of one path is a
     forward-mode derivative of that realisation, not of the network."""
     nonlinearity = network.nonlinearity
-    if isinstance(nonlinearity, ThermalDeviceNonlinearity):
+    if not isinstance(nonlinearity, DeviceNonlinearity):
+        return network
+    device = nonlinearity.device
+    if device.thermal:
         raise MtjphysError("a network of MTJs above 0 K in device mode (stochastic LLG) cannot be differentiated; "
                            "use MTJs at 0 K, or surrogate mode")
-    if isinstance(nonlinearity, DeviceNonlinearity):
-        # the solver is a static field, out of eqx.tree_at's reach: rebuild the nonlinearity around it
-        swapped = dataclasses.replace(nonlinearity, settings=gradient_solver(nonlinearity.settings, mode))
-        return eqx.tree_at(lambda net: net.nonlinearity, network, swapped)
-    return network
+    return eqx.tree_at(lambda net: net.nonlinearity.device, network,
+                       device.replace(solver=gradient_solver(device.solver, mode)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,11 +204,11 @@ class Architecture:
                 raise MtjphysError(f"{name} must be finite and >= 0, got {value}")
         j_min, j_max = self.current_range
         if not (np.isfinite(j_min) and np.isfinite(j_max) and j_max > j_min):
-            raise MtjphysError(f"current window must have j_min < j_max, got {self.current_range}")
+            raise MtjphysError(f"current range must have j_min < j_max, got {self.current_range}")
 
 
 def random_network(
-    architecture: Architecture, parameters: Parameters | Sequence[Parameters] | None = None, *, seed: int,
+    architecture: Architecture, parameters: Parameters | Sequence[Parameters] | Device | None = None, *, seed: int,
     nonlinearity: AbstractNonlinearity | None = None, synapse_energy: float = 0.0, sensing_energy: float = 0.0,
     **nonlinearity_options,
 ) -> Network:
@@ -215,7 +216,8 @@ def random_network(
 
     Arguments:
         architecture: sizes and scales.
-        parameters: the MTJs (one record for all, or one each); default the reference device.
+        parameters: the MTJs (one record for all, one each, or a `Device` they share); default the reference
+            device.
         seed: the only source of randomness.
         nonlinearity: the neurons, if not built from `parameters` (a user's own, for example);
             then `parameters` only labels the MTJs, if given.
@@ -240,6 +242,7 @@ def random_network(
         nonlinearity = Tanh()
     energy = None
     if nonlinearity is None:
+        parameters, nonlinearity_options = device_options(parameters, nonlinearity_options)
         records = _mtj_records(parameters if parameters is not None else Parameters(), n)
         nonlinearity = make_nonlinearity(records, n, current_range=arch.current_range, **nonlinearity_options)
         transfer = nonlinearity_options.get("transfer")

@@ -21,19 +21,13 @@ import numpy as np
 import xarray as xr
 
 from .._errors import MtjphysError
-from ..device._circuit import Circuit, circuit_for, is_warm
-from ..device._model import Model
-from ..device._neuron import as_batch, neuron_output, NEURON_WINDOW, window_response
+from ..device._circuit import is_warm
+from ..device._device import Device, make_device, NEURON_WINDOW
+from ..device._neuron import neuron_output, respond
 from ..device._parameters import Parameters
-from ..device._preamplifier import IDEAL, Preamplifier
-from ..device._solve import default_solver, NeuronSolver
-from ..device._thermal import (
-    default_preamplifier,
-    thermal_quantiles,
-    thermal_solver_for,
-    thermal_window_response,
-    ThermalSolver,
-)
+from ..device._preamplifier import Preamplifier
+from ..device._solve import NeuronSolver
+from ..device._thermal import ThermalSolver
 from ..device._transfer import OPERATING_RANGE
 
 MODES = ("device", "surrogate")  # of MTJ networks; "tanh" networks are for checks
@@ -65,11 +59,11 @@ class Tanh(AbstractNonlinearity):
 
 
 # The fields every MTJ nonlinearity holds (equinox: fields live in the final classes).
-def _window_field():
-    return eqx.field(static=True, metadata={"units": "A/m^2", "long_name": "current window (j_min, j_max)"})
+def _current_range_field():
+    return eqx.field(static=True, metadata={"units": "A/m^2", "long_name": "current range (j_min, j_max)"})
 
 
-def _range_field():
+def _delta_r_range_field():
     return eqx.field(static=True, metadata={"units": "ohm", "long_name": "dR of the nominal MTJ at j_min and j_max"})
 
 
@@ -116,59 +110,26 @@ class AbstractMtjNonlinearity(AbstractNonlinearity):
 
 
 class DeviceNonlinearity(AbstractMtjNonlinearity):
-    """Every MTJ integrated by the LLG solver (vmapped as one batch) in every step.
+    """Every MTJ integrated by its device's solver (vmapped as one batch) in every step: the LLG at 0 K,
+    the stochastic LLG with fresh noise from the step's key above it.
 
     Arguments:
         current_range, delta_r_range, current_gain: see `AbstractMtjNonlinearity`.
-        model, law: the generated model and resistance law.
-        params: parameter arrays, shared (scalars) or per MTJ (leading axis N).
-        settings: the solver.
+        device: the MTJs (`make_device`): shared parameters (scalars) or one record each (leading axis N).
         carry_magnetization: start each window where the previous one ended (the device's own
             memory) instead of at equilibrium.
-        preamplifier: how dR is measured.
     """
 
     mode: ClassVar[str] = "device"
-    current_range: tuple[float, float] = _window_field()
-    delta_r_range: tuple[float, float] = _range_field()
-    model: Model = eqx.field(static=True)
-    law: str = eqx.field(static=True)
-    params: dict
-    settings: NeuronSolver = eqx.field(static=True)
+    current_range: tuple[float, float] = _current_range_field()
+    delta_r_range: tuple[float, float] = _delta_r_range_field()
+    device: Device
     carry_magnetization: bool = eqx.field(static=True, default=False)
-    preamplifier: Preamplifier = eqx.field(static=True, default=IDEAL)
     current_gain: jnp.ndarray | None = _gain_field()
-    circuit: Circuit = eqx.field(static=True, default=Circuit())
 
     def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
-        window = window_response(self.model, self.law, self.settings, self.params, current_density, m0=start,
-                                 preamplifier=self.preamplifier, circuit=self.circuit)
-        return window.extrema.delta_r, window.end
-
-
-class ThermalDeviceNonlinearity(AbstractMtjNonlinearity):
-    """Every MTJ integrated by the stochastic LLG in every step, with fresh noise from the step's key.
-
-    Arguments: as `DeviceNonlinearity`, with `settings` a `ThermalSolver`.
-    """
-
-    mode: ClassVar[str] = "device"
-    current_range: tuple[float, float] = _window_field()
-    delta_r_range: tuple[float, float] = _range_field()
-    model: Model = eqx.field(static=True)
-    law: str = eqx.field(static=True)
-    params: dict
-    settings: ThermalSolver = eqx.field(static=True)
-    carry_magnetization: bool = eqx.field(static=True, default=False)
-    preamplifier: Preamplifier = eqx.field(static=True, default=IDEAL)
-    current_gain: jnp.ndarray | None = _gain_field()
-    circuit: Circuit = eqx.field(static=True, default=Circuit())
-
-    def delta_r(self, current_density, magnetization, key):
-        start = magnetization if self.carry_magnetization else None
-        window = thermal_window_response(self.model, self.law, self.settings, self.preamplifier, self.params,
-                                         current_density, key, m0=start, circuit=self.circuit)
+        window = self.device.window(current_density, key=key if self.device.thermal else None, m0=start)
         return window.extrema.delta_r, window.end
 
 
@@ -176,8 +137,8 @@ class SurrogateNonlinearity(AbstractMtjNonlinearity):
     """dR interpolated linearly on a transfer curve, shared (K,) or per MTJ (N, K)."""
 
     mode: ClassVar[str] = "surrogate"
-    current_range: tuple[float, float] = _window_field()
-    delta_r_range: tuple[float, float] = _range_field()
+    current_range: tuple[float, float] = _current_range_field()
+    delta_r_range: tuple[float, float] = _delta_r_range_field()
     current_density: jnp.ndarray = _grid_field()
     table: jnp.ndarray = eqx.field(metadata={
         "dims": ("mtj", "surrogate_current_density"), "units": "ohm", "long_name": "surrogate transfer curve dR(j)"})
@@ -197,8 +158,8 @@ class ThermalSurrogateNonlinearity(AbstractMtjNonlinearity):
     window starts from a fresh thermal state (`ThermalSolver.thermal_start`)."""
 
     mode: ClassVar[str] = "surrogate"
-    current_range: tuple[float, float] = _window_field()
-    delta_r_range: tuple[float, float] = _range_field()
+    current_range: tuple[float, float] = _current_range_field()
+    delta_r_range: tuple[float, float] = _delta_r_range_field()
     current_density: jnp.ndarray = _grid_field()
     quantiles: jnp.ndarray = eqx.field(metadata={
         "dims": ("surrogate_current_density", "quantile"), "units": "ohm",
@@ -274,8 +235,29 @@ def _mtj_records(parameters: Parameters | Sequence[Parameters], n_mtj: int) -> l
     return records
 
 
+def device_options(parameters, options: dict) -> tuple:
+    """A `Device` shared by a network's MTJs stands for its record, computed with its solver and pre-amplifier.
+
+    Returns: (the record, or `parameters` as they are if not a `Device`; `options` with the device's solver and
+    pre-amplifier).
+    """
+    if not isinstance(parameters, Device):
+        return parameters, options
+    given = sorted(k for k in ("settings", "thermal", "preamplifier") if options.get(k) is not None)
+    if given:
+        raise MtjphysError(f"a Device carries its own solver and pre-amplifier; give {', '.join(given)} to "
+                           "make_device instead")
+    if parameters.circuit.source != "current":
+        raise MtjphysError("a network drives its MTJs by currents; make the device with source='current'")
+    if parameters.batch_shape(0.0):
+        raise MtjphysError("a network's MTJs share a Device made from one record; give non-identical MTJs one "
+                           "record each")
+    solver = {"thermal" if parameters.thermal else "settings": parameters.solver}
+    return parameters.record, {**options, **solver, "preamplifier": parameters.preamplifier}
+
+
 def make_nonlinearity(
-    parameters: Parameters | Sequence[Parameters], n_mtj: int, *, mode: str = "device",
+    parameters: Parameters | Sequence[Parameters] | Device, n_mtj: int, *, mode: str = "device",
     current_range: tuple[float, float] = OPERATING_RANGE, nominal: Parameters | None = None,
     settings: NeuronSolver | None = None, thermal: ThermalSolver | None = None,
     carry_magnetization: bool = False, surrogate_points: int = 81, thermal_samples: int = 256,
@@ -285,7 +267,8 @@ def make_nonlinearity(
     """Build the MTJ nonlinearity of a network.
 
     Arguments:
-        parameters: one record shared by all MTJs, or one per MTJ.
+        parameters: one record shared by all MTJs, or one per MTJ, or a `Device` they share (its solver
+            and pre-amplifier then replace `settings`, `thermal` and `preamplifier`).
         n_mtj: N.
         mode: "device" or "surrogate".
         current_range: (j_min, j_max) [A/m^2].
@@ -302,11 +285,14 @@ def make_nonlinearity(
             normalises F unless `nominal` is given.
         table_seed: seeds the SDE samples of a thermal surrogate (the same table for every network).
         current_gain: optional per-MTJ factor on the current density (see `AbstractMtjNonlinearity`).
-        preamplifier: how dR is measured (default `default_preamplifier` of the MTJs); the normalising
+        preamplifier: how dR is measured (default ideal at 0 K, `thermal_preamplifier` above); the normalising
             range is measured through it too.
     """
     if mode not in MODES:
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    parameters, chosen = device_options(parameters, {"settings": settings, "thermal": thermal,
+                                                     "preamplifier": preamplifier})
+    settings, thermal, preamplifier = chosen["settings"], chosen["thermal"], chosen["preamplifier"]
     records = _mtj_records(parameters, n_mtj)
     from_dataset = transfer is not None and nominal is None and mode == "surrogate"
     nominal = nominal or records[0]
@@ -314,47 +300,44 @@ def make_nonlinearity(
         raise MtjphysError("micromagnetic MTJs serve networks in surrogate mode (--mode surrogate): in device "
                            "mode every step would integrate every MTJ's grid")
     hot = is_warm(records)
-    window = list(current_range)
+    currents = list(current_range)
     gain = None if current_gain is None else jnp.asarray(current_gain, dtype=jnp.float64)
     if gain is not None and gain.shape != (n_mtj,):
         raise MtjphysError(f"current_gain must have one entry per MTJ ({n_mtj}), got shape {gain.shape}")
-    if preamplifier is None:
-        preamplifier = default_preamplifier(records)
+    identical = all(r is records[0] or r == records[0] for r in records)
+    device = make_device(records[0] if identical else records, settings=settings, thermal=thermal,
+                         preamplifier=preamplifier)
+    preamplifier = device.preamplifier
     if from_dataset and not hot:
         grid, table = transfer_table(transfer, n_mtj, _reach(current_range, gain, 2))
-        low, high = (float(v) for v in np.interp(window, grid, table if table.ndim == 1 else table[0]))
+        low, high = (float(v) for v in np.interp(currents, grid, table if table.ndim == 1 else table[0]))
     else:  # the range through the same measurement, without noise
         cold = nominal.replace(temperature=0.0, thermal_resistance=0.0)
-        low, high = (float(v) for v in neuron_output(cold, window, settings=settings, preamplifier=preamplifier).delta_r)
+        low, high = (float(v) for v in
+                     neuron_output(cold, currents, settings=settings, preamplifier=preamplifier).delta_r)
     if not high > low:
-        raise MtjphysError(f"the nominal MTJ's dR does not grow over the current window ({low:.4g} -> {high:.4g} ohm)")
-    identical = all(r is records[0] or r == records[0] for r in records)
-    window, delta_r_range = tuple(current_range), (low, high)
+        raise MtjphysError(f"the nominal MTJ's dR does not grow over the current range ({low:.4g} -> {high:.4g} ohm)")
+    current_range, delta_r_range = tuple(current_range), (low, high)
     if mode == "device":
-        model, law, params = as_batch(records[0] if identical else records)
-        device = ThermalDeviceNonlinearity if hot else DeviceNonlinearity
-        settings = settings or default_solver(model)
-        thermal = thermal or thermal_solver_for(records)
-        return device(window, delta_r_range, model, law, params, thermal if hot else settings, carry_magnetization,
-                      preamplifier, current_gain=gain, circuit=circuit_for(records))
+        return DeviceNonlinearity(current_range, delta_r_range, device, carry_magnetization, current_gain=gain)
     if hot:
         if not identical:
             raise MtjphysError("a thermal surrogate needs identical MTJs; use device mode for non-identical ones")
         if transfer is not None:
             raise MtjphysError("a transfer dataset describes 0 K; it cannot serve MTJs at a finite temperature")
         grid = _reach(current_range, gain, thermal_points)
-        quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, thermal, preamplifier)
-        return ThermalSurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(quantiles),
+        quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, device.solver, preamplifier)
+        return ThermalSurrogateNonlinearity(current_range, delta_r_range, jnp.asarray(grid), jnp.asarray(quantiles),
                                             current_gain=gain)
     if transfer is not None:
         return surrogate_from_dataset(transfer, n_mtj, current_range, delta_r_range, gain)
     grid = _reach(current_range, gain, surrogate_points)
     table = _tabulate(records, grid, "delta_r", settings=settings, preamplifier=preamplifier)
-    return SurrogateNonlinearity(window, delta_r_range, jnp.asarray(grid), jnp.asarray(table), current_gain=gain)
+    return SurrogateNonlinearity(current_range, delta_r_range, jnp.asarray(grid), jnp.asarray(table), current_gain=gain)
 
 
 def _reach(current_range, gain, points: int) -> np.ndarray:
-    """The current grid a surrogate needs: the window, widened to every current the gains produce."""
+    """The current grid a surrogate needs: the current range, widened to every current the gains produce."""
     low, high = current_range
     if gain is not None:
         low, high = low * float(gain.min()), high * float(gain.max())
@@ -364,8 +347,11 @@ def _reach(current_range, gain, points: int) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def _thermal_table(record: Parameters, grid: tuple, samples: int, seed: int, thermal: ThermalSolver,
                    preamplifier: Preamplifier) -> np.ndarray:
-    """SDE-sampled dR quantiles, cached: every network of a study at one temperature shares them."""
-    return thermal_quantiles(record, np.asarray(grid), samples, seed=seed, settings=thermal, preamplifier=preamplifier)
+    """Sorted SDE samples of dR at each current (K, S), cached: every network of a study at one temperature
+    shares them."""
+    currents = np.broadcast_to(np.asarray(grid)[:, None], (len(grid), samples))
+    device = make_device(record, thermal=thermal, preamplifier=preamplifier)
+    return np.sort(respond(device, currents, seed=seed).delta_r, axis=1)
 
 
 def transfer_table(transfer: xr.Dataset, n_mtj: int, reach) -> tuple[np.ndarray, np.ndarray]:
@@ -382,7 +368,7 @@ def transfer_table(transfer: xr.Dataset, n_mtj: int, reach) -> tuple[np.ndarray,
     if grid.size < 2 or np.any(np.diff(grid) <= 0) or not np.all(np.isfinite(table)):
         raise MtjphysError("transfer dataset needs finite 'delta_r' on at least 2 increasing current densities")
     if grid[0] > reach[0] or grid[-1] < reach[-1]:
-        raise MtjphysError(f"transfer dataset covers {grid[0]:.3g}..{grid[-1]:.3g} A/m^2, not the current window "
+        raise MtjphysError(f"transfer dataset covers {grid[0]:.3g}..{grid[-1]:.3g} A/m^2, not the current range "
                            f"{reach[0]:.3g}..{reach[-1]:.3g}")
     return grid, table
 
