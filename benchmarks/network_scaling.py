@@ -19,8 +19,6 @@ Times are medians over `--repeats` after a first (compiling) run.
 from __future__ import annotations
 
 import resource
-import statistics
-import time
 
 import click
 import equinox as eqx
@@ -30,18 +28,8 @@ import numpy as np
 from jax.experimental import sparse
 
 import mtjphys as mp
-from mtjphys.device import window_response
 from mtjphys.networks import loss_and_gradient, RunResult
-
-
-def median_seconds(function, repeats: int) -> float:
-    function()  # compile
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from mtjphys.references import median_time
 
 
 def network(n: int, mode: str) -> mp.Network:
@@ -65,15 +53,14 @@ def run_seconds(net: mp.Network, steps: int, repeats: int, trainer=mp.NoTraining
         jax.block_until_ready(result.x)
         results.append(result)
 
-    return median_seconds(once, repeats) / steps, results[-1]
+    return median_time(once, repeats, warm=True) / steps, results[-1]
 
 
 def anchor_seconds(net: mp.Network, currents: jnp.ndarray, repeats: int) -> float:
     """One batch of standalone neuron windows at `currents`: what the network's MTJs compute in a step."""
-    layer = net.nonlinearity
-    solve = jax.jit(lambda j, params: window_response(layer.model, layer.law, layer.settings, params, j,
-                                                      preamplifier=layer.preamplifier).extrema.delta_r)
-    return median_seconds(lambda: solve(currents, layer.params).block_until_ready(), repeats)
+    device = net.nonlinearity.device
+    solve = eqx.filter_jit(lambda device, j: device.window(j).extrema.delta_r)
+    return median_time(lambda: solve(device, currents).block_until_ready(), repeats, warm=True)
 
 
 def products(net: mp.Network, repeats: int) -> tuple[float, float]:
@@ -81,15 +68,15 @@ def products(net: mp.Network, repeats: int) -> tuple[float, float]:
     dense = jax.jit(lambda w, r: w @ r)
     compressed = sparse.BCOO.fromdense(net.recurrent)
     sparse_product = jax.jit(lambda w, r: w @ r)
-    return (median_seconds(lambda: dense(net.recurrent, r).block_until_ready(), 10 * repeats),
-            median_seconds(lambda: sparse_product(compressed, r).block_until_ready(), 10 * repeats))
+    return (median_time(lambda: dense(net.recurrent, r).block_until_ready(), 10 * repeats, warm=True),
+            median_time(lambda: sparse_product(compressed, r).block_until_ready(), 10 * repeats, warm=True))
 
 
 def bptt_seconds(net: mp.Network, steps: int, repeats: int) -> float:
     """One loss and gradient by every weight BPTT trains (W_in, J, W_out) over one sequence of `steps` steps."""
     u = np.random.default_rng(0).uniform(-1, 1, (1, steps, 1))
     sequences = mp.make_sequences(np.sin(np.arange(steps) / 5.0)[None, :, None], inputs=u)
-    return median_seconds(lambda: loss_and_gradient(net, sequences), repeats) / steps
+    return median_time(lambda: loss_and_gradient(net, sequences), repeats, warm=True) / steps
 
 
 def reservoirpy_seconds(n: int, steps: int, repeats: int) -> float:
@@ -99,7 +86,7 @@ def reservoirpy_seconds(n: int, steps: int, repeats: int) -> float:
     reservoir = Reservoir(units=n, sr=0.9, lr=1.0, input_scaling=0.3, rc_connectivity=0.1, input_connectivity=1.0,
                           seed=0)
     reservoir.initialize(u[:1])
-    return median_seconds(lambda: reservoir.run(u), repeats) / steps
+    return median_time(lambda: reservoir.run(u), repeats, warm=True) / steps
 
 
 def array_bytes(tree) -> int:

@@ -13,33 +13,15 @@ from __future__ import annotations
 
 import functools
 import pathlib
-import statistics
 import tempfile
-import time
 
 import click
 import jax
-import jax.numpy as jnp
 import numpy as np
 from mtjphys.studies import fig2_generation, fig3_character, fig4_recognition
 
-from mtjphys.networks import rls_step
-
-
-def timed(function) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
-
-
-@jax.jit
-def rls_scan(p, w, states, targets):
-    def step(carry, sample):
-        p, w = carry
-        r, y = sample
-        return rls_step(p, w, r, w @ r - y), None
-
-    return jax.lax.scan(step, (p, w), (states, targets))[0]
+from mtjphys.networks import ForceReadout
+from mtjphys.references import median_time
 
 
 @click.command()
@@ -51,23 +33,22 @@ def main(repeats: int, skip_fig3: bool) -> None:
         out = pathlib.Path(directory)
         for name, study, kwargs in (
             ("fig2 (40 MTJs, 6800 steps, FORCE)", fig2_generation, {"seeds": 1}),
-            ("fig4 (40 MTJs, 6400 steps, RLS readout)", fig4_recognition, {"sweep_seeds": 0}),
+            ("fig4 (40 MTJs, 6400 steps, RLS readout)", fig4_recognition, {"sweep": False}),
         ):
-            times = [timed(functools.partial(study.run, out / f"{name[:4]}{i}", mode="device", progress=False,
-                                             **kwargs)) for i in range(repeats)]
-            print(f"{name}, device mode: first run {times[0]:.1f} s (with compilation), "
-                  f"median of the next {repeats - 1}: {statistics.median(times[1:]):.1f} s")
+            run = functools.partial(study.run, out / name[:4], mode="device", overwrite=True, progress=False, **kwargs)
+            first = median_time(run, 1)
+            print(f"{name}, device mode: first run {first:.1f} s (with compilation), "
+                  f"median of the next {repeats - 1}: {median_time(run, max(1, repeats - 1)):.1f} s")
         if not skip_fig3:
-            seconds = timed(lambda: fig3_character.run(out / "fig3", mode="device", progress=False))
+            seconds = median_time(fig3_character.run, 1, out / "fig3", mode="device", progress=False)
             print(f"fig3 (800 MTJs: innate training, FORCE, closed-loop tests, control), device mode: {seconds:.0f} s")
 
     n, steps = 800, 3000
     rng = np.random.default_rng(0)
     states, targets = rng.uniform(-1, 1, (steps, n)), np.sin(0.1 * np.arange(steps))[:, None]
-    p0, w0 = jnp.eye(n), jnp.zeros((1, n))
-    rls_scan(p0, w0, states, targets)[1].block_until_ready()
-    ours = [timed(lambda: rls_scan(p0, w0, states, targets)[1].block_until_ready()) for _ in range(repeats)]
-    ours_weights = np.asarray(rls_scan(p0, w0, states, targets)[1])
+    rls = ForceReadout(regularization=1.0)  # RLS from P0 = I over the samples in order, as reservoirpy's RLS
+    ours = median_time(rls.fit, repeats, states, targets, warm=True)
+    ours_weights = rls.fit(states, targets)
     try:
         from reservoirpy.nodes import RLS
 
@@ -76,13 +57,12 @@ def main(repeats: int, skip_fig3: bool) -> None:
             node.partial_fit(states, targets)
             return node
 
-        reference = [timed(theirs) for _ in range(repeats)]
+        reference = median_time(theirs, repeats)
         difference = np.max(np.abs(np.asarray(theirs().Wout).T - ours_weights))
-        print(f"RLS, N = {n}, {steps} updates: mtjphys {statistics.median(ours):.2f} s, reservoirpy "
-              f"{statistics.median(reference):.2f} s ({statistics.median(reference) / statistics.median(ours):.1f}x); "
-              f"max |weight difference| {difference:.1e}")
+        print(f"RLS, N = {n}, {steps} updates: mtjphys {ours:.2f} s, reservoirpy {reference:.2f} s "
+              f"({reference / ours:.1f}x); max |weight difference| {difference:.1e}")
     except ImportError:
-        print(f"RLS, N = {n}, {steps} updates: mtjphys {statistics.median(ours):.2f} s (reservoirpy not installed)")
+        print(f"RLS, N = {n}, {steps} updates: mtjphys {ours:.2f} s (reservoirpy not installed)")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@ grid), over 40 currents spanning the operating window.
 from __future__ import annotations
 
 import functools
-import statistics
-import time
 
 import click
 import diffrax as dfx
@@ -27,17 +25,9 @@ from scipy.integrate import solve_ivp
 import mtjphys as mp
 from mtjphys import references
 from mtjphys.device import last_extrema
+from mtjphys.references import median_time
 
 J_MIN, J_MAX = mp.OPERATING_RANGE
-
-
-def median_time(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def plain_vmapped_dopri5(parameters: mp.Parameters):
@@ -96,14 +86,12 @@ def main(repeats: int) -> None:
     anchor_error = np.max(np.abs(np.asarray(anchor(jnp.asarray(check_currents))) - reference))
 
     loop_currents = check_currents[::4]
-    start = time.perf_counter()
     scipy_values = [scipy_delta_r(record, j) for j in loop_currents]
-    scipy_rate = len(loop_currents) / (time.perf_counter() - start)
+    scipy_rate = len(loop_currents) / median_time(lambda: [scipy_delta_r(record, j) for j in loop_currents], 1)
     scipy_error = np.max(np.abs(np.array(scipy_values) - reference[::4]))
     try:
-        start = time.perf_counter()
         cmtj_values = [cmtj_delta_r(record, j) for j in loop_currents]
-        cmtj_rate = len(loop_currents) / (time.perf_counter() - start)
+        cmtj_rate = len(loop_currents) / median_time(lambda: [cmtj_delta_r(record, j) for j in loop_currents], 1)
         cmtj_error = np.max(np.abs(np.array(cmtj_values) - reference[::4]))
     except ImportError:
         cmtj_rate = cmtj_error = float("nan")

@@ -12,16 +12,15 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 
 import click
+
+from mtjphys.references import median_time
 
 
 def timed_run(directory: pathlib.Path, quick: bool) -> float:
     command = [sys.executable, "-m", "mtjphys", "reproduce", "-o", str(directory)] + (["--quick"] if quick else [])
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return median_time(subprocess.run, 1, command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def study_times(report: pathlib.Path) -> dict[str, float]:

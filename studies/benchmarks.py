@@ -1,5 +1,5 @@
 """Beyond the paper: MTJ networks on the field's standard reservoir-computing tasks, beside tanh networks and
-reservoirpy's echo-state network of the same size, and the operating window.
+reservoirpy's echo-state network of the same size, and the operating range.
 
     mtjphys study benchmarks -o results/ [--task NAME] [--n-mtj 100] [--seed 0] [--seeds 5] [--device-seeds 5]
 
@@ -17,13 +17,13 @@ digits (scikit-learn's 8 x 8 images fed row by row). Networks, all of N neurons,
 - reservoirpy: reservoirpy's own ESN (spectral radius 0.9, its own weights).
 
 Every network is read out by ridge regression on [1, u, r] (penalty chosen on the last fifth of the
-train split) and by FORCE's RLS, and judged on the test split. The operating window: NARMA10, memory
-capacity and digits on MTJ networks whose current window widens from the paper's 0.8-1.0e10 A/m^2 to
+train split) and by FORCE's RLS, and judged on the test split. The operating range: NARMA10, memory
+capacity and digits on MTJ networks whose current range widens from the paper's 0.8-1.0e10 A/m^2 to
 0.1e10 A/m^2 .. the current where dR/R0 reaches 20 %, beside the same networks with the transfer curve
 replaced by its chord (a straight line with the same clipping): whether the MTJ's own nonlinearity matters.
 
 Writes benchmarks_TASK_NETWORK.nc (the task, each seed's predictions by both readouts, the metrics),
-benchmarks.nc (every metric, and the window sweep), benchmarks.png and benchmarks_window.png.
+benchmarks.nc (every metric, and the range sweep), benchmarks.png and benchmarks_range.png.
 """
 
 from __future__ import annotations
@@ -42,8 +42,24 @@ from tqdm.auto import tqdm
 import mtjphys as mp
 from mtjphys.data import provenance
 from mtjphys.device import is_warm
-from mtjphys.networks import benchmark_metrics, network_states, READOUTS, reservoirpy_states, train_readout
-from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.networks import (
+    benchmark_metrics,
+    ForceReadout,
+    network_states,
+    reservoirpy_states,
+    RidgeReadout,
+    train_readout,
+)
+from mtjphys.reproduction import (
+    params_option,
+    prepare_outputs,
+    quick_option,
+    ReportSection,
+    save_figure,
+    seed_option,
+    seeds_option,
+    Study,
+)
 from mtjphys.tasks import (
     mackey_glass_task,
     memory_capacity_task,
@@ -55,7 +71,8 @@ from mtjphys.tasks import (
 
 TASKS = ("narma10", "mackey_glass_1", "mackey_glass_84", "memory_capacity", "sine_square", "sequential_digits")
 NETWORKS = ("mtj_device", "mtj_surrogate", "mtj_micromagnetic", "tanh", "reservoirpy")
-MICROMAGNETIC_POINTS = 21  # of the grid's transfer curve over the window
+READOUTS = {"ridge": RidgeReadout(), "force": ForceReadout()}  # the readouts every network is judged by, by name
+MICROMAGNETIC_POINTS = 21  # of the grid's transfer curve over the operating range
 METRIC = {"narma10": "nrmse", "mackey_glass_1": "nrmse", "mackey_glass_84": "nrmse",
           "memory_capacity": "memory_capacity", "sine_square": "accuracy", "sequential_digits": "accuracy"}
 METRIC_TEXT = {"nrmse": "test NRMSE (lower is better)", "memory_capacity": "memory capacity (higher is better)",
@@ -66,10 +83,10 @@ PUBLISHED = {"narma10": "NRMSE about 0.15, 400 virtual nodes (Appeltant et al. 2
 ARCHITECTURE = {"connection_probability": 0.1, "gain": 0.9, "leak": 1.0, "input_scale": 0.3, "feedback_scale": 0.0}
 LENGTHS = {False: {"washout": 200, "train": 2000, "test": 1000}, True: {"washout": 100, "train": 600, "test": 300}}
 DIGITS_LIMIT = {False: None, True: 300}
-WINDOW_TASKS = ("narma10", "memory_capacity", "sequential_digits")
-WINDOW_FLOOR = 0.1e10  # [A/m^2] the lowest current of the widest window
-WINDOW_TOP = 0.2  # dR / R0 at the widest window's highest current
-WINDOW_CURVES = ("mtj", "chord")
+RANGE_TASKS = ("narma10", "memory_capacity", "sequential_digits")
+RANGE_FLOOR = 0.1e10  # [A/m^2] the lowest current of the widest range
+RANGE_TOP = 0.2  # dR / R0 at the widest range's highest current
+RANGE_CURVES = ("mtj", "chord")
 
 
 def make_task(name: str, seed: int, quick: bool) -> xr.Dataset:
@@ -88,13 +105,13 @@ def make_task(name: str, seed: int, quick: bool) -> xr.Dataset:
     return sequential_digits_task(seed=seed, limit=DIGITS_LIMIT[quick])
 
 
-def architecture_for(task: xr.Dataset, n_mtj: int, window=mp.OPERATING_RANGE) -> mp.Architecture:
+def architecture_for(task: xr.Dataset, n_mtj: int, current_range=mp.OPERATING_RANGE) -> mp.Architecture:
     return mp.Architecture(n_mtj=n_mtj, n_inputs=task.sizes["input_node"], n_outputs=1,
-                           current_range=tuple(float(j) for j in window), **ARCHITECTURE)
+                           current_range=tuple(float(j) for j in current_range), **ARCHITECTURE)
 
 
 def micromagnetic_curve(cell_size: float, progress) -> tuple[mp.Parameters, xr.Dataset]:
-    """The reference disc on a grid of `cell_size` cells, and its transfer curve over the paper's window."""
+    """The reference disc on a grid of `cell_size` cells, and its transfer curve over the paper's range."""
     record = mp.Parameters({"cell_size": cell_size}, model=mp.micromagnetic_model())
     if progress:
         print(f"transfer curve of the micromagnetic disc on {cell_size * 1e9:g} nm cells ...", flush=True)
@@ -135,7 +152,7 @@ class States:
 
 def evaluate(task: xr.Dataset, states: np.ndarray) -> list[xr.Dataset]:
     """Both readouts on one network's states. Returns: the results, in the order of READOUTS."""
-    return [train_readout(task, states, readout=readout) for readout in READOUTS]
+    return [train_readout(task, states, trainer=trainer) for trainer in READOUTS.values()]
 
 
 def task_dataset(name: str, network: str, per_seed: dict[int, list[xr.Dataset]]) -> xr.Dataset:
@@ -192,30 +209,31 @@ def recompute(dataset: xr.Dataset) -> dict:
     return out
 
 
-# ---- the operating window ------------------------------------------------------------------
-def window_top(record: mp.Parameters) -> float:
-    """The current density [A/m^2] at which the device's dR first reaches WINDOW_TOP of its equilibrium
+# ---- the operating range ------------------------------------------------------------------
+def range_top(record: mp.Parameters) -> float:
+    """The current density [A/m^2] at which the device's dR first reaches RANGE_TOP of its equilibrium
     resistance (past it, at about 1.3e11 A/m^2 for the reference device, the free layer switches)."""
     grid = np.geomspace(1e10, 3e11, 61)
     ratio = np.asarray(mp.neuron_output(record, grid).delta_r) / mp.equilibrium_resistance(record)
-    reached = np.flatnonzero(ratio >= WINDOW_TOP)
+    reached = np.flatnonzero(ratio >= RANGE_TOP)
     if reached.size == 0 or reached[0] == 0:
-        raise mp.MtjphysError(f"dR/R0 of this device does not rise through {WINDOW_TOP:g} between {grid[0]:.3g} and "
+        raise mp.MtjphysError(f"dR/R0 of this device does not rise through {RANGE_TOP:g} between {grid[0]:.3g} and "
                               f"{grid[-1]:.3g} A/m^2")
     i = reached[0]
-    return float(np.exp(np.interp(WINDOW_TOP, ratio[i - 1: i + 1], np.log(grid[i - 1: i + 1]))))
+    return float(np.exp(np.interp(RANGE_TOP, ratio[i - 1: i + 1], np.log(grid[i - 1: i + 1]))))
 
 
-def windows(record: mp.Parameters, count: int) -> np.ndarray:
-    """`count` windows (j_min, j_max) from the paper's to (WINDOW_FLOOR, window_top), geometric steps. (count, 2)."""
-    top = window_top(record)
+def current_ranges(record: mp.Parameters, count: int) -> np.ndarray:
+    """`count` current ranges (j_min, j_max) from the paper's to (RANGE_FLOOR, range_top), in geometric steps.
+    Returns: (count, 2)."""
+    top = range_top(record)
     (low, high), s = mp.OPERATING_RANGE, np.linspace(0.0, 1.0, count)
-    return np.stack([low * (WINDOW_FLOOR / low) ** s, high * (top / high) ** s], axis=1)
+    return np.stack([low * (RANGE_FLOOR / low) ** s, high * (top / high) ** s], axis=1)
 
 
 def chord(network: mp.Network) -> mp.Network:
     """The network with its MTJs' transfer curve replaced by the straight line through its ends: the same
-    window and clipping, without the curve's own nonlinearity."""
+    current range and clipping, without the curve's own nonlinearity."""
     layer = network.nonlinearity
     (j_min, j_max), (low, high) = layer.current_range, layer.delta_r_range
     line = low + (high - low) * (layer.current_density - j_min) / (j_max - j_min)
@@ -223,11 +241,11 @@ def chord(network: mp.Network) -> mp.Network:
     return eqx.tree_at(lambda n: n.nonlinearity.table, network, table)
 
 
-POSITIONS = np.linspace(0.0, 1.0, 201)  # (j - j_min) / (j_max - j_min) across a window
+POSITIONS = np.linspace(0.0, 1.0, 201)  # (j - j_min) / (j_max - j_min) across a range
 
 
 def normalised_curve(network: mp.Network) -> np.ndarray:
-    """F, the nominal MTJ's dR normalised onto [0, 1] over the window, at POSITIONS across it."""
+    """F, the nominal MTJ's dR normalised onto [0, 1] over the range, at POSITIONS across it."""
     layer = network.nonlinearity
     (j_min, j_max), (low, high) = layer.current_range, layer.delta_r_range
     table = np.asarray(layer.table if layer.table.ndim == 1 else layer.table[0])
@@ -236,22 +254,22 @@ def normalised_curve(network: mp.Network) -> np.ndarray:
 
 
 def curve_nonlinearity(network: mp.Network) -> float:
-    """max |F(j) - (j - j_min) / (j_max - j_min)| over the window."""
+    """max |F(j) - (j - j_min) / (j_max - j_min)| over the range."""
     return float(np.max(np.abs(normalised_curve(network) - POSITIONS)))
 
 
-def window_sweep(record: mp.Parameters, n_mtj: int, seeds, count: int, quick: bool, progress) -> xr.Dataset:
-    """The window tasks on surrogate MTJ networks (the curve, and its chord) in each window."""
-    spans = windows(record, count)
+def range_sweep(record: mp.Parameters, n_mtj: int, seeds, count: int, quick: bool, progress) -> xr.Dataset:
+    """The range tasks on surrogate MTJ networks (the curve, and its chord) in each current range."""
+    spans = current_ranges(record, count)
     resistance = mp.equilibrium_resistance(record)
-    values = np.full((len(WINDOW_TASKS), count, len(WINDOW_CURVES), len(seeds)), np.nan)
+    values = np.full((len(RANGE_TASKS), count, len(RANGE_CURVES), len(seeds)), np.nan)
     nonlinearity, top_ratio, curves = np.zeros(count), np.zeros(count), np.zeros((count, POSITIONS.size))
-    bar = tqdm(total=values.size, desc="operating window", disable=None if progress else True, leave=False)
-    for w, window in enumerate(spans):
+    bar = tqdm(total=values.size, desc="operating range", disable=None if progress else True, leave=False)
+    for w, span in enumerate(spans):
         for s, seed in enumerate(seeds):
-            for t, name in enumerate(WINDOW_TASKS):
+            for t, name in enumerate(RANGE_TASKS):
                 task = make_task(name, seed, quick)
-                network = mp.random_network(architecture_for(task, n_mtj, window), record, seed=seed,
+                network = mp.random_network(architecture_for(task, n_mtj, span), record, seed=seed,
                                             mode="surrogate")
                 nonlinearity[w], curves[w] = curve_nonlinearity(network), normalised_curve(network)
                 top_ratio[w] = network.nonlinearity.delta_r_range[1] / resistance
@@ -261,24 +279,25 @@ def window_sweep(record: mp.Parameters, n_mtj: int, seeds, count: int, quick: bo
                     values[t, w, c, s] = figures[METRIC[name]]
                     bar.update()
     bar.close()
-    window_coord = xr.DataArray(np.arange(count), dims="window", attrs={"units": "1", "long_name": "window index"})
+    range_coord = xr.DataArray(np.arange(count), dims="current_range",
+                               attrs={"units": "1", "long_name": "current range index"})
     return xr.Dataset(
-        {"window_metric": (("window_task", "window", "curve", "seed"), values,
+        {"range_metric": (("range_task", "current_range", "curve", "seed"), values,
                            {"units": "1", "long_name": "NRMSE (narma10), memory capacity, accuracy (digits)"}),
-         "window_j_min": ("window", spans[:, 0], {"units": "A/m^2", "long_name": "lowest current of the window"}),
-         "window_j_max": ("window", spans[:, 1], {"units": "A/m^2", "long_name": "highest current of the window"}),
-         "window_nonlinearity": ("window", nonlinearity, {"units": "1", "long_name": "max |F - linear| over the "
-                                                                                     "window"}),
-         "window_delta_r_over_r0": ("window", top_ratio, {"units": "1", "long_name": "dR / R0 at the window's "
+         "range_j_min": ("current_range", spans[:, 0], {"units": "A/m^2", "long_name": "lowest current of the range"}),
+         "range_j_max": ("current_range", spans[:, 1], {"units": "A/m^2", "long_name": "highest current of the range"}),
+         "range_nonlinearity": ("current_range", nonlinearity, {"units": "1", "long_name": "max |F - linear| over "
+                                                                                            "the range"}),
+         "range_delta_r_over_r0": ("current_range", top_ratio, {"units": "1", "long_name": "dR / R0 at the range's "
                                                                                        "highest current"}),
-         "window_curve": (("window", "window_position"), curves,
-                          {"units": "1", "long_name": "normalised dR F across the window"})},
-        coords={"window": window_coord,
-                "window_task": ("window_task", list(WINDOW_TASKS), {"units": "", "long_name": "task of the window "
+         "range_curve": (("current_range", "range_position"), curves,
+                          {"units": "1", "long_name": "normalised dR F across the range"})},
+        coords={"current_range": range_coord,
+                "range_task": ("range_task", list(RANGE_TASKS), {"units": "", "long_name": "task of the range "
                                                                                             "sweep"}),
-                "window_position": ("window_position", POSITIONS,
+                "range_position": ("range_position", POSITIONS,
                                     {"units": "1", "long_name": "(j - j_min) / (j_max - j_min)"}),
-                "curve": ("curve", list(WINDOW_CURVES), {"units": "", "long_name": "mtj: the device's transfer curve; "
+                "curve": ("curve", list(RANGE_CURVES), {"units": "", "long_name": "mtj: the device's transfer curve; "
                                                                                  "chord: the straight line through "
                                                                                  "its ends"}),
                 "seed": ("seed", list(seeds), {"units": "1", "long_name": "task and network seed"})},
@@ -295,22 +314,22 @@ def _statistics(values) -> dict:
 
 def summarise(dataset: xr.Dataset) -> dict:
     """The summary of benchmarks.nc: per task, network and readout, the metric's mean, std and values over
-    seeds; per window, its span, nonlinearity and the window tasks' means."""
+    seeds; per current range, its span, nonlinearity and the range tasks' means."""
     summary = {"tasks": {}, "settings": json.loads(dataset.attrs["benchmark_settings"])}
     for name in dataset.task.values:
         metric = dataset.metric.sel(task=name)
         summary["tasks"][str(name)] = {"metric": METRIC[str(name)], "networks": {
             str(network): {str(readout): _statistics(metric.sel(network=network, readout=readout).values)
                            for readout in dataset.readout.values} for network in dataset.network.values}}
-    if "window_metric" in dataset:
-        summary["window"] = {
-            "j_min": [float(v) for v in dataset.window_j_min.values],
-            "j_max": [float(v) for v in dataset.window_j_max.values],
-            "nonlinearity": [float(v) for v in dataset.window_nonlinearity.values],
-            "delta_r_over_r0": [float(v) for v in dataset.window_delta_r_over_r0.values],
-            "tasks": {str(name): {str(curve): [_statistics(dataset.window_metric.sel(
-                window_task=name, curve=curve, window=w).values) for w in dataset.window.values]
-                for curve in dataset.curve.values} for name in dataset.window_task.values}}
+    if "range_metric" in dataset:
+        summary["range"] = {
+            "j_min": [float(v) for v in dataset.range_j_min.values],
+            "j_max": [float(v) for v in dataset.range_j_max.values],
+            "nonlinearity": [float(v) for v in dataset.range_nonlinearity.values],
+            "delta_r_over_r0": [float(v) for v in dataset.range_delta_r_over_r0.values],
+            "tasks": {str(name): {str(curve): [_statistics(dataset.range_metric.sel(
+                range_task=name, curve=curve, current_range=w).values) for w in dataset.current_range.values]
+                for curve in dataset.curve.values} for name in dataset.range_task.values}}
     return summary
 
 
@@ -343,34 +362,34 @@ def plot(dataset: xr.Dataset) -> Figure:
     return figure
 
 
-def plot_window(dataset: xr.Dataset) -> Figure:
+def plot_range(dataset: xr.Dataset) -> Figure:
     figure = Figure(figsize=(13, 4), layout="constrained")
-    axes = figure.subplots(1, len(WINDOW_TASKS) + 1)
-    x = dataset.window_nonlinearity.values
-    for ax, name in zip(axes, dataset.window_task.values):
+    axes = figure.subplots(1, len(RANGE_TASKS) + 1)
+    x = dataset.range_nonlinearity.values
+    for ax, name in zip(axes, dataset.range_task.values):
         for c, curve in enumerate(dataset.curve.values):
-            values = dataset.window_metric.sel(window_task=name, curve=curve)
+            values = dataset.range_metric.sel(range_task=name, curve=curve)
             ax.errorbar(x, values.mean("seed"), yerr=values.std("seed", ddof=1).fillna(0), marker="os"[c], capsize=3,
                         label=str(curve))
         ax.set(xlabel="transfer-curve nonlinearity max |F − linear|", title=f"{name}: "
                f"{METRIC_TEXT[METRIC[str(name)]]}")
         ax.title.set_fontsize(8)
     axes[0].legend(fontsize=7)
-    for w in dataset.window.values:
-        point = dataset.sel(window=w)
-        axes[-1].plot(dataset.window_position, point.window_curve, color=f"C{w}",
-                      label=f"{float(point.window_j_min) / 1e10:.2g}–{float(point.window_j_max) / 1e10:.2g}, "
-                            f"dR/R0 ≤ {100 * float(point.window_delta_r_over_r0):.2g} %")
+    for w in dataset.current_range.values:
+        point = dataset.sel(current_range=w)
+        axes[-1].plot(dataset.range_position, point.range_curve, color=f"C{w}",
+                      label=f"{float(point.range_j_min) / 1e10:.2g}–{float(point.range_j_max) / 1e10:.2g}, "
+                            f"dR/R0 ≤ {100 * float(point.range_delta_r_over_r0):.2g} %")
     axes[-1].plot([0, 1], [0, 1], "k:", lw=0.8)
     axes[-1].set(xlabel="(j − j_min) / (j_max − j_min)", ylabel="normalised dR, F",
-                 title="the transfer curve in each window (×10¹⁰ A/m²)")
+                 title="the transfer curve in each current range (×10¹⁰ A/m²)")
     axes[-1].title.set_fontsize(8)
     axes[-1].legend(fontsize=6)
     return figure
 
 
 def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0, seeds: int = 5,
-        device_seeds: int = 5, window_points: int = 5, micromagnetic_cell: float = 4e-9, quick: bool = False,
+        device_seeds: int = 5, range_points: int = 5, micromagnetic_cell: float = 4e-9, quick: bool = False,
         parameters: mp.Parameters | None = None, overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     if task is not None and task not in TASKS:
@@ -380,11 +399,11 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
                               f"{n_mtj}, {seeds}, {device_seeds}, {seed}")
     if not (micromagnetic_cell == 0 or 1e-9 <= micromagnetic_cell <= 10e-9):
         raise mp.MtjphysError(f"--micromagnetic-cell must be 0 (not run) or 1e-9..1e-8 m, got {micromagnetic_cell}")
-    if window_points == 1 or window_points < 0:
-        raise mp.MtjphysError(f"--window-points must be 0 (no window sweep) or at least 2, got {window_points}")
+    if range_points == 1 or range_points < 0:
+        raise mp.MtjphysError(f"--range-points must be 0 (no range sweep) or at least 2, got {range_points}")
     record = parameters or mp.Parameters()
     if is_warm(record):
-        raise mp.MtjphysError("benchmarks runs its MTJs at 0 K (the window sweep and its chord need the deterministic "
+        raise mp.MtjphysError("benchmarks runs its MTJs at 0 K (the range sweep and its chord need the deterministic "
                               "transfer curve); give a record without a temperature or Joule heating")
     paths = dict(zip(STUDY.outputs, prepare_outputs(output_dir, STUDY.outputs, overwrite)))
     start = time.perf_counter()
@@ -421,8 +440,8 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
                 "network": ("network", list(NETWORKS), {"units": "", "long_name": "network (how its neurons compute)"}),
                 "readout": ("readout", list(READOUTS), {"units": "", "long_name": "linear readout"}),
                 "seed": ("seed", seed_list, {"units": "1", "long_name": "task and network seed"})})
-    if window_points:
-        sweep = window_sweep(record, n_mtj, seed_list, window_points, quick, progress)
+    if range_points:
+        sweep = range_sweep(record, n_mtj, seed_list, range_points, quick, progress)
         summary_set = xr.merge([summary_set, sweep])
     settings = {"n_mtj": n_mtj, "seeds": seed_list, "device_seeds": seed_list[:device_seeds], "quick": quick,
                 "micromagnetic_cell": micromagnetic_cell,
@@ -433,8 +452,8 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
     summary_set.attrs["summary"] = json.dumps(summary)
     mp.write_dataset(summary_set, paths["benchmarks.nc"], overwrite=overwrite)
     save_figure(plot(summary_set), paths["benchmarks.png"], overwrite=overwrite, study="benchmarks")
-    if window_points:
-        save_figure(plot_window(summary_set), paths["benchmarks_window.png"], overwrite=overwrite,
+    if range_points:
+        save_figure(plot_range(summary_set), paths["benchmarks_range.png"], overwrite=overwrite,
                        study="benchmarks")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
@@ -463,26 +482,26 @@ def report(summary: dict) -> ReportSection:
             f"input scale 0.3 (reservoirpy: spectral radius 0.9); mean ± std over seeds {settings['seeds']} (device "
             f"mode: {settings['device_seeds']}). Readouts on [1, u, r]: ridge (penalty on a validation fifth of the "
             "train split) and FORCE's RLS.", "\n".join(lines)]
-    if "window" in summary:
-        window = summary["window"]
-        spans = ", ".join(f"{a / 1e10:.2g}–{b / 1e10:.2g}" for a, b in zip(window["j_min"], window["j_max"]))
+    if "range" in summary:
+        ranges = summary["range"]
+        spans = ", ".join(f"{a / 1e10:.2g}–{b / 1e10:.2g}" for a, b in zip(ranges["j_min"], ranges["j_max"]))
         cells = []
-        for name, curves in window["tasks"].items():
-            for curve in WINDOW_CURVES:
+        for name, curves in ranges["tasks"].items():
+            for curve in RANGE_CURVES:
                 cells.append(f"{name} ({curve}): " + ", ".join(_figure(e, METRIC[name]) for e in curves[curve]))
-        text.append(f"Operating window (×10¹⁰ A/m²: {spans}; nonlinearity max |F − linear| "
-                    f"{', '.join(f'{v:.3g}' for v in window['nonlinearity'])}; dR/R0 at the top "
-                    f"{', '.join(f'{100 * v:.2g} %' for v in window['delta_r_over_r0'])}), surrogate MTJs with their "
+        text.append(f"Operating range (×10¹⁰ A/m²: {spans}; nonlinearity max |F − linear| "
+                    f"{', '.join(f'{v:.3g}' for v in ranges['nonlinearity'])}; dR/R0 at the top "
+                    f"{', '.join(f'{100 * v:.2g} %' for v in ranges['delta_r_over_r0'])}), surrogate MTJs with their "
                     "curve and with its chord: " + "; ".join(cells) + ".")
-        rows.append(("Operating window: does the MTJ's own nonlinearity matter?", "not given",
-                     f"nonlinearity {window['nonlinearity'][0]:.2g} → {window['nonlinearity'][-1]:.2g}; "
+        rows.append(("Operating range: does the MTJ's own nonlinearity matter?", "not given",
+                     f"nonlinearity {ranges['nonlinearity'][0]:.2g} → {ranges['nonlinearity'][-1]:.2g}; "
                      + "; ".join(f"{name}: curve {_figure(c['mtj'][-1], METRIC[name])} vs chord "
-                                 f"{_figure(c['chord'][-1], METRIC[name])} in the widest window"
-                                 for name, c in window["tasks"].items())))
+                                 f"{_figure(c['chord'][-1], METRIC[name])} in the widest range"
+                                 for name, c in ranges["tasks"].items())))
     figures = [("benchmarks.png", "Each task's metric per network and readout, mean ± std over seeds.")]
-    if "window" in summary:
-        figures.append(("benchmarks_window.png", "The window tasks against the transfer curve's nonlinearity as the "
-                                                 "current window widens: the device's curve against its chord."))
+    if "range" in summary:
+        figures.append(("benchmarks_range.png", "The range tasks against the transfer curve's nonlinearity as the "
+                                                 "current range widens: the device's curve against its chord."))
     return ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
 
 
@@ -492,24 +511,23 @@ STUDY = Study(
     description=__doc__,
     run=run,
     outputs=tuple(f"benchmarks_{t}_{n}.nc" for t in TASKS for n in NETWORKS)
-    + ("benchmarks.nc", "benchmarks.png", "benchmarks_window.png"),
+    + ("benchmarks.nc", "benchmarks.png", "benchmarks_range.png"),
     options=(
         click.Option(["--task"], type=click.Choice(TASKS), default=None, help="One task only (default: all)."),
         click.Option(["--n-mtj"], default=100, show_default=True, help="Neurons in every network."),
-        click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED - 1000), default=0, show_default=True,
-                     help="The first seed (tasks and networks)."),
-        click.Option(["--seeds"], default=5, show_default=True, help="Seeds per task and network."),
+        seed_option("The first seed (tasks and networks)."),
+        seeds_option(5, "tasks and networks"),
         click.Option(["--device-seeds"], default=5, show_default=True,
-                     help="Of those, how many also in device mode."),
-        click.Option(["--window-points"], default=5, show_default=True,
-                     help="Windows in the operating-window sweep (0: none)."),
+                     help="The first DEVICE_SEEDS of them also run in device mode."),
+        click.Option(["--range-points"], default=5, show_default=True,
+                     help="Current ranges in the operating-range sweep (0: none)."),
         click.Option(["--micromagnetic-cell"], default=4e-9, show_default=True,
                      help="Cell size [m] of the micromagnetic disc whose transfer curve serves mtj_micromagnetic (0: "
                           "not run)."),
-        click.Option(["--quick"], is_flag=True, help="Shorter tasks, 300 digits."),
+        quick_option("Shorter tasks, 300 digits."),
         params_option(),
     ),
     full={},
-    quick={"n_mtj": 30, "seeds": 2, "device_seeds": 1, "window_points": 3, "micromagnetic_cell": 10e-9, "quick": True},
+    quick={"n_mtj": 30, "seeds": 2, "device_seeds": 1, "range_points": 3, "micromagnetic_cell": 10e-9, "quick": True},
     report=report,
 )

@@ -2,7 +2,7 @@
 
     mtjphys study fig1_neuron -o results/ [--params P.json] [--quick]
 
-Writes fig1_neuron.nc (the R(t) trace at 0.9e10 A/m^2, dR over the operating window, and
+Writes fig1_neuron.nc (the R(t) trace at 0.9e10 A/m^2, dR over the operating range, and
 dR/R0 over a wide range) and fig1_neuron.png. Above 0 K (a temperature in --params) the trace is
 one realisation of the stochastic LLG and the curves are means over realisations.
 """
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 
-import click
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
 import mtjphys as mp
-from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.reproduction import params_option, prepare_outputs, quick_option, ReportSection, save_figure, Study
 
 PAPER = {"resistance_equilibrium": 11.05e3, "delta_r_low": 114.0, "delta_r_high": 145.0}
 TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)
@@ -25,16 +24,16 @@ WIDE_RANGE = (1e8, 1e11)  # [A/m^2], the inset of Fig. 1(d)
 
 
 def compute(parameters: mp.Parameters, *, quick: bool = False) -> xr.Dataset:
-    """Returns: the Fig. 1 dataset (trace, operating-window curve, wide curve, summary)."""
+    """Returns: the Fig. 1 dataset (trace, curve over the operating range, wide curve, summary)."""
     trace = mp.neuron_trace(parameters, TRACE_CURRENT)
-    window = mp.transfer_curve(parameters, np.linspace(*mp.OPERATING_RANGE, 11 if quick else 41))
+    on_range = mp.transfer_curve(parameters, np.linspace(*mp.OPERATING_RANGE, 11 if quick else 41))
     wide = mp.transfer_curve(parameters, np.linspace(*WIDE_RANGE, 25 if quick else 200))
-    r0 = float(window.resistance_equilibrium)
+    r0 = float(on_range.resistance_equilibrium)
     wide_relative = (wide.delta_r / r0).rename(current_density="current_density_wide")
     wide_relative.attrs = {"units": "1", "long_name": "dR / R0 over a wide range of current density"}
     dataset = trace.drop_vars("current_density").rename(delta_r="delta_r_trace")
-    dataset["delta_r"] = window.delta_r
-    dataset["delta_r_normalized"] = window.delta_r_normalized
+    dataset["delta_r"] = on_range.delta_r
+    dataset["delta_r_normalized"] = on_range.delta_r_normalized
     dataset["delta_r_relative_wide"] = wide_relative
     dataset["current_density_wide"].attrs = {"units": "A/m^2", "long_name": "current density (wide range)"}
     dataset["trace_current_density"] = ((), TRACE_CURRENT,
@@ -46,9 +45,9 @@ def compute(parameters: mp.Parameters, *, quick: bool = False) -> xr.Dataset:
                   + np.sum((interior < resistance[:-2]) & (interior < resistance[2:])))
     summary = {
         "resistance_equilibrium": r0,
-        "delta_r_low": float(window.delta_r[0]),
-        "delta_r_high": float(window.delta_r[-1]),
-        "monotonic_on_window": bool(np.all(np.diff(window.delta_r.values) > 0)),
+        "delta_r_low": float(on_range.delta_r[0]),
+        "delta_r_high": float(on_range.delta_r[-1]),
+        "monotonic_on_range": bool(np.all(np.diff(on_range.delta_r.values) > 0)),
         "extrema_in_window": extrema,
     }
     dataset.attrs = dict(trace.attrs)
@@ -101,19 +100,19 @@ def run(output_dir, *, parameters: mp.Parameters | None = None, overwrite: bool 
 
 def report(summary: dict) -> ReportSection:
     r0, low, high = summary["resistance_equilibrium"], summary["delta_r_low"], summary["delta_r_high"]
-    monotonic = "yes" if summary["monotonic_on_window"] else "no"
+    monotonic = "yes" if summary["monotonic_on_range"] else "no"
     rows = (
         ("R0, resistance at equilibrium", "11.05 kΩ", f"{r0 / 1e3:.3f} kΩ"),
         ("ΔR at 0.8 × 10¹⁰ A/m²", "114 Ω", f"{low:.1f} Ω"),
         ("ΔR at 1.0 × 10¹⁰ A/m²", "145 Ω", f"{high:.1f} Ω"),
-        ("ΔR monotonic on the window; damped ringing", "yes",
+        ("ΔR monotonic on the operating range; damped ringing", "yes",
          f"{monotonic}; {summary['extrema_in_window']} extrema of R in 1.5 ns"),
     )
-    text = (f"The macrospin neuron of the reference record rings after the current step and its output ΔR grows "
-            f"{'monotonically ' if summary['monotonic_on_window'] else ''}from {low:.1f} Ω to {high:.1f} Ω over the "
-            f"operating window, {100 * low / r0:.2f} % to {100 * high / r0:.2f} % of R0 = {r0 / 1e3:.3f} kΩ.")
+    text = (f"The macrospin neuron rings after the current step and its output ΔR grows "
+            f"{'monotonically ' if summary['monotonic_on_range'] else ''}from {low:.1f} Ω to {high:.1f} Ω over the "
+            f"operating range, {100 * low / r0:.2f} % to {100 * high / r0:.2f} % of R0 = {r0 / 1e3:.3f} kΩ.")
     return ReportSection(rows, text, (("fig1_neuron.png", "(c) resistance ringing at 0.9 × 10¹⁰ A/m² with ΔR "
-                                                          "marked; (d) ΔR over the operating window, inset ΔR/R0 over "
+                                                          "marked; (d) ΔR over the operating range, inset ΔR/R0 over "
                                                           "10⁸–10¹¹ A/m²."),))
 
 
@@ -123,7 +122,7 @@ STUDY = Study(
     description=__doc__,
     run=run,
     outputs=("fig1_neuron.nc", "fig1_neuron.png"),
-    options=(params_option(), click.Option(["--quick"], is_flag=True, help="Fewer points on the curves.")),
+    options=(params_option(), quick_option("Fewer points on the curves.")),
     quick={"quick": True},
     hot=("--quick",),
     report=report,

@@ -9,7 +9,7 @@ dominant period must be within 2 % of the target's and its amplitude (sqrt(2) st
 
 Writes fig2_generation.nc (the run for --seed: output, target, learning, readout weights over
 time, the trained network), fig2_generation.png, and fig2_summary.nc (period, amplitude and
-pass/fail for seeds 0 .. --seeds - 1).
+pass/fail for seeds SEED .. SEED + SEEDS - 1).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from mtjphys.reproduction import (
     prepare_outputs,
     ReportSection,
     save_figure,
+    seed_option,
+    seeds_option,
     Study,
     transfer_option,
     wilson_interval,
@@ -99,10 +101,11 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
     save_figure(plot(dataset), paths[1], overwrite=overwrite, parameters=parameters, study="fig2_generation",
                    seed=seed, mode=mode)
-    for other in range(seeds):
+    summarised = range(seed, seed + seeds)
+    for other in summarised:
         if other not in windows:
             windows[other] = free_run_metrics(mp.sine_generation_run(other, progress=progress, **options))
-    table = summarise({s: windows[s] for s in range(seeds)})
+    table = summarise({s: windows[s] for s in summarised})
     table.attrs.update(provenance(parameters or mp.Parameters(), study="fig2_generation", mode=mode, n_mtj=n_mtj,
                                      architecture=json.dumps(SINE_ARCHITECTURE), regularization=SINE_REGULARIZATION))
     mp.write_dataset(table, paths[2], overwrite=overwrite)
@@ -120,9 +123,11 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
 def report(summary: dict) -> ReportSection:
     seeds, passed = summary["seeds"], summary["seeds_passed"]
     low, high = wilson_interval(passed, seeds)
-    measured = (f"{passed} of {seeds} seeds pass both free runs ({summary['mode']} mode; 95 % interval of the rate "
-                f"{100 * low:.0f}–{100 * high:.0f} %); worst errors {100 * summary['worst_period_error']:.1f} % in "
-                f"period, {100 * summary['worst_amplitude_error']:.1f} % in amplitude")
+    first = summary["seed"]
+    which = f"seed {first}" if seeds == 1 else f"seeds {first}–{first + seeds - 1}"
+    measured = (f"{passed} of {seeds} ({which}) pass both free runs ({summary['mode']} mode; 95 % interval of the "
+                f"rate {100 * low:.0f}–{100 * high:.0f} %); worst errors {100 * summary['worst_period_error']:.1f} % "
+                f"in period, {100 * summary['worst_amplitude_error']:.1f} % in amplitude")
     rows = (("Fig. 2: 40 MTJs generate 0.87 sin(2πt/45 ns), then 0.65 sin(2πt/80 ns), freely after learning",
              "both sustained after learning (one network shown)", measured),
             ("Fig. 2: energy the MTJs dissipate", "low energy cost (not quantified)",
@@ -142,9 +147,8 @@ STUDY = Study(
     run=run,
     outputs=("fig2_generation.nc", "fig2_generation.png", "fig2_summary.nc"),
     options=(
-        click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
-                     help="Seed of the run that is saved and plotted."),
-        click.Option(["--seeds"], default=10, show_default=True, help="Summarise seeds 0..SEEDS-1."),
+        seed_option("The first seed: its run is saved and plotted, and the summary covers SEED .. SEED + SEEDS - 1."),
+        seeds_option(10, "networks the summary covers"),
         mode_option(),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
         params_option(),

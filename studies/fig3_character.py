@@ -39,6 +39,7 @@ from mtjphys.reproduction import (
     prepare_outputs,
     ReportSection,
     save_figure,
+    seed_option,
     Study,
 )
 from mtjphys.tasks import builtin_character_path, Character, CHARACTER_PERIOD
@@ -239,8 +240,7 @@ STUDY = Study(
     options=(
         click.Option(["--character-file"], type=click.Path(dir_okay=False), default=None,
                      help="A Make Me a Hanzi / hanzi-writer-data JSON record (default: the built-in 师)."),
-        click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
-                     help="Draws the network, its states and the noise."),
+        seed_option("Draws the network, its states and the noise."),
         mode_option(),
         click.Option(["--n-mtj"], default=800, show_default=True, help="Number of MTJs."),
         click.Option(["--test-runs"], default=2, show_default=True,

@@ -1,6 +1,6 @@
 """Fig. 4: a network of MTJs tells a square wave from a sine.
 
-    mtjphys study fig4_recognition -o results/ [--noise 0.05] [--seed 0] [--mode device|surrogate]
+    mtjphys study fig4_recognition -o results/ [--noise 0.05] [--seed 0] [--seeds 3] [--mode device|surrogate]
 
 Inputs 2 sgn(sin(w1 t)) (square, target -1) and sin(w2 t) (sine, target +1), w1 = 0.16 and
 w2 = 0.21 rad/ns, with Gaussian noise of std `noise` times the waveform's amplitude; one waveform
@@ -8,9 +8,10 @@ per 60 ns window, the MTJs reset at each window start; 60 training windows (read
 RLS on the per-step targets), then 100 test windows with the weights fixed. The class is the
 sign of the mean output over a window.
 
-Writes fig4_recognition.nc / .png (the run) and fig4_noise_sweep.nc / .png: test accuracy against
-the noise level for several seeds, with the paper's amplitudes and with a control in which the
-square has the sine's amplitude (1), to show where recognition breaks.
+Writes fig4_recognition.nc / .png (the run, seed SEED) and fig4_noise_sweep.nc / .png: test accuracy
+against the noise level for seeds SEED .. SEED + SEEDS - 1, with the paper's amplitudes and with a
+control in which the square has the sine's amplitude (1), to show where recognition breaks
+(--no-sweep: the run alone).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from mtjphys.reproduction import (
     prepare_outputs,
     ReportSection,
     save_figure,
+    seed_option,
+    seeds_option,
     Study,
     transfer_option,
 )
@@ -79,14 +82,14 @@ def accuracy_on_test(dataset: xr.Dataset) -> float:
     return float(np.mean(dataset.predicted.values[test] == dataset.label.values[test]))
 
 
-def noise_sweep(*, seeds: int, noise_levels, mode: str, n_mtj: int, omega_square: float, omega_sine: float,
-                parameters: mp.Parameters | None = None, transfer: xr.Dataset | None = None,
+def noise_sweep(*, seed: int = 0, seeds: int, noise_levels, mode: str, n_mtj: int, omega_square: float,
+                omega_sine: float, parameters: mp.Parameters | None = None, transfer: xr.Dataset | None = None,
                 progress=True) -> xr.Dataset:
-    """Returns: test accuracy (condition, noise, seed)."""
+    """Returns: test accuracy (condition, noise, seed) for seeds `seed` .. `seed` + `seeds` - 1."""
     accuracy = np.full((len(CONDITIONS), len(noise_levels), seeds), np.nan)
     jobs = [(c, n, s) for c in range(len(CONDITIONS)) for n in range(len(noise_levels)) for s in range(seeds)]
     for c, n, s in tqdm(jobs, desc="noise sweep", disable=None if progress else True):
-        run = run_trial(seed=s, noise=noise_levels[n], mode=mode, n_mtj=n_mtj, omega_square=omega_square,
+        run = run_trial(seed=seed + s, noise=noise_levels[n], mode=mode, n_mtj=n_mtj, omega_square=omega_square,
                         omega_sine=omega_sine, square_amplitude=list(CONDITIONS.values())[c],
                         parameters=parameters, transfer=transfer, progress=False)
         accuracy[c, n, s] = accuracy_on_test(run)
@@ -99,7 +102,7 @@ def noise_sweep(*, seeds: int, noise_levels, mode: str, n_mtj: int, omega_square
         coords={
             "condition": ("condition", list(CONDITIONS), {"units": "", "long_name": "input amplitudes"}),
             "noise": ("noise", list(noise_levels), {"units": "1", "long_name": "noise std / waveform amplitude"}),
-            "seed": ("seed", np.arange(seeds), {"units": "1", "long_name": "network and task seed"}),
+            "seed": ("seed", np.arange(seed, seed + seeds), {"units": "1", "long_name": "network and task seed"}),
         },
     )
 
@@ -144,13 +147,13 @@ def plot_sweep(sweep: xr.Dataset) -> Figure:
 
 
 def run(output_dir, *, noise: float = 0.05, seed: int = 0, mode: str = "device", n_mtj: int = 40,
-        omega_square: float = 0.16e9, omega_sine: float = 0.21e9, sweep_seeds: int = 3,
+        omega_square: float = 0.16e9, omega_sine: float = 0.21e9, seeds: int = 3, sweep: bool = True,
         sweep_noise=SWEEP_NOISE, parameters: mp.Parameters | None = None, transfer: xr.Dataset | None = None,
         overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
     check_transfer(transfer, mode)
-    if sweep_seeds < 0:
-        raise mp.MtjphysError(f"--sweep-seeds must be >= 0, got {sweep_seeds}")
+    if seed < 0 or seeds < 1:
+        raise mp.MtjphysError(f"need --seed >= 0 and --seeds >= 1, got {seed} and {seeds}")
     paths = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = run_trial(seed=seed, noise=noise, mode=mode, n_mtj=n_mtj, omega_square=omega_square,
@@ -163,19 +166,19 @@ def run(output_dir, *, noise: float = 0.05, seed: int = 0, mode: str = "device",
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
     figure_attrs = {"parameters": parameters, "study": "fig4_recognition", "mode": mode}
     save_figure(plot_run(dataset), paths[1], overwrite=overwrite, seed=seed, **figure_attrs)
-    if sweep_seeds:
-        sweep = noise_sweep(seeds=sweep_seeds, noise_levels=list(sweep_noise), mode=mode, n_mtj=n_mtj,
+    if sweep:
+        table = noise_sweep(seed=seed, seeds=seeds, noise_levels=list(sweep_noise), mode=mode, n_mtj=n_mtj,
                             omega_square=omega_square, omega_sine=omega_sine, parameters=parameters, transfer=transfer,
                             progress=progress)
-        sweep.attrs.update(provenance(parameters or mp.Parameters(), study="fig4_noise_sweep", mode=mode,
-                                         n_mtj=n_mtj, architecture=json.dumps(ARCHITECTURE),
-                                         omega_square=omega_square, omega_sine=omega_sine))
-        mp.write_dataset(sweep, paths[2], overwrite=overwrite)
-        save_figure(plot_sweep(sweep), paths[3], overwrite=overwrite, **figure_attrs)
-        summary["sweep_seeds"] = sweep_seeds
-        summary["sweep_noise"] = [float(n) for n in sweep.noise.values]
-        for condition in sweep.condition.values:
-            accuracy = sweep.accuracy.sel(condition=condition)
+        table.attrs.update(provenance(parameters or mp.Parameters(), seed=seed, study="fig4_noise_sweep", mode=mode,
+                                      n_mtj=n_mtj, architecture=json.dumps(ARCHITECTURE),
+                                      omega_square=omega_square, omega_sine=omega_sine))
+        mp.write_dataset(table, paths[2], overwrite=overwrite)
+        save_figure(plot_sweep(table), paths[3], overwrite=overwrite, **figure_attrs)
+        summary["seeds"] = seeds
+        summary["sweep_noise"] = [float(n) for n in table.noise.values]
+        for condition in table.condition.values:
+            accuracy = table.accuracy.sel(condition=condition)
             summary[f"accuracy_{condition}_mean"] = [float(a) for a in accuracy.mean("seed").values]
             summary[f"accuracy_{condition}_std"] = [float(a) for a in accuracy.std("seed").values]
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
@@ -192,15 +195,16 @@ def report(summary: dict) -> ReportSection:
             f"(amplitude 1), each window's class the sign of the mean output: {measured}."]
     figures = [("fig4_recognition.png", "(b) input, (c) target, (d) output with each window's mean (magenta: "
                                         "wrong); the dashed line ends training.")]
-    if "sweep_seeds" in summary:
-        seeds = summary["sweep_seeds"]
+    if "sweep_noise" in summary:
+        seeds = summary["seeds"]
+        which = f"seed {summary['seed']}" if seeds == 1 else f"seeds {summary['seed']}–{summary['seed'] + seeds - 1}"
         cells = lambda name: ", ".join(
             f"{100 * n:g} %: {100 * m:.1f} ± {100 * s:.1f} %" for n, m, s in
             zip(summary["sweep_noise"], summary[f"accuracy_{name}_mean"], summary[f"accuracy_{name}_std"]))
         rows.append(("Fig. 4: test accuracy against noise (mean ± std over seeds)", "not given",
                      f"paper's amplitudes: {cells('paper')}; equal amplitudes: {cells('equal_amplitude')} "
-                     f"({seeds} seed{'s' if seeds > 1 else ''})"))
-        text.append(f"Against noise (test accuracy, mean ± std over {seeds} seed{'s' if seeds > 1 else ''}): "
+                     f"({which})"))
+        text.append(f"Against noise (test accuracy, mean ± std over {which}): "
                     "with the paper's amplitudes "
                     f"{cells('paper')}; with the square at the sine's amplitude (control) {cells('equal_amplitude')}.")
         figures.append(("fig4_noise_sweep.png", "Test accuracy against the noise level, with the paper's amplitudes "
@@ -219,17 +223,17 @@ STUDY = Study(
                      help="Noise std relative to the waveform amplitude."),
         click.Option(["--omega-square"], default=0.16e9, show_default=True, help="w1 of the square wave [rad/s]."),
         click.Option(["--omega-sine"], default=0.21e9, show_default=True, help="w2 of the sine [rad/s]."),
-        click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
-                     help="Draws the network and the task."),
+        seed_option("Draws the network and the task of the run; the noise sweep's first seed."),
+        seeds_option(3, "networks and tasks per point of the noise sweep"),
+        click.Option(["--sweep/--no-sweep"], default=True, show_default=True,
+                     help="Also sweep the noise (fig4_noise_sweep.nc, .png)."),
         mode_option(),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
-        click.Option(["--sweep-seeds"], default=3, show_default=True,
-                     help="Seeds per point of the noise sweep (0: no sweep)."),
         params_option(),
         transfer_option(),
     ),
-    full={"mode": "device", "sweep_seeds": 3},
-    quick={"mode": "device", "sweep_seeds": 1, "sweep_noise": (0.0, 0.5, 2.0)},
-    hot=("--mode", "surrogate", "--sweep-seeds", "0", "--n-mtj", "20"),
+    full={"mode": "device", "seeds": 3},
+    quick={"mode": "device", "seeds": 1, "sweep_noise": (0.0, 0.5, 2.0)},
+    hot=("--mode", "surrogate", "--no-sweep", "--n-mtj", "20"),
     report=report,
 )

@@ -5,7 +5,8 @@
 A permalloy film of 500 x 125 x 3 nm (Ms 8e5 A/m, A 1.3e-11 J/m, alpha 0.02, no anisotropy, gamma
 2.211e5 m/(A s) / mu0) is relaxed from m = (1, 1, 1)/sqrt(3) into its s-state; then a field
 mu0 H = (-24.6, 4.3, 0) mT (field 1) or (-35.5, -6.3, 0) mT (field 2) reverses it over 1 ns. The
-test suite runs the same problem in NeuralMag, an independent code, and compares <m>(t).
+test suite runs the same problem in NeuralMag, an independent code, and compares <m>(t). The
+problem fixes its own film, not a junction, so this study takes no --params.
 
 Writes standard_problem_4.nc (m_average(field, time, component), the s-state, and m(x, y) when
 <m_x> first crosses zero under each field) and standard_problem_4.png (<m_y>(t), and m(x, y) at
@@ -26,7 +27,7 @@ from matplotlib.figure import Figure
 
 import mtjphys as mp
 from mtjphys.data import provenance
-from mtjphys.device import default_solver, integrate, solvable
+from mtjphys.device import Device, make_device
 from mtjphys.grid import field_variable
 from mtjphys.reproduction import prepare_outputs, ReportSection, save_figure, Study
 
@@ -45,29 +46,27 @@ def problem_record(cell_size: float, field: tuple[float, float, float] = (0.0, 0
     }, model=model)
 
 
-_integrate = eqx.filter_jit(integrate)  # compiled once per mesh, shared by both fields
+@eqx.filter_jit
+def _solve(device: Device, start, drive, times):  # compiled once per mesh, shared by both fields
+    return device.solve(drive, times, m0=start)
 
 
 @eqx.filter_jit
-def _relaxed(model, params):
-    return model.initial_state(params, ())
+def _relaxed(device: Device):
+    return device.equilibrium()
 
 
 def s_state(cell_size: float) -> np.ndarray:
     """The relaxed s-state (nx, ny, 1, 3)."""
-    record = problem_record(cell_size)
-    return np.asarray(_relaxed(solvable(record), record.arrays()))
+    return np.asarray(_relaxed(make_device(problem_record(cell_size))))
 
 
 def reversal(cell_size: float, field: tuple[float, float, float], start: np.ndarray, times: np.ndarray):
-    """<m>(t) on `times` [s] under `field` from `start`. Returns: (times, 3) averages, and the solve's
-    model, settings and parameters (to continue from)."""
-    record = problem_record(cell_size, field)
-    model, params = solvable(record), record.arrays()
-    settings = default_solver(model)
-    trace = _integrate(model, settings, jnp.asarray(start), jnp.float64(0.0), params, jnp.asarray(times),
-                       law=record["resistance_law"])
-    return np.asarray(trace.m), (model, settings, params, record["resistance_law"])
+    """<m>(t) on `times` [s] under `field` from `start`. Returns: (times, 3) averages, and the device (to
+    continue from)."""
+    device = make_device(problem_record(cell_size, field))
+    trace = _solve(device, jnp.asarray(start), jnp.float64(0.0), jnp.asarray(times))
+    return np.asarray(trace.m), device
 
 
 def first_crossing(times: np.ndarray, values: np.ndarray) -> float | None:
@@ -86,15 +85,14 @@ def compute(cell_size: float, samples: int = 1001) -> xr.Dataset:
     times = np.linspace(0.0, DURATION, samples)
     averages, crossings, snapshots = [], [], []
     for field in FIELDS.values():
-        m, (model, settings, params, law) = reversal(cell_size, field, start, times)
+        m, device = reversal(cell_size, field, start, times)
         averages.append(m)
         crossing = first_crossing(times, m[:, 0])
         crossings.append(np.nan if crossing is None else crossing)
         if crossing is None:
             snapshots.append(np.full(start.shape, np.nan))
         else:
-            trace = _integrate(model, settings, jnp.asarray(start), jnp.float64(0.0), params,
-                               jnp.asarray([0.0, crossing]), law=law)
+            trace = _solve(device, jnp.asarray(start), jnp.float64(0.0), jnp.asarray([0.0, crossing]))
             snapshots.append(np.asarray(trace.end))
     mesh = record.mesh
     state = lambda value, name: field_variable(mesh, value, name)
@@ -115,7 +113,7 @@ def compute(cell_size: float, samples: int = 1001) -> xr.Dataset:
                 "component": ("component", ["x", "y", "z"], {"units": "", "long_name": "Cartesian component"})},
     )
     dataset["m_crossing"].attrs = {"units": "1", "long_name": "magnetization when <m_x> first crosses zero"}
-    s_average = np.asarray(solvable(record).average(jnp.asarray(start)))
+    s_average = np.asarray(device.model.average(jnp.asarray(start)))
     summary = {
         "cell_size": cell_size, "cells": list(mesh.shape),
         "s_state_average": [float(v) for v in s_average],
@@ -124,7 +122,7 @@ def compute(cell_size: float, samples: int = 1001) -> xr.Dataset:
                             "final": [float(v) for v in m[-1]]}
                    for n, t, m in zip(FIELDS, crossings, averages)},
     }
-    dataset.attrs.update(provenance(record, settings=settings, study="standard_problem_4", **mesh.describe()))
+    dataset.attrs.update(provenance(record, settings=device.solver, study="standard_problem_4", **mesh.describe()))
     dataset.attrs["summary"] = json.dumps(summary)
     return dataset
 

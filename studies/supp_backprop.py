@@ -2,7 +2,7 @@
 
     mtjphys study supp_backprop -o results/ [--seed 0] [--seeds 5] [--n-mtj 40] [--device-mtj 20] [--quick]
 
-Every seed draws one network and one task; FORCE and BPTT (`mtjphys.networks._bptt.train_bptt`: Adam,
+Every seed draws one network and one task; FORCE and BPTT (`mtjphys.networks.train_bptt`: Adam,
 gradient clipping, truncated BPTT) train copies of the same network, in surrogate mode:
 
 (a) Fig. 2's sine generation. FORCE: the paper's protocol (`mtjphys.sine_generation_run`). BPTT:
@@ -43,8 +43,26 @@ from mtjphys.studies import fig4_recognition as fig4
 
 import mtjphys as mp
 from mtjphys.data import provenance
-from mtjphys.networks import force_readout, make_sequences, rollout, scaled_input, sequence_readouts, train_bptt
-from mtjphys.reproduction import prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.networks import (
+    cross_entropy_loss,
+    default_optimizer,
+    ForceReadout,
+    make_sequences,
+    rollout,
+    scaled_input,
+    sequence_readouts,
+    train_bptt,
+)
+from mtjphys.reproduction import (
+    params_option,
+    prepare_outputs,
+    quick_option,
+    ReportSection,
+    save_figure,
+    seed_option,
+    seeds_option,
+    Study,
+)
 from mtjphys.tasks import FREE_WINDOWS, SEGMENTS, sequential_digits_task, SINE_ARCHITECTURE
 
 TASKS = ("sine_generation", "recognition", "digits")
@@ -115,12 +133,13 @@ def _protocol(networks, x, forced_parts, target_parts):
     return jnp.concatenate(outputs)
 
 
-def sine_trial(seed: int, *, n_mtj: int, epochs: int, progress=True) -> dict:
-    """Returns: FORCE's and BPTT's generation metrics on the network of `seed`, BPTT's loss history, its time
-    per update, and both outputs over the protocol."""
-    force = mp.sine_generation_run(seed, mode="surrogate", n_mtj=n_mtj, progress=False)
-    network = mp.random_network(mp.Architecture(n_mtj=n_mtj, n_outputs=1, **SINE_ARCHITECTURE), seed=seed,
-                                mode="surrogate")
+def sine_trial(seed: int, *, n_mtj: int, epochs: int, parameters: mp.Parameters | None = None,
+               progress=True) -> dict:
+    """Returns: FORCE's and BPTT's generation metrics on the network of `seed` (MTJs of `parameters`, default the
+    reference), BPTT's loss history, its time per update, and both outputs over the protocol."""
+    force = mp.sine_generation_run(seed, mode="surrogate", n_mtj=n_mtj, parameters=parameters, progress=False)
+    network = mp.random_network(mp.Architecture(n_mtj=n_mtj, n_outputs=1, **SINE_ARCHITECTURE), parameters,
+                                seed=seed, mode="surrogate")
     settings = {**SINE_BPTT, "epochs": epochs}
     rng = np.random.default_rng([seed, 11])
     networks, losses, times = [], [], []
@@ -128,7 +147,7 @@ def sine_trial(seed: int, *, n_mtj: int, epochs: int, progress=True) -> dict:
         network, history = train_bptt(
             network, sine_sequences(segment, n_mtj, rng, settings), trainable=settings["trainable"],
             epochs=epochs, batch_size=settings["batch_size"], truncation=settings["truncation"],
-            learning_rate=settings["learning_rate"], clip_norm=settings["clip_norm"], seed=seed + index,
+            optimizer=default_optimizer(settings["learning_rate"], settings["clip_norm"]), seed=seed + index,
             progress=f"sine BPTT seed {seed}, target {index + 1}" if progress else False)
         networks.append(network)
         losses.append(history.loss.values)
@@ -151,21 +170,22 @@ def recognition_sequences(task: xr.Dataset):
     return make_sequences(targets, inputs=inputs, reset_state=reset)
 
 
-def recognition_trial(seed: int, *, n_mtj: int, epochs: int, progress=True) -> dict:
-    """Returns: FORCE's and BPTT's test accuracy on the network and task of `seed`, BPTT's loss history and its
-    time per update."""
+def recognition_trial(seed: int, *, n_mtj: int, epochs: int, parameters: mp.Parameters | None = None,
+                      progress=True) -> dict:
+    """Returns: FORCE's and BPTT's test accuracy on the network and task of `seed` (MTJs of `parameters`),
+    BPTT's loss history and its time per update."""
     omegas = {"omega_square": 0.16e9, "omega_sine": 0.21e9}
     force = fig4.run_trial(seed=seed, noise=RECOGNITION_NOISE, mode="surrogate", n_mtj=n_mtj, progress=False,
-                           **omegas)
+                           parameters=parameters, **omegas)
     task = mp.recognition_task(noise=RECOGNITION_NOISE, seed=seed, **omegas)
     architecture = mp.Architecture(n_mtj=n_mtj, n_inputs=1, n_outputs=1, **fig4.ARCHITECTURE)
-    network = mp.random_network(architecture, seed=seed, mode="surrogate")
+    network = mp.random_network(architecture, parameters, seed=seed, mode="surrogate")
     sequences = recognition_sequences(task)
     train = np.flatnonzero(task.split.values == "train")
     settings = {**RECOGNITION_BPTT, "epochs": epochs}
     network, history = train_bptt(network, sequences.take(train), trainable=settings["trainable"], epochs=epochs,
                                   batch_size=settings["batch_size"], truncation=settings["truncation"],
-                                  learning_rate=settings["learning_rate"], clip_norm=settings["clip_norm"],
+                                  optimizer=default_optimizer(settings["learning_rate"], settings["clip_norm"]),
                                   seed=seed, progress=f"recognition BPTT seed {seed}" if progress else False)
     readouts = sequence_readouts(network, sequences)
     run = fig4.classify(task.assign(output=(("time", "readout"), readouts.reshape(-1, 1))))
@@ -207,7 +227,7 @@ def force_digits(network, sequences, labels, train, test, chunk: int = 200) -> f
         outputs.append(np.asarray(_last_outputs(network, sequences.inputs[padded]))[:index.size])
     outputs = np.concatenate(outputs)
     one_hot = np.asarray(sequences.targets[:, -1])
-    weights = force_readout(outputs[train], one_hot[train], regularization=DIGITS_REGULARIZATION)
+    weights = ForceReadout(regularization=DIGITS_REGULARIZATION).fit(outputs[train], one_hot[train])
     return float(np.mean(np.argmax(outputs[test] @ weights.T, axis=1) == labels[test]))
 
 
@@ -217,18 +237,19 @@ def digits_accuracy(network, sequences, labels, index) -> float:
 
 
 def digits_trial(seed: int, *, n_mtj: int, mode: str, limit: int | None, epochs: int, batch_size: int,
-                 learning_rate: float, progress=True, surrogate_check: bool = False) -> dict:
-    """Returns: FORCE's and BPTT's test accuracy on the digits with the network of `seed` in `mode`, BPTT's loss
-    history and time per update (and, with `surrogate_check`, the accuracy in `mode` of the weights BPTT
-    trains on the same network in surrogate mode)."""
+                 learning_rate: float, parameters: mp.Parameters | None = None, progress=True,
+                 surrogate_check: bool = False) -> dict:
+    """Returns: FORCE's and BPTT's test accuracy on the digits with the network of `seed` (MTJs of
+    `parameters`) in `mode`, BPTT's loss history and time per update (and, with `surrogate_check`, the accuracy
+    in `mode` of the weights BPTT trains on the same network in surrogate mode)."""
     sequences, labels, train, test = digits_data(seed, limit)
     architecture = mp.Architecture(n_mtj=n_mtj, n_inputs=8, n_outputs=10, **DIGITS_ARCHITECTURE)
-    network = mp.random_network(architecture, seed=seed, mode=mode)
+    network = mp.random_network(architecture, parameters, seed=seed, mode=mode)
     start = time.perf_counter()
     force = force_digits(network, sequences, labels, train, test)
     force_time = time.perf_counter() - start
-    options = {"loss": "cross_entropy", "trainable": DIGITS_BPTT["trainable"], "epochs": epochs,
-               "batch_size": batch_size, "learning_rate": learning_rate, "clip_norm": DIGITS_BPTT["clip_norm"],
+    options = {"loss": cross_entropy_loss, "trainable": DIGITS_BPTT["trainable"], "epochs": epochs,
+               "batch_size": batch_size, "optimizer": default_optimizer(learning_rate, DIGITS_BPTT["clip_norm"]),
                "seed": seed}
     trained, history = train_bptt(network, sequences.take(train),
                                   progress=f"digits BPTT {mode} seed {seed}" if progress else False, **options)
@@ -236,7 +257,7 @@ def digits_trial(seed: int, *, n_mtj: int, mode: str, limit: int | None, epochs:
               "bptt_train": digits_accuracy(trained, sequences, labels, train), "loss": history.loss.values,
               "update_time": float(np.median(history.update_time.values[1:])), "force_time": force_time}
     if surrogate_check:
-        surrogate = mp.random_network(architecture, seed=seed, mode="surrogate")
+        surrogate = mp.random_network(architecture, parameters, seed=seed, mode="surrogate")
         surrogate, _ = train_bptt(surrogate, sequences.take(train), progress=False, **options)
         names = DIGITS_BPTT["trainable"]
         moved = eqx.tree_at(lambda net: [getattr(net, name) for name in names], network,
@@ -259,7 +280,7 @@ def _coordinate(name: str, values, units: str, long_name: str):
 
 
 def compute(seeds: list[int], *, n_mtj: int, device_mtj: int, device_seeds: int, quick: bool,
-            progress=True) -> xr.Dataset:
+            parameters: mp.Parameters | None = None, progress=True) -> xr.Dataset:
     """Returns: the study's dataset (every seed's FORCE and BPTT figures, BPTT's loss histories, the first
     seed's sine outputs, and the device-mode digits)."""
     sine_epochs = QUICK["sine_epochs"] if quick else SINE_BPTT["epochs"]
@@ -268,11 +289,12 @@ def compute(seeds: list[int], *, n_mtj: int, device_mtj: int, device_seeds: int,
     digits_images = QUICK["digits_images"] if quick else None
     sine, recognition, digits = [], [], []
     for seed in seeds:
-        sine.append(sine_trial(seed, n_mtj=n_mtj, epochs=sine_epochs, progress=progress))
-        recognition.append(recognition_trial(seed, n_mtj=n_mtj, epochs=recognition_epochs, progress=progress))
+        sine.append(sine_trial(seed, n_mtj=n_mtj, epochs=sine_epochs, parameters=parameters, progress=progress))
+        recognition.append(recognition_trial(seed, n_mtj=n_mtj, epochs=recognition_epochs, parameters=parameters,
+                                             progress=progress))
         digits.append(digits_trial(seed, n_mtj=n_mtj, mode="surrogate", limit=digits_images, epochs=digits_epochs,
                                    batch_size=DIGITS_BPTT["batch_size"], learning_rate=DIGITS_BPTT["learning_rate"],
-                                   progress=progress))
+                                   parameters=parameters, progress=progress))
     by_trainer = lambda trials, get: np.array([[get(t[trainer]) for t in trials] for trainer in TRAINERS])
     dims = ("trainer", "seed")
     data = {
@@ -322,7 +344,8 @@ def compute(seeds: list[int], *, n_mtj: int, device_mtj: int, device_seeds: int,
     if device_mtj and device_seeds:
         device = [digits_trial(seed, n_mtj=device_mtj, mode="device", limit=DEVICE_DIGITS["images"],
                                epochs=DEVICE_DIGITS["epochs"], batch_size=DEVICE_DIGITS["batch_size"],
-                               learning_rate=DEVICE_DIGITS["learning_rate"], progress=progress, surrogate_check=True)
+                               learning_rate=DEVICE_DIGITS["learning_rate"], parameters=parameters, progress=progress,
+                               surrogate_check=True)
                   for seed in seeds[:device_seeds]]
         device_dims = ("trainer", "device_seed")
         data.update({
@@ -347,7 +370,7 @@ def compute(seeds: list[int], *, n_mtj: int, device_mtj: int, device_seeds: int,
                                               "device-mode BPTT update")
         attrs["device_digits"] = {**DEVICE_DIGITS, "n_mtj": device_mtj}
     dataset = xr.Dataset(data, coords=coords)
-    dataset.attrs.update(provenance(mp.Parameters(), study="supp_backprop", seed=seeds[0], **attrs))
+    dataset.attrs.update(provenance(parameters or mp.Parameters(), study="supp_backprop", seed=seeds[0], **attrs))
     return dataset
 
 
@@ -448,7 +471,7 @@ def plot(dataset: xr.Dataset) -> Figure:
 
 
 def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int = 40, device_mtj: int = 20, device_seeds: int = 2,
-        quick: bool = False, overwrite: bool = False, progress=True) -> dict:
+        quick: bool = False, parameters: mp.Parameters | None = None, overwrite: bool = False, progress=True) -> dict:
     """Run the study, write supp_backprop.nc and .png into `output_dir`. Returns: the summary."""
     for name, value, low in (("--seed", seed, 0), ("--seeds", seeds, 1), ("--n-mtj", n_mtj, 2),
                              ("--device-mtj", device_mtj, 0), ("--device-seeds", device_seeds, 0)):
@@ -461,7 +484,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int = 40, device_mt
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = compute(list(range(seed, seed + seeds)), n_mtj=n_mtj, device_mtj=0 if quick else device_mtj,
-                      device_seeds=device_seeds, quick=quick, progress=progress)
+                      device_seeds=device_seeds, quick=quick, parameters=parameters, progress=progress)
     dataset.attrs["wall_time_s"] = round(time.perf_counter() - start, 1)
     summary = summarise(dataset)
     dataset.attrs["summary"] = json.dumps(summary)
@@ -521,13 +544,15 @@ STUDY = Study(
     run=run,
     outputs=("supp_backprop.nc", "supp_backprop.png"),
     options=(
-        click.Option(["--seed"], type=int, default=0, show_default=True, help="First seed."),
-        click.Option(["--seeds"], type=int, default=5, show_default=True, help="Seeds SEED .. SEED + SEEDS - 1."),
+        seed_option(),
+        seeds_option(5, "networks and tasks"),
         click.Option(["--n-mtj"], type=int, default=40, show_default=True, help="MTJs of the surrogate networks."),
         click.Option(["--device-mtj"], type=int, default=20, show_default=True,
                      help="MTJs of the device-mode digits network (0: no device-mode run)."),
-        click.Option(["--device-seeds"], type=int, default=2, show_default=True, help="Seeds of the device-mode run."),
-        click.Option(["--quick"], is_flag=True, help="Short training, 400 digits, no device-mode run."),
+        click.Option(["--device-seeds"], type=int, default=2, show_default=True,
+                     help="The first DEVICE_SEEDS of them also run in device mode."),
+        quick_option("Short training, 400 digits, no device-mode run."),
+        params_option(),
     ),
     full={"seeds": 5},
     quick={"quick": True, "seeds": 1, "n_mtj": 20},

@@ -41,7 +41,17 @@ import mtjphys as mp
 from mtjphys.data import provenance
 from mtjphys.device import is_warm
 from mtjphys.networks import largest_lyapunov_exponent
-from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.reproduction import (
+    mode_option,
+    params_option,
+    prepare_outputs,
+    quick_option,
+    ReportSection,
+    save_figure,
+    seed_option,
+    seeds_option,
+    Study,
+)
 from mtjphys.tasks import builtin_character_path, Character
 
 NETWORKS = ("tanh", "surrogate", "device")
@@ -487,14 +497,11 @@ STUDY = Study(
     run=run,
     outputs=("supp_chaos.nc", "supp_chaos.png"),
     options=(
-        click.Option(["--seed"], type=click.IntRange(0, mp.MAX_SEED), default=0, show_default=True,
-                     help="The first network seed (weights, initial states, noise)."),
-        click.Option(["--seeds"], default=5, show_default=True, help="Network seeds per point."),
+        seed_option("The first network seed (weights, initial states, noise)."),
+        seeds_option(5, "networks per point"),
         click.Option(["--n-mtj"], type=int, default=None, help="Neurons per network (default 800; 60 with --quick)."),
-        click.Option(["--mode"], type=click.Choice(["surrogate", "device"]), default="surrogate", show_default=True,
-                     help="How the MTJs of the Fig. 3 rerun compute (the gain sweep runs tanh, surrogate and device "
-                          "networks alike)."),
-        click.Option(["--quick"], is_flag=True, help="Few MTJs, gains and steps: a first look."),
+        mode_option("surrogate"),
+        quick_option("Few MTJs, gains and steps: a first look."),
         params_option(),
     ),
     full={"seeds": 5},

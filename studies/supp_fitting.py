@@ -1,7 +1,7 @@
 """Supplementary: fitting a device's parameters back from its measurements, and which measurement identifies
 which parameter.
 
-    mtjphys study supp_fitting -o results/ [--params P.json] [--seeds 3] [--quick]
+    mtjphys study supp_fitting -o results/ [--params P.json] [--seed 0] [--seeds 3] [--quick]
 
 Synthetic measurements are made from two known devices (the record, and a second device with a larger
 damping, a stiffer free layer, a smaller polarization and a larger Lambda), with Gaussian noise of several
@@ -10,11 +10,12 @@ by 10-25 %). The free parameters are alpha, Ku, polarization and Lambda. Three e
 
 - one trace: R(t) after a step of 0.9e10 A/m^2, sampled every picosecond over the 1.5 ns window;
 - three traces: the same at 0.8, 0.9 and 1.0e10 A/m^2, fitted jointly;
-- a transfer curve: dR at 21 current densities over the operating window.
+- a transfer curve: dR at 21 current densities over the operating range.
 
-For each, the estimates' relative error and standard error against the noise, the condition number of the
-scaled Jacobian and the correlation of polarization with Lambda (the torque's prefactor P Lambda^2 / (Lambda^2
-+ 1) is all a precession about m.p = 0 sees).
+Each point's noise is drawn from seeds SEED .. SEED + SEEDS - 1. For each experiment, the estimates' relative
+error and standard error against the noise, the condition number of the scaled Jacobian and the correlation of
+polarization with Lambda (the torque's prefactor P Lambda^2 / (Lambda^2 + 1) is all a precession about m.p = 0
+sees).
 
 Writes supp_fitting.nc and supp_fitting.png.
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import json
 
-import click
 import matplotlib.ticker
 import numpy as np
 import xarray as xr
@@ -34,7 +34,16 @@ import mtjphys as mp
 from mtjphys.data import provenance
 from mtjphys.device import is_warm
 from mtjphys.fitting import TraceData, TransferData
-from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.reproduction import (
+    params_option,
+    prepare_outputs,
+    quick_option,
+    ReportSection,
+    save_figure,
+    seed_option,
+    seeds_option,
+    Study,
+)
 
 FREE = ("alpha", "Ku", "polarization", "Lambda")
 NOISE = (0.5, 2.0, 8.0)  # [ohm] standard deviation of the measurement noise
@@ -83,9 +92,9 @@ def with_noise(data: list, sigma: float, rng: np.random.Generator) -> list:
     return noisy
 
 
-def compute(parameters: mp.Parameters | None = None, *, noise=NOISE, seeds: int = 3, truths=None,
+def compute(parameters: mp.Parameters | None = None, *, noise=NOISE, seed: int = 0, seeds: int = 3, truths=None,
             experiments=EXPERIMENTS, progress: bool = True) -> xr.Dataset:
-    """Returns: the fits of every truth, experiment, noise level and seed."""
+    """Returns: the fits of every truth, experiment, noise level and seed (`seed` .. `seed` + `seeds` - 1)."""
     parameters = parameters or mp.Parameters()
     every = devices(parameters)
     truths = list(truths or every)
@@ -97,13 +106,13 @@ def compute(parameters: mp.Parameters | None = None, *, noise=NOISE, seeds: int 
              for d in range(seeds)]
     clean = {}
     for index in tqdm(cases, desc="fits", unit="fit", disable=None if progress else True, leave=False):
-        t, e, n, seed = index
+        t, e, n, s = index
         truth = every[truths[t]]
         if (t, e) not in clean:
             clean[t, e] = measurements(truth, experiments[e])
-        rng = np.random.default_rng([seed, t, e, n])
+        rng = np.random.default_rng([seed + s, t, e, n])
         data = with_noise(clean[t, e], noise[n], rng)
-        result = mp.fit(data, start_for(truth), FREE, seed=seed, starts=1)
+        result = mp.fit(data, start_for(truth), FREE, seed=seed + s, starts=1)
         estimate[index], error[index] = result.estimate, result.standard_error
         condition[index] = result.condition_number
         correlation[index] = result.correlation[FREE.index("polarization"), FREE.index("Lambda")]
@@ -133,11 +142,11 @@ def compute(parameters: mp.Parameters | None = None, *, noise=NOISE, seeds: int 
             "experiment": ("experiment", list(experiments), {"units": "", "long_name": "what was measured"}),
             "noise": ("noise", np.asarray(noise, dtype=float), {"units": "ohm",
                                                                 "long_name": "standard deviation of the noise"}),
-            "seed": ("seed", np.arange(seeds), {"units": "", "long_name": "noise seed"}),
+            "seed": ("seed", np.arange(seed, seed + seeds), {"units": "", "long_name": "noise seed"}),
             "parameter": ("parameter", list(FREE), {"units": "", "long_name": "free parameter"}),
         },
     )
-    dataset.attrs.update(provenance(parameters, seed=0, study="supp_fitting", free=list(FREE),
+    dataset.attrs.update(provenance(parameters, seed=seed, study="supp_fitting", free=list(FREE),
                                        start_factors=START_FACTORS,
                                        truths=json.dumps({t: every[t].to_dict() for t in truths})))
     dataset.attrs["summary"] = json.dumps(summarise(dataset))
@@ -191,21 +200,21 @@ def plot(dataset: xr.Dataset) -> Figure:
     return figure
 
 
-def run(output_dir, *, parameters: mp.Parameters | None = None, seeds: int = 3, quick: bool = False,
+def run(output_dir, *, parameters: mp.Parameters | None = None, seed: int = 0, seeds: int = 3, quick: bool = False,
         overwrite: bool = False, progress=True) -> dict:
     """Compute, write supp_fitting.nc and .png into `output_dir`. Returns: the summary."""
-    if seeds < 1:
-        raise mp.MtjphysError(f"--seeds must be at least 1, got {seeds}")
+    if seed < 0 or seeds < 1:
+        raise mp.MtjphysError(f"need --seed >= 0 and --seeds >= 1, got {seed} and {seeds}")
     parameters = parameters or mp.Parameters()
     if is_warm(parameters) or parameters.mesh is not None:
         raise mp.MtjphysError("supp_fitting fits the macrospin at 0 K; give a macrospin record without a temperature "
                               "or Joule heating")
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     if quick:
-        dataset = compute(parameters, noise=QUICK_NOISE, seeds=1, truths=["record"], experiments=QUICK_EXPERIMENTS,
-                          progress=progress)
+        dataset = compute(parameters, noise=QUICK_NOISE, seed=seed, seeds=1, truths=["record"],
+                          experiments=QUICK_EXPERIMENTS, progress=progress)
     else:
-        dataset = compute(parameters, seeds=seeds, progress=progress)
+        dataset = compute(parameters, seed=seed, seeds=seeds, progress=progress)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
     save_figure(plot(dataset), png, overwrite=overwrite, parameters=parameters, study="supp_fitting")
     return json.loads(dataset.attrs["summary"])
@@ -239,9 +248,9 @@ STUDY = Study(
     run=run,
     outputs=("supp_fitting.nc", "supp_fitting.png"),
     options=(params_option(),
-             click.Option(["--seeds"], type=int, default=3, show_default=True, help="Noise seeds per point."),
-             click.Option(["--quick"], is_flag=True,
-                          help="One device, one noise level, one seed; one trace and the transfer curve.")),
+             seed_option("The first noise seed."),
+             seeds_option(3, "the measurement noise per point"),
+             quick_option("One device, one noise level, one seed (SEED); one trace and the transfer curve.")),
     full={"seeds": 3},
     quick={"quick": True},
     report=report,

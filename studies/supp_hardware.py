@@ -1,18 +1,21 @@
 """Supplementary: hardware figures. What a neuron window, a network step and a task cost in energy; what
 a bias-dependent TMR, Joule heating and room temperature do to the neuron and to the Fig. 2 network.
 
-    mtjphys study supp_hardware -o results/ [--seeds 6] [--scheduler ADDRESS]
+    mtjphys study supp_hardware -o results/ [--params P.json] [--seed 0] [--seeds 6] [--scheduler ADDRESS]
+
+The junction is the record of --params (default the reference), with the bias dependence, heating,
+temperature and area each part sets.
 
 (a) The operating point over a wide range of current densities: the voltage across the barrier, the
     energy the junction dissipates in a window (the integral of V I over the window, from the
     resistance trace) and dR, for a constant TMR and for TMR(V) = TMR0 / (1 + (V / V_half)^2) with
     V_half = 1.0, 0.7 and 0.5 V; the same under a voltage drive at V = j A R0; and the transfer curve's
-    nonlinearity on the paper's window (largest distance of the normalised curve from a straight line).
+    nonlinearity on the operating range (largest distance of the normalised curve from a straight line).
 (b) Joule heating: the free layer at T = T_ambient + R_th P, with Ms(T) by Bloch's law (Curie
     temperature 750 K assumed), at 0 K and 300 K ambient: its temperature and the mean and spread of
-    dR at 0.9e10 A/m^2 against the thermal resistance R_th.
-(c) The Fig. 2 task over --seeds seeds against V_half (device mode, 0 K) and against R_th (0 K
-    ambient: the heat alone makes the free layers noisy; thermal surrogate).
+    dR at 0.9e10 A/m^2 against the thermal resistance R_th (realisations drawn from SEED).
+(c) The Fig. 2 task over seeds SEED .. SEED + SEEDS - 1 against V_half (device mode, 0 K) and against
+    R_th (0 K ambient: the heat alone makes the free layers noisy; thermal surrogate).
 (d) The Fig. 2 task at 300 K against the free layer's area (thickness, current density and RA kept,
     so R scales as 1 / area and the energy per window as the area; thermal surrogate): the area,
     the stability factor K_eff V / k_B T and the energy at which it works.
@@ -38,13 +41,19 @@ from mtjphys.data import provenance
 from mtjphys.device import free_layer_temperature, is_warm, tangent_hessian
 from mtjphys.networks import energy_summary
 from mtjphys.reproduction import (
+    params_option,
     plot_success,
     prepare_outputs,
+    quick_option,
     ReportSection,
     save_figure,
     scheduler_option,
+    seed_option,
+    seeds_in_words,
+    seeds_option,
     Study,
     SuccessCurve,
+    sweep_record,
 )
 from mtjphys.tasks import generation_metrics_dataset
 
@@ -62,12 +71,14 @@ ROOM = 300.0
 
 
 def device(v_half: float = math.inf, thermal_resistance: float = 0.0, temperature: float = 0.0,
-           area_factor: float = 1.0, curie: float | None = None) -> mp.Parameters:
-    """The reference MTJ with a bias-dependent TMR, heating, or a larger free layer of the same RA."""
-    reference = mp.Parameters()
-    return reference.replace(V_half=None if math.isinf(v_half) else v_half, thermal_resistance=thermal_resistance,
-                             temperature=temperature, curie_temperature=curie, area=reference["area"] * area_factor,
-                             R_P=reference["R_P"] / area_factor, R_AP=reference["R_AP"] / area_factor)
+           area_factor: float = 1.0, curie: float | None = None,
+           parameters: mp.Parameters | None = None) -> mp.Parameters:
+    """The MTJ (`parameters`, default the reference) with a bias-dependent TMR, heating, or a larger free layer
+    of the same RA."""
+    record = parameters or mp.Parameters()
+    return record.replace(V_half=None if math.isinf(v_half) else v_half, thermal_resistance=thermal_resistance,
+                          temperature=temperature, curie_temperature=curie, area=record["area"] * area_factor,
+                          R_P=record["R_P"] / area_factor, R_AP=record["R_AP"] / area_factor)
 
 
 def stability_factor(record: mp.Parameters) -> float:
@@ -79,24 +90,24 @@ def stability_factor(record: mp.Parameters) -> float:
     return k_eff * record["area"] * record["thickness"] / thermal_energy
 
 
-def operating_range(points: int) -> xr.Dataset:
+def operating_range(points: int, parameters: mp.Parameters | None = None) -> xr.Dataset:
     """(a): voltage, energy and dR over the current density for each V_half, under current and voltage drive
-    (the grid holds the paper's window's ends exactly)."""
+    (the grid holds the operating range's ends exactly)."""
     js = np.union1d(np.round(np.linspace(*CURRENTS, points), -6), mp.OPERATING_RANGE)  # no near-duplicates
-    window = np.linspace(*mp.OPERATING_RANGE, 11)
+    on_range = np.linspace(*mp.OPERATING_RANGE, 11)
     names = ("delta_r", "energy", "voltage_max", "delta_r_voltage")
     fields = {name: np.zeros((len(V_HALF), js.size)) for name in names}
     nonlinearity, monotonic = np.zeros(len(V_HALF)), np.zeros(len(V_HALF), dtype=bool)
     for index, v_half in enumerate(V_HALF):
-        record = device(v_half)
+        record = device(v_half, parameters=parameters)
         response = mp.neuron_output(record, js)
         fields["delta_r"][index], fields["energy"][index] = response.delta_r, response.energy
         fields["voltage_max"][index] = response.voltage_max
         voltages = js * record["area"] * mp.equilibrium_resistance(record)
         fields["delta_r_voltage"][index] = mp.neuron_output(record, voltage=voltages).delta_r
-        curve = mp.neuron_output(record, window).delta_r
+        curve = mp.neuron_output(record, on_range).delta_r
         normalized = (curve - curve[0]) / (curve[-1] - curve[0])
-        nonlinearity[index] = np.max(np.abs(normalized - np.linspace(0.0, 1.0, window.size)))
+        nonlinearity[index] = np.max(np.abs(normalized - np.linspace(0.0, 1.0, on_range.size)))
         monotonic[index] = bool(np.all(np.diff(curve) > 0))
     dims = ("v_half", "current_density")
     return xr.Dataset(
@@ -106,24 +117,24 @@ def operating_range(points: int) -> xr.Dataset:
             "voltage_max": (dims, fields["voltage_max"], {"units": "V", "long_name": "largest voltage in the window"}),
             "delta_r_voltage_drive": (dims, fields["delta_r_voltage"],
                                       {"units": "ohm", "long_name": "dR under a voltage drive at V = j A R0"}),
-            "window_nonlinearity": ("v_half", nonlinearity, {
+            "range_nonlinearity": ("v_half", nonlinearity, {
                 "units": "1",
-                "long_name": "largest distance of the normalised dR(j) from a straight line on the paper's window"}),
-            "window_monotonic": ("v_half", monotonic, {"units": "1", "long_name": "dR grows over the paper's window"}),
+                "long_name": "largest distance of the normalised dR(j) from a straight line on the operating range"}),
+            "range_monotonic": ("v_half", monotonic, {"units": "1", "long_name": "dR grows over the operating range"}),
         },
         coords={"v_half": ("v_half", V_HALF, {"units": "V", "long_name": "half-TMR bias voltage (inf: constant TMR)"}),
                 "current_density": ("current_density", js, {"units": "A/m^2", "long_name": "current density"})},
     )
 
 
-def heating(realisations: int, seed: int) -> xr.Dataset:
+def heating(realisations: int, seed: int, parameters: mp.Parameters | None = None) -> xr.Dataset:
     """(b): the heated free layer's temperature and dR at J_HEATING against R_th, at 0 K and 300 K ambient."""
     ambients = [0.0, ROOM]
     shape = (len(ambients), len(THERMAL_RESISTANCES))
     temperature, mean, spread = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for a, ambient in enumerate(ambients):
         for k, r_th in enumerate(THERMAL_RESISTANCES):
-            record = device(thermal_resistance=r_th, temperature=ambient, curie=CURIE)
+            record = device(thermal_resistance=r_th, temperature=ambient, curie=CURIE, parameters=parameters)
             count = realisations if is_warm(record) else 1
             response = mp.neuron_output(record, np.full(count, J_HEATING), seed=seed + 100 * a + k)
             mean_power = float(np.mean(response.energy)) / mp.NEURON_WINDOW
@@ -143,20 +154,22 @@ def heating(realisations: int, seed: int) -> xr.Dataset:
     )
 
 
-def point(level: float, seed: int, kind: str) -> xr.Dataset:
-    """One Fig. 2 run with the device varied as `kind` says, at `level` (for "v_half", 1 / V_half: a sweep
-    takes finite numbers, and 0 is the constant TMR). Returns: its metrics and energy."""
+def point(level: float, seed: int, kind: str, parameters: dict | None = None) -> xr.Dataset:
+    """One Fig. 2 run with the device (the record `parameters`, its `to_dict()`; default the reference) varied
+    as `kind` says, at `level` (for "v_half", 1 / V_half: a sweep takes finite numbers, and 0 is the constant
+    TMR). Returns: its metrics and energy."""
+    base = mp.Parameters(parameters) if parameters is not None else None
     if kind == "v_half":
-        record, mode = device(v_half=1 / level if level else math.inf), "device"
+        record, mode = device(v_half=1 / level if level else math.inf, parameters=base), "device"
     elif kind == "thermal_resistance":
-        record, mode = device(thermal_resistance=level), "surrogate"
+        record, mode = device(thermal_resistance=level, parameters=base), "surrogate"
     elif kind == "area_factor":
-        record, mode = device(temperature=ROOM, area_factor=level), "surrogate"
+        record, mode = device(temperature=ROOM, area_factor=level, parameters=base), "surrogate"
     else:
         raise mp.MtjphysError(f"unknown condition {kind!r}")
     try:
         run = mp.sine_generation_run(seed, mode=mode, parameters=record, progress=False)
-    except mp.MtjphysError as error:  # a device whose dR no longer grows over the window cannot serve
+    except mp.MtjphysError as error:  # a device whose dR no longer grows over the current range cannot serve
         if "does not grow" not in str(error):
             raise
         metrics = {"passed": False, "period_error": math.nan, "amplitude_error": math.nan, "generation_error": math.nan}
@@ -169,10 +182,13 @@ def point(level: float, seed: int, kind: str) -> xr.Dataset:
     return dataset
 
 
-def fig2_sweep(kind: str, levels, seeds: int, store: str, scheduler, progress) -> xr.Dataset:
+def fig2_sweep(kind: str, levels, seed: int, seeds: int, store: str, scheduler, progress,
+               parameters: mp.Parameters | None = None) -> xr.Dataset:
+    """Fig. 2 over `levels` of `kind` and seeds `seed` .. `seed` + `seeds` - 1, the device `parameters`."""
+    record, carried, suffix = sweep_record(parameters, "supp_hardware")
     grid = [0.0 if math.isinf(v) else 1 / v for v in levels] if kind == "v_half" else levels
-    sweep = mp.run_sweep(point, {"level": grid, "seed": list(range(seeds))}, f"{store}_{kind}",
-                         fixed={"kind": kind}, scheduler=scheduler, progress=progress)
+    sweep = mp.run_sweep(point, {"level": grid, "seed": list(range(seed, seed + seeds))}, f"{store}_{kind}{suffix}",
+                         fixed={"kind": kind, **carried}, record=record, scheduler=scheduler, progress=progress)
     names = {name: f"fig2_{name}_vs_{kind}" for name in sweep.data_vars}
     sweep = sweep.assign_coords(level=levels).rename({"level": f"fig2_{kind}", "seed": f"fig2_seed_{kind}", **names})
     sweep.attrs = {}
@@ -203,7 +219,7 @@ def plot(dataset: xr.Dataset) -> Figure:
         ax.set_xlabel("current density (10¹⁰ A/m²)")
     transfer.set(ylabel="dR (Ω)", title="(a) dR; dotted: voltage drive at V = jAR0")
     transfer.legend(fontsize=7)
-    energy.set(ylabel="energy per window (fJ)", title="(a) energy per window; grey: the paper's window")
+    energy.set(ylabel="energy per window (fJ)", title="(a) energy per window; grey: the operating range")
     volts = energy.twinx()
     volts.plot(js, dataset.voltage_max.isel(v_half=0), "k--", lw=1)
     volts.set_ylabel("largest voltage, constant TMR (V), dashed")
@@ -243,21 +259,25 @@ def plot(dataset: xr.Dataset) -> Figure:
     return figure
 
 
-def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 64, scheduler: str | None = None,
-        overwrite: bool = False, progress=True) -> dict:
+def run(output_dir, *, seed: int = 0, seeds: int = 6, quick: bool = False, realisations: int = 64,
+        parameters: mp.Parameters | None = None, scheduler: str | None = None, overwrite: bool = False,
+        progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if seeds < 1 or realisations < 2:
-        raise mp.MtjphysError(f"need --seeds >= 1 and --realisations >= 2, got {seeds} and {realisations}")
+    if seed < 0 or seeds < 1 or realisations < 2:
+        raise mp.MtjphysError(f"need --seed >= 0, --seeds >= 1 and --realisations >= 2, got {seed}, {seeds} and "
+                              f"{realisations}")
+    record = sweep_record(parameters, "supp_hardware")[0]
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     store = f"{output_dir}/sweeps/supp_hardware"
-    parts = [operating_range(7 if quick else 49), heating(realisations, seed=0)]
+    parts = [operating_range(7 if quick else 49, record), heating(realisations, seed=seed, parameters=record)]
     for kind, levels, quick_levels in (("v_half", V_HALF, QUICK_V_HALF),
                                        ("thermal_resistance", FIG2_THERMAL_RESISTANCES, QUICK_FIG2_THERMAL_RESISTANCES),
                                        ("area_factor", AREA_FACTORS, QUICK_AREA_FACTORS)):
-        parts.append(fig2_sweep(kind, quick_levels if quick else levels, seeds, store, scheduler, progress))
+        parts.append(fig2_sweep(kind, quick_levels if quick else levels, seed, seeds, store, scheduler, progress,
+                                record))
     dataset = xr.merge(parts, combine_attrs="override")
-    records = [device(temperature=ROOM, area_factor=f) for f in dataset.fig2_area_factor.values]
+    records = [device(temperature=ROOM, area_factor=f, parameters=record) for f in dataset.fig2_area_factor.values]
     dataset["stability_factor"] = ("fig2_area_factor", [stability_factor(r) for r in records],
                                    {"units": "1", "long_name": "K_eff V / k_B T at 300 K"})
     dataset["free_layer_area"] = ("fig2_area_factor", [r["area"] for r in records],
@@ -269,18 +289,18 @@ def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 
         dataset[f"fig2_seed_{kind}"].attrs = {"units": "1", "long_name": "network seed"}
 
     ends = dataset.sel(current_density=list(mp.OPERATING_RANGE))
-    reference_energy = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_RANGE))
+    at_ends = mp.neuron_output(device(parameters=record), list(mp.OPERATING_RANGE))
     fig2 = dataset.sel(fig2_v_half=math.inf)
     area = dataset.fig2_area_factor.values
     summary = {
-        "seeds": seeds,
-        "window_energy_fJ": [float(e) * 1e15 for e in reference_energy.energy],
-        "window_voltage_V": [float(v) for v in reference_energy.voltage_max],
-        "window_power_uW": [float(p) * 1e6 for p in reference_energy.power_max],
+        "seed": seed, "seeds": seeds,
+        "range_energy_fJ": [float(e) * 1e15 for e in at_ends.energy],
+        "range_voltage_V": [float(v) for v in at_ends.voltage_max],
+        "range_power_uW": [float(p) * 1e6 for p in at_ends.power_max],
         "nonlinearity": {_v_half_name(v): float(x) if ok else None for v, x, ok in
-                         zip(V_HALF, dataset.window_nonlinearity.values, dataset.window_monotonic.values)},
-        "delta_r_window": {_v_half_name(v): ends.delta_r.sel(v_half=v).values.tolist() for v in V_HALF},
-        "voltage_drive_delta_r_window": ends.delta_r_voltage_drive.sel(v_half=math.inf).values.tolist(),
+                         zip(V_HALF, dataset.range_nonlinearity.values, dataset.range_monotonic.values)},
+        "delta_r_range": {_v_half_name(v): ends.delta_r.sel(v_half=v).values.tolist() for v in V_HALF},
+        "voltage_drive_delta_r_range": ends.delta_r_voltage_drive.sel(v_half=math.inf).values.tolist(),
         "fig2_energy_per_step_J": float(fig2.fig2_energy_per_step_vs_v_half.mean()),
         "fig2_energy_per_task_J": float(fig2.fig2_energy_per_task_vs_v_half.mean()),
         "heating": {f"{a:g}": {"temperature_K": dataset.heated_temperature.sel(ambient_temperature=a).values.tolist(),
@@ -295,10 +315,10 @@ def run(output_dir, *, seeds: int = 6, quick: bool = False, realisations: int = 
                  "energy_per_task_J": dataset.fig2_energy_per_task_vs_area_factor.mean("fig2_seed_area_factor")
                  .values.tolist()},
     }
-    dataset.attrs.update(provenance(mp.Parameters(), study="supp_hardware", summary=json.dumps(summary),
-                                       curie_temperature=CURIE, heating_current_density=J_HEATING))
+    dataset.attrs.update(provenance(record, seed=seed, study="supp_hardware", summary=json.dumps(summary),
+                                    curie_temperature=CURIE, heating_current_density=J_HEATING))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_hardware")
+    save_figure(plot(dataset), png, overwrite=overwrite, parameters=record, study="supp_hardware")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -308,16 +328,17 @@ def _v_half_name(v_half: float) -> str:
 
 
 def report(summary: dict) -> ReportSection:
-    low, high = summary["window_energy_fJ"]
+    low, high = summary["range_energy_fJ"]
     per_step, per_task = summary["fig2_energy_per_step_J"], summary["fig2_energy_per_task_J"]
     success = {kind: SuccessCurve.from_json(record) for kind, record in summary["success"].items()}
     area = summary["area"]
+    seeds = seeds_in_words(summary["seed"], summary["seeds"])
     works = [i for i, (s, t) in enumerate(zip(success["area_factor"].successes, success["area_factor"].trials))
              if 2 * s > t]
     if works:
         first = works[0]
         diameter = 2e6 * math.sqrt(area["area_m2"][first] / math.pi)
-        room = (f"Fig. 2 works at 300 K (more than half of {summary['seeds']} seeds) from "
+        room = (f"Fig. 2 works at 300 K (more than half of {seeds}) from "
                 f"{area['factors'][first]:g} times the area (a disc of {diameter:.0f} µm, stability factor "
                 f"{area['stability_factor'][first]:.3g}), at {area['energy_per_step_J'][first] * 1e6:.3g} µJ per step "
                 f"and {area['energy_per_task_J'][first]:.3g} J per task")
@@ -326,25 +347,25 @@ def report(summary: dict) -> ReportSection:
     rows = (
         ("Energy: MTJs compute at low energy cost (an MTJ random-number generator: 20 fJ/bit)",
          "claimed, not measured",
-         f"{low:.0f}–{high:.0f} fJ per MTJ window on the paper's window; Fig. 2 (40 MTJs, device mode, 0 K, mean "
-         f"of {summary['seeds']} seeds): "
+         f"{low:.0f}–{high:.0f} fJ per MTJ window on the operating range; Fig. 2 (40 MTJs, device mode, 0 K, mean "
+         f"over {seeds}): "
          f"{per_step * 1e12:.2f} pJ per step, {per_task * 1e9:.1f} nJ per task (MTJs alone)"),
         ("Fig. 2 at room temperature", "not studied", room),
     )
     nonlinearity = ", ".join(f"{k}: {'not monotonic' if v is None else f'{v:.4f}'}"
                              for k, v in summary["nonlinearity"].items())
-    window = ", ".join(f"{k}: {a:.1f} → {b:.1f} Ω" for k, (a, b) in summary["delta_r_window"].items())
+    on_range = ", ".join(f"{k}: {a:.1f} → {b:.1f} Ω" for k, (a, b) in summary["delta_r_range"].items())
     heating = summary["heating"]
     text = [
-        f"On the paper's window the junction carries {summary['window_voltage_V'][0]:.2f}–"
-        f"{summary['window_voltage_V'][1]:.2f} V and dissipates up to {summary['window_power_uW'][1]:.0f} µW; a window "
+        f"On the operating range the junction carries {summary['range_voltage_V'][0]:.2f}–"
+        f"{summary['range_voltage_V'][1]:.2f} V and dissipates up to {summary['range_power_uW'][1]:.0f} µW; a window "
         f"costs {low:.0f}–{high:.0f} fJ. Figs. 3 and 4 report their own energy per step and per task.",
-        f"Bias-dependent TMR (V_half in V): dR over the paper's window ({window}); the normalised transfer "
+        f"Bias-dependent TMR (V_half in V): dR over the operating range ({on_range}); the normalised transfer "
         f"curve's largest distance from a straight line ({nonlinearity}). Fig. 2 (device mode): "
         f"{success['v_half'].describe(' V').replace('inf V', 'constant TMR')}; "
         f"{success['v_half'].breaking.describe('V')}.",
-        f"A voltage drive at V = jAR0 gives dR {summary['voltage_drive_delta_r_window'][0]:.1f} → "
-        f"{summary['voltage_drive_delta_r_window'][1]:.1f} Ω over the window (the current follows 1 / R(t)).",
+        f"A voltage drive at V = jAR0 gives dR {summary['voltage_drive_delta_r_range'][0]:.1f} → "
+        f"{summary['voltage_drive_delta_r_range'][1]:.1f} Ω over the operating range (the current follows 1 / R(t)).",
         "Joule heating at 0.9 × 10¹⁰ A/m² (thermal resistances "
         + ", ".join(f"{r:g}" for r in summary["thermal_resistances"]) + " K/W): free-layer temperature "
         + ", ".join(f"{t:.1f}" for t in heating["0"]["temperature_K"]) + " K from 0 K ambient (spread of dR "
@@ -370,10 +391,12 @@ STUDY = Study(
     run=run,
     outputs=("supp_hardware.nc", "supp_hardware.png"),
     options=(
-        click.Option(["--seeds"], default=6, show_default=True, help="Fig. 2 seeds per point."),
+        seed_option(),
+        seeds_option(6, "Fig. 2 networks per point"),
         click.Option(["--realisations"], default=64, show_default=True,
                      help="Windows per point of the heating curve (b)."),
-        click.Option(["--quick"], is_flag=True, help="Fewer currents and areas."),
+        quick_option("Fewer currents and areas."),
+        params_option(),
         scheduler_option(),
     ),
     full={"seeds": 6},

@@ -1,17 +1,20 @@
 """The neuron computed micromagnetically, as the paper did, beside the macrospin: where the macrospin holds.
 
     mtjphys study supp_micromagnetic -o results/ [--cell-sizes 5e-9,4e-9,2.5e-9,2e-9] [--sweep-cell 4e-9]
+        [--params P.json] [--seed 0] [--seeds 5]
 
-The reference free layer (a 100 nm disc, 1 nm thick, exchange A = 20 pJ/m) on a grid:
+The reference free layer (a 100 nm disc, 1 nm thick, exchange A = 20 pJ/m; or the micromagnetic record
+of --params) on a grid:
 - Fig. 1(c, d) micromagnetically: the ringing at 0.9e10 A/m^2 and the transfer curve over the operating
-  window on the finest cells, beside the reference macrospin (N = (0, 0, 1), the paper's calibration)
+  range on the finest cells, beside the reference macrospin (N = (0, 0, 1), the paper's calibration)
   and the disc's own macrospin (its demagnetising factors, same Ku); dR/R0 over 1e9..1e11 A/m^2, past
   the 20 % the ringing reaches (on the sweep's cells);
 - convergence: dR at 0.8, 0.9 and 1.0e10 A/m^2 against the cell size, and its limit from a fit in dx^2;
 - the ringing mode: each cell's swing of m . p over the last ringing period;
 - where the macrospin holds: dR at 0.9e10 A/m^2 micromagnetically and from the body's own macrospin for
   discs of 50 to 200 nm and for ellipses of aspect ratio 1 to 3 (on the sweep's cells);
-- Fig. 2 and Fig. 4 in surrogate mode on the micromagnetic transfer curve (the networks of those studies).
+- Fig. 2 and Fig. 4 in surrogate mode on the micromagnetic transfer curve (the networks of those studies),
+  seeds SEED .. SEED + SEEDS - 1.
 
 Writes supp_micromagnetic.nc and supp_micromagnetic.png.
 """
@@ -32,8 +35,16 @@ from tqdm.auto import tqdm
 
 import mtjphys as mp
 from mtjphys.data import provenance
-from mtjphys.device import default_solver, integrate, is_warm, solvable
-from mtjphys.reproduction import params_option, prepare_outputs, ReportSection, save_figure, Study
+from mtjphys.device import Device, is_warm, make_device
+from mtjphys.reproduction import (
+    params_option,
+    prepare_outputs,
+    ReportSection,
+    save_figure,
+    seed_option,
+    seeds_option,
+    Study,
+)
 from mtjphys.tasks import free_run_metrics
 
 TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)
@@ -80,9 +91,8 @@ def _float(x) -> float:
 
 
 @eqx.filter_jit
-def _ringing(model, law, settings, params, drive, ts, snapshots):
-    m0 = model.initial_state(params, ())
-    return integrate(model, settings, m0, drive, params, ts, law=law, snapshots=snapshots)
+def _ringing(device: Device, drive, ts, snapshots):
+    return device.solve(drive, ts, snapshots=snapshots)
 
 
 def ringing(record: mp.Parameters, samples: int = 1501) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,12 +101,11 @@ def ringing(record: mp.Parameters, samples: int = 1501) -> tuple[np.ndarray, np.
     Returns:
         (times [s], resistance [ohm], swing (nx, ny) of the barrier layer, NaN outside the body).
     """
-    model, law, params = solvable(record), record["resistance_law"], record.arrays()
-    period = 1 / float(mp.precession_frequency(record))
+    device = make_device(record)
+    period = 1 / float(mp.precession_frequency(device))
     ts = np.linspace(0.0, mp.NEURON_WINDOW, samples)
     snapshots = np.linspace(mp.NEURON_WINDOW - period, mp.NEURON_WINDOW, 48)
-    trace = _ringing(model, law, default_solver(model), params, jnp.float64(TRACE_CURRENT), jnp.asarray(ts),
-                     jnp.asarray(snapshots))
+    trace = _ringing(device, jnp.float64(TRACE_CURRENT), jnp.asarray(ts), jnp.asarray(snapshots))
     along = np.einsum("s...c,c->s...", np.asarray(trace.snapshots)[..., 0, :], np.asarray(record["fixed_layer"]))
     swing = (along.max(axis=0) - along.min(axis=0)) / 2
     return ts, np.asarray(trace.point.resistance), np.where(record.mesh.mask[:, :, 0], swing, np.nan)
@@ -134,11 +143,12 @@ def sweep(parameters, cell, diameters, aspect_ratios, progress) -> dict:
     return result
 
 
-def networks(record: mp.Parameters, transfer: xr.Dataset, seeds: int, progress) -> dict:
-    """Fig. 2 (pass or fail) and Fig. 4 (test accuracy) in surrogate mode on the micromagnetic transfer curve."""
+def networks(record: mp.Parameters, transfer: xr.Dataset, seeds, progress) -> dict:
+    """Fig. 2 (pass or fail) and Fig. 4 (test accuracy) in surrogate mode on the micromagnetic transfer curve,
+    for each of `seeds`."""
     fig4 = importlib.import_module("mtjphys.studies.fig4_recognition")
     passed, accuracy = [], []
-    for seed in tqdm(range(seeds), desc="networks", disable=None if progress else True, leave=False):
+    for seed in tqdm(seeds, desc="networks", disable=None if progress else True, leave=False):
         run = mp.sine_generation_run(seed, mode="surrogate", parameters=record, transfer=transfer, progress=False)
         passed.append(all(w["passed"] for w in free_run_metrics(run).values()))
         trial = fig4.run_trial(seed=seed, noise=0.05, mode="surrogate", n_mtj=40, omega_square=0.16e9,
@@ -148,14 +158,14 @@ def networks(record: mp.Parameters, transfer: xr.Dataset, seeds: int, progress) 
 
 
 def compute(parameters: mp.Parameters | None = None, *, cell_sizes=(5e-9, 4e-9, 2.5e-9, 2e-9), sweep_cell=4e-9,
-            transfer_points: int = 5, wide_points: int = 25, seeds: int = 5, diameters=DIAMETERS,
+            transfer_points: int = 5, wide_points: int = 25, seed: int = 0, seeds: int = 5, diameters=DIAMETERS,
             aspect_ratios=ASPECT_RATIOS, progress=True) -> xr.Dataset:
     """Returns: the study's dataset (see the module docstring)."""
     cell_sizes = sorted(cell_sizes, reverse=True)
     finest = grid_record(parameters, cell_size=cell_sizes[-1])
     devices = {"micromagnetic": finest, "macrospin_reference": reference_macrospin(finest),
                "macrospin_own": own_macrospin(finest), "micromagnetic_calibrated": calibrated(finest)}
-    # Fig. 1(c, d) on the finest cells; the window's curve holds the convergence currents
+    # Fig. 1(c, d) on the finest cells; the curve over the operating range holds the convergence currents
     js = np.union1d(np.linspace(*mp.OPERATING_RANGE, transfer_points), CONVERGENCE_CURRENTS)
     curves = {name: mp.transfer_curve(record, js) for name, record in
               tqdm(devices.items(), desc="transfer curves", disable=None if progress else True, leave=False)}
@@ -172,7 +182,7 @@ def compute(parameters: mp.Parameters | None = None, *, cell_sizes=(5e-9, 4e-9, 
     delta_r = np.vstack([coarser.reshape(-1, len(CONVERGENCE_CURRENTS)), curves["micromagnetic"].delta_r.values[at]])
     r0 = np.append(r0, float(curves["micromagnetic"].resistance_equilibrium))
     bodies = sweep(parameters, sweep_cell, diameters, aspect_ratios, progress)
-    nets = networks(finest, curves["micromagnetic"], seeds, progress)
+    nets = networks(finest, curves["micromagnetic"], range(seed, seed + seeds), progress)
     x, y = finest.mesh.centres()
     macrospin_convergence = [curves[name].delta_r.values[at] for name in MODELS[1:3]]
     dataset = xr.Dataset(
@@ -180,7 +190,7 @@ def compute(parameters: mp.Parameters | None = None, *, cell_sizes=(5e-9, 4e-9, 
             "resistance": (("model", "time"), np.array(traces),
                            {"units": "ohm", "long_name": f"R(t) at {TRACE_CURRENT:g} A/m^2, finest cells"}),
             "delta_r": (("model", "current_density"), np.array([curves[name].delta_r.values for name in MODELS]),
-                        {"units": "ohm", "long_name": "neuron output dR over the operating window, finest cells"}),
+                        {"units": "ohm", "long_name": "neuron output dR over the operating range, finest cells"}),
             "delta_r_relative_wide": (("model", "current_density_wide"), np.array(wide),
                                       {"units": "1", "long_name": "dR / R0 over a wide range, sweep cells"}),
             "delta_r_convergence": (("cell_size", "convergence_current"), delta_r,
@@ -223,17 +233,17 @@ def compute(parameters: mp.Parameters | None = None, *, cell_sizes=(5e-9, 4e-9, 
             "y": ("y", y, {"units": "m", "long_name": "cell centre along y"}),
             "diameter": ("diameter", list(diameters), {"units": "m", "long_name": "disc diameter"}),
             "aspect_ratio": ("aspect_ratio", list(aspect_ratios), {"units": "1", "long_name": "length / width"}),
-            "seed": ("seed", np.arange(seeds), {"units": "1", "long_name": "network seed"}),
+            "seed": ("seed", np.arange(seed, seed + seeds), {"units": "1", "long_name": "network seed"}),
         },
     )
-    dataset.attrs.update(provenance(finest, study="supp_micromagnetic", sweep_cell_size=sweep_cell,
-                                       settings=default_solver(solvable(finest)), **finest.mesh.describe()))
+    dataset.attrs.update(provenance(finest, seed=seed, study="supp_micromagnetic", sweep_cell_size=sweep_cell,
+                                       settings=make_device(finest).solver, **finest.mesh.describe()))
     dataset.attrs["summary"] = json.dumps(summarise(dataset, finest))
     return dataset
 
 
 def summarise(dataset: xr.Dataset, finest: mp.Parameters) -> dict:
-    window = dataset.delta_r
+    on_range = dataset.delta_r
     relative = lambda a, b: float(np.max(np.abs(a / b - 1)))
     size, aspect = dataset.delta_r_size.values, dataset.delta_r_aspect.values
     swing = dataset.mode_swing.values
@@ -246,15 +256,16 @@ def summarise(dataset: xr.Dataset, finest: mp.Parameters) -> dict:
         "finest_cell": float(dataset.cell_size.values[-1]), "cells": list(finest.mesh.shape),
         "finest_length": finest["length"], "finest_geometry": finest["geometry"],
         "area_error": finest.mesh.area_error,
-        "micromagnetic": [float(v) for v in window.sel(model="micromagnetic").values[[0, -1]]],
-        "macrospin_reference": [float(v) for v in window.sel(model="macrospin_reference").values[[0, -1]]],
-        "macrospin_own": [float(v) for v in window.sel(model="macrospin_own").values[[0, -1]]],
-        "calibrated": [float(v) for v in window.sel(model="micromagnetic_calibrated").values[[0, -1]]],
+        "micromagnetic": [float(v) for v in on_range.sel(model="micromagnetic").values[[0, -1]]],
+        "macrospin_reference": [float(v) for v in on_range.sel(model="macrospin_reference").values[[0, -1]]],
+        "macrospin_own": [float(v) for v in on_range.sel(model="macrospin_own").values[[0, -1]]],
+        "calibrated": [float(v) for v in on_range.sel(model="micromagnetic_calibrated").values[[0, -1]]],
         "calibrated_Ku": float(dataset.calibrated_Ku),
         "demag_factors": own_macrospin(finest)["demag_factors"],
         "frequency": float(mp.precession_frequency(finest)),
         "frequency_reference": float(mp.precession_frequency(reference_macrospin(finest))),
-        "difference_from_own_macrospin": relative(window.sel(model="micromagnetic"), window.sel(model="macrospin_own")),
+        "difference_from_own_macrospin": relative(on_range.sel(model="micromagnetic"),
+                                                  on_range.sel(model="macrospin_own")),
         "convergence": {f"{c * 1e9:g} nm": [float(v) for v in row]
                         for c, row in zip(dataset.cell_size.values, dataset.delta_r_convergence.values)},
         "continuum": [float(v) for v in dataset.delta_r_continuum.values],
@@ -264,7 +275,8 @@ def summarise(dataset: xr.Dataset, finest: mp.Parameters) -> dict:
         "aspect": {f"{a:g}": [float(v) for v in row] for a, row in zip(dataset.aspect_ratio.values, aspect)},
         "size_worst_difference": relative(size[:, 0], size[:, 1]),
         "aspect_worst_difference": relative(aspect[:, 0], aspect[:, 1]),
-        "fig2_passed": int(dataset.fig2_passed.sum()), "seeds": int(dataset.sizes["seed"]),
+        "fig2_passed": int(dataset.fig2_passed.sum()), "seed": int(dataset.seed.values[0]),
+        "seeds": int(dataset.sizes["seed"]),
         "fig4_accuracy": [float(dataset.fig4_accuracy.mean()), float(dataset.fig4_accuracy.std())],
     }
 
@@ -324,24 +336,27 @@ def _cells(ctx, param, value):
 
 
 def run(output_dir, *, cell_sizes=(5e-9, 4e-9, 2.5e-9, 2e-9), sweep_cell: float = 4e-9, transfer_points: int = 5,
-        wide_points: int = 25, seeds: int = 5, diameters=DIAMETERS, aspect_ratios=ASPECT_RATIOS,
+        wide_points: int = 25, seed: int = 0, seeds: int = 5, diameters=DIAMETERS, aspect_ratios=ASPECT_RATIOS,
         parameters: mp.Parameters | None = None, overwrite: bool = False, progress=True) -> dict:
     """Compute, write supp_micromagnetic.nc and .png into `output_dir`. Returns: the summary."""
     cell_sizes = _cells(None, None, cell_sizes)
+    if parameters is not None and parameters.mesh is None:
+        raise mp.MtjphysError("supp_micromagnetic puts the free layer on a grid; give a record of the micromagnetic "
+                              "model (--params reads one)")
     if parameters is not None and is_warm(parameters):
         raise mp.MtjphysError("supp_micromagnetic compares the neuron at 0 K (its networks run on a 0 K transfer "
                               "curve); give a record without temperature or Joule heating")
-    if transfer_points < 2 or wide_points < 2 or seeds < 1:
-        raise mp.MtjphysError("need at least 2 transfer and wide points and 1 seed")
+    if transfer_points < 2 or wide_points < 2 or seed < 0 or seeds < 1:
+        raise mp.MtjphysError("need at least 2 transfer and wide points, --seed >= 0 and --seeds >= 1")
     for cell in (*cell_sizes, sweep_cell):  # every mesh can be made before anything is written
         grid_record(parameters, cell_size=cell, length=min(diameters), width=min(diameters))
     paths = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     dataset = compute(parameters, cell_sizes=cell_sizes, sweep_cell=sweep_cell, transfer_points=transfer_points,
-                      wide_points=wide_points, seeds=seeds, diameters=diameters, aspect_ratios=aspect_ratios,
+                      wide_points=wide_points, seed=seed, seeds=seeds, diameters=diameters, aspect_ratios=aspect_ratios,
                       progress=progress)
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
-    save_figure(plot(dataset), paths[1], overwrite=overwrite, study="supp_micromagnetic")
+    save_figure(plot(dataset), paths[1], overwrite=overwrite, parameters=parameters, study="supp_micromagnetic")
     summary = json.loads(dataset.attrs["summary"])
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
@@ -356,11 +371,11 @@ def report(summary: dict) -> ReportSection:
          f"{mm[0]:.1f} → {mm[1]:.1f} Ω on {cell:g} nm cells; with Ku for the body's own factors "
          f"{cal[0]:.1f} → {cal[1]:.1f} Ω; macrospins: N = (0, 0, 1) {ref[0]:.1f} → {ref[1]:.1f} Ω, the body's own "
          f"{own[0]:.1f} → {own[1]:.1f} Ω"),
-        ("Micromagnetic against the body's own macrospin, over the window", "—",
+        ("Micromagnetic against the body's own macrospin, over the operating range", "—",
          f"within {100 * summary['difference_from_own_macrospin']:.1f} %"),
         ("Fig. 2 / Fig. 4 on the micromagnetic transfer curve (surrogate)", "sustained sine; > 99 % recognition",
-         f"{summary['fig2_passed']}/{summary['seeds']} seeds pass; accuracy {100 * summary['fig4_accuracy'][0]:.1f} "
-         f"± {100 * summary['fig4_accuracy'][1]:.1f} %"),
+         f"{summary['fig2_passed']}/{summary['seeds']} seeds pass (from seed {summary['seed']}); accuracy "
+         f"{100 * summary['fig4_accuracy'][0]:.1f} ± {100 * summary['fig4_accuracy'][1]:.1f} %"),
     )
     convergence = "; ".join(f"{k}: " + ", ".join(f"{v:.2f}" for v in row) for k, row in summary["convergence"].items())
     deviation = lambda pair: 100 * (pair[0] / pair[1] - 1)
@@ -381,17 +396,17 @@ def report(summary: dict) -> ReportSection:
         f"{mm[1]:.1f} Ω). Lowering Ku to {summary['calibrated_Ku']:.4g} J/m³, by the "
         f"shape anisotropy the body lacks, gives {cal[0]:.1f} → {cal[1]:.1f} Ω against the paper's 114 → 145 Ω.\n\n"
         f"**Where the macrospin holds.** With the body's own demagnetising factors the macrospin follows the grid: "
-        f"within {100 * summary['difference_from_own_macrospin']:.1f} % over the window for the {body}; at "
+        f"within {100 * summary['difference_from_own_macrospin']:.1f} % over the operating range for the {body}; at "
         f"0.9 × 10¹⁰ A/m² discs of {', '.join(f'{k}: {v:+.1f} %' for k, v in size.items())} (largest at {worst_size}); "
         f"ellipses 100 nm long of aspect ratio {', '.join(f'{k}: {v:+.1f} %' for k, v in aspect.items())} (largest at "
         f"{worst_aspect}). The ringing is not uniform: the rim swings {ratio:.2f} times as far as the centre (in a "
         f"macrospin every part swings alike). dR/R0 reaches {100 * summary['wide_max_relative']:.0f} % over "
         f"10⁹–10¹¹ A/m².")
-    return ReportSection(rows, text, (("supp_micromagnetic.png", "Top: R(t), ΔR over the window and ΔR/R0 over a "
-                                          "wide range, micromagnetic (red; green: Ku for the body's own factors) "
-                                          "against the reference macrospin (dashed) and the body's own (dotted). "
-                                          "Bottom: convergence in the cell size, the ringing mode, and the macrospin's "
-                                          "error against size and aspect ratio."),))
+    return ReportSection(rows, text, (("supp_micromagnetic.png", "Top: R(t), ΔR over the operating range and ΔR/R0 "
+                                          "over a wide range, micromagnetic (red; green: Ku for the body's own "
+                                          "factors) against the reference macrospin (dashed) and the body's own "
+                                          "(dotted). Bottom: convergence in the cell size, the ringing mode, and the "
+                                          "macrospin's error against size and aspect ratio."),))
 
 
 STUDY = Study(
@@ -405,9 +420,10 @@ STUDY = Study(
                      help="Cell sizes [m] of the convergence, comma-separated; the finest serves Figs. 1, 2 and 4."),
         click.Option(["--sweep-cell"], type=float, default=4e-9, show_default=True,
                      help="Cell size [m] of the size and aspect sweeps and the wide curve."),
-        click.Option(["--transfer-points"], default=5, show_default=True, help="Points on the operating window."),
+        click.Option(["--transfer-points"], default=5, show_default=True, help="Points on the operating range."),
         click.Option(["--wide-points"], default=25, show_default=True, help="Points on the wide curve."),
-        click.Option(["--seeds"], default=5, show_default=True, help="Network seeds of Figs. 2 and 4."),
+        seed_option("The first network seed of Figs. 2 and 4."),
+        seeds_option(5, "the networks of Figs. 2 and 4"),
         params_option(mp.micromagnetic_model),
     ),
     full={},

@@ -1,19 +1,22 @@
 """Supplementary: non-identical MTJs. The Fig. 2 task (40 MTJs, FORCE, two targets) with MTJs of
 25 different sizes against identical ones.
 
-    mtjphys study supp_nonidentical -o results/ [--seeds 20] [--device-seeds 4] [--scheduler ADDRESS]
+    mtjphys study supp_nonidentical -o results/ [--params P.json] [--seed 0] [--seeds 20] [--device-seeds 4]
+        [--scheduler ADDRESS]
 
-The free layer is a disk of diameter D (1 nm thick); its demagnetising factors follow from its
-shape (`mtjphys.free_layer_geometry`, elliptic cylinder). The nominal disk (D0 = 100 nm) gets the
-reference device's effective anisotropy (Ku recalibrated for its demag factors), so its transfer
-curve is the reference one; the other sizes keep Ku and differ in shape anisotropy and area.
+The free layer is a disk of diameter D (the record's thickness, 1 nm for the reference); its
+demagnetising factors follow from its shape (`mtjphys.free_layer_geometry`, elliptic cylinder). The
+nominal disk (D0 = 100 nm) gets the record's effective anisotropy (Ku recalibrated for its demag
+factors), so its transfer curve is the record's (--params; default the reference device); the other
+sizes keep Ku and differ in shape anisotropy and area.
 Each network draws every MTJ from 25 diameters D0 (1 + s u), u evenly spaced in [-1, 1], s the
 size spread. The MTJs are driven either by current density (the paper's input: every MTJ sees
 the same j for the same state) or by current (a fixed current I gives j_i = I / area_i).
 F is normalised by the nominal device, as a fixed read-out circuit would.
 
-Every point runs --seeds networks in surrogate mode (each MTJ interpolated on its own transfer
-curve); the first --device-seeds of them run again in device mode, to show that the two agree.
+Every point runs networks of seeds SEED .. SEED + SEEDS - 1 in surrogate mode (each MTJ interpolated
+on its own transfer curve); the first DEVICE_SEEDS of them run again in device mode, to show that the
+two agree.
 Success rates carry 95 % Wilson intervals; spread 0 (identical MTJs) is the baseline.
 
 Writes supp_nonidentical.nc and supp_nonidentical.png; the sweeps keep their points in
@@ -34,13 +37,19 @@ from matplotlib.figure import Figure
 import mtjphys as mp
 from mtjphys.data import provenance
 from mtjphys.reproduction import (
+    params_option,
     plot_success,
     prepare_outputs,
+    quick_option,
     ReportSection,
     save_figure,
     scheduler_option,
+    seed_option,
+    seeds_in_words,
+    seeds_option,
     Study,
     SuccessCurve,
+    sweep_record,
 )
 from mtjphys.tasks import generation_metrics_dataset
 
@@ -51,11 +60,12 @@ QUICK_SPREADS = [0.0, 0.3]
 DRIVES = ["density", "current"]
 
 
-def nominal_device() -> mp.Parameters:
-    """The reference device as a 100 nm disk, Ku chosen to keep its effective anisotropy."""
-    reference = mp.Parameters()
-    geometry = mp.free_layer_geometry("ellipse", NOMINAL_DIAMETER, NOMINAL_DIAMETER, reference["thickness"])
-    return reference.replace(Ku=mp.thin_film_anisotropy(reference, geometry["demag_factors"]), **geometry)
+def nominal_device(parameters: mp.Parameters | None = None) -> mp.Parameters:
+    """The device (`parameters`, default the reference) as a 100 nm disk, Ku chosen to keep its effective
+    anisotropy."""
+    record = parameters or mp.Parameters()
+    geometry = mp.free_layer_geometry("ellipse", NOMINAL_DIAMETER, NOMINAL_DIAMETER, record["thickness"])
+    return record.replace(Ku=mp.thin_film_anisotropy(record, geometry["demag_factors"]), **geometry)
 
 
 def diameters(spread: float) -> np.ndarray:
@@ -66,28 +76,32 @@ def device_of(diameter: float, nominal: mp.Parameters) -> mp.Parameters:
     return nominal.replace(**mp.free_layer_geometry("ellipse", diameter, diameter, nominal["thickness"]))
 
 
-def draw_devices(spread: float, seed: int, n_mtj: int) -> tuple[list[mp.Parameters], np.ndarray]:
-    """Returns: (one record per MTJ, its diameter), sizes drawn from `seed`."""
-    nominal = nominal_device()
+def draw_devices(spread: float, seed: int, n_mtj: int,
+                 parameters: mp.Parameters | None = None) -> tuple[list[mp.Parameters], np.ndarray]:
+    """Returns: (one record per MTJ, its diameter), sizes drawn from `seed`, the nominal disk made of
+    `parameters` (default the reference)."""
+    nominal = nominal_device(parameters)
     choice = diameters(spread)[np.random.default_rng([seed, 6]).integers(0, SIZES, n_mtj)]
     cache = {d: device_of(d, nominal) for d in np.unique(choice)}
     return [cache[d] for d in choice], choice
 
 
-def point(spread: float, drive: str, seed: int, mode: str, n_mtj: int) -> xr.Dataset:
-    """One run of the Fig. 2 task with sizes of this spread. Returns: its metrics."""
+def point(spread: float, drive: str, seed: int, mode: str, n_mtj: int, parameters: dict | None = None) -> xr.Dataset:
+    """One run of the Fig. 2 task with sizes of this spread, the device the record `parameters` (its
+    `to_dict()`; default the reference). Returns: its metrics."""
     if not 0 <= spread < 1:
         raise mp.MtjphysError(f"size spread must lie in [0, 1), got {spread}")
-    records, sizes = draw_devices(spread, seed, n_mtj)
+    record = mp.Parameters(parameters) if parameters is not None else None
+    records, sizes = draw_devices(spread, seed, n_mtj, record)
     gain = (NOMINAL_DIAMETER / sizes) ** 2 if drive == "current" else None
-    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=records, nominal=nominal_device(),
+    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=records, nominal=nominal_device(record),
                                  current_gain=gain, progress=False)
     return generation_metrics_dataset(mp.generation_metrics(run))
 
 
-def size_curves(spread: float, points: int = 21) -> xr.Dataset:
-    """dR(j) over the operating window for each of the 25 sizes at this spread."""
-    nominal = nominal_device()
+def size_curves(spread: float, points: int = 21, parameters: mp.Parameters | None = None) -> xr.Dataset:
+    """dR(j) over the operating range for each of the 25 sizes at this spread."""
+    nominal = nominal_device(parameters)
     js = np.linspace(*mp.OPERATING_RANGE, points)
     sizes = diameters(spread)
     records = [device_of(d, nominal) for d in sizes]
@@ -141,31 +155,37 @@ def plot(dataset: xr.Dataset) -> Figure:
     return figure
 
 
-def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, quick: bool = False,
-        scheduler: str | None = None, overwrite: bool = False, progress=True) -> dict:
+def run(output_dir, *, seed: int = 0, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, quick: bool = False,
+        parameters: mp.Parameters | None = None, scheduler: str | None = None, overwrite: bool = False,
+        progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if seeds < 1 or not 0 <= device_seeds <= seeds:
-        raise mp.MtjphysError(f"need --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seeds}, {device_seeds}")
+    if seed < 0 or seeds < 1 or not 0 <= device_seeds <= seeds:
+        raise mp.MtjphysError(f"need --seed >= 0, --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seed}, "
+                              f"{seeds}, {device_seeds}")
+    record, carried, suffix = sweep_record(parameters, "supp_nonidentical")
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     spreads = QUICK_SPREADS if quick else SPREADS
-    sweeps = f"{output_dir}/sweeps/supp_nonidentical"
+    sweeps = f"{output_dir}/sweeps/supp_nonidentical{suffix}"
     grid = {"spread": spreads, "drive": DRIVES}
-    sweep = mp.run_sweep(point, {**grid, "seed": list(range(seeds))}, sweeps, fixed={"mode": "surrogate",
-                         "n_mtj": n_mtj}, scheduler=scheduler, progress=progress)
-    parts = [sweep, size_curves(max(spreads))]
+    sweep = mp.run_sweep(point, {**grid, "seed": list(range(seed, seed + seeds))}, sweeps,
+                         fixed={"mode": "surrogate", "n_mtj": n_mtj, **carried}, record=record, scheduler=scheduler,
+                         progress=progress)
+    parts = [sweep, size_curves(max(spreads), parameters=record)]
     if device_seeds:
-        device = mp.run_sweep(point, {**grid, "seed": list(range(device_seeds))}, f"{sweeps}_device",
-                              fixed={"mode": "device", "n_mtj": n_mtj}, scheduler=scheduler, progress=progress)
+        device = mp.run_sweep(point, {**grid, "seed": list(range(seed, seed + device_seeds))}, f"{sweeps}_device",
+                              fixed={"mode": "device", "n_mtj": n_mtj, **carried}, record=record, scheduler=scheduler,
+                              progress=progress)
         parts.append(device.rename(seed="device_seed", **{v: f"device_{v}" for v in device.data_vars}))
     dataset = xr.merge(parts, combine_attrs="override")  # keeps each variable's units and long name
     dataset.attrs = {}
     dataset["spread"].attrs = {"units": "1", "long_name": "size spread s: D = D0 (1 + s u), u in [-1, 1]"}
     dataset["drive"].attrs = {"units": "", "long_name": "what the network sets: current density or current"}
     dataset["seed"].attrs = {"units": "1", "long_name": "network seed (surrogate mode)"}
-    nominal = nominal_device()
-    summary = {"n_mtj": n_mtj, "seeds": seeds, "device_seeds": device_seeds, "nominal_diameter_m": NOMINAL_DIAMETER,
-               "nominal_Ku": nominal["Ku"], "nominal_demag_factors": list(nominal["demag_factors"]),
+    nominal = nominal_device(record)
+    summary = {"n_mtj": n_mtj, "seed": seed, "seeds": seeds, "device_seeds": device_seeds,
+               "nominal_diameter_m": NOMINAL_DIAMETER, "nominal_Ku": nominal["Ku"],
+               "nominal_demag_factors": list(nominal["demag_factors"]),
                "success": {drive: curve.to_json() for drive, curve in curves(dataset).items()}}
     if device_seeds:
         dataset["device_seed"].attrs = {"units": "1", "long_name": "network seed (device mode)"}
@@ -187,15 +207,16 @@ def report(summary: dict) -> ReportSection:
     rows = (("Supplement: 40 MTJs of 25 sizes work as well as identical ones", "yes",
              f"driven by current density: {density.breaking.describe('%', 100)} of size spread, "
              f"{density.compared_with_baseline(' %', 100)}; driven by current: {current.breaking.describe('%', 100)}"),)
-    text = [f"Success rate of the Fig. 2 task against the size spread ({summary['seeds']} seeds per point, surrogate "
-            f"mode, 95 % Wilson intervals; identical MTJs, spread 0, are the baseline). Driven by current density: "
+    seeds = seeds_in_words(summary["seed"], summary["seeds"])
+    text = [f"Success rate of the Fig. 2 task against the size spread ({seeds} at every point, surrogate mode, 95 % "
+            f"Wilson intervals; identical MTJs, spread 0, are the baseline). Driven by current density: "
             f"{density.describe(' %', 100)}; {density.breaking.describe('%', 100)}, "
             f"{density.compared_with_baseline(' %', 100)}. Driven by current: {current.describe(' %', 100)}; "
             f"{current.breaking.describe('%', 100)}, {current.compared_with_baseline(' %', 100)}."]
     if "device_agreement" in summary:
         agreement = summary["device_agreement"]
-        text.append(f"Device mode on the first {summary['device_seeds']} seeds of every point gives the same verdict "
-                    f"as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
+        text.append(f"Device mode on {seeds_in_words(summary['seed'], summary['device_seeds'])} at every point gives "
+                    f"the same verdict as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
     return ReportSection(rows, "\n\n".join(text), (("supp_nonidentical.png", "(a) ΔR(j) of the 25 sizes at the "
                                                        "widest spread; (b) success rate with 95 % intervals (open "
                                                        "symbols: device mode; band: identical MTJs); (c) generation "
@@ -209,11 +230,13 @@ STUDY = Study(
     run=run,
     outputs=("supp_nonidentical.nc", "supp_nonidentical.png"),
     options=(
-        click.Option(["--seeds"], default=20, show_default=True, help="Seeds per point (surrogate mode)."),
+        seed_option(),
+        seeds_option(20, "networks per point (surrogate mode)"),
         click.Option(["--device-seeds"], default=4, show_default=True,
-                     help="Of those, how many also run in device mode (0: none)."),
+                     help="The first DEVICE_SEEDS of them also run in device mode (0: none)."),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
-        click.Option(["--quick"], is_flag=True, help="Two spreads only."),
+        quick_option("Two spreads only."),
+        params_option(),
         scheduler_option(),
     ),
     full={"seeds": 20, "device_seeds": 4},

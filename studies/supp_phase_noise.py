@@ -1,18 +1,22 @@
 """Supplementary: thermal phase noise. The stochastic LLG (Brown's thermal field, Stratonovich,
 diffrax Heun with one Brownian path per MTJ) from 0 K to room temperature.
 
-    mtjphys study supp_phase_noise -o results/ [--seeds 20] [--device-seeds 2] [--scheduler ADDRESS]
+    mtjphys study supp_phase_noise -o results/ [--params P.json] [--seed 0] [--seeds 20] [--device-seeds 2]
+        [--scheduler ADDRESS]
+
+The device is the record of --params (default the reference), at each temperature the study sets.
 
 (a) One MTJ at j = 0.9e10 A/m^2, many realisations per temperature, each starting from a thermal
     state: the spread of its output dR and the jitter of the ringing's phase (time of the last
     maximum times 2 pi f) grow with temperature; a larger free layer (area x 100, x 10^4) shrinks them.
+    The realisations are drawn from SEED.
 (b) The Fig. 2 task against temperature, for 40 MTJs, for 160 MTJs and for 40 MTJs of 100 and
     10^4 times the area: success rate (95 % Wilson intervals, 0 K the baseline) and generation
-    error over --seeds seeds, and where each breaks. The networks use the thermal surrogate
+    error over seeds SEED .. SEED + SEEDS - 1, and where each breaks. The networks use the thermal surrogate
     (every MTJ's dR drawn each step from the SDE-sampled distribution at its current, exact in
     distribution for windows that start from a thermal state).
 (c) The same in device mode (every MTJ integrated by the SDE in every step) for 40 MTJs of 10^4
-    times the area at two temperatures, on the first --device-seeds seeds, to check (b).
+    times the area at two temperatures, on the first DEVICE_SEEDS of those seeds, to check (b).
 
 Writes supp_phase_noise.nc and supp_phase_noise.png; the sweeps keep their points in DIR/sweeps/.
 """
@@ -29,15 +33,21 @@ from matplotlib.figure import Figure
 
 import mtjphys as mp
 from mtjphys.data import provenance
-from mtjphys.device import thermal_delta_r
+from mtjphys.device import thermal_preamplifier
 from mtjphys.reproduction import (
+    params_option,
     plot_success,
     prepare_outputs,
+    quick_option,
     ReportSection,
     save_figure,
     scheduler_option,
+    seed_option,
+    seeds_in_words,
+    seeds_option,
     Study,
     SuccessCurve,
+    sweep_record,
 )
 from mtjphys.tasks import generation_metrics_dataset
 
@@ -51,24 +61,34 @@ DEVICE_CONDITION, DEVICE_TEMPERATURES = "N40_area1e4", [1.0, 10.0]
 J_SINGLE = 0.9e10
 
 
-def device(temperature: float, area_factor: float) -> mp.Parameters:
-    reference = mp.Parameters()
-    return reference.replace(temperature=temperature, area=reference["area"] * area_factor)
+def device(temperature: float, area_factor: float, parameters: mp.Parameters | None = None) -> mp.Parameters:
+    """The device (`parameters`, default the reference) at `temperature` with `area_factor` times its area."""
+    record = parameters or mp.Parameters()
+    return record.replace(temperature=temperature, area=record["area"] * area_factor)
 
 
-def single_mtj(temperatures, area_factors, realisations: int, seed: int) -> xr.Dataset:
+def cold(parameters: mp.Parameters | None = None) -> mp.Parameters:
+    """The device at 0 K without Joule heating."""
+    return device(0.0, 1.0, parameters).replace(thermal_resistance=0.0)
+
+
+def single_mtj(temperatures, area_factors, realisations: int, seed: int,
+               parameters: mp.Parameters | None = None) -> xr.Dataset:
     """(a): mean and spread of dR and the phase jitter over `realisations` windows."""
-    cold = mp.neuron_output(mp.Parameters(), J_SINGLE, settings=mp.NeuronSolver())
-    period = 2 * abs(float(cold.time_max) - float(cold.time_min))
+    cold_response = mp.neuron_output(cold(parameters), J_SINGLE, settings=mp.NeuronSolver())
+    period = 2 * abs(float(cold_response.time_max) - float(cold_response.time_min))
     shape = (len(area_factors), len(temperatures))
     mean, spread, jitter = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for i, factor in enumerate(area_factors):
         for k, temperature in enumerate(temperatures):
-            record = device(temperature, factor)
+            record = device(temperature, factor, parameters)
+            # read through the pre-amplifier of a noisy neuron at every temperature, 0 K included
+            preamplifier = thermal_preamplifier(record)
             if temperature > 0:
-                extrema = thermal_delta_r(record, np.full(realisations, J_SINGLE), seed=seed + 1000 * i + k)
+                extrema = mp.neuron_output(record, np.full(realisations, J_SINGLE), seed=seed + 1000 * i + k,
+                                           preamplifier=preamplifier)
             else:
-                extrema = thermal_delta_r(record, np.array([J_SINGLE]))
+                extrema = mp.neuron_output(record, np.array([J_SINGLE]), preamplifier=preamplifier)
             mean[i, k], spread[i, k] = np.mean(extrema.delta_r), np.std(extrema.delta_r)
             jitter[i, k] = 2 * np.pi / period * np.nanstd(extrema.time_max)
     return xr.Dataset(
@@ -85,10 +105,13 @@ def single_mtj(temperatures, area_factors, realisations: int, seed: int) -> xr.D
     )
 
 
-def point(temperature: float, condition: str, seed: int, mode: str = "surrogate") -> xr.Dataset:
-    """One run of the Fig. 2 task at this temperature. Returns: its metrics."""
+def point(temperature: float, condition: str, seed: int, mode: str = "surrogate",
+          parameters: dict | None = None) -> xr.Dataset:
+    """One run of the Fig. 2 task at this temperature, the device the record `parameters` (its `to_dict()`;
+    default the reference). Returns: its metrics."""
     n_mtj, area_factor = CONDITIONS[condition]
-    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=device(temperature, area_factor),
+    record = mp.Parameters(parameters) if parameters is not None else None
+    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=device(temperature, area_factor, record),
                                  progress=False)
     return generation_metrics_dataset(mp.generation_metrics(run))
 
@@ -110,7 +133,7 @@ def plot(dataset: xr.Dataset) -> Figure:
                          label=f"area x{factor:g}: phase jitter x100 (rad)")
     single_axes.axhline(float(dataset.attrs["delta_r_span"]), color="0.5", lw=0.8, ls="--")
     single_axes.set(xscale="log", yscale="log", xlabel="temperature (K)", ylabel="Ω  /  rad x100",
-                    title="(a) one MTJ at 0.9e10 A/m² (dashed: dR span of the window)")
+                    title="(a) one MTJ at 0.9e10 A/m² (dashed: dR span of the operating range)")
     single_axes.legend(fontsize=6)
     network_t = dataset.temperature.values
     axis_t = np.where(network_t > 0, network_t, network_t[network_t > 0].min() / 10)
@@ -140,27 +163,31 @@ def plot(dataset: xr.Dataset) -> Figure:
     return figure
 
 
-def run(output_dir, *, seeds: int = 20, device_seeds: int = 2, quick: bool = False, realisations: int = 256,
-        scheduler: str | None = None, overwrite: bool = False, progress=True) -> dict:
+def run(output_dir, *, seed: int = 0, seeds: int = 20, device_seeds: int = 2, quick: bool = False,
+        realisations: int = 256, parameters: mp.Parameters | None = None, scheduler: str | None = None,
+        overwrite: bool = False, progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if seeds < 1 or device_seeds < 0:
-        raise mp.MtjphysError(f"need --seeds >= 1 and --device-seeds >= 0, got {seeds} and {device_seeds}")
+    if seed < 0 or seeds < 1 or device_seeds < 0:
+        raise mp.MtjphysError(f"need --seed >= 0, --seeds >= 1 and --device-seeds >= 0, got {seed}, {seeds} and "
+                              f"{device_seeds}")
+    record, carried, suffix = sweep_record(parameters, "supp_phase_noise")
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     single = single_mtj(QUICK_TEMPERATURES if quick else SINGLE_TEMPERATURES, AREA_FACTORS,
-                        min(realisations, 64) if quick else realisations, seed=0)
+                        min(realisations, 64) if quick else realisations, seed=seed, parameters=record)
     temperatures = QUICK_TEMPERATURES if quick else TEMPERATURES
-    sweeps = f"{output_dir}/sweeps/supp_phase_noise"
+    sweeps = f"{output_dir}/sweeps/supp_phase_noise{suffix}"
     sweep = mp.run_sweep(point, {"temperature": temperatures, "condition": list(CONDITIONS),
-                                 "seed": list(range(seeds))}, sweeps, fixed={"mode": "surrogate"},
-                         scheduler=scheduler, progress=progress)
+                                 "seed": list(range(seed, seed + seeds))}, sweeps,
+                         fixed={"mode": "surrogate", **carried}, record=record, scheduler=scheduler, progress=progress)
     parts = [sweep, single]
     checked_temperatures = [t for t in DEVICE_TEMPERATURES if t in temperatures]
     device_seeds = device_seeds if checked_temperatures else 0
     if device_seeds:
         checked = mp.run_sweep(point, {"temperature": checked_temperatures, "condition": [DEVICE_CONDITION],
-                                       "seed": list(range(device_seeds))}, f"{sweeps}_device",
-                               fixed={"mode": "device"}, scheduler=scheduler, progress=progress)
+                                       "seed": list(range(seed, seed + device_seeds))}, f"{sweeps}_device",
+                               fixed={"mode": "device", **carried}, record=record, scheduler=scheduler,
+                               progress=progress)
         checked = checked.isel(condition=0, drop=True)
         parts.append(checked.rename(temperature="device_temperature", seed="device_seed",
                                     **{v: f"device_{v}" for v in checked.data_vars}))
@@ -169,7 +196,7 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 2, quick: bool = Fal
     dataset["temperature"].attrs = {"units": "K", "long_name": "temperature"}
     dataset["condition"].attrs = {"units": "", "long_name": "network: N MTJs, free-layer area factor"}
     dataset["seed"].attrs = {"units": "1", "long_name": "network seed (thermal surrogate)"}
-    summary = {"seeds": seeds, "device_seeds": device_seeds,
+    summary = {"seed": seed, "seeds": seeds, "device_seeds": device_seeds,
                "conditions": {k: {"n_mtj": v[0], "area_factor": v[1]} for k, v in CONDITIONS.items()},
                "success": {condition: curve.to_json() for condition, curve in curves(dataset).items()},
                "single_mtj_delta_r_std_ohm": {
@@ -180,18 +207,18 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 2, quick: bool = Fal
         dataset["device_temperature"].attrs = {"units": "K", "long_name": "temperature of the device-mode check"}
         dataset["device_seed"].attrs = {"units": "1", "long_name": "network seed (device mode)"}
         surrogate = dataset.passed.sel(condition=DEVICE_CONDITION, temperature=checked_temperatures,
-                                       seed=list(range(device_seeds)))
+                                       seed=list(range(seed, seed + device_seeds)))
         summary["device_success"] = SuccessCurve.from_passed(dataset.device_passed, "device_temperature",
                                                                 "device_seed").to_json()
         summary["device_agreement"] = {"condition": DEVICE_CONDITION, "runs": int(surrogate.size),
                                        "same_verdict": int((surrogate.values == dataset.device_passed.values).sum())}
-    cold = mp.neuron_output(mp.Parameters(), list(mp.OPERATING_RANGE)).delta_r
-    dataset.attrs.update(provenance(mp.Parameters(), settings=mp.ThermalSolver(), study="supp_phase_noise",
-                                       summary=json.dumps(summary), delta_r_span=float(cold[1] - cold[0]),
+    span = mp.neuron_output(cold(record), list(mp.OPERATING_RANGE)).delta_r
+    dataset.attrs.update(provenance(record, settings=mp.ThermalSolver(), seed=seed, study="supp_phase_noise",
+                                       summary=json.dumps(summary), delta_r_span=float(span[1] - span[0]),
                                        ringing_period=single.attrs["ringing_period"],
                                        realisations=single.attrs["realisations"]))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_phase_noise")
+    save_figure(plot(dataset), png, overwrite=overwrite, parameters=record, study="supp_phase_noise")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -204,8 +231,9 @@ def report(summary: dict) -> ReportSection:
     hottest = list(std["1"])[-1]
     text = [f"Spread of one MTJ's ΔR at 0.9 × 10¹⁰ A/m² at {hottest} K: {std['1'][hottest]:.0f} Ω for the 100 nm "
             f"disc, {std['100'][hottest]:.1f} Ω at 100 times and {std['10000'][hottest]:.2f} Ω at 10⁴ times the area "
-            "(the operating window spans about 31 Ω)."]
-    text += [f"Fig. 2 task, {name} ({summary['seeds']} seeds per temperature, thermal surrogate): "
+            "(the operating range spans about 31 Ω on the reference device)."]
+    seeds = seeds_in_words(summary["seed"], summary["seeds"])
+    text += [f"Fig. 2 task, {name} ({seeds} at every temperature, thermal surrogate): "
              f"{curve.describe(' K')}; {curve.breaking.describe('K')}; {curve.compared_with_baseline(' K')}."
              for name, curve in success.items()]
     if "device_agreement" in summary:
@@ -228,10 +256,12 @@ STUDY = Study(
     run=run,
     outputs=("supp_phase_noise.nc", "supp_phase_noise.png"),
     options=(
-        click.Option(["--seeds"], default=20, show_default=True, help="Seeds per point (thermal surrogate)."),
+        seed_option(),
+        seeds_option(20, "networks per point (thermal surrogate)"),
         click.Option(["--device-seeds"], default=2, show_default=True,
-                     help="Seeds of the device-mode (SDE network) check (0: none)."),
-        click.Option(["--quick"], is_flag=True, help="Three temperatures and fewer realisations."),
+                     help="The first DEVICE_SEEDS of them also run the device-mode (SDE network) check (0: none)."),
+        quick_option("Three temperatures and fewer realisations."),
+        params_option(),
         scheduler_option(),
     ),
     full={"seeds": 20, "device_seeds": 2},

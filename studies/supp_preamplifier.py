@@ -1,19 +1,21 @@
 """Supplementary: how the measurement of dR (pre-amplifier and extrema rule) shapes what a noisy MTJ neuron outputs.
 
-    mtjphys study supp_preamplifier -o results/ [--realisations 512] [--seeds 10] [--scheduler ADDRESS]
+    mtjphys study supp_preamplifier -o results/ [--params P.json] [--realisations 512] [--seed 0] [--seeds 10]
+        [--scheduler ADDRESS]
 
 Above 0 K the resistance trace carries noise on every time scale, so how dR is read from it is
 part of the neuron. It is measured (`mtjphys.Preamplifier`) through a pre-amplifier of -3 dB bandwidth B
 (a zero-phase Gaussian low-pass) followed by the last maximum and minimum of R that are extrema
 over a hold time (half the precession period; or every local extremum, hold 0).
 
-(a) One MTJ at 0.9e10 A/m^2 (the reference 100 nm disc) at 0.01, 1 and 300 K: the same thermal
-    realisations read with each bandwidth and extrema rule. Reported: the mean and spread of dR,
-    and the share of windows whose last maximum and minimum lie less than a quarter of the
-    ringing period apart (a noise wiggle taken for the ringing; true ones are half a period
-    apart).
+(a) One MTJ at 0.9e10 A/m^2 (the record of --params; default the reference 100 nm disc) at 0.01, 1
+    and 300 K: the same thermal realisations (drawn from SEED) read with each bandwidth and extrema
+    rule. Reported: the mean and spread of dR, and the share of windows whose last maximum and
+    minimum lie less than a quarter of the ringing period apart (a noise wiggle taken for the
+    ringing; true ones are half a period apart).
 (b) The Fig. 2 task (40 MTJs of 10^4 times the area, thermal surrogate) against temperature for
-    three bandwidths: how far the breaking temperature depends on the pre-amplifier.
+    three bandwidths, over seeds SEED .. SEED + SEEDS - 1: how far the breaking temperature depends on
+    the pre-amplifier (--quick: none).
 
 Writes supp_preamplifier.nc and supp_preamplifier.png; the sweep keeps its points in DIR/sweeps/.
 """
@@ -32,15 +34,21 @@ from matplotlib.figure import Figure
 
 import mtjphys as mp
 from mtjphys.data import provenance
-from mtjphys.device import circuit_for, Preamplifier, thermal_preamplifier, thermal_realisation, ThermalSolver
+from mtjphys.device import make_device, Preamplifier, thermal_preamplifier, ThermalSolver
 from mtjphys.reproduction import (
+    params_option,
     plot_success,
     prepare_outputs,
+    quick_option,
     ReportSection,
     save_figure,
     scheduler_option,
+    seed_option,
+    seeds_in_words,
+    seeds_option,
     Study,
     SuccessCurve,
+    sweep_record,
 )
 from mtjphys.tasks import generation_metrics_dataset
 
@@ -58,20 +66,19 @@ def preamplifier_of(bandwidth: float, rule: str, record: mp.Parameters) -> Pream
     return Preamplifier(bandwidth=bandwidth or None, hold=hold)
 
 
-def single_mtj(temperatures, realisations: int, seed: int) -> xr.Dataset:
-    """(a): every pre-amplifier and extrema rule applied to the same realisations at each temperature."""
+def single_mtj(temperatures, realisations: int, seed: int, parameters: mp.Parameters | None = None) -> xr.Dataset:
+    """(a): every pre-amplifier and extrema rule applied to the same realisations at each temperature, the
+    device `parameters` (default the reference)."""
+    base = parameters or mp.Parameters()
     settings = ThermalSolver()
     ts = np.linspace(0.0, mp.NEURON_WINDOW, settings.samples)
-    period = 1 / float(mp.precession_frequency(mp.Parameters()))
+    period = 1 / float(mp.precession_frequency(base))
     shape = (len(temperatures), len(BANDWIDTHS), len(RULES))
     mean, spread, wiggles = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for i, temperature in enumerate(temperatures):
-        record = mp.Parameters({"temperature": temperature})
-        params = record.arrays()
-        current = jnp.full(realisations, J)
-        law, circuit = record["resistance_law"], circuit_for(record)
-        trace = thermal_realisation(record.model, settings, params, current, jax.random.PRNGKey(seed + i),
-                                    mp.NEURON_WINDOW, law=law, circuit=circuit)
+        record = base.replace(temperature=temperature)
+        device = make_device(record, thermal=settings)
+        trace = device.solve(jnp.full(realisations, J), ts, key=jax.random.PRNGKey(seed + i))
         resistance = trace.point.resistance
         for k, bandwidth in enumerate(BANDWIDTHS):
             for r, rule in enumerate(RULES):
@@ -94,10 +101,11 @@ def single_mtj(temperatures, realisations: int, seed: int) -> xr.Dataset:
     )
 
 
-def network_point(temperature: float, bandwidth: float, seed: int) -> xr.Dataset:
-    """One run of the Fig. 2 task read through this bandwidth. Returns: its metrics."""
-    reference = mp.Parameters()
-    record = reference.replace(temperature=temperature, area=reference["area"] * NETWORK_AREA)
+def network_point(temperature: float, bandwidth: float, seed: int, parameters: dict | None = None) -> xr.Dataset:
+    """One run of the Fig. 2 task read through this bandwidth, the MTJs the record `parameters` (its
+    `to_dict()`; default the reference) with NETWORK_AREA times its area. Returns: its metrics."""
+    base = mp.Parameters(parameters) if parameters is not None else mp.Parameters()
+    record = base.replace(temperature=temperature, area=base["area"] * NETWORK_AREA)
     run = mp.sine_generation_run(seed, mode="surrogate", parameters=record, progress=False,
                                  preamplifier=preamplifier_of(bandwidth, "held", record))
     return generation_metrics_dataset(mp.generation_metrics(run))
@@ -136,23 +144,27 @@ def plot(dataset: xr.Dataset) -> Figure:
     return figure
 
 
-def run(output_dir, *, realisations: int = 512, seeds: int = 10, quick: bool = False, scheduler: str | None = None,
-        overwrite: bool = False, progress=True) -> dict:
+def run(output_dir, *, realisations: int = 512, seed: int = 0, seeds: int = 10, quick: bool = False,
+        parameters: mp.Parameters | None = None, scheduler: str | None = None, overwrite: bool = False,
+        progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if realisations < 2 or seeds < 0:
-        raise mp.MtjphysError(f"need --realisations >= 2 and --seeds >= 0, got {realisations} and {seeds}")
+    if realisations < 2 or seed < 0 or seeds < 1:
+        raise mp.MtjphysError(f"need --realisations >= 2, --seed >= 0 and --seeds >= 1, got {realisations}, {seed} "
+                              f"and {seeds}")
+    record, carried, suffix = sweep_record(parameters, "supp_preamplifier")
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
-    dataset = single_mtj(TEMPERATURES, realisations, seed=0)
-    summary = {"realisations": realisations, "seeds": seeds,
+    dataset = single_mtj(TEMPERATURES, realisations, seed=seed, parameters=record)
+    summary = {"realisations": realisations, "seed": seed, "seeds": seeds,
                "table": {f"{t:g}": {rule: {f"{b / 1e9:g}" if b else "none": {
                    "mean": float(dataset.delta_r_mean.sel(temperature=t, bandwidth=b, rule=rule)),
                    "std": float(dataset.delta_r_std.sel(temperature=t, bandwidth=b, rule=rule)),
                    "wiggles": float(dataset.wiggle_fraction.sel(temperature=t, bandwidth=b, rule=rule))}
                    for b in BANDWIDTHS} for rule in RULES} for t in TEMPERATURES}}
-    if seeds and not quick:
+    if not quick:
         sweep = mp.run_sweep(network_point, {"temperature": NETWORK_TEMPERATURES, "bandwidth": NETWORK_BANDWIDTHS,
-                                             "seed": list(range(seeds))}, f"{output_dir}/sweeps/supp_preamplifier",
+                                             "seed": list(range(seed, seed + seeds))},
+                             f"{output_dir}/sweeps/supp_preamplifier{suffix}", fixed=carried, record=record,
                              scheduler=scheduler, progress=progress)
         sweep = sweep.rename(temperature="network_temperature", bandwidth="network_bandwidth")
         sweep["network_temperature"].attrs = {"units": "K", "long_name": "temperature of the network"}
@@ -163,10 +175,11 @@ def run(output_dir, *, realisations: int = 512, seeds: int = 10, quick: bool = F
             f"{b / 1e9:g}": SuccessCurve.from_passed(dataset.passed.sel(network_bandwidth=b),
                                                         "network_temperature").to_json()
             for b in NETWORK_BANDWIDTHS}
-    dataset.attrs = {**dataset.attrs, **provenance(mp.Parameters(), settings=ThermalSolver(), study="supp_preamplifier",
-                                                       current_density=J, summary=json.dumps(summary))}
+    dataset.attrs = {**dataset.attrs, **provenance(record, settings=ThermalSolver(), seed=seed,
+                                                   study="supp_preamplifier", current_density=J,
+                                                   summary=json.dumps(summary))}
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_preamplifier")
+    save_figure(plot(dataset), png, overwrite=overwrite, parameters=record, study="supp_preamplifier")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -188,8 +201,8 @@ def report(summary: dict) -> ReportSection:
         curves = {b: SuccessCurve.from_json(c) for b, c in summary["network_success"].items()}
         breaks = "; ".join(f"{b} GHz: {curve.breaking.describe('K')}" for b, curve in curves.items())
         text.append(f"Fig. 2 task, 40 MTJs of 10^{np.log10(NETWORK_AREA):g} times the area, thermal surrogate, "
-                    f"{summary['seeds']} "
-                    f"seeds per point, read with extrema held over half a period: {breaks}.")
+                    f"{seeds_in_words(summary['seed'], summary['seeds'])} at every point, read with extrema held "
+                    f"over half a period: {breaks}.")
         rows.append(("Where the Fig. 2 network breaks, by pre-amplifier bandwidth", "not given", breaks))
     return ReportSection(tuple(rows), "\n\n".join(text), (("supp_preamplifier.png", "(a) spread of one MTJ's ΔR and "
                                                             "share of windows read on a noise wiggle against the "
@@ -200,14 +213,16 @@ def report(summary: dict) -> ReportSection:
 
 STUDY = Study(
     name="supp_preamplifier",
-    title="Supplement: the pre-amplifier (bandwidth, extrema rule) through which a noisy dR is read, and what it changes.",
+    title="Supplement: the pre-amplifier (bandwidth, extrema rule) through which a noisy dR is read.",
     description=__doc__,
     run=run,
     outputs=("supp_preamplifier.nc", "supp_preamplifier.png"),
     options=(
         click.Option(["--realisations"], default=512, show_default=True, help="Thermal windows per temperature."),
-        click.Option(["--seeds"], default=10, show_default=True, help="Seeds per network point (0: no networks)."),
-        click.Option(["--quick"], is_flag=True, help="Fewer realisations and no network sweep."),
+        seed_option(),
+        seeds_option(10, "networks per point of (b)"),
+        quick_option("No network sweep (b)."),
+        params_option(),
         scheduler_option(),
     ),
     full={"realisations": 512, "seeds": 10},

@@ -6,10 +6,12 @@
   unseen by the training rule (it computes the full update; the failed synapses ignore it) or
   known to it (RLS over the working synapses alone).
 
-    mtjphys study supp_synapses -o results/ [--seeds 20] [--device-seeds 4] [--scheduler ADDRESS]
+    mtjphys study supp_synapses -o results/ [--params P.json] [--seed 0] [--seeds 20] [--device-seeds 4]
+        [--scheduler ADDRESS]
 
-Each imperfection is swept alone over --seeds seeds in surrogate mode, the first --device-seeds
-of them again in device mode to check it (through Dask; a stopped sweep resumes). Reported: the
+Each imperfection is swept alone over seeds SEED .. SEED + SEEDS - 1 in surrogate mode, the first
+DEVICE_SEEDS of them again in device mode to check it (through Dask; a stopped sweep resumes). The
+MTJs are the record of --params (default the reference device). Reported: the
 success rate (both free windows within 2 % in period and 5 % in amplitude) with 95 % Wilson
 intervals, the perfect synapses (level 0) as the baseline, the generation error (RMS error over
 the first 150 ns of free running / target RMS), and where the network breaks (success rate below
@@ -31,13 +33,19 @@ from matplotlib.figure import Figure
 import mtjphys as mp
 from mtjphys.data import provenance
 from mtjphys.reproduction import (
+    params_option,
     plot_success,
     prepare_outputs,
+    quick_option,
     ReportSection,
     save_figure,
     scheduler_option,
+    seed_option,
+    seeds_in_words,
+    seeds_option,
     Study,
     SuccessCurve,
+    sweep_record,
 )
 from mtjphys.tasks import generation_metrics_dataset, SINE_ARCHITECTURE
 
@@ -54,26 +62,31 @@ QUICK_LEVELS = {"synaptic_noise": [0.0, 0.1], "delay": [0, 3], "failed_readout":
                 "failed_readout_known": [0.0, 0.5]}
 
 
-def point(imperfection: str, level, seed: int, mode: str, n_mtj: int) -> xr.Dataset:
-    """One run of the Fig. 2 task with one imperfection at one level. Returns: its metrics."""
+def point(imperfection: str, level, seed: int, mode: str, n_mtj: int, parameters: dict | None = None) -> xr.Dataset:
+    """One run of the Fig. 2 task with one imperfection at one level, the MTJs the record `parameters` (its
+    `to_dict()`; default the reference). Returns: its metrics."""
     if imperfection.startswith("failed_readout"):
         options = {"failed_readout": level, "failure_known": imperfection == "failed_readout_known"}
     else:
         options = {"architecture": {imperfection: level}}
-    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, progress=False, **options)
+    record = mp.Parameters(parameters) if parameters is not None else None
+    run = mp.sine_generation_run(seed, mode=mode, n_mtj=n_mtj, parameters=record, progress=False, **options)
     return generation_metrics_dataset(mp.generation_metrics(run))
 
 
-def sweep(output_dir, *, seeds: int, mode: str, n_mtj: int, quick: bool, scheduler, progress=True) -> xr.Dataset:
-    """Every imperfection over its levels and `seeds` seeds in `mode`."""
+def sweep(output_dir, *, seed: int = 0, seeds: int, mode: str, n_mtj: int, quick: bool, scheduler,
+          parameters: mp.Parameters | None = None, progress=True) -> xr.Dataset:
+    """Every imperfection over its levels and seeds `seed` .. `seed` + `seeds` - 1 in `mode`, the MTJs
+    `parameters` (default the reference)."""
     parts = []
+    record, carried, stores = sweep_record(parameters, "supp_synapses")
     suffix = "" if mode == "surrogate" else f"_{mode}"
     for name, spec in IMPERFECTIONS.items():
         levels = QUICK_LEVELS[name] if quick else spec["levels"]
-        result = mp.run_sweep(point, {"level": levels, "seed": list(range(seeds))},
-                              f"{output_dir}/sweeps/supp_synapses_{name}{suffix}",
-                              fixed={"imperfection": name, "mode": mode, "n_mtj": n_mtj}, scheduler=scheduler,
-                              progress=progress)
+        result = mp.run_sweep(point, {"level": levels, "seed": list(range(seed, seed + seeds))},
+                              f"{output_dir}/sweeps/supp_synapses_{name}{suffix}{stores}",
+                              fixed={"imperfection": name, "mode": mode, "n_mtj": n_mtj, **carried}, record=record,
+                              scheduler=scheduler, progress=progress)
         parts.append(result.rename(level=name).rename({v: f"{v}_vs_{name}" for v in result.data_vars}))
     merged = xr.merge(parts, combine_attrs="override")  # keeps each variable's units and long name
     merged.attrs = {}
@@ -110,14 +123,18 @@ def plot(dataset: xr.Dataset) -> Figure:
     return figure
 
 
-def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, quick: bool = False,
-        scheduler: str | None = None, overwrite: bool = False, progress=True) -> dict:
+def run(output_dir, *, seed: int = 0, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, quick: bool = False,
+        parameters: mp.Parameters | None = None, scheduler: str | None = None, overwrite: bool = False,
+        progress=True) -> dict:
     """Run the study, write its files into `output_dir`. Returns: a summary."""
-    if seeds < 1 or not 0 <= device_seeds <= seeds:
-        raise mp.MtjphysError(f"need --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seeds}, {device_seeds}")
+    if seed < 0 or seeds < 1 or not 0 <= device_seeds <= seeds:
+        raise mp.MtjphysError(f"need --seed >= 0, --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seed}, "
+                              f"{seeds}, {device_seeds}")
+    record = sweep_record(parameters, "supp_synapses")[0]
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
-    options = {"n_mtj": n_mtj, "quick": quick, "scheduler": scheduler, "progress": progress}
+    options = {"seed": seed, "n_mtj": n_mtj, "quick": quick, "scheduler": scheduler, "parameters": record,
+               "progress": progress}
     parts = [sweep(output_dir, seeds=seeds, mode="surrogate", **options)]
     if device_seeds:
         device = sweep(output_dir, seeds=device_seeds, mode="device", **options)
@@ -127,7 +144,7 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
     for name, spec in IMPERFECTIONS.items():
         dataset[name].attrs = {"units": spec["units"], "long_name": spec["long_name"]}
     dataset["seed"].attrs = {"units": "1", "long_name": "network seed (surrogate mode)"}
-    summary = {"n_mtj": n_mtj, "seeds": seeds, "device_seeds": device_seeds,
+    summary = {"n_mtj": n_mtj, "seed": seed, "seeds": seeds, "device_seeds": device_seeds,
                "success": {name: curve.to_json() for name, curve in curves(dataset).items()}}
     if device_seeds:
         dataset["device_seed"].attrs = {"units": "1", "long_name": "network seed (device mode)"}
@@ -138,10 +155,10 @@ def run(output_dir, *, seeds: int = 20, device_seeds: int = 4, n_mtj: int = 40, 
             same += int((common == dataset[f"device_passed_vs_{name}"].values).sum())
             runs += common.size
         summary["device_agreement"] = {"runs": runs, "same_verdict": same}
-    dataset.attrs.update(provenance(mp.Parameters(), study="supp_synapses", n_mtj=n_mtj,
+    dataset.attrs.update(provenance(record, study="supp_synapses", n_mtj=n_mtj,
                                        architecture=json.dumps(SINE_ARCHITECTURE), summary=json.dumps(summary)))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
-    save_figure(plot(dataset), png, overwrite=overwrite, study="supp_synapses")
+    save_figure(plot(dataset), png, overwrite=overwrite, parameters=record, study="supp_synapses")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -157,7 +174,8 @@ def report(summary: dict) -> ReportSection:
     success = {name: SuccessCurve.from_json(record) for name, record in summary["success"].items()}
     rows = (("Supplement: weight fluctuation, delay and failed readout synapses are tolerated", "yes",
              "; ".join(f"{WHAT[name]}: {curve.breaking.describe(UNITS[name])}" for name, curve in success.items())),)
-    text = [f"{WHAT[name][0].upper()}{WHAT[name][1:]}, success rate over {summary['seeds']} seeds (surrogate mode, "
+    seeds = seeds_in_words(summary["seed"], summary["seeds"])
+    text = [f"{WHAT[name][0].upper()}{WHAT[name][1:]}, success rate over {seeds} (surrogate mode, "
             "95 % Wilson "
             f"intervals): {curve.describe(' ' + UNITS[name] if UNITS[name] else '')}; "
             f"{curve.breaking.describe(UNITS[name])}; "
@@ -165,8 +183,8 @@ def report(summary: dict) -> ReportSection:
             for name, curve in success.items()]
     if "device_agreement" in summary:
         agreement = summary["device_agreement"]
-        text.append(f"Device mode on the first {summary['device_seeds']} seeds of every level gives the same verdict "
-                    f"as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
+        text.append(f"Device mode on {seeds_in_words(summary['seed'], summary['device_seeds'])} at every level gives "
+                    f"the same verdict as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
     return ReportSection(rows, "\n\n".join(text), (("supp_synapses.png", "Generation error (blue) and success "
                                                        "rate with 95 % intervals (red: surrogate, green: device; "
                                                        "band: perfect synapses) for each imperfection."),))
@@ -179,11 +197,13 @@ STUDY = Study(
     run=run,
     outputs=("supp_synapses.nc", "supp_synapses.png"),
     options=(
-        click.Option(["--seeds"], default=20, show_default=True, help="Seeds per level (surrogate mode)."),
+        seed_option(),
+        seeds_option(20, "networks per level (surrogate mode)"),
         click.Option(["--device-seeds"], default=4, show_default=True,
-                     help="Of those, how many also run in device mode (0: none)."),
+                     help="The first DEVICE_SEEDS of them also run in device mode (0: none)."),
         click.Option(["--n-mtj"], default=40, show_default=True, help="Number of MTJs."),
-        click.Option(["--quick"], is_flag=True, help="Two levels per imperfection."),
+        quick_option("Two levels per imperfection."),
+        params_option(),
         scheduler_option(),
     ),
     full={"seeds": 20, "device_seeds": 4},

@@ -79,7 +79,8 @@ def _write(path, text):
         (lambda d: ["transfer", "--j-min", "2e10", "--j-max", "1e10"], "--j-min < --j-max"),
         (lambda d: ["neuron"], "give exactly one of --current-density (-j) and --voltage (-V)"),
         (lambda d: ["transfer", "--preamplifier-bandwidth", "-1"], "--preamplifier-bandwidth must be >= 0 Hz"),
-        (lambda d: ["neuron", "-j", "1e10", "--preamplifier-bandwidth", "nan"], "--preamplifier-bandwidth must be >= 0 Hz"),
+        (lambda d: ["neuron", "-j", "1e10", "--preamplifier-bandwidth", "nan"],
+         "--preamplifier-bandwidth must be >= 0 Hz"),
     ],
 )
 def test_bad_input_gives_one_line_and_no_file(tmp_path, capsys, make_args, message):

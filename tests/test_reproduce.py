@@ -38,7 +38,7 @@ def test_fig1_numbers(quick_results):
     fig1 = summary(quick_results, "fig1_neuron")
     assert abs(fig1["resistance_equilibrium"] - 11050) < 11.05
     assert abs(fig1["delta_r_low"] - 114) <= 3 and abs(fig1["delta_r_high"] - 145) <= 3
-    assert fig1["monotonic_on_window"] and fig1["extrema_in_window"] >= 3
+    assert fig1["monotonic_on_range"] and fig1["extrema_in_window"] >= 3
 
 
 def test_fig2_device_mode(quick_results):
@@ -176,7 +176,7 @@ def test_hardware_figures_are_the_datasets(quick_results):
         counted = dataset[f"fig2_passed_vs_{kind}"].sum(f"fig2_seed_{kind}").values.tolist()
         assert recorded["success"][kind]["successes"] == counted, kind
     constant = dataset.sel(v_half=np.inf)
-    assert float(constant.window_nonlinearity) < 0.01  # on the paper's window dR(j) is nearly a straight line
+    assert float(constant.range_nonlinearity) < 0.01  # on the operating range dR(j) is nearly a straight line
     assert np.all(np.diff(constant.window_energy.values) > 0) and np.all(np.diff(constant.voltage_max.values) > 0)
     # a bias-dependent TMR takes ringing away at every current
     assert np.all(dataset.delta_r.sel(v_half=0.5).values < constant.delta_r.values)

@@ -4,20 +4,33 @@ packages."""
 
 import importlib.metadata
 import json
+import re
 
 import click
 import numpy as np
 import pytest
 import xarray as xr
-from mtjphys.studies import registry
+from mtjphys.studies import registry, SHIPPED
 
 import mtjphys as mp
 from mtjphys.cli import run_command
 from mtjphys.cli._main import cli
 from mtjphys.data import code_hash, provenance
-from mtjphys.reproduction import prepare_outputs, ReportSection, Study
+from mtjphys.reproduction import (
+    params_option,
+    prepare_outputs,
+    quick_option,
+    ReportSection,
+    scheduler_option,
+    seed_option,
+    seeds_option,
+    Study,
+    transfer_option,
+)
 
 STUDIES = registry()
+# every shipped study simulates an MTJ but standard problem 4, whose permalloy film is fixed by the problem
+SIMULATES_AN_MTJ = tuple(name for name in SHIPPED if name != "standard_problem_4")
 
 
 def _mtjphys(args, capsys):
@@ -74,10 +87,12 @@ def test_each_study_runs_above_zero_kelvin(name, hot_params, tmp_path, capsys):
     [
         (["fig2_generation", "--n-mtj", "1"], "at least 2 MTJs"),
         (["fig2_generation", "--transfer", "absent.nc"], "cannot read dataset 'absent.nc'"),
-        (["fig2_generation", "--seeds", "0"], "need --seed >= 0 and --seeds >= 1"),
+        (["fig2_generation", "--seeds", "0"], "Invalid value for '--seeds': 0 is not in the range 1<=x<=100000"),
+        (["supp_fitting", "--seed", "-1"], "Invalid value for '--seed'"),
         (["fig4_recognition", "--omega-sine", "5e9"], "omega_sine must lie"),
         (["fig4_recognition", "--noise", "-0.1"], "noise must be >= 0"),
         (["supp_synapses", "--device-seeds", "30"], "0 <= --device-seeds <= --seeds"),
+        (["supp_micromagnetic", "--params", "absent.json"], "cannot read parameters file"),
         (["fig1_neuron", "--params", "absent.json"], "cannot read parameters file"),
         (["no_such_study"], "No such command 'no_such_study'"),
     ],
@@ -93,6 +108,81 @@ def test_transfer_applies_to_surrogate_mode_only(tmp_path):
     with pytest.raises(mp.MtjphysError, match="--transfer applies to --mode surrogate only"):
         STUDIES["fig2_generation"].run(tmp_path, mode="device", transfer=transfer, seeds=1, progress=False)
     assert not list(tmp_path.iterdir())
+
+
+# ---- the shared options ------------------------------------------------------------------------
+def _option(study: Study, name: str) -> click.Option | None:
+    return next((option for option in study.options if name in option.opts), None)
+
+
+def _type(option: click.Option) -> dict:
+    return option.type.to_info_dict()
+
+
+@pytest.mark.parametrize("name", list(STUDIES))
+def test_each_study_takes_the_shared_options(name):
+    """--seed, --seeds, --quick, --scheduler, --params and --transfer, where a study has them, are the definitions
+    of mtjphys.reproduction: one meaning, one type and one help text everywhere (--seed and --quick say in their
+    own words what they seed and shorten)."""
+    study = STUDIES[name]
+    seed, seeds = _option(study, "--seed"), _option(study, "--seeds")
+    if seeds is not None:  # a count of seeds from the first: SEED .. SEED + SEEDS - 1
+        assert seed is not None, "--seeds without --seed"
+        assert _type(seeds) == _type(seeds_option(1)) and seeds.opts == ["--seeds"] and seeds.show_default
+        assert re.fullmatch(r"How many seeds of .+: SEED \.\. SEED \+ SEEDS - 1\.", seeds.help), seeds.help
+        assert study.takes("seed") and study.takes("seeds")
+    if seed is not None:
+        reference = seed_option()
+        assert _type(seed) == _type(reference) and seed.opts == reference.opts and seed.default == 0
+        assert seed.help and seed.show_default
+    quick = _option(study, "--quick")
+    if quick is not None:
+        assert quick.is_flag and _type(quick) == _type(quick_option()) and quick.opts == quick_option().opts
+    for option, reference in ((_option(study, "--scheduler"), scheduler_option()),
+                              (_option(study, "--params"), params_option()),
+                              (_option(study, "--transfer"), transfer_option())):
+        if option is not None:
+            assert option.help == reference.help and _type(option) == _type(reference), option.opts
+            code = lambda o: getattr(o.callback, "__code__", None)
+            assert option.name == reference.name and code(option) is code(reference), option.opts
+
+
+def test_every_study_that_simulates_an_mtj_takes_params():
+    assert set(SIMULATES_AN_MTJ) <= set(STUDIES)
+    missing = [name for name in SIMULATES_AN_MTJ if _option(STUDIES[name], "--params") is None]
+    assert missing == []
+    assert all(STUDIES[name].takes("parameters") for name in SIMULATES_AN_MTJ)
+    assert _option(STUDIES["standard_problem_4"], "--params") is None  # its own permalloy film
+
+
+def test_a_sweep_runs_the_seeds_asked_for_on_the_record_given(tmp_path, capsys, monkeypatch):
+    """supp_synapses --seed 3 --seeds 2 computes seeds 3 and 4, with the MTJs of --params in every point (the
+    runs themselves stubbed: this is the plumbing from the command line to the points)."""
+    calls = []
+
+    def run(seed, *, parameters=None, **options):
+        calls.append((seed, parameters))
+        return seed
+
+    metrics = {"passed": True, "period_error": 0.01, "amplitude_error": 0.02, "generation_error": 0.1}
+    monkeypatch.setattr(mp, "sine_generation_run", run)
+    monkeypatch.setattr(mp, "generation_metrics", lambda seed: {**metrics, "passed": seed == 3})
+    params = tmp_path / "damped.json"
+    params.write_text(json.dumps({"alpha": 0.0123}))
+    out = tmp_path / "out"
+    code, captured = _mtjphys(["study", "supp_synapses", "-o", str(out), "--seed", "3", "--seeds", "2",
+                               "--device-seeds", "1", "--n-mtj", "10", "--quick", "--scheduler", "synchronous",
+                               "--params", str(params)], capsys)
+    assert code == 0, captured.err
+    assert sorted({seed for seed, _ in calls}) == [3, 4]
+    assert {parameters for _, parameters in calls} == {mp.Parameters({"alpha": 0.0123})}
+    dataset = mp.open_dataset(out / "supp_synapses.nc")
+    assert dataset.seed.values.tolist() == [3, 4] and dataset.device_seed.values.tolist() == [3]
+    assert dataset.passed_vs_delay.sel(seed=3).all() and not dataset.passed_vs_delay.sel(seed=4).any()
+    assert json.loads(dataset.attrs["parameters"])["alpha"] == 0.0123
+    points = list((out / "sweeps").rglob("*.nc"))
+    assert points and all(json.loads(mp.open_dataset(p).attrs["parameters"])["alpha"] == 0.0123 for p in points)
+    assert "seeds 3–4" in captured.out and "seed 3 at every level" in captured.out
 
 
 def _third_party_run(output_dir, *, level: float = 1.0, overwrite=False, progress=True):

@@ -5,11 +5,11 @@
   derivation nor the generated code.
 - `cmtj_trace`: cmtj, a macrospin MTJ code in C++, driven from a parameter record.
 - `neuralmag_*`: NeuralMag (micromagnetics in JAX, nodal finite differences), run in a process of its own.
+- `median_time`: how the benchmarks time both sides, the median of repeated calls.
 """
 
 from ._cmtj import cmtj_trace as cmtj_trace
 from ._neuralmag import (
-    median_time as median_time,
     MU0 as NEURALMAG_MU0,
     result as neuralmag_result,
     run as neuralmag_run,
@@ -21,6 +21,7 @@ from ._scipy import (
     resistance as scipy_resistance,
     trace as scipy_trace,
 )
+from ._timing import median_time as median_time
 
 __all__ = [
     "NEURALMAG_MU0",

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
+
+from ._timing import median_time
 
 MU0 = 1.25663706212e-6
 
@@ -93,18 +93,6 @@ def standard_problem_4(cell: float, field, samples: int) -> dict:
     from neuralmag.common.llg import GAMMA_PRIME
 
     return {"m": averages, "gamma_prime": GAMMA_PRIME}
-
-
-def median_time(function, repeats: int) -> float:
-    """The median wall time [s] of `repeats` calls of `function` (its result waited for)."""
-    import jax
-
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(function())
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def right_hand_side(shape, cell, ms, a, ku, evaluations, repeats, mask=None) -> dict:

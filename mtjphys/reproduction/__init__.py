@@ -3,6 +3,19 @@ section), the options studies share, figures with provenance, success rates over
 `reproduce` with its report."""
 
 from .. import _x64  # noqa: F401  (float64 before any array is made)
+from ._options import (
+    check_transfer as check_transfer,
+    mode_option as mode_option,
+    options as options,
+    output_dir_option as output_dir_option,
+    overwrite_option as overwrite_option,
+    params_option as params_option,
+    quick_option as quick_option,
+    scheduler_option as scheduler_option,
+    seed_option as seed_option,
+    seeds_option as seeds_option,
+    transfer_option as transfer_option,
+)
 from ._reproduce import reproduce as reproduce
 from ._statistics import (
     breaking_point as breaking_point,
@@ -10,17 +23,14 @@ from ._statistics import (
     wilson_interval as wilson_interval,
 )
 from ._study import (
-    check_transfer as check_transfer,
     describe_energy as describe_energy,
     joules as joules,
-    mode_option as mode_option,
-    params_option as params_option,
     plot_success as plot_success,
     prepare_outputs as prepare_outputs,
     ReportSection as ReportSection,
     save_figure as save_figure,
-    scheduler_option as scheduler_option,
+    seeds_in_words as seeds_in_words,
     Study as Study,
     SuccessCurve as SuccessCurve,
-    transfer_option as transfer_option,
+    sweep_record as sweep_record,
 )

@@ -8,6 +8,7 @@ the entry-point group `mtjphys.studies` (see `mtjphys.studies.registry`).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import inspect
 import json
 import pathlib
@@ -17,10 +18,11 @@ import click
 import numpy as np
 
 from .._errors import MtjphysError
-from ..data._datasets import atomic_write, check_output_path, make_directory, open_dataset
+from ..data._datasets import atomic_write, check_output_path, make_directory
 from ..data._provenance import provenance
-from ..device._model import Model
+from ..device._model import default_model
 from ..device._parameters import Parameters
+from ._options import output_dir_option, overwrite_option
 from ._statistics import breaking_point, BreakingPoint, wilson_interval
 
 
@@ -82,12 +84,7 @@ class Study:
                 click.echo(section.text)
             click.echo(f"wrote {', '.join(self.outputs)} into {output_dir}")
 
-        parameters = [
-            click.Option(["-o", "--output-dir"], required=True, type=click.Path(file_okay=False),
-                         help="Directory for the netCDF and PNG outputs (created if missing)."),
-            click.Option(["--overwrite"], is_flag=True, help="Replace existing output files."),
-            *self.options,
-        ]
+        parameters = [output_dir_option(), overwrite_option(), *self.options]
         # usage lines and lists keep their layout in --help
         paragraphs = [("\b\n" + text) if text.startswith(("    ", "- ", "(")) else text
                       for text in inspect.cleandoc(self.description).split("\n\n")]
@@ -114,47 +111,24 @@ def save_figure(figure, path: str | pathlib.Path, *, overwrite: bool = False, **
                         overwrite=overwrite)
 
 
-# ---- shared options -------------------------------------------------------------------------
+# ---- seeds and records of sweeps -----------------------------------------------------------
+def seeds_in_words(first: int, count: int) -> str:
+    """Returns: "seeds 3–7" (or "seed 3"), `count` seeds from `first` on."""
+    return f"seed {first}" if count == 1 else f"seeds {first}–{first + count - 1}"
 
 
-def _dataset_from(ctx, param, value):
-    return open_dataset(value) if value else None
-
-
-def params_option(model: Callable[[], Model] | None = None) -> click.Option:
-    """--params: a JSON record for the shipped `model` (a factory such as `micromagnetic_model`; default the
-    macrospin's)."""
-
-    def parameters_from(ctx, param, value):
-        return Parameters.from_json(value, model=model() if model else None) if value else None
-
-    return click.Option(["--params", "parameters"], type=click.Path(dir_okay=False), callback=parameters_from,
-                        help="JSON file of parameter-record keys (SI) for the MTJs; missing keys take the reference "
-                             "values. A temperature above 0 K switches to the stochastic LLG.")
-
-
-def transfer_option() -> click.Option:
-    return click.Option(["--transfer"], type=click.Path(dir_okay=False), callback=_dataset_from,
-                        help="Surrogate mode: a transfer-curve netCDF (as `mtjphys transfer` writes) instead of "
-                             "computing one.")
-
-
-def mode_option(default: str = "device") -> click.Option:
-    return click.Option(["--mode"], type=click.Choice(["device", "surrogate"]), default=default, show_default=True,
-                        help="device: every MTJ integrated by the LLG solver in every step; surrogate: "
-                             "interpolated on its transfer curve.")
-
-
-def scheduler_option() -> click.Option:
-    return click.Option(["--scheduler"], default=None,
-                        help="Where sweeps run: a local Dask cluster (default), 'synchronous' (this process), "
-                             "'threads', or the address of a running dask.distributed scheduler.")
-
-
-def check_transfer(transfer, mode: str) -> None:
-    """A transfer dataset serves surrogate mode only."""
-    if transfer is not None and mode != "surrogate":
-        raise MtjphysError("--transfer applies to --mode surrogate only")
+def sweep_record(parameters: Parameters | None, study: str) -> tuple[Parameters, dict, str]:
+    """A sweep's device record: (the record, the fixed arguments that carry it to the points, the suffix of
+    the stores that keep its points). The reference's travels as no argument and has no suffix, so default runs
+    share their stores; another record's points have stores of their own."""
+    record = parameters or Parameters()
+    if record.model is not default_model():
+        raise MtjphysError(f"{study} rebuilds the record in every sweep point; give a record of the shipped "
+                           "macrospin model")
+    if record == Parameters():
+        return record, {}, ""
+    digest = hashlib.sha256(record.to_json().encode()).hexdigest()[:10]
+    return record, {"parameters": record.to_dict()}, f"_params-{digest}"
 
 
 # ---- success rates over seeds ---------------------------------------------------------------
