@@ -82,13 +82,26 @@ def test_a_network_takes_a_device_its_mtjs_share():
     assert by_device.nonlinearity.device.solver == settings and by_device.records == by_record.records
     equal = jax.tree.map(lambda a, b: bool(jnp.array_equal(a, b)), by_device, by_record)
     assert all(jax.tree.leaves(equal))
-    with pytest.raises(mp.MtjphysError, match="by currents"):
+    with pytest.raises(mp.MtjphysError, match="driven by a voltage, not a current"):
         mp.random_network(architecture, mp.make_device(record, source="voltage"), seed=3)
+    with pytest.raises(mp.MtjphysError, match="made from one record"):
+        mp.random_network(architecture, mp.make_device([record] * 5), seed=3)
+    with pytest.raises(mp.MtjphysError, match="carries its own solver"):
+        mp.random_network(architecture, mp.make_device(record), seed=3, settings=settings)
+    # the device itself serves the MTJs, whatever was changed on it
+    changed = mp.make_device(record).replace(circuit=mp.Circuit(bias_dependent=True))
+    network = mp.random_network(architecture, changed, seed=3, mode="device")
+    assert network.nonlinearity.device is changed
 
 
 def test_a_device_mode_network_saves_its_device_and_reloads_it():
     network = mp.random_network(mp.Architecture(n_mtj=3), mp.Parameters({"V_half": 0.7}), seed=1, mode="device")
-    loaded = mp.network_from_dataset(mp.network_to_dataset(network))
+    dataset = mp.network_to_dataset(network)
+    # the provenance says how the neurons were computed
+    assert dataset.attrs["solver"] == "diffrax.Dopri8" and dataset.attrs["bias_dependent_tmr"] == 1
+    assert "solver" not in mp.network_to_dataset(mp.random_network(mp.Architecture(n_mtj=3), seed=1,
+                                                                   mode="tanh")).attrs
+    loaded = mp.network_from_dataset(dataset)
     assert loaded.nonlinearity.device.circuit == network.nonlinearity.device.circuit
     assert loaded.nonlinearity.device.record == network.nonlinearity.device.record
     x = jnp.linspace(-0.5, 0.5, 3)

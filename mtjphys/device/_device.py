@@ -65,16 +65,11 @@ class Device(eqx.Module):
         """The parameter record of a single MTJ's device, as its `params` hold it now (for provenance)."""
         if self.batch_shape(0.0):
             raise MtjphysError("a batch of MTJs has a record per MTJ, not one")
-        derived = Parameters.specs(self.model)
-        values = {k: np.asarray(v).tolist() for k, v in self.params.items()
-                  if derived[k]["constraint"] != "derived"}
-        if self.mesh is not None:
-            mesh = self.mesh
-            values.update(geometry=mesh.geometry, length=mesh.length, width=mesh.width, cell_size=mesh.cell_size,
-                          layers=mesh.layers, grain_size=mesh.grain_size, grain_seed=mesh.grain_seed,
-                          grain_Ms_dispersion=mesh.grain_dispersion[0], grain_Ku_dispersion=mesh.grain_dispersion[1],
-                          grain_axis_dispersion=mesh.grain_dispersion[2])
-        return Parameters({**values, "resistance_law": self.law}, model=getattr(self.model, "model", self.model))
+        specs = Parameters.specs(self.model)
+        values = {k: np.asarray(v).tolist() for k, v in self.params.items() if specs[k]["constraint"] != "derived"}
+        grid = self.mesh.grid_keys() if self.mesh is not None else {}
+        model = getattr(self.model, "model", self.model)  # a grid's generated model, off its mesh
+        return Parameters({**values, **grid, "resistance_law": self.law}, model=model)
 
     def replace(self, **changes) -> Device:
         """Returns: this device with some fields changed (`params` for a fit, `solver` for an adjoint)."""
@@ -110,9 +105,8 @@ class Device(eqx.Module):
                 raise MtjphysError("snapshots of the state are kept by the deterministic solve only")
             return thermal_realisation(self.model, self.solver, self.params, drive, self._key(key),
                                        float(np.asarray(ts)[-1]), m0, law=self.law, circuit=self.circuit)
-        m0 = self._start(drive, m0)
-        return integrate(self.model, self.solver, m0, drive, self.params, ts, law=self.law, circuit=self.circuit,
-                         snapshots=snapshots, throw=throw)
+        return integrate(self.model, self.solver, self._start(drive, m0), drive, self.params, jnp.asarray(ts),
+                         law=self.law, circuit=self.circuit, snapshots=snapshots, throw=throw)
 
     def window(self, drive, *, key: jax.Array | None = None, m0=None, duration: float = NEURON_WINDOW,
                throw: bool = True) -> WindowResponse:
@@ -126,14 +120,8 @@ class Device(eqx.Module):
             A `WindowResponse`: the pre-amplifier's extrema of R, the energy, the peak voltage and
             power, and the state at the window's end.
         """
-        ts = np.linspace(0.0, duration, self.solver.samples)
-        if self.thermal:
-            trace = thermal_realisation(self.model, self.solver, self.params, drive, self._key(key), duration, m0,
-                                        law=self.law, circuit=self.circuit)
-        else:
-            trace = integrate(self.model, self.solver, self._start(drive, m0), drive, self.params, jnp.asarray(ts),
-                              law=self.law, circuit=self.circuit, throw=throw)
-        return sampled_window(self.preamplifier, ts, trace, self.params)
+        ts = np.linspace(0.0, duration, self.solver.samples)  # ts[-1] is `duration` exactly
+        return sampled_window(self.preamplifier, ts, self.solve(drive, ts, key=key, m0=m0, throw=throw), self.params)
 
     def describe(self) -> dict:
         """Returns: how the device is computed, as provenance attributes."""
@@ -232,12 +220,13 @@ def make_device(
     return Device(model, records[0]["resistance_law"], params, circuit_for(records, source), solver, preamplifier)
 
 
-def as_device(parameters, source: str = "current", **options) -> Device:
+def as_device(parameters, source: str = "current", *, window: float = NEURON_WINDOW, **options) -> Device:
     """The device `parameters` describes: a `Device` as it is (refused where options would change it, or
-    its source is not `source`), records through `make_device(parameters, source=source, **options)`."""
+    its source is not `source`; its solver was chosen with it), records through
+    `make_device(parameters, source=source, window=window, **options)`."""
     if not isinstance(parameters, Device):
-        return make_device(parameters, source=source, **options)
-    given = sorted(name for name, value in options.items() if value is not None and name != "window")
+        return make_device(parameters, source=source, window=window, **options)
+    given = sorted(name for name, value in options.items() if value is not None)
     if given:
         raise MtjphysError(f"a Device carries its own solver and pre-amplifier; give {', '.join(given)} to "
                            "make_device instead")

@@ -108,6 +108,13 @@ class Mesh:
                    int(record["layers"]), record["grain_size"], int(record["grain_seed"]),
                    (record["grain_Ms_dispersion"], record["grain_Ku_dispersion"], record["grain_axis_dispersion"]))
 
+    def grid_keys(self) -> dict:
+        """Returns: the record's keys that say how the free layer is meshed (`GRID_PARAMETERS`), as `of` read them."""
+        ms, ku, axis = self.grain_dispersion
+        return {"geometry": self.geometry, "length": self.length, "width": self.width, "cell_size": self.cell_size,
+                "layers": self.layers, "grain_size": self.grain_size, "grain_seed": self.grain_seed,
+                "grain_Ms_dispersion": ms, "grain_Ku_dispersion": ku, "grain_axis_dispersion": axis}
+
     # ---- the grid ------------------------------------------------------------------------
     @functools.cached_property
     def shape(self) -> tuple[int, int, int]:

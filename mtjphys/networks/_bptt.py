@@ -550,9 +550,8 @@ def train_bptt(
         },
         coords={"update": ("update", updates, {"units": "1", "long_name": "optimiser update"})},
     )
-    settings = getattr(trained.nonlinearity, "settings", None)
     history.attrs.update(provenance(
-        network.records[0] if network.records else None, settings=settings, seed=seed, trainer="bptt",
+        network.records[0] if network.records else None, **trained.describe(), seed=seed, trainer="bptt",
         loss=_describe(loss), loss_description=_loss_summary(loss), trainable=list(trainable),
         optimizer=optimizer_description, optimizer_hyperparameters=json.dumps(hyperparameters),
         truncation="none" if truncation is None else truncation, epochs=epochs, batch_size=batch_size,

@@ -41,7 +41,6 @@ from ._nonlinearity import (
     _mtj_records,
     _reach,
     AbstractNonlinearity,
-    device_options,
     DeviceNonlinearity,
     energy_from_dataset,
     ENERGY_POINTS,
@@ -117,6 +116,12 @@ class Network(eqx.Module):
         if self.energy is None:
             return jnp.zeros(())
         return jnp.sum(self.energy(self.nonlinearity.currents(x)))
+
+    def describe(self) -> dict:
+        """Returns: how the neurons are computed, as provenance attributes (a device-mode network's device:
+        its solver, circuit and pre-amplifier; nothing for other neurons)."""
+        device = getattr(self.nonlinearity, "device", None)
+        return device.describe() if device is not None else {}
 
     def synaptic_operations(self) -> int:
         """Returns: the multiply-accumulates in one step: one per nonzero recurrent, feedback and input
@@ -242,16 +247,19 @@ def random_network(
         nonlinearity = Tanh()
     energy = None
     if nonlinearity is None:
-        parameters, nonlinearity_options = device_options(parameters, nonlinearity_options)
         records = _mtj_records(parameters if parameters is not None else Parameters(), n)
-        nonlinearity = make_nonlinearity(records, n, current_range=arch.current_range, **nonlinearity_options)
+        shared = parameters if isinstance(parameters, Device) else records
+        nonlinearity = make_nonlinearity(shared, n, current_range=arch.current_range, **nonlinearity_options)
         transfer = nonlinearity_options.get("transfer")
         identical = all(r == records[0] for r in records)
         if transfer is not None and identical and nonlinearity.mode == "surrogate":
             energy = energy_from_dataset(transfer, records[0]["area"])
         if energy is None:
             grid = _reach(arch.current_range, nonlinearity.current_gain, ENERGY_POINTS)
-            solvers = {k: nonlinearity_options[k] for k in ("settings", "thermal") if k in nonlinearity_options}
+            if isinstance(parameters, Device):
+                solvers = {"thermal" if parameters.thermal else "settings": parameters.solver}
+            else:
+                solvers = {k: nonlinearity_options[k] for k in ("settings", "thermal") if k in nonlinearity_options}
             energy = window_energy(records, grid, **solvers)
     else:
         records = [] if parameters is None else _mtj_records(parameters, n)
@@ -268,15 +276,14 @@ def random_network(
 # ---- datasets ------------------------------------------------------------------------------
 def network_to_dataset(network: Network, **attrs) -> xr.Dataset:
     """The network as a dataset: its weights as labelled variables, the whole module (nonlinearity,
-    solver settings, a user's own classes included) recorded by `mtjphys._codec` in the attribute
+    solver settings, a user's own classes included) recorded by `mtjphys.data`'s codec in the attribute
     `network`, each MTJ's parameter record as `mtj_parameters` (JSON), and provenance (`attrs`
     added). `network_from_dataset` rebuilds it bit for bit."""
     dataset = module_to_dataset(network, "network")
     if network.records:
         dataset["mtj_parameters"] = ("mtj", np.array([r.to_json() for r in network.records], dtype=object),
                                      {"units": "", "long_name": "parameter record of each MTJ (JSON)"})
-    settings = getattr(network.nonlinearity, "settings", None)
-    dataset.attrs.update(provenance(network.records[0] if network.records else None, settings=settings, **attrs))
+    dataset.attrs.update(provenance(network.records[0] if network.records else None, **network.describe(), **attrs))
     dataset.attrs.update(network_equations=EQUATIONS.strip(), mode=network.mode)
     return dataset
 

@@ -22,7 +22,7 @@ import xarray as xr
 
 from .._errors import MtjphysError
 from ..device._circuit import is_warm
-from ..device._device import Device, make_device, NEURON_WINDOW
+from ..device._device import as_device, Device, make_device, NEURON_WINDOW
 from ..device._neuron import neuron_output, respond
 from ..device._parameters import Parameters
 from ..device._preamplifier import Preamplifier
@@ -37,7 +37,7 @@ class AbstractNonlinearity(eqx.Module):
     """A layer of neurons: states x (N,) -> outputs r (N,), carrying each neuron's magnetization.
 
     A subclass sets the class variable `mode` (how it computes, e.g. "device") and implements
-    `__call__`. Networks save it by its import path and fields (`mtjphys._codec`), so a user's
+    `__call__`. Networks save it by its import path and fields (`mtjphys.data.module_to_dataset`), so a user's
     own nonlinearity saves and reloads like the built-in ones.
     """
 
@@ -226,7 +226,10 @@ def window_energy(records: Sequence[Parameters], grid: np.ndarray, *, settings: 
     return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean_resistance), jnp.asarray(area))
 
 
-def _mtj_records(parameters: Parameters | Sequence[Parameters], n_mtj: int) -> list[Parameters]:
+def _mtj_records(parameters: Parameters | Sequence[Parameters] | Device, n_mtj: int) -> list[Parameters]:
+    """Each MTJ's record: one shared record (or a shared `Device`'s), or one each."""
+    if isinstance(parameters, Device):
+        return [shared_device(parameters).record] * n_mtj
     if isinstance(parameters, Parameters):
         return [parameters] * n_mtj
     records = list(parameters)
@@ -235,25 +238,14 @@ def _mtj_records(parameters: Parameters | Sequence[Parameters], n_mtj: int) -> l
     return records
 
 
-def device_options(parameters, options: dict) -> tuple:
-    """A `Device` shared by a network's MTJs stands for its record, computed with its solver and pre-amplifier.
-
-    Returns: (the record, or `parameters` as they are if not a `Device`; `options` with the device's solver and
-    pre-amplifier).
-    """
-    if not isinstance(parameters, Device):
-        return parameters, options
-    given = sorted(k for k in ("settings", "thermal", "preamplifier") if options.get(k) is not None)
-    if given:
-        raise MtjphysError(f"a Device carries its own solver and pre-amplifier; give {', '.join(given)} to "
-                           "make_device instead")
-    if parameters.circuit.source != "current":
-        raise MtjphysError("a network drives its MTJs by currents; make the device with source='current'")
-    if parameters.batch_shape(0.0):
+def shared_device(device: Device, **options) -> Device:
+    """A `Device` that a network's MTJs share, checked: it carries its own solver and pre-amplifier (none of
+    `options` may be given; see `as_device`), is driven by currents, and is made from one record."""
+    device = as_device(device, "current", **options)
+    if device.batch_shape(0.0):
         raise MtjphysError("a network's MTJs share a Device made from one record; give non-identical MTJs one "
                            "record each")
-    solver = {"thermal" if parameters.thermal else "settings": parameters.solver}
-    return parameters.record, {**options, **solver, "preamplifier": parameters.preamplifier}
+    return device
 
 
 def make_nonlinearity(
@@ -290,9 +282,8 @@ def make_nonlinearity(
     """
     if mode not in MODES:
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    parameters, chosen = device_options(parameters, {"settings": settings, "thermal": thermal,
-                                                     "preamplifier": preamplifier})
-    settings, thermal, preamplifier = chosen["settings"], chosen["thermal"], chosen["preamplifier"]
+    if isinstance(parameters, Device):
+        parameters = shared_device(parameters, settings=settings, thermal=thermal, preamplifier=preamplifier)
     records = _mtj_records(parameters, n_mtj)
     from_dataset = transfer is not None and nominal is None and mode == "surrogate"
     nominal = nominal or records[0]
@@ -305,9 +296,13 @@ def make_nonlinearity(
     if gain is not None and gain.shape != (n_mtj,):
         raise MtjphysError(f"current_gain must have one entry per MTJ ({n_mtj}), got shape {gain.shape}")
     identical = all(r is records[0] or r == records[0] for r in records)
-    device = make_device(records[0] if identical else records, settings=settings, thermal=thermal,
-                         preamplifier=preamplifier)
+    if isinstance(parameters, Device):
+        device = parameters
+    else:
+        device = make_device(records[0] if identical else records, settings=settings, thermal=thermal,
+                             preamplifier=preamplifier)
     preamplifier = device.preamplifier
+    settings = settings if device.thermal else device.solver  # the 0 K solver of the range and the surrogate
     if from_dataset and not hot:
         grid, table = transfer_table(transfer, n_mtj, _reach(current_range, gain, 2))
         low, high = (float(v) for v in np.interp(currents, grid, table if table.ndim == 1 else table[0]))
