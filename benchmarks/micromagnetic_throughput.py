@@ -100,7 +100,7 @@ def main(repeats: int, evaluations: int) -> None:
         seconds = references.median_time(timed, max(1, repeats // 2))
         steps, evaluations_window = window_statistics(record)
         anchor = references.neuralmag_run("window", *neuralmag_arguments(record, mask), max(1, repeats // 2),
-                                         mask)["seconds"]
+                                          mask)["seconds"]
         print(f"  {cell * 1e9:g} nm cells ({record.mesh.shape[0]} x {record.mesh.shape[1]}): {seconds:6.2f} s, "
               f"{steps} steps, {evaluations_window} right-hand sides; NeuralMag's free precession of the same disc "
               f"over 1.5 ns: {anchor:6.2f} s")

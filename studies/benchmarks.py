@@ -101,7 +101,7 @@ def make_task(name: str, seed: int, quick: bool) -> xr.Dataset:
     if name == "sine_square":
         periods = {k: v // POINTS_PER_PERIOD for k, v in lengths.items()}
         return sine_square_task(washout_periods=periods["washout"], train_periods=periods["train"],
-                                      test_periods=periods["test"], seed=seed)
+                                test_periods=periods["test"], seed=seed)
     return sequential_digits_task(seed=seed, limit=DIGITS_LIMIT[quick])
 
 
@@ -283,20 +283,20 @@ def range_sweep(record: mp.Parameters, n_mtj: int, seeds, count: int, quick: boo
                                attrs={"units": "1", "long_name": "current range index"})
     return xr.Dataset(
         {"range_metric": (("range_task", "current_range", "curve", "seed"), values,
-                           {"units": "1", "long_name": "NRMSE (narma10), memory capacity, accuracy (digits)"}),
+                          {"units": "1", "long_name": "NRMSE (narma10), memory capacity, accuracy (digits)"}),
          "range_j_min": ("current_range", spans[:, 0], {"units": "A/m^2", "long_name": "lowest current of the range"}),
          "range_j_max": ("current_range", spans[:, 1], {"units": "A/m^2", "long_name": "highest current of the range"}),
          "range_nonlinearity": ("current_range", nonlinearity, {"units": "1", "long_name": "max |F - linear| over "
-                                                                                            "the range"}),
+                                                                                           "the range"}),
          "range_delta_r_over_r0": ("current_range", top_ratio, {"units": "1", "long_name": "dR / R0 at the range's "
                                                                                        "highest current"}),
          "range_curve": (("current_range", "range_position"), curves,
-                          {"units": "1", "long_name": "normalised dR F across the range"})},
+                         {"units": "1", "long_name": "normalised dR F across the range"})},
         coords={"current_range": range_coord,
                 "range_task": ("range_task", list(RANGE_TASKS), {"units": "", "long_name": "task of the range "
                                                                                             "sweep"}),
                 "range_position": ("range_position", POSITIONS,
-                                    {"units": "1", "long_name": "(j - j_min) / (j_max - j_min)"}),
+                                   {"units": "1", "long_name": "(j - j_min) / (j_max - j_min)"}),
                 "curve": ("curve", list(RANGE_CURVES), {"units": "", "long_name": "mtj: the device's transfer curve; "
                                                                                  "chord: the straight line through "
                                                                                  "its ends"}),
@@ -429,7 +429,7 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
             dataset = task_dataset(name, network, per_seed)
             metric[t, n, :, : len(used)] = dataset[METRIC[name]].values
             dataset.attrs.update(provenance(record, study="benchmarks", seed=seed, n_mtj=n_mtj,
-                                               architecture=json.dumps(ARCHITECTURE)))
+                                            architecture=json.dumps(ARCHITECTURE)))
             mp.write_dataset(dataset, paths[f"benchmarks_{name}_{network}.nc"], overwrite=overwrite)
     bar.close()
     summary_set = xr.Dataset(
@@ -447,14 +447,14 @@ def run(output_dir, *, task: str | None = None, n_mtj: int = 100, seed: int = 0,
                 "micromagnetic_cell": micromagnetic_cell,
                 "architecture": ARCHITECTURE, "lengths": LENGTHS[quick], "digits_limit": DIGITS_LIMIT[quick]}
     summary_set.attrs.update(provenance(record, study="benchmarks", seed=seed,
-                                           benchmark_settings=json.dumps(settings)))
+                                        benchmark_settings=json.dumps(settings)))
     summary = summarise(summary_set)
     summary_set.attrs["summary"] = json.dumps(summary)
     mp.write_dataset(summary_set, paths["benchmarks.nc"], overwrite=overwrite)
     save_figure(plot(summary_set), paths["benchmarks.png"], overwrite=overwrite, study="benchmarks")
     if range_points:
         save_figure(plot_range(summary_set), paths["benchmarks_range.png"], overwrite=overwrite,
-                       study="benchmarks")
+                    study="benchmarks")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -501,7 +501,7 @@ def report(summary: dict) -> ReportSection:
     figures = [("benchmarks.png", "Each task's metric per network and readout, mean ± std over seeds.")]
     if "range" in summary:
         figures.append(("benchmarks_range.png", "The range tasks against the transfer curve's nonlinearity as the "
-                                                 "current range widens: the device's curve against its chord."))
+                                                "current range widens: the device's curve against its chord."))
     return ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
 
 

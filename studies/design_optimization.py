@@ -449,11 +449,11 @@ def compute(record: mp.Parameters, *, steps: int, starts: int, start_seed: int, 
         "seed": ("seed", np.arange(seed, seed + seeds), {"units": "1", "long_name": "network seed"}),
     })
     dataset.attrs.update(provenance(record, settings=settings, seed=start_seed, study="design_optimization",
-                                       bounds=bounds.describe(), device_parameters=records,
-                                       constraints=CONSTRAINTS,
-                                       smoothing=SMOOTHING, penalty_weight=PENALTY_WEIGHT,
-                                       learning_rate=LEARNING_RATE, adam_betas=list(ADAM_BETAS),
-                                       range_points=RANGE_POINTS))
+                                    bounds=bounds.describe(), device_parameters=records,
+                                    constraints=CONSTRAINTS,
+                                    smoothing=SMOOTHING, penalty_weight=PENALTY_WEIGHT,
+                                    learning_rate=LEARNING_RATE, adam_betas=list(ADAM_BETAS),
+                                    range_points=RANGE_POINTS))
     dataset.attrs["summary"] = json.dumps(summarise(dataset))
     return dataset
 
@@ -668,11 +668,11 @@ def report(summary: dict) -> ReportSection:
         f"{_networks(efficient, seeds)}."
         + (f"\n\nNo design on the paths of {', '.join(unmet)} met every constraint; the best one is shown." if unmet
            else ""))
-    return ReportSection(rows, text, (("design_optimization.png", "(a, b) The objectives along each start's "
-                                          "path (× a constraint unmet, ★ the optimum); (c) the design along the "
-                                          "optimum's path relative to the reference; (d) ΔR over 0.1–1.7 × 10¹⁰ "
-                                          "A/m² with each device's current range shaded; (e) the normalised curves; "
-                                          "(f) their departure from a straight line."),))
+    caption = ("(a, b) The objectives along each start's path (× a constraint unmet, ★ the optimum); "
+               "(c) the design along the optimum's path relative to the reference; (d) ΔR over "
+               "0.1–1.7 × 10¹⁰ A/m² with each device's current range shaded; (e) the normalised "
+               "curves; (f) their departure from a straight line.")
+    return ReportSection(rows, text, (("design_optimization.png", caption),))
 
 
 STUDY = Study(

@@ -100,14 +100,14 @@ def run(output_dir, *, seed: int = 0, seeds: int = 10, mode: str = "device", n_m
     dataset.attrs["free_run"] = json.dumps(windows[seed])
     mp.write_dataset(dataset, paths[0], overwrite=overwrite)
     save_figure(plot(dataset), paths[1], overwrite=overwrite, parameters=parameters, study="fig2_generation",
-                   seed=seed, mode=mode)
+                seed=seed, mode=mode)
     summarised = range(seed, seed + seeds)
     for other in summarised:
         if other not in windows:
             windows[other] = free_run_metrics(mp.sine_generation_run(other, progress=progress, **options))
     table = summarise({s: windows[s] for s in summarised})
     table.attrs.update(provenance(parameters or mp.Parameters(), study="fig2_generation", mode=mode, n_mtj=n_mtj,
-                                     architecture=json.dumps(SINE_ARCHITECTURE), regularization=SINE_REGULARIZATION))
+                                  architecture=json.dumps(SINE_ARCHITECTURE), regularization=SINE_REGULARIZATION))
     mp.write_dataset(table, paths[2], overwrite=overwrite)
     relative = lambda name: np.abs(table[name] / table[f"target_{name}"] - 1)
     return {
@@ -136,8 +136,8 @@ def report(summary: dict) -> ReportSection:
             f"runs are within 2 % of the target period and 5 % of its amplitude. {measured}. Energy of seed "
             f"{summary['seed']}'s run: {describe_energy(summary['energy'])}.")
     return ReportSection(rows, text, (("fig2_generation.png", f"Seed {summary['seed']}: output (red) and target "
-                                                                 "(black), learning shaded; (a) before and (b) after "
-                                                                 "the target switch."),))
+                                                              "(black), learning shaded; (a) before and (b) after "
+                                                              "the target switch."),))
 
 
 STUDY = Study(

@@ -202,7 +202,7 @@ def run(output_dir, *, character_file=None, seed: int = 0, mode: str = "device",
                              k: v for k, v in innate.attrs.items() if k.startswith(("spread", "innate"))})
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
     save_figure(plot(dataset, character), png, overwrite=overwrite, parameters=parameters, study="fig3_character",
-                   seed=seed, mode=mode)
+                seed=seed, mode=mode)
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -227,8 +227,8 @@ def report(summary: dict) -> ReportSection:
             f"readouts to write the character, and the network then writes it in closed loop from new initial "
             f"states (goal: error at most 5 % of the diagonal). Measured: {measured}.")
     return ReportSection(rows, text, (("fig3_character.png", "(b) the target's strokes in order, (c) the network's "
-                                                                "closed-loop output, (d) the spread across initial "
-                                                                "states before and after innate training."),))
+                                                             "closed-loop output, (d) the spread across initial "
+                                                             "states before and after innate training."),))
 
 
 STUDY = Study(

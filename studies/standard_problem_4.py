@@ -188,8 +188,9 @@ def report(summary: dict) -> ReportSection:
             f"with <m> = ({s[0]:.4f}, {s[1]:.4f}, {s[2]:.4f}); each field is then applied for 1 ns. The test suite "
             f"solves the same problem in NeuralMag (nodal finite differences, its own demagnetisation and solver) "
             f"and compares <m>(t).")
-    return ReportSection(tuple(rows), text, (("standard_problem_4.png", "<m>(t) under fields 1 and 2 (top); m(x, y) "
-                                                 "when <m_x> first crosses zero, colour m_y (bottom)."),))
+    caption = ("<m>(t) under fields 1 and 2 (top); m(x, y) when <m_x> first crosses zero, colour m_y "
+               "(bottom).")
+    return ReportSection(tuple(rows), text, (("standard_problem_4.png", caption),))
 
 
 STUDY = Study(

@@ -530,11 +530,10 @@ def report(summary: dict) -> ReportSection:
                      "every LLG solve)", "not given", measured))
         text.append(f"Device mode, {device['n_mtj']} MTJs, {device['images']} images (a quarter for testing), "
                     f"{len(device['seeds'])} seed(s): {measured}.")
-    return ReportSection(tuple(rows), "\n\n".join(text), (("supp_backprop.png", "(a) BPTT's minibatch loss per "
-                                                             "update; (b) the first free run of FORCE and BPTT; (c) "
-                                                             "test accuracies, mean ± std over seeds, with the "
-                                                             "published digits figure; (d) sine generation errors "
-                                                             "per seed."),))
+    caption = ("(a) BPTT's minibatch loss per update; (b) the first free run of FORCE and BPTT; (c) "
+               "test accuracies, mean ± std over seeds, with the published digits figure; (d) sine "
+               "generation errors per seed.")
+    return ReportSection(tuple(rows), "\n\n".join(text), (("supp_backprop.png", caption),))
 
 
 STUDY = Study(

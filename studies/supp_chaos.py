@@ -414,16 +414,16 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int | None = None, 
     dataset["chosen_gain"] = ((), gain, {"units": "1", "long_name": "gain of the rerun of Fig. 3"})
     dataset["chosen_input_scale"] = ((), input_scale, {"units": "1", "long_name": "input scale of the rerun of Fig. 3"})
     dataset.attrs = provenance(parameters or mp.Parameters(), study="supp_chaos", seed=seed, n_mtj=settings.n_mtj,
-                                  mode=mode, quick=int(quick), study_settings=json.dumps(dataclasses.asdict(settings)),
-                                  architecture=json.dumps({**fig3.ARCHITECTURE, "gain": "swept",
+                               mode=mode, quick=int(quick), study_settings=json.dumps(dataclasses.asdict(settings)),
+                               architecture=json.dumps({**fig3.ARCHITECTURE, "gain": "swept",
                                                            "input_scale": "swept"}),
-                                  innate=json.dumps(fig3.INNATE), significance=SIGNIFICANCE,
-                                  wall_time_s=round(time.perf_counter() - start, 1))
+                               innate=json.dumps(fig3.INNATE), significance=SIGNIFICANCE,
+                               wall_time_s=round(time.perf_counter() - start, 1))
     summary = summarise(dataset)
     dataset.attrs["summary"] = json.dumps(summary)
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
     save_figure(plot(dataset, summary), png, overwrite=overwrite, parameters=parameters, study="supp_chaos",
-                   seed=seed, mode=mode)
+                seed=seed, mode=mode)
     return summary
 
 
@@ -483,11 +483,11 @@ def report(summary: dict) -> ReportSection:
             f"the pen path goes from {before['mean']:+.4f} to {after['mean']:+.4f} per step and the spread across "
             f"initial states from {summary['spread_before']['mean']:.3f} to {summary['spread_after']['mean']:.3f}.")
     return ReportSection(rows, text, (("supp_chaos.png", "(a) largest Lyapunov exponent against the gain for "
-                                                            "tanh, surrogate and device networks; (b) the exponent "
-                                                            "along the pen path against the input scale; (c) spread "
-                                                            "across initial states before and after innate training; "
-                                                            "(d) closed-loop writing errors with and without innate "
-                                                            "training."),))
+                                                         "tanh, surrogate and device networks; (b) the exponent "
+                                                         "along the pen path against the input scale; (c) spread "
+                                                         "across initial states before and after innate training; "
+                                                         "(d) closed-loop writing errors with and without innate "
+                                                         "training."),))
 
 
 STUDY = Study(

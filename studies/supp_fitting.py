@@ -147,8 +147,8 @@ def compute(parameters: mp.Parameters | None = None, *, noise=NOISE, seed: int =
         },
     )
     dataset.attrs.update(provenance(parameters, seed=seed, study="supp_fitting", free=list(FREE),
-                                       start_factors=START_FACTORS,
-                                       truths=json.dumps({t: every[t].to_dict() for t in truths})))
+                                    start_factors=START_FACTORS,
+                                    truths=json.dumps({t: every[t].to_dict() for t in truths})))
     dataset.attrs["summary"] = json.dumps(summarise(dataset))
     return dataset
 
@@ -236,9 +236,9 @@ def report(summary: dict) -> ReportSection:
             f"four parameters to better than {100 * summary['identified_below']:g} % (median standard error), "
             f"{names[worst[0]]} {len(worst[1]['identified'])}. "
             f"{summary['converged']} of {summary['fits']} fits converged.")
-    return ReportSection(tuple(rows), text, (("supp_fitting.png", "Median |relative error| (solid) and relative "
-                                                 "standard error (dashed) of each fitted parameter against the "
-                                                 "noise, per experiment; thin lines: the second device."),))
+    caption = ("Median |relative error| (solid) and relative standard error (dashed) of each fitted "
+               "parameter against the noise, per experiment; thin lines: the second device.")
+    return ReportSection(tuple(rows), text, (("supp_fitting.png", caption),))
 
 
 STUDY = Study(

@@ -237,7 +237,7 @@ def compute(parameters: mp.Parameters | None = None, *, cell_sizes=(5e-9, 4e-9, 
         },
     )
     dataset.attrs.update(provenance(finest, seed=seed, study="supp_micromagnetic", sweep_cell_size=sweep_cell,
-                                       settings=make_device(finest).solver, **finest.mesh.describe()))
+                                    settings=make_device(finest).solver, **finest.mesh.describe()))
     dataset.attrs["summary"] = json.dumps(summarise(dataset, finest))
     return dataset
 
@@ -402,11 +402,11 @@ def report(summary: dict) -> ReportSection:
         f"{worst_aspect}). The ringing is not uniform: the rim swings {ratio:.2f} times as far as the centre (in a "
         f"macrospin every part swings alike). dR/R0 reaches {100 * summary['wide_max_relative']:.0f} % over "
         f"10⁹–10¹¹ A/m².")
-    return ReportSection(rows, text, (("supp_micromagnetic.png", "Top: R(t), ΔR over the operating range and ΔR/R0 "
-                                          "over a wide range, micromagnetic (red; green: Ku for the body's own "
-                                          "factors) against the reference macrospin (dashed) and the body's own "
-                                          "(dotted). Bottom: convergence in the cell size, the ringing mode, and the "
-                                          "macrospin's error against size and aspect ratio."),))
+    caption = ("Top: R(t), ΔR over the operating range and ΔR/R0 over a wide range, micromagnetic "
+               "(red; green: Ku for the body's own factors) against the reference macrospin (dashed) "
+               "and the body's own (dotted). Bottom: convergence in the cell size, the ringing mode, "
+               "and the macrospin's error against size and aspect ratio.")
+    return ReportSection(rows, text, (("supp_micromagnetic.png", caption),))
 
 
 STUDY = Study(

@@ -137,10 +137,10 @@ def plot(dataset: xr.Dataset) -> Figure:
     for index, (drive, marker) in enumerate(zip(dataset.drive.values, ("o", "s"))):
         color = f"C{index}"
         plot_success(success_axes, surrogate[drive], positions=spread, label=f"driven by {drive}, surrogate",
-                        marker=marker, color=color, baseline=surrogate[drive], breaking=True)
+                     marker=marker, color=color, baseline=surrogate[drive], breaking=True)
         if drive in device:
             plot_success(success_axes, device[drive], positions=spread, label=f"driven by {drive}, device",
-                            marker=marker, color=color, offset=0.6)
+                         marker=marker, color=color, offset=0.6)
             success_axes.lines[-1].set_markerfacecolor("none")
         error = dataset.generation_error.sel(drive=drive)
         median = error.median("seed")
@@ -194,7 +194,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 20, device_seeds: int = 4, n_
         summary["device_agreement"] = {"runs": int(common.size),
                                        "same_verdict": int((common == dataset.device_passed.values).sum())}
     dataset.attrs.update(provenance(nominal, study="supp_nonidentical", n_mtj=n_mtj, sizes=SIZES,
-                                       summary=json.dumps(summary)))
+                                    summary=json.dumps(summary)))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
     save_figure(plot(dataset), png, overwrite=overwrite, parameters=nominal, study="supp_nonidentical")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
@@ -217,10 +217,9 @@ def report(summary: dict) -> ReportSection:
         agreement = summary["device_agreement"]
         text.append(f"Device mode on {seeds_in_words(summary['seed'], summary['device_seeds'])} at every point gives "
                     f"the same verdict as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
-    return ReportSection(rows, "\n\n".join(text), (("supp_nonidentical.png", "(a) ΔR(j) of the 25 sizes at the "
-                                                       "widest spread; (b) success rate with 95 % intervals (open "
-                                                       "symbols: device mode; band: identical MTJs); (c) generation "
-                                                       "error."),))
+    caption = ("(a) ΔR(j) of the 25 sizes at the widest spread; (b) success rate with 95 % intervals "
+               "(open symbols: device mode; band: identical MTJs); (c) generation error.")
+    return ReportSection(rows, "\n\n".join(text), (("supp_nonidentical.png", caption),))
 
 
 STUDY = Study(

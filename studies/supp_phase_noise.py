@@ -141,7 +141,7 @@ def plot(dataset: xr.Dataset) -> Figure:
     for index, (condition, curve) in enumerate(curves(dataset).items()):
         marker = "osD^"[index % 4]
         plot_success(success_axes, curve, positions=axis_t, label=condition, marker=marker, color=f"C{index}",
-                        baseline=curve, breaking=True)
+                     baseline=curve, breaking=True)
         error = dataset.generation_error.sel(condition=condition)
         median = error.median("seed")
         error_axes.errorbar(axis_t, median, yerr=[median - error.quantile(0.25, "seed"),
@@ -151,7 +151,7 @@ def plot(dataset: xr.Dataset) -> Figure:
         checked = SuccessCurve.from_passed(dataset.device_passed, "device_temperature", "device_seed")
         color = f"C{list(CONDITIONS).index(DEVICE_CONDITION)}"
         plot_success(success_axes, checked, label=f"{DEVICE_CONDITION}, device mode (SDE)", marker="*",
-                        color=color, offset=0.15)
+                     color=color, offset=0.15)
         error_axes.plot(dataset.device_temperature.values, dataset.device_generation_error.median("device_seed"), "*",
                         color=color, ms=12, label="device mode (SDE), median")
     for ax in (success_axes, error_axes):
@@ -209,14 +209,14 @@ def run(output_dir, *, seed: int = 0, seeds: int = 20, device_seeds: int = 2, qu
         surrogate = dataset.passed.sel(condition=DEVICE_CONDITION, temperature=checked_temperatures,
                                        seed=list(range(seed, seed + device_seeds)))
         summary["device_success"] = SuccessCurve.from_passed(dataset.device_passed, "device_temperature",
-                                                                "device_seed").to_json()
+                                                             "device_seed").to_json()
         summary["device_agreement"] = {"condition": DEVICE_CONDITION, "runs": int(surrogate.size),
                                        "same_verdict": int((surrogate.values == dataset.device_passed.values).sum())}
     span = mp.neuron_output(cold(record), list(mp.OPERATING_RANGE)).delta_r
     dataset.attrs.update(provenance(record, settings=mp.ThermalSolver(), seed=seed, study="supp_phase_noise",
-                                       summary=json.dumps(summary), delta_r_span=float(span[1] - span[0]),
-                                       ringing_period=single.attrs["ringing_period"],
-                                       realisations=single.attrs["realisations"]))
+                                    summary=json.dumps(summary), delta_r_span=float(span[1] - span[0]),
+                                    ringing_period=single.attrs["ringing_period"],
+                                    realisations=single.attrs["realisations"]))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
     save_figure(plot(dataset), png, overwrite=overwrite, parameters=record, study="supp_phase_noise")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
@@ -243,10 +243,9 @@ def report(summary: dict) -> ReportSection:
                     f"{checked.describe(' K')}; "
                     f"the same verdict as the thermal surrogate in {agreement['same_verdict']} of "
                     f"{agreement['runs']} runs.")
-    return ReportSection(rows, "\n\n".join(text), (("supp_phase_noise.png", "(a) one MTJ's spread of ΔR and phase "
-                                                       "jitter against temperature; (b) success rate with 95 % "
-                                                       "intervals (bands: 0 K; stars: device mode); (c) generation "
-                                                       "error."),))
+    caption = ("(a) one MTJ's spread of ΔR and phase jitter against temperature; (b) success rate "
+               "with 95 % intervals (bands: 0 K; stars: device mode); (c) generation error.")
+    return ReportSection(rows, "\n\n".join(text), (("supp_phase_noise.png", caption),))
 
 
 STUDY = Study(

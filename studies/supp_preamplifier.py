@@ -135,7 +135,7 @@ def plot(dataset: xr.Dataset) -> Figure:
         for index, bandwidth in enumerate(dataset.network_bandwidth.values):
             curve = SuccessCurve.from_passed(dataset.passed.sel(network_bandwidth=bandwidth), "network_temperature")
             plot_success(network_axes, curve, label=f"{bandwidth / 1e9:g} GHz", marker="osD"[index % 3],
-                            color=f"C{index}", offset=0.03 * (index - 1), breaking=True)
+                         color=f"C{index}", offset=0.03 * (index - 1), breaking=True)
         network_axes.set(xlabel="temperature (K)", ylabel="success rate (%)", ylim=(-5, 105),
                          title=f"(b) Fig. 2 task, 40 MTJs, area x{NETWORK_AREA:g}")
         network_axes.legend(fontsize=7)
@@ -173,7 +173,7 @@ def run(output_dir, *, realisations: int = 512, seed: int = 0, seeds: int = 10, 
         dataset = xr.merge([dataset, sweep], combine_attrs="override")
         summary["network_success"] = {
             f"{b / 1e9:g}": SuccessCurve.from_passed(dataset.passed.sel(network_bandwidth=b),
-                                                        "network_temperature").to_json()
+                                                     "network_temperature").to_json()
             for b in NETWORK_BANDWIDTHS}
     dataset.attrs = {**dataset.attrs, **provenance(record, settings=ThermalSolver(), seed=seed,
                                                    study="supp_preamplifier", current_density=J,

@@ -113,10 +113,10 @@ def plot(dataset: xr.Dataset) -> Figure:
                ylabel="generation error", yscale="log")
         twin = ax.twinx()
         plot_success(twin, surrogate[name], label="success, surrogate", marker="s", color="C3",
-                        baseline=surrogate[name], breaking=True)
+                     baseline=surrogate[name], breaking=True)
         if name in device:
             plot_success(twin, device[name], label="success, device", marker="D", color="C2",
-                            offset=0.01 * (level.max() - level.min()))
+                         offset=0.01 * (level.max() - level.min()))
         twin.set(ylabel="success rate (%)", ylim=(-5, 105))
         ax.set_title(surrogate[name].breaking.describe(), fontsize=8)
         twin.legend(loc="center right", fontsize=7)
@@ -156,7 +156,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 20, device_seeds: int = 4, n_
             runs += common.size
         summary["device_agreement"] = {"runs": runs, "same_verdict": same}
     dataset.attrs.update(provenance(record, study="supp_synapses", n_mtj=n_mtj,
-                                       architecture=json.dumps(SINE_ARCHITECTURE), summary=json.dumps(summary)))
+                                    architecture=json.dumps(SINE_ARCHITECTURE), summary=json.dumps(summary)))
     mp.write_dataset(dataset, netcdf, overwrite=overwrite)
     save_figure(plot(dataset), png, overwrite=overwrite, parameters=record, study="supp_synapses")
     summary["wall_time_s"] = round(time.perf_counter() - start, 1)
@@ -185,9 +185,9 @@ def report(summary: dict) -> ReportSection:
         agreement = summary["device_agreement"]
         text.append(f"Device mode on {seeds_in_words(summary['seed'], summary['device_seeds'])} at every level gives "
                     f"the same verdict as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
-    return ReportSection(rows, "\n\n".join(text), (("supp_synapses.png", "Generation error (blue) and success "
-                                                       "rate with 95 % intervals (red: surrogate, green: device; "
-                                                       "band: perfect synapses) for each imperfection."),))
+    caption = ("Generation error (blue) and success rate with 95 % intervals (red: surrogate, green: "
+               "device; band: perfect synapses) for each imperfection.")
+    return ReportSection(rows, "\n\n".join(text), (("supp_synapses.png", caption),))
 
 
 STUDY = Study(

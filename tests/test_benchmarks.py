@@ -154,9 +154,9 @@ def test_metrics_on_known_cases():
 def test_reservoirpy_states_restart_at_every_reset():
     task = mp.sequential_digits_task(seed=0, limit=6)
     states = reservoirpy_states(task, units=20, spectral_radius=0.9, leak=1.0, input_scale=0.3, connectivity=0.1,
-                                   seed=2)
+                                seed=2)
     alone = reservoirpy_states(task.isel(time=slice(16, 24)), units=20, spectral_radius=0.9, leak=1.0,
-                                  input_scale=0.3, connectivity=0.1, seed=2)
+                               input_scale=0.3, connectivity=0.1, seed=2)
     assert np.allclose(states[16:24], alone) and not np.allclose(states[8:16], states[16:24])
 
 

@@ -29,7 +29,7 @@ def test_innate_update_is_rls_on_each_plastic_row():
     for unit in np.asarray(trainer.plastic):
         columns = np.flatnonzero(np.asarray(network.recurrent)[unit])
         _, row = rls_step(jnp.eye(len(columns)) / 2.0, network.recurrent[unit, columns][None],
-                             r_previous[columns], (r[unit] - target[unit])[None])
+                          r_previous[columns], (r[unit] - target[unit])[None])
         np.testing.assert_allclose(np.asarray(updated.recurrent)[unit, columns], np.asarray(row[0]), rtol=1e-12)
         others = np.setdiff1d(np.arange(30), columns)
         assert np.all(np.asarray(updated.recurrent)[unit, others] == 0)  # no new connections
@@ -153,7 +153,7 @@ def test_fig3_rejects_a_malformed_character_file_in_one_line(tmp_path, capsys):
     bad.write_text('{"medians": "none"}')
     with pytest.raises(SystemExit) as exit_info:
         run_command(cli, ["study", "fig3_character", "-o", str(tmp_path / "out"), "--character-file", str(bad)],
-                       prog_name="mtjphys")
+                    prog_name="mtjphys")
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err.count("\n") == 1 and "no 'medians'" in err
     assert not (tmp_path / "out").exists()

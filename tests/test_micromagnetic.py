@@ -136,7 +136,7 @@ def test_the_stencil_converges_to_the_continuum_field_at_second_order():
         grid_x, grid_y = np.meshgrid(cx, cy, indexing="ij")
         m = np.stack([sp.lambdify((x, y), p, "numpy")(grid_x, grid_y) * np.ones_like(grid_x) for p in profile], -1)
         stencil = exchange_field(jnp.asarray(m[:, :, None]), jnp.full(m.shape[:2] + (1,), a),
-                                    jnp.full(m.shape[:2] + (1,), ms), record.mesh.cell)[:, :, 0]
+                                 jnp.full(m.shape[:2] + (1,), ms), record.mesh.cell)[:, :, 0]
         want = np.stack([np.broadcast_to(v, grid_x.shape) for v in exact(grid_x, grid_y)], -1)
         interior = (np.abs(grid_x) < 40e-9) & (np.abs(grid_y) < 25e-9)
         errors.append(np.abs(np.asarray(stencil) - want)[interior].max() / np.abs(want).max())
@@ -377,7 +377,7 @@ def test_the_command_line_meshes_the_free_layer(tmp_path, capsys):
     out = tmp_path / "n.nc"
     with pytest.raises(SystemExit) as exit_info:
         run_command(cli, ["neuron", "-j", "0.9e10", "--model", "micromagnetic", "--cell-size", "10e-9",
-                             "--geometry", "ellipse", "--width", "60e-9", "-o", str(out)], prog_name="mtjphys")
+                          "--geometry", "ellipse", "--width", "60e-9", "-o", str(out)], prog_name="mtjphys")
     assert exit_info.value.code == 0 and "cells of a 10 x 6 x 1 grid" in capsys.readouterr().out
     dataset = mp.open_dataset(out)
     record = json.loads(dataset.attrs["parameters"])
@@ -385,7 +385,7 @@ def test_the_command_line_meshes_the_free_layer(tmp_path, capsys):
     curve = tmp_path / "t.nc"
     with pytest.raises(SystemExit) as exit_info:
         run_command(cli, ["transfer", "--model", "micromagnetic", "--cell-size", "10e-9", "--points", "3",
-                             "-o", str(curve)], prog_name="mtjphys")
+                          "-o", str(curve)], prog_name="mtjphys")
     assert exit_info.value.code == 0 and mp.open_dataset(curve).delta_r.sizes["current_density"] == 3
 
 
@@ -442,7 +442,7 @@ def test_the_micromagnetic_study_reads_its_params_as_a_grid_record(tmp_path, cap
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as exit_info:
         run_command(cli, ["study", "supp_micromagnetic", "--params", str(given), "-o", str(out)],
-                       prog_name="mtjphys")
+                    prog_name="mtjphys")
     error = capsys.readouterr().err
     assert exit_info.value.code != 0 and "larger than the body" in error and error.count("\n") == 1
     assert not out.exists()

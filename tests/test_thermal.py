@@ -75,7 +75,7 @@ def test_thermal_start_samples_the_boltzmann_distribution(warm):
     expected = _small_angle_variance(warm)
     assert np.mean(np.asarray(m)[:, 0] ** 2) == pytest.approx(expected, rel=0.05)
     cold = thermal_start(warm.model, mp.Parameters().arrays(), jnp.broadcast_to(params["m0"], (5, 3)),
-                            jax.random.PRNGKey(3))
+                         jax.random.PRNGKey(3))
     np.testing.assert_array_equal(np.asarray(cold), np.broadcast_to([0.0, 0.0, 1.0], (5, 3)))  # 0 K: no tilt
 
 

@@ -211,7 +211,6 @@ def fit(data, free, current_density, bounds, seed, starts, params_path, output, 
     fitted_parameters), the fitted record beside it as a --params JSON file, and a PNG of data, fit and residuals.
     Parameters the data cannot separate, the condition number and standard errors beyond their estimates are
     reported."""
-    from ..data._datasets import write_dataset as write
     from ..fitting._fit import (
         fit as run_fit,
         fit_dataset,
@@ -234,7 +233,7 @@ def fit(data, free, current_density, bounds, seed, starts, params_path, output, 
     measurements = [read_data(path, drives.get(path)) for path in data]
     result = run_fit(measurements, start, names, bounds=parse_bounds(bounds), seed=seed, starts=starts)
     dataset = fit_dataset(result)
-    write(dataset, netcdf, overwrite=overwrite)
+    write_dataset(dataset, netcdf, overwrite=overwrite)
     atomic_write(record_file, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(result.fitted.to_dict(), indent=1)),
                  overwrite=overwrite)
     save_figure(plot_fit(result), png, overwrite=overwrite, parameters=result.fitted, fit=netcdf.name)

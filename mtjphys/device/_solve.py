@@ -54,6 +54,7 @@ class NeuronSolver(eqx.Module):
             "adjoint": f"diffrax.{type(self.adjoint).__name__}",
         }
 
+
 DIFFERENTIATION_MODES = ("forward", "reverse")
 
 

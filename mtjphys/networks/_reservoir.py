@@ -212,7 +212,7 @@ def train_readout(task: xr.Dataset, states: np.ndarray, *, trainer: AbstractRead
     """Fit a linear readout on the train split of a task and apply it everywhere.
 
     Arguments:
-        task: a regression or classification task (`mtjphys._benchmark_tasks`).
+        task: a regression or classification task (`mtjphys.tasks`).
         states: the reservoir's outputs on the task, (T, N).
         trainer: how the readout is fitted: `RidgeReadout()` (the default), `ForceReadout(regularization=...)`
             or a user's own `AbstractReadoutTrainer`.
@@ -246,7 +246,7 @@ def train_readout(task: xr.Dataset, states: np.ndarray, *, trainer: AbstractRead
         one_hot = np.eye(classes)[task.label.values[trials]]
         train = task.split.values[trials] == "train"
         weights, penalty = _fit(trainer, x[steps][train], one_hot[train]), trainer.penalty(x[steps][train],
-                                                                                            one_hot[train])
+                                                                                           one_hot[train])
         score = np.zeros((task.sizes["trial"], classes))
         score[trials] = x[steps] @ weights.T
         result = task.assign(

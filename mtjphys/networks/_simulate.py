@@ -68,7 +68,6 @@ def make_drive(steps: int, *, inputs=None, targets=None, learning=None, reset_st
                  flags(reset_trainer, "reset_trainer"), flags(closed_loop, "closed_loop"))
 
 
-
 def drive_from_task(task: xr.Dataset, n_inputs: int, n_outputs: int) -> Drive:
     """Read a task dataset into a `Drive` for a network with n_inputs inputs and n_outputs readouts."""
     if "time" not in task.coords or "learning" not in task:

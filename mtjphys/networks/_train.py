@@ -22,7 +22,7 @@ def train(
     Arguments:
         network: the network before training, or a dataset holding one (`network_to_dataset`,
             or a previous run).
-        task: the task dataset (targets, learning flags, inputs, resets; see `mtjphys._tasks`).
+        task: the task dataset (targets, learning flags, inputs, resets; see `mtjphys.tasks`).
         trainer: the learning rule.
         x0: initial state; seed: seeds the noise; output_noise: std added to every MTJ output.
         record_mtjs: how many MTJ outputs to record.
