@@ -16,7 +16,7 @@ F is normalised by the nominal device, as a fixed read-out circuit would.
 
 Every point runs networks of seeds SEED .. SEED + SEEDS - 1 in surrogate mode (each MTJ interpolated
 on its own transfer curve); the first DEVICE_SEEDS of them run again in device mode, to show that the
-two agree.
+two agree. The MTJs are at 0 K: a record above it (a temperature or Joule heating) is refused.
 Success rates carry 95 % Wilson intervals; spread 0 (identical MTJs) is the baseline.
 
 Writes supp_nonidentical.nc and supp_nonidentical.png; the sweeps keep their points in
@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 
 import mtjphys as mp
 from mtjphys.data import provenance
+from mtjphys.device import is_warm
 from mtjphys.reproduction import (
     params_option,
     plot_success,
@@ -163,6 +164,10 @@ def run(output_dir, *, seed: int = 0, seeds: int = 20, device_seeds: int = 4, n_
         raise mp.MtjphysError(f"need --seed >= 0, --seeds >= 1 and 0 <= --device-seeds <= --seeds, got {seed}, "
                               f"{seeds}, {device_seeds}")
     record, carried, suffix = sweep_record(parameters, "supp_nonidentical")
+    if is_warm(record):
+        raise mp.MtjphysError("supp_nonidentical runs its MTJs at 0 K (a surrogate of non-identical MTJs interpolates "
+                              "their deterministic transfer curves); give a record without a temperature or Joule "
+                              "heating")
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     spreads = QUICK_SPREADS if quick else SPREADS

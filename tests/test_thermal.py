@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import xarray as xr
 
 import mtjphys as mp
 from mtjphys.device import Preamplifier, thermal_preamplifier, thermal_start
@@ -143,3 +144,13 @@ def test_thermal_networks_device_and_surrogate():
     # the same dynamics up to noise of a few percent of the output range
     assert np.max(np.abs(rates["device"] - rates["surrogate"])) < 0.3
     assert np.std(rates["device"] - rates["surrogate"]) > 1e-4  # but independent noise
+
+
+def test_a_thermal_surrogate_is_refused_where_it_cannot_serve():
+    warm = mp.Parameters({"temperature": 300.0})
+    with pytest.raises(mp.MtjphysError, match="needs identical MTJs"):
+        mp.make_nonlinearity([warm, warm.replace(Ku=2.3e5)], 2, mode="surrogate")
+    transfer = xr.Dataset({"delta_r": ("current_density", [100.0, 150.0])},
+                          coords={"current_density": [0.5e10, 1.5e10]})
+    with pytest.raises(mp.MtjphysError, match="describes 0 K"):
+        mp.make_nonlinearity(warm, 2, mode="surrogate", transfer=transfer)

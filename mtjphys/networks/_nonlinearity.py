@@ -291,11 +291,16 @@ def make_nonlinearity(
         raise MtjphysError("micromagnetic MTJs serve networks in surrogate mode (--mode surrogate): in device "
                            "mode every step would integrate every MTJ's grid")
     hot = is_warm(records)
+    identical = all(r is records[0] or r == records[0] for r in records)
+    if mode == "surrogate" and hot:
+        if not identical:
+            raise MtjphysError("a thermal surrogate needs identical MTJs; use device mode for non-identical ones")
+        if transfer is not None:
+            raise MtjphysError("a transfer dataset describes 0 K; it cannot serve MTJs at a finite temperature")
     currents = list(current_range)
     gain = None if current_gain is None else jnp.asarray(current_gain, dtype=jnp.float64)
     if gain is not None and gain.shape != (n_mtj,):
         raise MtjphysError(f"current_gain must have one entry per MTJ ({n_mtj}), got shape {gain.shape}")
-    identical = all(r is records[0] or r == records[0] for r in records)
     if isinstance(parameters, Device):
         device = parameters
     else:
@@ -316,10 +321,6 @@ def make_nonlinearity(
     if mode == "device":
         return DeviceNonlinearity(current_range, delta_r_range, device, carry_magnetization, current_gain=gain)
     if hot:
-        if not identical:
-            raise MtjphysError("a thermal surrogate needs identical MTJs; use device mode for non-identical ones")
-        if transfer is not None:
-            raise MtjphysError("a transfer dataset describes 0 K; it cannot serve MTJs at a finite temperature")
         grid = _reach(current_range, gain, thermal_points)
         quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, device.solver, preamplifier)
         return ThermalSurrogateNonlinearity(current_range, delta_r_range, jnp.asarray(grid), jnp.asarray(quantiles),
