@@ -1,7 +1,8 @@
 """sympy model -> JAX source code.
 
 Each generated function takes `m` (shape (..., 3)), `params` (a mapping from parameter names to
-arrays that broadcast against m[..., 0]; vectors carry a trailing axis of 3) and, for the
+arrays that broadcast against m[..., 0]; vectors carry a trailing axis of 3), the voltage across the
+barrier `bias_voltage` (the resistance and every term at the bias point read it) and, for the
 equation of motion, `current_density`. A micromagnetic model's functions act on one cell each
 (any batch of cells) and take the cell's nonlocal field `b_nonlocal` (..., 3) and, for the thermal
 field, its `cell_volume`; its module records each nonlocal term's name and the import path of the grid
@@ -159,10 +160,11 @@ def generate_source(model: MacrospinModel | MicromagneticModel) -> str:
         f"CONSTANTS = {constants!r}",
         f"RESISTANCE_LAWS = {laws!r}",
         f"THERMAL = {model.thermal is not None!r}",
+        f"BIAS_SWITCHES = {model.bias_switches!r}",
         _HELPERS,
     ]
     cell = " of one cell" if micromagnetic else ""
-    motion_inputs = ("current_density", "b_nonlocal") if micromagnetic else ("current_density",)
+    motion_inputs = ("current_density", "bias_voltage") + (("b_nonlocal",) if micromagnetic else ())
     functions = [
         _function(
             "landau_lifshitz", f"dm/dt [1/s]{cell} of the Gilbert-form LLG, solved for dm/dt"
@@ -171,12 +173,12 @@ def generate_source(model: MacrospinModel | MicromagneticModel) -> str:
         ),
         _function(
             "effective_field", f"B_eff = -(1/Ms) dE/dm [T] of the local terms{cell}.", list(model.effective_field()),
-            (3,), model,
+            (3,), model, inputs=("bias_voltage",),
         ),
         _function(
             "energy_density", f"Free-energy density [J/m^3]{cell}"
             + (": its local terms' (the nonlocal terms' are their grid operators')." if micromagnetic else "."),
-            [model.energy_density()], (), model,
+            [model.energy_density()], (), model, inputs=("bias_voltage",),
         ),
     ]
     if model.thermal_diffusion is not None:

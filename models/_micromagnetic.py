@@ -110,6 +110,11 @@ class MicromagneticModel:
         so b_nl does not enter); None without a thermal term."""
         return self.local.thermal_diffusion
 
+    @property
+    def bias_switches(self) -> tuple[str, ...] | None:
+        """As `MacrospinModel.bias_switches`, of the local terms (the nonlocal ones read no bias)."""
+        return self.local.bias_switches
+
     def resistance(self, law: ResistanceLaw, m: sp.Matrix = MAGNETIZATION) -> sp.Expr:
         """Returns: the resistance [ohm] of the whole junction were every cell at m (the runtime puts
         the cells' conductances in parallel)."""

@@ -183,6 +183,26 @@ class MacrospinModel:
             symbols = {**symbols, "R_AP": self.bias.antiparallel_resistance(symbols, BIAS_VOLTAGE)}
         return law.resistance(m.dot(self.symbols["fixed_layer"]), symbols)
 
+    @functools.cached_property
+    def bias_switches(self) -> tuple[str, ...] | None:
+        """The parameters each of which, at zero, switches off one term of the equation of motion that reads
+        the bias voltage (VCMA, the torques' bias dependence): where all are zero the motion does not depend
+        on the bias, and a runtime need not solve for it. None when such a term has no such parameter."""
+        switches = []
+        for term in (*self.energies, *self.torques):
+            if isinstance(term, EnergyTerm):
+                expression = sp.Matrix([term.energy_density(MAGNETIZATION, self.symbols)])
+            else:
+                expression = sp.Matrix(term.torque_vector(MAGNETIZATION, self.symbols))
+            if BIAS_VOLTAGE not in expression.free_symbols:
+                continue
+            off = lambda p: all(sp.simplify(e) == 0 for e in expression.xreplace({p.symbol: 0}))
+            switch = next((p.name for p in term.parameters if not p.vector and off(p)), None)
+            if switch is None:
+                return None
+            switches.append(switch)
+        return tuple(switches)
+
     # ---- identity ------------------------------------------------------------------------
     @functools.cached_property
     def digest(self) -> str:

@@ -78,6 +78,9 @@ class Zeeman(EnergyTerm):
         return -MU0.symbol * s["Ms"] * s["H_ext"].dot(m)
 
 
+EASY_AXIS = Parameter("easy_axis", "1", "uniaxial easy axis", vector=True, constraint="direction")
+
+
 @dataclasses.dataclass(frozen=True)
 class UniaxialAnisotropy(EnergyTerm):
     """Uniaxial anisotropy: E = -Ku (m . u)^2."""
@@ -85,11 +88,55 @@ class UniaxialAnisotropy(EnergyTerm):
     name: str = "uniaxial_anisotropy"
     parameters: tuple[Parameter, ...] = (
         Parameter("Ku", "J/m^3", "uniaxial anisotropy constant"),
-        Parameter("easy_axis", "1", "uniaxial easy axis", vector=True, constraint="direction"),
+        EASY_AXIS,
     )
 
     def energy_density(self, m, s):
         return -s["Ku"] * s["easy_axis"].dot(m) ** 2
+
+
+@dataclasses.dataclass(frozen=True)
+class VoltageControlledAnisotropy(EnergyTerm):
+    """Voltage-controlled magnetic anisotropy (VCMA): the electric field V / t_b in the barrier changes the
+    interface anisotropy by -xi V / t_b, a volume density -xi V / (t_b d) of the free layer of thickness d,
+    so the uniaxial constant along the easy axis becomes Ku - xi V / (t_b d):
+
+        E = + xi V / (t_b d) (m . u)^2.
+
+    V is the voltage across the barrier, positive for a positive current density; xi > 0 lowers the
+    anisotropy at positive V (Maruyama et al., Nat. Nanotechnol. 4, 158 (2009): xi about 30-100 fJ/(V m) for
+    CoFeB/MgO)."""
+
+    name: str = "vcma"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("vcma_coefficient", "J/(V*m)", "VCMA coefficient xi: interface anisotropy change per electric "
+                  "field in the barrier (0: no VCMA)"),
+        Parameter("barrier_thickness", "m", "thickness of the tunnel barrier", constraint="positive"),
+        EASY_AXIS,
+    )
+
+    def anisotropy_change(self, s: dict) -> sp.Expr:
+        """Returns: the change of the uniaxial constant at the bias, -xi V / (t_b d) [J/m^3]."""
+        return -s["vcma_coefficient"] * BIAS_VOLTAGE / (s["barrier_thickness"] * s["thickness"])
+
+    def energy_density(self, m, s):
+        return -self.anisotropy_change(s) * s["easy_axis"].dot(m) ** 2
+
+
+@dataclasses.dataclass(frozen=True)
+class InterlayerCoupling(EnergyTerm):
+    """Interlayer (Neel orange-peel or RKKY) coupling to the reference layer across the barrier,
+    J_iec [J/m^2] per area of the interface: E = -(J_iec / d) m . p, the field J_iec / (Ms d) along p (as an
+    applied field H = J_iec / (mu0 Ms d)); J_iec > 0 favours the parallel state."""
+
+    name: str = "interlayer_coupling"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("interlayer_coupling", "J/m^2", "interlayer coupling energy per area to the reference layer "
+                  "(> 0 favours the parallel state)"),
+    )
+
+    def energy_density(self, m, s):
+        return -s["interlayer_coupling"] / s["thickness"] * s["fixed_layer"].dot(m)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,6 +175,13 @@ def spin_torque_field(s: dict) -> sp.Expr:
     return HBAR.symbol * CURRENT_DENSITY / (ELEMENTARY_CHARGE.symbol * s["thickness"] * s["Ms"])
 
 
+def slonczewski_efficiency(m: sp.Matrix, s: dict) -> sp.Expr:
+    """eps = P Lambda^2 / ((Lambda^2 + 1) + (Lambda^2 - 1) m . p), the angular dependence of the
+    Slonczewski torque (MuMax3's form)."""
+    lam2 = s["Lambda"] ** 2
+    return s["polarization"] * lam2 / ((lam2 + 1) + (lam2 - 1) * m.dot(s["fixed_layer"]))
+
+
 @dataclasses.dataclass(frozen=True)
 class SlonczewskiTorque(TorqueTerm):
     """Slonczewski spin-transfer torque in MuMax3's form (cuda/slonczewski2.cu):
@@ -145,10 +199,50 @@ class SlonczewskiTorque(TorqueTerm):
 
     def torque_vector(self, m, s):
         p = s["fixed_layer"]
-        lam2 = s["Lambda"] ** 2
-        eps = s["polarization"] * lam2 / ((lam2 + 1) + (lam2 - 1) * m.dot(p))
         prefactor = s["gamma"] * spin_torque_field(s)
-        return prefactor * (eps * p.cross(m) - s["epsilon_prime"] * p)
+        return prefactor * (slonczewski_efficiency(m, s) * p.cross(m) - s["epsilon_prime"] * p)
+
+
+@dataclasses.dataclass(frozen=True)
+class DampingLikeBiasAsymmetry(TorqueTerm):
+    """The damping-like torque's bias asymmetry in MgO junctions: the spin polarization of the tunnelling
+    current depends on the bias, P(V) = P (1 + a V) to first order (Theodonis et al., Phys. Rev. Lett. 97,
+    237205 (2006); measured by Kubota et al., Nat. Phys. 4, 37 (2008) and Sankey et al., Nat. Phys. 4, 67
+    (2008)). This term adds the part a V of the Slonczewski torque:
+
+        gamma b_J eps(m) a V m x (p x m).
+
+    Its parameter is `damping_like_asymmetry` a [1/V]; 0 leaves the Slonczewski torque as it is."""
+
+    name: str = "damping_like_asymmetry"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("damping_like_asymmetry", "1/V", "relative change of the damping-like torque per volt of bias, "
+                  "P(V) = P (1 + a V) (0: no asymmetry)"),
+    )
+
+    def torque_vector(self, m, s):
+        p = s["fixed_layer"]
+        asymmetry = s["damping_like_asymmetry"] * BIAS_VOLTAGE
+        return s["gamma"] * spin_torque_field(s) * slonczewski_efficiency(m, s) * asymmetry * p.cross(m)
+
+
+@dataclasses.dataclass(frozen=True)
+class QuadraticFieldLikeTorque(TorqueTerm):
+    """The field-like torque of MgO junctions, quadratic in the bias (Kubota et al., Nat. Phys. 4, 37 (2008);
+    Sankey et al., Nat. Phys. 4, 67 (2008)): a field b_FL V^2 along the reference direction p,
+
+        -gamma b_FL V^2 m x p,
+
+    beside the linear field-like torque of `SlonczewskiTorque` (epsilon_prime). b_FL [T/V^2] = 0: none."""
+
+    name: str = "field_like_quadratic"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("field_like_quadratic", "T/V^2", "field-like torque as a field along the reference direction per "
+                  "square volt of bias (0: none)"),
+    )
+
+    def torque_vector(self, m, s):
+        return -s["gamma"] * s["field_like_quadratic"] * BIAS_VOLTAGE**2 * s["fixed_layer"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -66,7 +66,9 @@ def _scaled(symbolic, rng):
     """Parameter values at physical scales (so no term is negligible)."""
     values, arrays = _record_values(symbolic, rng)
     scales = {"gamma": 1.76e11, "Ms": 6e5, "thickness": 1e-9, "Ku": 2e5, "R_P": 8e3, "R_AP": 1.6e4,
-              "H_ext": 5e4, "temperature": 300.0, "area": 1e-14, "alpha": 0.05, "A": 2e-11, "Kc": 3e4}
+              "H_ext": 5e4, "temperature": 300.0, "area": 1e-14, "alpha": 0.05, "A": 2e-11, "Kc": 3e4,
+              "vcma_coefficient": 6e-14, "barrier_thickness": 1e-9, "interlayer_coupling": 1e-4,
+              "damping_like_asymmetry": 0.3, "field_like_quadratic": 5e-3}
     for parameter in symbolic.parameters:
         if parameter.name in scales:
             factor = scales[parameter.name]
@@ -100,10 +102,10 @@ def test_generated_functions_equal_the_sympy_expressions(seed):
 
     m_array = jnp.asarray(m)
     pairs = [
-        (generated.landau_lifshitz(m_array, jnp.float64(j), params), symbolic.landau_lifshitz),
-        (generated.effective_field(m_array, params), symbolic.effective_field()),
+        (generated.landau_lifshitz(m_array, jnp.float64(j), jnp.float64(bias), params), symbolic.landau_lifshitz),
+        (generated.effective_field(m_array, params, jnp.float64(bias)), symbolic.effective_field()),
         (generated.thermal_diffusion(m_array, params).ravel(), symbolic.thermal_diffusion),
-        (generated.energy_density(m_array, params)[None], [symbolic.energy_density()]),
+        (generated.energy_density(m_array, params, jnp.float64(bias))[None], [symbolic.energy_density()]),
     ]
     for law in symbolic.resistance_laws:
         pairs.append((generated.resistance(law.name)(m_array, jnp.float64(bias), params)[None],
@@ -134,10 +136,10 @@ def test_generated_micromagnetic_cell_functions_equal_the_sympy_expressions(seed
 
     m_array, b = jnp.asarray(m), jnp.asarray(nonlocal_field)
     pairs = [
-        (module.landau_lifshitz(m_array, jnp.float64(j), b, params), symbolic.landau_lifshitz),
-        (module.effective_field(m_array, params), symbolic.effective_field()),
+        (module.landau_lifshitz(m_array, jnp.float64(j), jnp.float64(bias), b, params), symbolic.landau_lifshitz),
+        (module.effective_field(m_array, jnp.float64(bias), params), symbolic.effective_field()),
         (module.thermal_diffusion(m_array, jnp.float64(volume), params).ravel(), symbolic.thermal_diffusion),
-        (module.energy_density(m_array, params)[None], [symbolic.energy_density()]),  # local terms only
+        (module.energy_density(m_array, jnp.float64(bias), params)[None], [symbolic.energy_density()]),  # local
     ]
     for law in symbolic.resistance_laws:
         pairs.append((getattr(module, f"resistance_{law.name}")(m_array, jnp.float64(bias), params)[None],
@@ -169,9 +171,10 @@ def test_generated_functions_broadcast_over_a_batch():
     params = mp.Parameters().arrays()
     m = jnp.asarray(np.random.default_rng(0).normal(size=(5, 4, 3)))
     j = jnp.linspace(0.0, 1e10, 4)
-    out = model.landau_lifshitz(m, j, params)
+    v = jnp.linspace(0.0, 0.9, 4)
+    out = model.landau_lifshitz(m, j, v, params)
     assert out.shape == (5, 4, 3) and out.dtype == jnp.float64
-    single = model.landau_lifshitz(m[2, 1], j[1], params)
+    single = model.landau_lifshitz(m[2, 1], j[1], v[1], params)
     np.testing.assert_allclose(out[2, 1], single, rtol=1e-14)
     diffusion = model.thermal_diffusion(m, params)
     assert diffusion.shape == (5, 4, 3, 3)

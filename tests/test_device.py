@@ -16,16 +16,18 @@ J = [0.8e10, 0.9e10, 1e10]
 def test_the_records_decide_solver_circuit_and_preamplifier():
     cold = mp.make_device(mp.Parameters())
     assert isinstance(cold.solver, mp.NeuronSolver) and not cold.thermal
-    assert cold.preamplifier == mp.Preamplifier() and cold.circuit == mp.Circuit(bias_dependent=False)
+    assert cold.preamplifier == mp.Preamplifier() and cold.circuit == mp.Circuit(bias_dependent=False, reads_bias=False)
     hot = mp.make_device(mp.Parameters({"temperature": 300.0}))
     assert isinstance(hot.solver, mp.ThermalSolver) and hot.thermal
     assert hot.preamplifier.bandwidth == DEFAULT_BANDWIDTH and hot.preamplifier.hold > 0
     heated = mp.make_device(mp.Parameters({"thermal_resistance": 1e5, "V_half": 0.5}), source="voltage")
-    assert heated.thermal and heated.circuit == mp.Circuit(source="voltage", heating=True, bias_dependent=True)
+    assert heated.thermal and heated.circuit == mp.Circuit(source="voltage", heating=True, bias_dependent=True,
+                                                           reads_bias=False)
     batch = mp.make_device([mp.Parameters(), mp.Parameters({"Ku": 2.4e5})])
     assert batch.batch_shape(0.0) == (2,) and batch.params["Ku"].shape == (2,)
     grid = mp.make_device(mp.Parameters({"cell_size": 10e-9}, model=mp.micromagnetic_model()))
     assert grid.mesh is not None and grid.model.state_shape == grid.mesh.shape + (3,)
+    assert grid.circuit.reads_bias  # its cells share the current by their conductances at the bias
 
 
 @pytest.mark.parametrize("record", [mp.Parameters({"alpha": 0.012, "V_half": 0.6}),

@@ -58,7 +58,7 @@ def test_the_shipped_model_composes_exchange_and_demagnetisation_as_before():
     np.testing.assert_array_equal(fields["exchange"], exchange)
     np.testing.assert_array_equal(fields["magnetostatic"], demag)
     np.testing.assert_array_equal(grid.nonlocal_field(m, cells, ms), jnp.zeros_like(m) + exchange + demag)
-    local = model.module.energy_density(m, cells)
+    local = model.module.energy_density(m, 0.0, cells)
     old = local - ms * jnp.sum(m * (exchange + demag), axis=-1) / 2
     want = record.mesh.cell_volume * np.sum(np.where(record.mesh.mask, old, 0.0), axis=(-3, -2, -1))
     np.testing.assert_allclose(grid.energy(m, params), want, rtol=1e-13)

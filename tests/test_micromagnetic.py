@@ -231,7 +231,7 @@ def test_a_mesh_beyond_the_free_memory_is_refused(monkeypatch):
 
 # ---- physics on the grid ---------------------------------------------------------------------
 def _solve(model, params, m0, duration, samples, current=0.0, rtol=1e-8):
-    term = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, current, params))
+    term = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, current, 0.0, params))
     ts = jnp.linspace(0.0, duration, samples)
     solution = dfx.diffeqsolve(term, dfx.Dopri8(), 0.0, duration, 1e-13, m0, saveat=dfx.SaveAt(ts=ts),
                                stepsize_controller=dfx.PIDController(rtol=rtol, atol=rtol * 1e-2, norm=optx.max_norm),

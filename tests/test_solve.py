@@ -69,7 +69,7 @@ def test_delta_r_converges_as_tolerances_tighten(parameters):
 def test_convergence_order_of_fixed_step_solvers(parameters, solver, order):
     model, params = mp.default_model(), parameters.arrays()
     t1 = 0.3e-9
-    term = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, jnp.float64(J), params))
+    term = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, jnp.float64(J), 0.0, params))
     times = np.array([0.0, t1])
     exact, _ = references.scipy_trace(parameters.to_dict(), J, times, rtol=1e-13, atol=1e-15)
 

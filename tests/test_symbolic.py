@@ -52,7 +52,8 @@ def test_slonczewski_term_matches_mumax3_after_issue_99(model):
     """MuMax3's explicit STT: gamma b_J/(1+alpha^2) [(eps + alpha eps') m x (p x m) + (eps' - alpha eps) p x m].
     (MuMax3 before its issue #99 had eps - alpha eps' in the first coefficient.)"""
     s = model.symbols
-    spin_only = model.without("zeeman", "uniaxial_anisotropy", "demagnetization")
+    spin_only = model.without("zeeman", "uniaxial_anisotropy", "demagnetization", "vcma", "interlayer_coupling",
+                              "damping_like_asymmetry", "field_like_quadratic")
     p = s["fixed_layer"]
     lam2 = s["Lambda"] ** 2
     eps = s["polarization"] * lam2 / ((lam2 + 1) + (lam2 - 1) * m.dot(p))
@@ -79,8 +80,10 @@ def test_slonczewski_term_matches_mumax3_after_issue_99(model):
 
 
 def test_small_angle_precession_is_kittel(model):
-    """Linearised about m = z with the field and the easy axis along z, alpha = 0, j = 0:
-    omega^2 = gamma^2 (B0 + Bk + mu0 Ms (Nx - Nz)) (B0 + Bk + mu0 Ms (Ny - Nz))."""
+    """Linearised about m = z with the field, the easy axis and the reference layer along z, alpha = 0, j = 0
+    at a bias V: omega^2 = gamma^2 (B + Bk + mu0 Ms (Nx - Nz)) (B + Bk + mu0 Ms (Ny - Nz)), where VCMA lowers
+    the anisotropy field to Bk = 2 (Ku - xi V / (t_b d)) / Ms and the interlayer coupling and the field-like
+    torque in V^2 add to the applied field: B = B0 + J_iec / (Ms d) + b_FL V^2."""
     s = model.symbols
     b0 = sp.Symbol("B0", positive=True)
     mu0 = next(c.symbol for c in models.CONSTANTS if c.name == "mu0")
@@ -88,6 +91,7 @@ def test_small_angle_precession_is_kittel(model):
     values = {
         s["alpha"]: 0, s["current_density"]: 0,
         **dict(zip(s["easy_axis"], (0, 0, 1))),
+        **dict(zip(s["fixed_layer"], (0, 0, 1))),
         **dict(zip(s["H_ext"], (0, 0, b0 / mu0))),
     }
     ll = model.landau_lifshitz.xreplace(values)
@@ -96,18 +100,22 @@ def test_small_angle_precession_is_kittel(model):
     jacobian = in_plane.jacobian([m[0], m[1]]).xreplace({m[0]: 0, m[1]: 0})
     assert sp.simplify(jacobian.trace()) == 0  # no damping: purely imaginary eigenvalues
     omega_squared = sp.simplify(jacobian.det())
-    bk = 2 * s["Ku"] / s["Ms"]
-    kittel = s["gamma"] ** 2 * (b0 + bk + mu0 * s["Ms"] * (nx - nz)) * (b0 + bk + mu0 * s["Ms"] * (ny - nz))
+    voltage = models.BIAS_VOLTAGE
+    ku = s["Ku"] - s["vcma_coefficient"] * voltage / (s["barrier_thickness"] * s["thickness"])
+    bk = 2 * ku / s["Ms"]
+    b = b0 + s["interlayer_coupling"] / (s["Ms"] * s["thickness"]) + s["field_like_quadratic"] * voltage**2
+    kittel = s["gamma"] ** 2 * (b + bk + mu0 * s["Ms"] * (nx - nz)) * (b + bk + mu0 * s["Ms"] * (ny - nz))
     assert sp.simplify(omega_squared - kittel) == 0
 
 
 def test_energy_decreases_with_damping_and_no_current(model):
-    """dE/dt = grad E . dm/dt = -alpha gamma Ms |m x B|^2 / (1 + alpha^2 |m|^2) <= 0 at j = 0."""
+    """dE/dt = grad E . dm/dt = -alpha gamma Ms |m x B|^2 / (1 + alpha^2 |m|^2) <= 0 at j = 0 (and so no bias)."""
     s = model.symbols
-    energy = model.energy_density()
-    ll = model.landau_lifshitz.xreplace({s["current_density"]: 0})
+    at_rest = {s["current_density"]: 0, models.BIAS_VOLTAGE: 0}
+    energy = model.energy_density().xreplace(at_rest)
+    ll = model.landau_lifshitz.xreplace(at_rest)
     rate = sum(sp.diff(energy, mi) * ll[i] for i, mi in enumerate(m))
-    field = model.effective_field()
+    field = model.effective_field().xreplace(at_rest)
     expected = -s["alpha"] * s["gamma"] * s["Ms"] * m.cross(field).dot(m.cross(field)) / (
         1 + s["alpha"] ** 2 * m.dot(m))
     assert sp.cancel(sp.together(rate - expected)) == 0
@@ -127,7 +135,7 @@ def test_a_variant_in_a_few_lines(model):
     reduced = variant.landau_lifshitz.xreplace({s["beta"]: 0, s["Kc"]: 0})
     assert all(sp.cancel(sp.together(c)) == 0 for c in reduced - model.landau_lifshitz)
     # the cubic anisotropy field is -(2 Kc / Ms) m_x (m_y^2 + m_z^2) along x
-    cubic_only = variant.without("zeeman", "uniaxial_anisotropy", "demagnetization")
+    cubic_only = variant.without("zeeman", "uniaxial_anisotropy", "demagnetization", "vcma", "interlayer_coupling")
     expected_x = -2 * s["Kc"] / s["Ms"] * m[0] * (m[1] ** 2 + m[2] ** 2)
     assert sp.simplify(cubic_only.effective_field()[0] - expected_x) == 0
     # dropping a term drops its parameters, and the model hash changes

@@ -36,11 +36,15 @@ class Circuit(eqx.Module):
         bias_dependent: whether the resistance may depend on the bias, so that a current drive's voltage
             must be solved for; `circuit_for` turns it off where every record has a constant TMR
             (V_half null), which saves the solve.
+        reads_bias: whether the equation of motion reads the voltage across the barrier (VCMA, the torques'
+            bias dependence, a micromagnetic layer's share of the current among its cells); `circuit_for`
+            turns it off where it does not, so that the voltage is not computed at every step.
     """
 
     source: Literal["current", "voltage"] = eqx.field(static=True, default="current")
     heating: bool = eqx.field(static=True, default=False)
     bias_dependent: bool = eqx.field(static=True, default=True)
+    reads_bias: bool = eqx.field(static=True, default=True)
 
     def __check_init__(self):
         if self.source not in SOURCES:
@@ -48,7 +52,7 @@ class Circuit(eqx.Module):
 
     def describe(self) -> dict:
         return {"drive": self.source, "joule_heating": int(self.heating),
-                "bias_dependent_tmr": int(self.bias_dependent)}
+                "bias_dependent_tmr": int(self.bias_dependent), "motion_reads_bias": int(self.reads_bias)}
 
 
 def _records(parameters: Parameters | Sequence[Parameters]) -> list[Parameters]:
@@ -60,7 +64,16 @@ def circuit_for(parameters: Parameters | Sequence[Parameters], source: str = "cu
     records = _records(parameters)
     heating = any(record["thermal_resistance"] > 0 for record in records)
     bias_dependent = any(math.isfinite(record.get("V_half", math.inf)) for record in records)
-    return Circuit(source=source, heating=heating, bias_dependent=bias_dependent)
+    return Circuit(source=source, heating=heating, bias_dependent=bias_dependent,
+                   reads_bias=any(_reads_bias(record) for record in records))
+
+
+def _reads_bias(record: Parameters) -> bool:
+    """Whether the motion of an MTJ with this record depends on the voltage across its barrier."""
+    switches = record.model.bias_switches
+    if switches is None or record.mesh is not None:  # a grid's cells share the current by their conductances
+        return True
+    return any(record.get(key, 0.0) != 0 for key in switches)
 
 
 def is_warm(parameters: Parameters | Sequence[Parameters]) -> bool:
@@ -129,12 +142,19 @@ def free_layer_temperature(params: dict, power: jnp.ndarray) -> jnp.ndarray:
 
 def heated(params: dict, power: jnp.ndarray) -> dict:
     """The parameters of a free layer heated by `power` [W]: its temperature (`free_layer_temperature`)
-    and, with a finite Curie temperature T_C, Ms(T) = Ms (1 - (T/T_C)^(3/2)) / (1 - (T_a/T_C)^(3/2))
-    (Bloch's law, relative to the record's Ms at the ambient T_a)."""
+    and, with a finite Curie temperature T_C, its magnetic constants relative to the record's at the ambient
+    T_a: Ms(T) = Ms (1 - (T/T_C)^(3/2)) / (1 - (T_a/T_C)^(3/2)) (Bloch's law), and with r = Ms(T) / Ms,
+    Ku(T) = Ku r^n_K (Callen-Callen, n_K = 3 for uniaxial anisotropy) and A(T) = A r^n_A (n_A about 2), the
+    exponents the record's `anisotropy_scaling_exponent` and `exchange_scaling_exponent`. A perpendicular
+    free layer softens as it heats: K_eff = Ku - mu0 Ms^2 / 2 falls."""
     temperature = free_layer_temperature(params, power)
     bloch = lambda t: jnp.maximum(1 - (t / params["curie_temperature"]) ** 1.5, 1e-6)  # past T_C: refused later
-    ms = params["Ms"] * bloch(temperature) / bloch(params["temperature"])
-    return {**params, "temperature": temperature, "Ms": ms}
+    ratio = bloch(temperature) / bloch(params["temperature"])
+    scaled = {"temperature": temperature, "Ms": params["Ms"] * ratio}
+    for key, exponent in (("Ku", "anisotropy_scaling_exponent"), ("A", "exchange_scaling_exponent")):
+        if key in params:
+            scaled[key] = params[key] * ratio ** params[exponent]
+    return {**params, **scaled}
 
 
 def drift(model: Model, law: str, circuit: Circuit):
@@ -142,12 +162,12 @@ def drift(model: Model, law: str, circuit: Circuit):
 
     def vector_field(t, m, args):
         drive, params = args
-        if circuit.source == "current" and not circuit.heating:
-            return model.landau_lifshitz(m, drive, params)
+        if circuit.source == "current" and not (circuit.heating or circuit.reads_bias):
+            return model.landau_lifshitz(m, drive, 0.0, params)  # no term reads the bias: skip solving for it
         point = operating_point(model, law, circuit, m, drive, params)
         if circuit.heating:
             params = heated(params, point.power(params))
-        return model.landau_lifshitz(m, point.current_density, params)
+        return model.landau_lifshitz(m, point.current_density, point.voltage, params)
 
     return vector_field
 

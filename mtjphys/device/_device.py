@@ -24,7 +24,8 @@ from ._model import Model
 from ._parameters import batch_shape, Parameters, stack_parameters
 from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Preamplifier
 from ._solve import default_solver, integrate, NeuronSolver
-from ._thermal import tangent_hessian, thermal_realisation, thermal_solver_for, ThermalSolver
+from ._thermal import (check_thermal_stability, tangent_hessian, thermal_realisation, thermal_solver_for,
+                       ThermalSolver)
 
 NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
 
@@ -142,7 +143,9 @@ class Device(eqx.Module):
 
 def solvable(record: Parameters):
     """The model a record is solved with: its generated model, or a micromagnetic one on its mesh."""
-    return meshed_model(record.model, record.mesh) if record.mesh is not None else record.model
+    if record.mesh is None:
+        return record.model
+    return meshed_model(record.model, record.mesh, record["resistance_law"])
 
 
 def _batch(parameters: Parameters | Sequence[Parameters]) -> tuple[list[Parameters], Model, dict]:
@@ -213,6 +216,7 @@ def make_device(
     warm = is_warm(records)
     if warm:
         solver = thermal or thermal_solver_for(records, window / (ThermalSolver().samples - 1))
+        check_thermal_stability(solver, records)
     else:
         solver = settings or default_solver(model)
     if preamplifier is None:

@@ -82,8 +82,14 @@ class Model:
         return self.module.THERMAL
 
     @property
+    def bias_switches(self) -> tuple[str, ...] | None:
+        """The record keys whose zeros switch off every term of the motion that reads the bias voltage (VCMA,
+        the torques' bias dependence); None when such a term has no such key (the bias is always needed)."""
+        return self.module.BIAS_SWITCHES
+
+    @property
     def landau_lifshitz(self) -> Callable:
-        """(m, current_density, params) -> dm/dt [1/s]."""
+        """(m, current_density, bias_voltage, params) -> dm/dt [1/s], at the voltage [V] across the barrier."""
         return self.module.landau_lifshitz
 
     @property
@@ -93,9 +99,9 @@ class Model:
             raise MtjphysError(f"model {self.name!r} has no thermal field")
         return self.module.thermal_diffusion
 
-    @property
-    def effective_field(self) -> Callable:
-        return self.module.effective_field
+    def effective_field(self, m, params: dict, bias_voltage=0.0):
+        """Returns: B_eff [T] at m, at the voltage [V] across the barrier (none unless given)."""
+        return self.module.effective_field(m, bias_voltage, params)
 
     @property
     def state_shape(self) -> tuple[int, ...]:
@@ -118,9 +124,10 @@ class Model:
         """Returns: a per-device vector as the state's (the same, for a macrospin)."""
         return value
 
-    @property
-    def energy_density(self) -> Callable:
-        return self.module.energy_density
+    def energy_density(self, m, params: dict, bias_voltage=0.0):
+        """Returns: the free-energy density [J/m^3] at m, at the voltage [V] across the barrier (none unless
+        given: the equilibrium every window starts from is at zero bias)."""
+        return self.module.energy_density(m, bias_voltage, params)
 
     def resistance(self, law: str) -> Callable:
         """Returns: (m, params) -> resistance [ohm] under the resistance law `law`."""

@@ -26,6 +26,12 @@ DEVICE_PARAMETERS = {
                            "junction (0: no Joule heating)", "shape": (), "constraint": "nonnegative"},
     "curie_temperature": {"units": "K", "description": "Curie temperature of the free layer, for Ms(T) under Joule "
                           "heating (null: Ms does not change)", "shape": (), "constraint": "scale"},
+    "anisotropy_scaling_exponent": {"units": "1", "description": "Ku(T) / Ku(T_ambient) = (Ms(T) / Ms(T_ambient))^n "
+                                    "under Joule heating (Callen-Callen: 3 for uniaxial anisotropy)", "shape": (),
+                                    "constraint": "nonnegative"},
+    "exchange_scaling_exponent": {"units": "1", "description": "A(T) / A(T_ambient) = (Ms(T) / Ms(T_ambient))^n "
+                                  "under Joule heating (about 2, 1.7-2 measured)", "shape": (),
+                                  "constraint": "nonnegative"},
 }
 
 # The calibrated reference device (see docs/physics.md): R0 = 11.05 kOhm at m.p = 0, and
@@ -53,6 +59,14 @@ REFERENCE = {
     "breakdown_voltage": None,
     "thermal_resistance": 0.0,
     "curie_temperature": None,
+    "anisotropy_scaling_exponent": 3.0,
+    "exchange_scaling_exponent": 2.0,
+    # the junction at its bias point, every effect off (docs/physics.md)
+    "vcma_coefficient": 0.0,
+    "barrier_thickness": 1e-9,
+    "interlayer_coupling": 0.0,
+    "damping_like_asymmetry": 0.0,
+    "field_like_quadratic": 0.0,
     # terms of the micromagnetic model that the macrospin leaves out
     "Kc": 0.0,
     "beta": 0.0,

@@ -82,10 +82,13 @@ class MeshedModel:
     Arguments:
         model: the generated micromagnetic model (its module's local functions).
         mesh: the grid, its body and material.
+        resistance_law: the law by which each column's conductance, and so its share of the current, follows
+            its direction at the barrier.
     """
 
     model: Model
     mesh: Mesh
+    resistance_law: str = "linear_conductance"
 
     # ---- what the model declares ----------------------------------------------------------
     name = property(lambda self: self.model.name)
@@ -149,20 +152,42 @@ class MeshedModel:
         return field
 
     def effective_field(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
-        """B_eff in every cell [T]: the local terms' and the nonlocal ones'."""
+        """B_eff in every cell [T] at zero bias and current: the local terms' and the nonlocal ones'."""
         m = self.directions(m)
         cells, ms = self.cell_parameters(params)
-        return self.model.module.effective_field(m, cells) + self.nonlocal_field(m, cells, ms)
+        return self.model.module.effective_field(m, 0.0, cells) + self.nonlocal_field(m, cells, ms)
 
     # ---- the interface of Model ------------------------------------------------------------
-    def landau_lifshitz(self, m: jnp.ndarray, current_density, params: dict) -> jnp.ndarray:
-        """dm/dt [1/s] in every cell (0 outside the body) for the current density [A/m^2] of each device,
-        |m| times the LLG of m / |m|."""
+    def landau_lifshitz(self, m: jnp.ndarray, current_density, bias_voltage, params: dict) -> jnp.ndarray:
+        """dm/dt [1/s] in every cell (0 outside the body), |m| times the LLG of m / |m|, for each device at
+        the voltage [V] across its barrier. The current density a cell carries is that of its column of the
+        pillar, set by the column's conductance at the barrier (`cell_current_density`); the device's
+        `current_density` [A/m^2] is their average."""
         unit, norm = _on_sphere(m)
         cells, ms = self.cell_parameters(params)
-        j = jnp.asarray(current_density)[..., None, None, None]
-        rate = self.model.module.landau_lifshitz(unit, j, self.nonlocal_field(unit, cells, ms), cells)
+        voltage = jnp.asarray(bias_voltage)[..., None, None, None]
+        cells["current_density"] = self.cell_current_density(unit, current_density, bias_voltage, params)
+        rate = self.model.module.landau_lifshitz(unit, cells["current_density"], voltage,
+                                                 self.nonlocal_field(unit, cells, ms), cells)
         return jnp.where(self._material[3][..., None], norm * rate, 0.0)
+
+    def cell_current_density(self, m: jnp.ndarray, current_density, bias_voltage, params: dict) -> jnp.ndarray:
+        """The current density through each column of cells [A/m^2], (..., nx, ny, 1): the columns conduct in
+        parallel at the barrier (the layer z = 0), so a column of conductance G_i carries V G_i over its
+        area. They sum to the device's current: scaled so that their average over the barrier is
+        `current_density`, which a uniform state gives as it is.
+
+        Arguments:
+            m: the state (..., nx, ny, nz, 3); current_density [A/m^2] and bias_voltage [V] of each device.
+        """
+        barrier = jnp.asarray(self.mesh.mask[:, :, :1])
+        cells, _ = self.cell_parameters(params)
+        layer = {k: v[..., :1, :] if self.is_vector(k) else v[..., :1] for k, v in cells.items()}
+        voltage = jnp.asarray(bias_voltage)[..., None, None, None]
+        per_cell = self.model.resistance(self.resistance_law)(self.directions(m)[..., :1, :], voltage, layer)
+        conductance = jnp.where(barrier, 1 / per_cell, 0.0)
+        share = conductance / jnp.mean(conductance, axis=(-3, -2, -1), keepdims=True, where=barrier)
+        return jnp.asarray(current_density)[..., None, None, None] * share
 
     def thermal_diffusion(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
         """G [1/s^(1/2)] of every cell, (..., nx, ny, nz, 3, 3): Brown's field of the cell's volume."""
@@ -193,7 +218,7 @@ class MeshedModel:
         term's from its grid operator."""
         m = self.directions(m)
         cells, ms = self.cell_parameters(params)
-        density = self.model.module.energy_density(m, cells)
+        density = self.model.module.energy_density(m, 0.0, cells)
         operators = self.model.grid_operators
         for name, field in self.nonlocal_fields(m, cells, ms).items():
             density = density + operators[name].energy_density(m, field, ms, cells)
@@ -264,6 +289,6 @@ class MeshedModel:
 
 
 @functools.lru_cache(maxsize=32)
-def meshed_model(model: Model, mesh: Mesh) -> MeshedModel:
-    """The model on a mesh (one object per model and mesh, so that jitted code is reused)."""
-    return MeshedModel(model, mesh)
+def meshed_model(model: Model, mesh: Mesh, resistance_law: str = "linear_conductance") -> MeshedModel:
+    """The model on a mesh (one object per model, mesh and law, so that jitted code is reused)."""
+    return MeshedModel(model, mesh, resistance_law)
