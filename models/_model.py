@@ -196,8 +196,9 @@ class MacrospinModel:
                 expression = sp.Matrix(term.torque_vector(MAGNETIZATION, self.symbols))
             if BIAS_VOLTAGE not in expression.free_symbols:
                 continue
-            off = lambda p: all(sp.simplify(e) == 0 for e in expression.xreplace({p.symbol: 0}))
-            switch = next((p.name for p in term.parameters if not p.vector and off(p)), None)
+            switch = next((p.name for p in term.parameters
+                           if not p.vector and all(sp.simplify(e) == 0 for e in expression.xreplace({p.symbol: 0}))),
+                          None)
             if switch is None:
                 return None
             switches.append(switch)
