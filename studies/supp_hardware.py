@@ -12,8 +12,10 @@ temperature and area each part sets.
     V_half = 1.0, 0.7 and 0.5 V; the same under a voltage drive at V = j A R0; and the transfer curve's
     nonlinearity on the operating range (largest distance of the normalised curve from a straight line).
 (b) Joule heating: the free layer at T = T_ambient + R_th P, with Ms(T) by Bloch's law (Curie
-    temperature 750 K assumed), at 0 K and 300 K ambient: its temperature and the mean and spread of
-    dR at 0.9e10 A/m^2 against the thermal resistance R_th (realisations drawn from SEED).
+    temperature 750 K assumed) and Ku ~ Ms^3, A ~ Ms^2 (Callen-Callen; the record's exponents), at 0 K and
+    300 K ambient: its temperature, its small-angle precession frequency (a perpendicular layer softens as
+    it heats) and the mean and spread of dR at 0.9e10 A/m^2 against the thermal resistance R_th
+    (realisations drawn from SEED).
 (c) The Fig. 2 task over seeds SEED .. SEED + SEEDS - 1 against V_half (device mode, 0 K) and against
     R_th (0 K ambient: the heat alone makes the free layers noisy; thermal surrogate).
 (d) The Fig. 2 task at 300 K against the free layer's area (thickness, current density and RA kept,
@@ -38,7 +40,7 @@ from matplotlib.figure import Figure
 
 import mtjphys as mp
 from mtjphys.data import provenance
-from mtjphys.device import free_layer_temperature, is_warm, tangent_hessian
+from mtjphys.device import free_layer_temperature, heated_record, is_warm, tangent_hessian
 from mtjphys.networks import energy_summary
 from mtjphys.reproduction import (
     params_option,
@@ -131,7 +133,7 @@ def heating(realisations: int, seed: int, parameters: mp.Parameters | None = Non
     """(b): the heated free layer's temperature and dR at J_HEATING against R_th, at 0 K and 300 K ambient."""
     ambients = [0.0, ROOM]
     shape = (len(ambients), len(THERMAL_RESISTANCES))
-    temperature, mean, spread = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    temperature, mean, spread, frequency = np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for a, ambient in enumerate(ambients):
         for k, r_th in enumerate(THERMAL_RESISTANCES):
             record = device(thermal_resistance=r_th, temperature=ambient, curie=CURIE, parameters=parameters)
@@ -140,12 +142,15 @@ def heating(realisations: int, seed: int, parameters: mp.Parameters | None = Non
             mean_power = float(np.mean(response.energy)) / mp.NEURON_WINDOW
             temperature[a, k] = float(free_layer_temperature(record, mean_power))
             mean[a, k], spread[a, k] = np.mean(response.delta_r), np.std(response.delta_r)
+            frequency[a, k] = float(np.max(mp.precession_frequency(heated_record(record, mean_power))))
     dims = ("ambient_temperature", "thermal_resistance")
     return xr.Dataset(
         {
             "heated_temperature": (dims, temperature, {"units": "K", "long_name": "mean free-layer temperature"}),
             "heated_delta_r_mean": (dims, mean, {"units": "ohm", "long_name": f"mean dR at {J_HEATING:g} A/m^2"}),
             "heated_delta_r_std": (dims, spread, {"units": "ohm", "long_name": "std of dR across realisations"}),
+            "heated_precession_frequency": (dims, frequency, {"units": "Hz", "long_name": "small-angle precession "
+                                                              "frequency of the free layer heated by the mean power"}),
         },
         coords={"ambient_temperature": ("ambient_temperature", ambients, {"units": "K", "long_name": "ambient"}),
                 "thermal_resistance": ("thermal_resistance", THERMAL_RESISTANCES,
@@ -304,7 +309,9 @@ def run(output_dir, *, seed: int = 0, seeds: int = 6, quick: bool = False, reali
         "fig2_energy_per_step_J": float(fig2.fig2_energy_per_step_vs_v_half.mean()),
         "fig2_energy_per_task_J": float(fig2.fig2_energy_per_task_vs_v_half.mean()),
         "heating": {f"{a:g}": {"temperature_K": dataset.heated_temperature.sel(ambient_temperature=a).values.tolist(),
-                               "delta_r_std_ohm": dataset.heated_delta_r_std.sel(ambient_temperature=a).values.tolist()}
+                               "delta_r_std_ohm": dataset.heated_delta_r_std.sel(ambient_temperature=a).values.tolist(),
+                               "frequency_GHz": (dataset.heated_precession_frequency.sel(ambient_temperature=a)
+                                                 / 1e9).values.tolist()}
                     for a in dataset.ambient_temperature.values},
         "thermal_resistances": THERMAL_RESISTANCES,
         "success": {kind: curve(dataset, kind).to_json() for kind in ("v_half", "thermal_resistance", "area_factor")},
@@ -371,8 +378,10 @@ def report(summary: dict) -> ReportSection:
         + ", ".join(f"{t:.1f}" for t in heating["0"]["temperature_K"]) + " K from 0 K ambient (spread of dR "
         + ", ".join(f"{s:.1f}" for s in heating["0"]["delta_r_std_ohm"]) + " Ω), "
         + ", ".join(f"{t:.0f}" for t in heating["300"]["temperature_K"]) + " K from 300 K (spread "
-        + ", ".join(f"{s:.0f}" for s in heating["300"]["delta_r_std_ohm"]) + " Ω). Fig. 2 with heating alone "
-        f"(0 K ambient): {success['thermal_resistance'].describe(' K/W')}; "
+        + ", ".join(f"{s:.0f}" for s in heating["300"]["delta_r_std_ohm"]) + " Ω); the free layer softens as it "
+        "heats (Ku ~ Ms^3): its precession frequency goes "
+        + " → ".join(f"{f:.2f}" for f in heating["300"]["frequency_GHz"]) + " GHz from 300 K. Fig. 2 with heating "
+        f"alone (0 K ambient): {success['thermal_resistance'].describe(' K/W')}; "
         f"{success['thermal_resistance'].breaking.describe('K/W')}.",
         f"At 300 K against the free layer's area (same thickness, current density and RA): "
         f"{success['area_factor'].describe(' × the area')}; {room}.",

@@ -147,3 +147,23 @@ def test_a_bias_effect_changes_the_neuron_by_polarity():
     for drive in ([0.9e10], [-0.9e10]):
         plain = mp.neuron_output(mp.Parameters(), drive).delta_r
         assert not np.allclose(mp.neuron_output(record, drive).delta_r, plain, rtol=1e-3)
+
+
+def test_a_grids_columns_share_the_current_by_their_conductances():
+    record = mp.Parameters({"cell_size": 10e-9}, model=mp.micromagnetic_model())
+    grid, params = mp.make_device(record).model, record.arrays()
+    mask = record.mesh.mask[:, :, 0]
+    # a state tilted towards +p on one half of the disc and towards -p on the other
+    x = record.mesh.centres()[0][:, None, None]
+    tilt = np.where(x > 0, 0.6, -0.6) * np.ones(record.mesh.shape)
+    m = np.stack([tilt, np.zeros_like(tilt), np.sqrt(1 - tilt**2)], axis=-1)
+    j, voltage = 0.9e10, 0.8
+    cells = np.asarray(grid.cell_current_density(jnp.asarray(m), j, voltage, params))[:, :, 0]
+    area = record.mesh.cell[0] * record.mesh.cell[1]
+    # the columns carry the device's current between them
+    assert np.sum(cells[mask]) * area == pytest.approx(j * mask.sum() * area, rel=1e-12)
+    # the half nearer the parallel state conducts more and carries more
+    assert cells[mask & (x[:, :, 0] > 0)].min() > 1.2 * cells[mask & (x[:, :, 0] < 0)].max()
+    # a uniform state carries the device's current density everywhere
+    uniform = np.asarray(grid.cell_current_density(grid.uniform(jnp.asarray(m[0, 0, 0])), j, voltage, params))
+    np.testing.assert_allclose(uniform[:, :, 0][mask], j, rtol=1e-13)

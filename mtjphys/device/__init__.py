@@ -13,6 +13,7 @@ from ._circuit import (
     Circuit as Circuit,
     free_layer_temperature as free_layer_temperature,
     heated as heated,
+    heated_record as heated_record,
     is_warm as is_warm,
     operating_point as operating_point,
     OperatingPoint as OperatingPoint,

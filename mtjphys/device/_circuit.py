@@ -157,6 +157,14 @@ def heated(params: dict, power: jnp.ndarray) -> dict:
     return {**params, **scaled}
 
 
+def heated_record(record: Parameters, power: float) -> Parameters:
+    """Returns: the record of the free layer held in steady state by `power` [W]: its temperature, Ms, Ku and A as
+    `heated` makes them, its thermal resistance 0 (the heat already counted)."""
+    params = heated(record.arrays(), jnp.float64(power))
+    changed = {key: float(params[key]) for key in ("temperature", "Ms", "Ku", "A") if key in record}
+    return record.replace(thermal_resistance=0.0, **changed)
+
+
 def drift(model: Model, law: str, circuit: Circuit):
     """Returns: the vector field (t, m, (drive, params)) -> dm/dt of the deterministic LLG in this circuit."""
 
