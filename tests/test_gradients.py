@@ -173,6 +173,49 @@ def test_a_micromagnetic_layer_is_differentiated_through_its_grid():
     _check_every_row(parameters, sensitivity, _trace_function(parameters, settings))
 
 
+# a rectangle of 4 x 2 cells whose relaxed state a tilted field makes non-uniform: it moves with every material
+# parameter, so the derivatives go through the relaxation
+TILTED_GRID = {"geometry": "rectangle", "length": 20e-9, "width": 10e-9, "cell_size": 5e-9, "H_ext": (4e4, 1e4, 0.0)}
+
+
+@pytest.mark.slow
+def test_the_relaxed_state_has_the_equilibriums_derivative_in_both_modes(monkeypatch):
+    """Implicit differentiation of the relaxation: forward and reverse mode agree, and match differences of
+    relaxations converged far below the relaxation's own threshold."""
+    from mtjphys.grid import _micromagnetic
+
+    parameters = mp.Parameters(TILTED_GRID, model=mp.micromagnetic_model())
+    model, params = mp.make_device(parameters).model, parameters.arrays()
+    names = ("Ku", "Ms", "A", "H_ext")
+    average = lambda params: model.average(model.initial_state(params, ()))
+    of_free = lambda free: average({**params, **free})
+    free = {name: params[name] for name in names}
+    forward, reverse = jax.jit(jax.jacfwd(of_free))(free), jax.jit(jax.jacrev(of_free))(free)
+    for name in names:
+        assert _relative_error(forward[name], reverse[name]) < 1e-10
+    # relaxed to 1e-13 T the state is the equilibrium to the differences' precision; its derivative moves little
+    monkeypatch.setattr(_micromagnetic, "RELAX_TORQUE", 1e-13)
+    exact = jax.jit(jax.jacfwd(of_free))(free)
+    assert max(_relative_error(exact[name], forward[name]) for name in names) < 1e-5
+    relaxed_average = jax.jit(average)
+    for name, component in (("Ku", None), ("Ms", None), ("A", None), ("H_ext", 0), ("H_ext", 1)):
+        finite = _differences(relaxed_average, params, name, component)
+        analytic = np.asarray(exact[name] if component is None else exact[name][:, component])
+        assert _relative_error(analytic, finite) < 1e-6, (name, component)
+
+
+@pytest.mark.slow
+def test_reverse_mode_differentiates_a_grid_through_its_relaxation():
+    parameters = mp.Parameters(TILTED_GRID, model=mp.micromagnetic_model())
+    settings = eqx.tree_at(lambda s: (s.rtol, s.atol, s.progress), mp.make_device(parameters).solver,
+                           (1e-10, 1e-12, False))
+    forward, reverse = (mp.trace_sensitivity(parameters, J, TIMES[::20], wrt=["Ku", "Ms", "A", "H_ext"],
+                                             settings=settings, mode=mode) for mode in ("forward", "reverse"))
+    for label in forward.parameter.values:
+        row = forward.sensitivity.sel(parameter=label).values
+        assert _relative_error(row, reverse.sensitivity.sel(parameter=label).values) < 1e-6, label
+
+
 def test_what_has_no_derivative_is_refused_in_one_line():
     parameters = mp.Parameters()
     assert "temperature" not in differentiable_parameters(parameters)  # any T > 0 switches to the SDE

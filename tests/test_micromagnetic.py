@@ -352,6 +352,33 @@ def test_the_relaxed_disc_flowers_at_its_rim_through_the_thickness():
     assert np.abs(radial[centre]).max() < 0.1 * np.abs(bottom[rim]).max()
 
 
+@pytest.mark.slow
+def test_a_relaxation_that_did_not_converge_is_refused_in_one_line(monkeypatch, tmp_path, capsys):
+    """The relaxation reports the largest |m x (m x B_eff)| of the state it reached; cut short, it is refused,
+    by the same line from inside the compiled solve at the command line."""
+    from mtjphys.grid import _micromagnetic
+
+    rectangle = {"geometry": "rectangle", "length": 15e-9, "width": 10e-9, "cell_size": 5e-9}
+    record = grid_record(**rectangle, H_ext=(4e4, 1e4, 0.0))
+    model, params = mp.make_device(record).model, record.arrays()
+    state, residual, steps = model.relaxation(model.uniform(params["m0"]), params)
+    torque = np.cross(state, np.cross(state, np.asarray(model.effective_field(state, params))))
+    assert float(residual) == pytest.approx(np.linalg.norm(torque, axis=-1)[record.mesh.mask].max(), rel=1e-9)
+    assert 0 < residual < _micromagnetic.RELAX_TORQUE and 0 < steps < _micromagnetic.RELAX_ITERATIONS
+    monkeypatch.setattr(_micromagnetic, "RELAX_ITERATIONS", 3)
+    refusal = r"did not converge: max \|m x \(m x B_eff\)\| = \de-\d\d T after 3 iterations \(needs < 1e-07 T\)"
+    with pytest.raises(mp.MtjphysError, match=refusal) as eager:
+        model.relax(model.uniform(params["m0"]), params)
+    given = tmp_path / "tilted.json"
+    given.write_text(json.dumps({"H_ext": [4e4, 1e4, 0.0]}))
+    options = [f"--{key.replace('_', '-')}={value}" for key, value in rectangle.items()]
+    with pytest.raises(SystemExit) as exit_info:
+        run_command(cli, ["neuron", "-j", "0.9e10", "--model", "micromagnetic", *options, "--params", str(given),
+                          "-o", str(tmp_path / "n.nc")], prog_name="mtjphys")
+    assert exit_info.value.code == 2 and capsys.readouterr().err == f"mtjphys: error: {eager.value}\n"
+    assert not (tmp_path / "n.nc").exists()
+
+
 # ---- the neuron, its datasets and its command line ---------------------------------------------
 @pytest.mark.slow
 def test_a_micromagnetic_trace_holds_the_average_and_the_final_cells(tmp_path):

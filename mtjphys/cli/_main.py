@@ -17,6 +17,7 @@ from ..device._parameters import Parameters
 from ..device._preamplifier import DEFAULT_BANDWIDTH, Preamplifier
 from ..device._transfer import neuron_trace, OPERATING_RANGE, transfer_curve
 from ..grid._mesh import GEOMETRIES
+from ..grid._micromagnetic import NO_TANGENT, NOT_RELAXED
 from ..reproduction._options import (
     options,
     output_dir_option,
@@ -27,6 +28,9 @@ from ..reproduction._options import (
     seed_option,
 )
 
+# how the refusals of checks inside jitted code (equinox.error_if) open: shown as they stand, one line
+RUNTIME_REFUSALS = (NOT_RELAXED, NO_TANGENT)
+
 
 def run_command(command: click.Command, args=None, prog_name: str | None = None) -> None:
     """Run a click command; user errors become one line on stderr and exit status 2."""
@@ -36,7 +40,11 @@ def run_command(command: click.Command, args=None, prog_name: str | None = None)
         click.echo("aborted", err=True)
         sys.exit(130)
     except eqx.EquinoxRuntimeError as error:  # a solve that cannot finish, e.g. beyond max_steps
-        reason = str(error).split("equinox.EquinoxRuntimeError:")[-1].strip().split(". ")[0].lower()
+        message = str(error).split("equinox.EquinoxRuntimeError:")[-1].strip()
+        if message.startswith(RUNTIME_REFUSALS):  # our own refusal, raised inside the compiled solve
+            click.echo(f"{prog_name or command.name}: error: {message.splitlines()[0]}", err=True)
+            sys.exit(2)
+        reason = message.split(". ")[0].lower()
         click.echo(f"{prog_name or command.name}: error: the solver failed: {reason} (a current density or "
                    "parameter far outside the device's range?)", err=True)
         sys.exit(2)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._errors import MtjphysError
 from ._mesh import Mesh
@@ -23,6 +27,27 @@ if TYPE_CHECKING:
 
 RELAX_TORQUE = 1e-7  # [T]: relaxed when |m x (m x B_eff)| is below this in every cell
 RELAX_ITERATIONS = 20_000
+# the relaxed state's derivative: conjugate gradients until each device's residual is this fraction of its
+# right-hand side's
+TANGENT_TOLERANCE = 1e-12
+TANGENT_ITERATIONS = 10_000
+NOT_RELAXED = "the micromagnetic relaxation did not converge"
+NO_TANGENT = "the derivative of the micromagnetic relaxation did not converge"
+
+
+def _not_relaxed(residual: float) -> str:
+    """The line that refuses a relaxation left with `residual` [T], the largest |m x (m x B_eff)|."""
+    if math.isnan(residual):
+        return (f"{NOT_RELAXED}: max |m x (m x B_eff)| is not a number (needs < {RELAX_TORQUE:.0e} T); a parameter "
+                "far outside the device's range?")
+    return (f"{NOT_RELAXED}: max |m x (m x B_eff)| = {residual:.0e} T after {RELAX_ITERATIONS} iterations (needs "
+            f"< {RELAX_TORQUE:.0e} T), so no window has an equilibrium to start from; a field near switching, or "
+            "an m0 near a saddle, leaves the energy too flat to descend: move the field, the anisotropy or m0")
+
+
+# Inside jitted code a refusal can only say one of a fixed set of lines: they give the residual to one digit
+_RESIDUAL_LEVELS = np.array([digit * 10.0**exponent for exponent in range(-7, 4) for digit in range(1, 10)])
+_RESIDUAL_ROUNDING = (_RESIDUAL_LEVELS[:-1] + _RESIDUAL_LEVELS[1:]) / 2  # where one digit rounds to the next
 
 
 def _on_sphere(m: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
@@ -35,6 +60,33 @@ def _safe_divide(numerator, denominator):
     """numerator / denominator, 0 where the denominator is 0 (with gradients that stay finite)."""
     nonzero = denominator != 0
     return jnp.where(nonzero, numerator / jnp.where(nonzero, denominator, 1.0), 0.0)
+
+
+def _conjugate_gradients(operator: Callable, rhs: jnp.ndarray) -> jnp.ndarray:
+    """x with operator(x) = rhs for an operator symmetric and positive definite on each device's cells (the
+    last four axes), each device's system solved on its own to `TANGENT_TOLERANCE` of its right-hand side;
+    refused (equinox's runtime error) where it does not get there in `TANGENT_ITERATIONS` steps."""
+    dot = lambda a, b: jnp.sum(a * b, axis=(-4, -3, -2, -1), keepdims=True)
+    goal = TANGENT_TOLERANCE**2 * dot(rhs, rhs)
+
+    def unfinished(carry):
+        iteration, *_, rr = carry
+        return (iteration < TANGENT_ITERATIONS) & jnp.any(rr > goal)
+
+    def iterate(carry):
+        iteration, x, r, p, rr = carry
+        active = rr > goal  # a device that got there stays put while the others go on
+        q = operator(p)
+        step = jnp.where(active, _safe_divide(rr, dot(p, q)), 0.0)
+        x, r = x + step * p, r - step * q
+        rr_next = dot(r, r)
+        p = jnp.where(active, r + _safe_divide(rr_next, rr) * p, p)
+        return iteration + 1, x, r, p, jnp.where(active, rr_next, rr)
+
+    _, x, *_, rr = jax.lax.while_loop(unfinished, iterate, (0, jnp.zeros_like(rhs), rhs, rhs, dot(rhs, rhs)))
+    return eqx.error_if(x, jnp.any(~(rr <= goal)), f"{NO_TANGENT} in {TANGENT_ITERATIONS} conjugate-gradient "
+                        "steps: the relaxed state is no minimum of the energy (a saddle, or a direction it can "
+                        "turn in for free), and has no derivative")
 
 
 def exchange_field(m: jnp.ndarray, stiffness: jnp.ndarray, ms: jnp.ndarray, cell) -> jnp.ndarray:
@@ -240,9 +292,58 @@ class MeshedModel:
 
     # ---- the relaxed state -------------------------------------------------------------------
     def relax(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
+        """The state `relaxation` reaches from `m`, refused where it has not converged.
+
+        Arguments:
+            m, params: as for `relaxation`.
+
+        Returns:
+            The relaxed state. Where max |m x (m x B_eff)| is not below `RELAX_TORQUE`: a one-line
+            `MtjphysError`, or inside jitted code equinox's runtime error with the same line (the residual to
+            one digit), which the command line shows as it stands.
+        """
+        state, residual, _ = self.relaxation(m, params)
+        largest = jnp.max(residual)
+        if not isinstance(largest, jax.core.Tracer):
+            if not largest <= RELAX_TORQUE:  # NaN included
+                raise MtjphysError(_not_relaxed(float(largest)))
+            return state
+        lines = [_not_relaxed(float(level)) for level in _RESIDUAL_LEVELS] + [_not_relaxed(math.nan)]
+        line = jnp.where(jnp.isnan(largest), len(lines) - 1, jnp.searchsorted(_RESIDUAL_ROUNDING, largest))
+        return eqx.branched_error_if(state, ~(largest <= RELAX_TORQUE), line, lines)
+
+    def relaxation(self, m: jnp.ndarray, params: dict) -> tuple[jnp.ndarray, jnp.ndarray, jnp.ndarray]:
         """The state of least energy reached from `m` without current: steepest descent along
         -m x (m x B_eff) with Barzilai-Borwein steps (Exl et al., J. Appl. Phys. 115, 17D118 (2014)),
-        each device on its own, until |m x (m x B_eff)| < `RELAX_TORQUE` in every cell."""
+        each device on its own, until |m x (m x B_eff)| < `RELAX_TORQUE` in every cell or for at most
+        `RELAX_ITERATIONS` steps.
+
+        Its derivatives, forward and reverse, are the equilibrium's (`equilibrium_tangent`), whatever the
+        path the descent took; none flows to the start `m`, on which the equilibrium does not depend.
+
+        Arguments:
+            m: the start (..., nx, ny, nz, 3); params: the record's arrays, the batch's shape.
+
+        Returns:
+            (the state reached, unit vectors like m; the largest |m x (m x B_eff)| [T] over each device's
+            cells, (...); the steps taken).
+        """
+        @jax.custom_jvp
+        def relaxed(m, params):
+            return self._descend(m, params)
+
+        @relaxed.defjvp
+        def relaxed_jvp(primals, tangents):
+            m, params = primals
+            state, residual, steps = self._descend(m, params)
+            tangent = self.equilibrium_tangent(state, params, tangents[1])
+            return (state, residual, steps), (tangent, jnp.zeros_like(residual),
+                                              np.zeros(jnp.shape(steps), jax.dtypes.float0))
+
+        return relaxed(m, params)
+
+    def _descend(self, m: jnp.ndarray, params: dict) -> tuple[jnp.ndarray, jnp.ndarray, jnp.ndarray]:
+        """`relaxation` without its derivative rule."""
         grid = (-4, -3, -2, -1)
         inside = self._material[3][..., None]
         per_device = lambda a: jnp.max(jnp.linalg.norm(a, axis=-1), axis=(-3, -2, -1))
@@ -273,7 +374,43 @@ class MeshedModel:
             moved = step(m, g, tau)
             return iteration + 1, m, g, moved, torque(moved)
 
-        return jax.lax.while_loop(unfinished, iterate, state)[3]
+        steps, _, _, relaxed, g = jax.lax.while_loop(unfinished, iterate, state)
+        return relaxed, per_device(g), steps
+
+    def equilibrium_tangent(self, m: jnp.ndarray, params: dict, tangent: dict) -> jnp.ndarray:
+        """The change of the equilibrium `m` with the parameters along `tangent` (implicit differentiation).
+
+        At equilibrium P B_eff = B_eff - (m.B_eff) m vanishes in every cell; a change dp moves it by dm,
+        tangent to the sphere (the gauge: |m| = 1), with
+
+            (m.B_eff) dm - P J P dm = P (dB_eff/dp dp),   J = dB_eff/dm,
+
+        the energy's Hessian on the sphere per moment. Each cell's rows weighted by its Ms make the system
+        symmetric, and positive definite at a minimum: conjugate gradients solve it, each device on its own,
+        to `TANGENT_TOLERANCE`, inside `lax.custom_linear_solve`, so that reverse mode transposes it. Cells
+        outside the body do not move.
+
+        Arguments:
+            m: the relaxed state (..., nx, ny, nz, 3), unit vectors; params: as for `relaxation`;
+            tangent: dp, like params.
+
+        Returns:
+            dm, like m.
+        """
+        inside = self._material[3][..., None]
+        _, ms = self.cell_parameters(params)
+        weight = ms[..., None]
+        field = self.effective_field(m, params)
+        along = jnp.sum(m * field, axis=-1, keepdims=True)
+        project = lambda v: v - jnp.sum(m * v, axis=-1, keepdims=True) * m
+
+        def hessian(dm):  # linear in dm: the weighted left-hand side, the identity outside the body
+            _, field_change = jax.jvp(lambda state: self.effective_field(state, params), (m,), (project(dm),))
+            return jnp.where(inside, weight * (along * dm - project(field_change)), dm)
+
+        _, push = jax.jvp(lambda p: self.effective_field(m, p), (params,), (tangent,))
+        rhs = jnp.where(inside, weight * project(push), 0.0)
+        return jax.lax.custom_linear_solve(hessian, rhs, _conjugate_gradients, symmetric=True)
 
     def initial_state(self, params: dict, batch: tuple[int, ...]) -> jnp.ndarray:
         """The state every window starts from: relaxed from the record's m0 in every cell, broadcast to
