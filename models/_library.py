@@ -16,7 +16,9 @@ from ._terms import (
     LinearConductance,
     LinearResistance,
     Magnetostatic,
+    OerstedField,
     QuadraticFieldLikeTorque,
+    ReferenceStrayField,
     SlonczewskiTorque,
     ThermalField,
     UniaxialAnisotropy,
@@ -50,7 +52,8 @@ def micromagnetic_stt() -> MicromagneticModel:
     """The micromagnetic free layer: in every cell Zeeman, uniaxial and cubic anisotropy, Slonczewski
     (MuMax3 form) and field-like spin-transfer torques, Brown's thermal field of the cell, the same
     resistance laws, bias-dependent TMR and bias-point terms as `macrospin_stt`; between cells exchange
-    and the demagnetising field of the grid."""
+    and the demagnetising field of the grid; and the fields of the stack, the reference layer's stray field
+    and the current's Oersted field (both off unless reference_Ms, oersted_field are given)."""
     local = MacrospinModel(
         name="micromagnetic_stt",
         energies=(Zeeman(), UniaxialAnisotropy(), CubicAnisotropy(), *BIAS_POINT_ENERGIES),
@@ -59,4 +62,5 @@ def micromagnetic_stt() -> MicromagneticModel:
         resistance_laws=(LinearConductance(), LinearResistance()),
         bias=BiasDependentTMR(),
     )
-    return MicromagneticModel("micromagnetic_stt", local, (Exchange(), Magnetostatic()))
+    return MicromagneticModel("micromagnetic_stt", local,
+                              (Exchange(), Magnetostatic(), ReferenceStrayField(), OerstedField()))

@@ -343,6 +343,40 @@ class Magnetostatic(NonlocalTerm):
     operator: str = "mtjphys.grid:MagnetostaticOperator"
 
 
+@dataclasses.dataclass(frozen=True)
+class ReferenceStrayField(NonlocalTerm):
+    """The stray field of the reference layer: a layer of the free layer's lateral shape below the barrier,
+    uniformly magnetised along p = fixed_layer with Ms_ref. At cell i, B_i = -mu0 Ms_ref sum_j N(r_i - r_j) p,
+    N the mutual demagnetising tensor of the reference layer's prisms j and the cell (Newell's f and g),
+    fixed in time, so its energy is the Zeeman-like -Ms m . B. The layer's thickness and its spacing from
+    the free layer are grid keys (reference_thickness, reference_spacing): they set the tensor the grid
+    computes once (`mtjphys.grid.ReferenceStrayFieldOperator`). Ms_ref = 0: no field."""
+
+    name: str = "reference_stray_field"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("reference_Ms", "A/m", "saturation magnetization of the reference layer, for its stray field on "
+                  "the free layer (0: none)", constraint="nonnegative"),
+        FIXED_LAYER,
+    )
+    operator: str = "mtjphys.grid:ReferenceStrayFieldOperator"
+
+
+@dataclasses.dataclass(frozen=True)
+class OerstedField(NonlocalTerm):
+    """The Oersted field of the current through the pillar, by Ampere's law: a uniform current density j in
+    a cylinder gives B = mu0 j r / 2, azimuthal. On the grid each column of cells carries its own current
+    density as a long straight wire, and the field is their Biot-Savart sum
+    (`mtjphys.grid.OerstedOperator`); a positive j flows along -z (electrons from the reference layer into
+    the free layer). Its parameter scales it: 1 the field of the current, 0 none."""
+
+    name: str = "oersted"
+    parameters: tuple[Parameter, ...] = (
+        Parameter("oersted_field", "1", "factor on the Oersted field of the current through the pillar (1: "
+                  "Ampere's law; 0: none)", constraint="nonnegative"),
+    )
+    operator: str = "mtjphys.grid:OerstedOperator"
+
+
 _RESISTANCES = (
     Parameter("R_P", "ohm", "resistance in the parallel state", constraint="positive"),
     Parameter("R_AP", "ohm", "resistance in the antiparallel state", constraint="positive"),

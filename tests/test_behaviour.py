@@ -26,6 +26,7 @@ PINS = json.loads((pathlib.Path(__file__).parent / "pinned_behaviour.json").read
 
 NEURON = 1e-8  # relative
 GRID = 1e-10  # absolute, on <m>
+DEVICE_RUN = 1e-6  # relative and absolute: 30 steps of a recurrent network carry a 1e-11 change of dR to 2e-8
 NETWORK = 5e-2  # relative
 
 
@@ -47,9 +48,9 @@ def test_a_thermal_neuron_and_a_device_mode_network_are_unchanged():
     inputs = np.sin(np.arange(30) * 0.4)[:, None]
     run = mp.simulate(network, mp.make_drive(30, inputs=inputs, n_inputs=1), record_mtjs=8, progress=False)
     pinned = PINS["device_run"]
-    np.testing.assert_allclose(run.trajectory.readouts[:, 0], pinned["readouts"], rtol=NEURON, atol=NEURON)
-    np.testing.assert_allclose(run.trajectory.mtj_outputs[::5].ravel(), pinned["mtj_outputs"], rtol=NEURON,
-                               atol=NEURON)
+    np.testing.assert_allclose(run.trajectory.readouts[:, 0], pinned["readouts"], rtol=DEVICE_RUN, atol=DEVICE_RUN)
+    np.testing.assert_allclose(run.trajectory.mtj_outputs[::5].ravel(), pinned["mtj_outputs"], rtol=DEVICE_RUN,
+                               atol=DEVICE_RUN)
     np.testing.assert_allclose(run.trajectory.mtj_energy, pinned["energy"], rtol=NEURON)
 
 

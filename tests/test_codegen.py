@@ -154,7 +154,9 @@ def test_a_micromagnetic_module_records_each_nonlocal_terms_operator():
     none cannot be generated."""
     module = mp.micromagnetic_model().module
     assert module.NONLOCAL_TERMS == (("exchange", "mtjphys.grid:ExchangeOperator"),
-                                     ("magnetostatic", "mtjphys.grid:MagnetostaticOperator"))
+                                     ("magnetostatic", "mtjphys.grid:MagnetostaticOperator"),
+                                     ("reference_stray_field", "mtjphys.grid:ReferenceStrayFieldOperator"),
+                                     ("oersted", "mtjphys.grid:OerstedOperator"))
     assert mp.default_model().module.NONLOCAL_TERMS == ()
 
     @dataclasses.dataclass(frozen=True)

@@ -20,6 +20,8 @@ from mtjphys.grid import (
     ExchangeOperator,
     MagnetostaticOperator,
     meshed_model,
+    OerstedOperator,
+    ReferenceStrayFieldOperator,
 )
 
 from . import user_terms
@@ -39,10 +41,12 @@ def biased():
 def test_the_shipped_model_composes_exchange_and_demagnetisation_as_before():
     """Its operators' fields are the stencil's and the FFT convolution's, bit for bit, summed in the
     model's order; its energy is the local terms' and -Ms m . (B_ex + B_d) / 2, as the generated code
-    had it before the operators owned it."""
+    had it before the operators owned it. The fields of the stack (the reference layer's stray field, the
+    Oersted field) are off at the reference values and add nothing (tests/test_reference_layer.py)."""
     model = mp.micromagnetic_model()
-    assert model.nonlocal_terms == ("exchange", "magnetostatic")
-    assert [type(o) for o in model.grid_operators.values()] == [ExchangeOperator, MagnetostaticOperator]
+    assert model.nonlocal_terms == ("exchange", "magnetostatic", "reference_stray_field", "oersted")
+    assert [type(o) for o in model.grid_operators.values()] == [ExchangeOperator, MagnetostaticOperator,
+                                                                ReferenceStrayFieldOperator, OerstedOperator]
     record = mp.Parameters({"cell_size": CELL, "thickness": 2e-9, "layers": 2, "grain_size": 40e-9,
                             "grain_Ms_dispersion": 0.2, "grain_seed": 3}, model=model)
     grid, params = meshed_model(model, record.mesh), record.arrays()
@@ -54,7 +58,9 @@ def test_the_shipped_model_composes_exchange_and_demagnetisation_as_before():
     fields = grid.nonlocal_fields(m, cells, ms)
     exchange = exchange_field(m, jnp.where(record.mesh.mask, cells["A"], 0.0), ms, record.mesh.cell)
     demag = demag_field(ms[..., None] * m, record.mesh.kernel, record.mesh.shape, MU0)
-    assert list(fields) == ["exchange", "magnetostatic"]
+    assert list(fields) == ["exchange", "magnetostatic", "reference_stray_field", "oersted"]
+    for off in ("reference_stray_field", "oersted"):
+        np.testing.assert_array_equal(fields[off], 0.0)
     np.testing.assert_array_equal(fields["exchange"], exchange)
     np.testing.assert_array_equal(fields["magnetostatic"], demag)
     np.testing.assert_array_equal(grid.nonlocal_field(m, cells, ms), jnp.zeros_like(m) + exchange + demag)
@@ -86,7 +92,7 @@ def test_a_users_term_joins_the_grids_fields_energy_and_step(biased):
     """Its field is its map, added to exchange and demagnetisation; its energy is -V Ms m . B over the cells;
     the stable step's bound grows by its field's."""
     record = _record(biased, B_bias=(0.0, 0.01, 0.03), bias_width=20e-9)
-    assert biased.nonlocal_terms == ("exchange", "magnetostatic", "bias_map")
+    assert biased.nonlocal_terms == ("exchange", "magnetostatic", "reference_stray_field", "oersted", "bias_map")
     assert {"B_bias", "bias_width"} <= set(biased.parameters)
     assert "B_bias" not in mp.micromagnetic_model().parameters
     grid, params = meshed_model(biased, record.mesh), record.arrays()

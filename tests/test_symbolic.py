@@ -193,7 +193,8 @@ def test_the_cells_local_terms_are_the_macrospins(grid_model):
     macrospin = macrospin.without("demagnetization")
     difference = grid_model.local.landau_lifshitz - macrospin.landau_lifshitz
     assert all(sp.cancel(sp.together(c)) == 0 for c in difference)
-    assert {p.name for p in grid_model.parameters} == {p.name for p in macrospin.parameters} - {"area"} | {"A"}
+    nonlocal_keys = {"A", "reference_Ms", "oersted_field"}  # exchange, the stack's fields
+    assert {p.name for p in grid_model.parameters} == {p.name for p in macrospin.parameters} - {"area"} | nonlocal_keys
 
 
 def test_a_cells_energy_is_its_local_terms_and_each_nonlocal_term_names_its_operator(grid_model):
@@ -202,7 +203,9 @@ def test_a_cells_energy_is_its_local_terms_and_each_nonlocal_term_names_its_oper
     assert sp.simplify(grid_model.energy_density() - grid_model.local.energy_density()) == 0
     assert not set(models.NONLOCAL_FIELD) & grid_model.energy_density().free_symbols
     assert [t.operator for t in grid_model.nonlocal_terms] == ["mtjphys.grid:ExchangeOperator",
-                                                               "mtjphys.grid:MagnetostaticOperator"]
+                                                               "mtjphys.grid:MagnetostaticOperator",
+                                                               "mtjphys.grid:ReferenceStrayFieldOperator",
+                                                               "mtjphys.grid:OerstedOperator"]
 
 
 def test_the_cells_thermal_field_is_browns_of_the_cell_volume(grid_model):
@@ -215,7 +218,7 @@ def test_the_cells_thermal_field_is_browns_of_the_cell_volume(grid_model):
 
 def test_micromagnetic_composition(grid_model):
     without_demag = grid_model.without("magnetostatic", name="exchange_only")
-    assert [t.name for t in without_demag.nonlocal_terms] == ["exchange"]
+    assert [t.name for t in without_demag.nonlocal_terms] == ["exchange", "reference_stray_field", "oersted"]
     assert without_demag.digest != grid_model.digest
     rebound = models.MicromagneticModel(grid_model.name, grid_model.local,
                                         (models.Exchange(operator="elsewhere:Exchange"), models.Magnetostatic()))

@@ -72,6 +72,12 @@ REFERENCE = {
     "beta": 0.0,
     # Devolder et al., arXiv:1602.07421: 20 pJ/m for 1 nm CoFeB in MTJ pillars of 100-300 nm (docs/physics.md)
     "A": 2.0e-11,
+    # the fields of the stack, off: the reference layer's stray field (its place: 1 nm thick, 1 nm below, as a
+    # barrier's thickness) and the current's Oersted field (docs/physics.md)
+    "reference_Ms": 0.0,
+    "reference_thickness": 1e-9,
+    "reference_spacing": 1e-9,
+    "oersted_field": 0.0,
     # the micromagnetic mesh: the 100 nm disc, 1 nm thick, in 2 nm cells
     "geometry": "disc",
     "length": 100e-9,
@@ -287,5 +293,6 @@ def stack_parameters(records: Sequence[Parameters]) -> dict[str, jnp.ndarray]:
         if record.model is not first.model or record["resistance_law"] != first["resistance_law"]:
             raise MtjphysError("all MTJs of a batch must share one model and one resistance law")
         if record.mesh != first.mesh:
-            raise MtjphysError("all micromagnetic MTJs of a batch must share one mesh (geometry, cells and grains)")
+            raise MtjphysError("all micromagnetic MTJs of a batch must share one mesh (geometry, cells, grains and "
+                               "the reference layer's place)")
     return {k: jnp.asarray(np.array([r[k] for r in records], dtype=np.float64)) for k in first.arrays()}

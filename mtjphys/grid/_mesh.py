@@ -5,6 +5,10 @@ Cells are cuboids of dx = dy = `cell_size` in the plane and dz = thickness / `la
 grid that covers the body's bounding box; a cell belongs to the body when its centre does (the
 staircase). Grains are columns through the thickness: Voronoi cells about centres drawn from
 `grain_seed`, one per grain_size^2 of the box, each with its own Ms, Ku and easy-axis tilt.
+
+The free layer's cells span z = 0 (the barrier) to its thickness; the reference layer lies below the barrier,
+of the body's lateral shape, `reference_thickness` thick with its top `reference_spacing` below z = 0. Its
+place sets the tensor of its stray field (`reference_tensor`), as the cells set the demagnetising kernel.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import numpy as np
 import xarray as xr
 
 from .._errors import MtjphysError
-from ._demag import demag_kernel, padded_size
+from ._demag import demag_kernel, padded_size, reference_layer_tensor
+from ._oersted import oersted_bound, oersted_kernel
 
 GEOMETRIES = ("disc", "ellipse", "rectangle")
 MAX_CELLS = 2**24
@@ -46,6 +51,10 @@ GRID_PARAMETERS = {
                             "shape": (), "constraint": "nonnegative"},
     "grain_axis_dispersion": {"units": "rad", "description": "standard deviation of the tilt of each grain's easy "
                               "axis", "shape": (), "constraint": "nonnegative"},
+    "reference_thickness": {"units": "m", "description": "thickness of the reference layer below the barrier (for "
+                            "its stray field on the free layer)", "shape": (), "constraint": "positive"},
+    "reference_spacing": {"units": "m", "description": "non-magnetic gap between the free layer's bottom and the "
+                          "reference layer's top (for its stray field)", "shape": (), "constraint": "nonnegative"},
 }
 # Entries of a micromagnetic record that follow from its mesh (read like keys, never given).
 DERIVED_PARAMETERS = {
@@ -73,6 +82,8 @@ class Mesh:
         cell_size: in-plane cell edge [m]; layers: cells through the thickness.
         grain_size: mean grain size [m] (inf: no grains); grain_seed: seeds the grains;
         grain_dispersion: relative std of Ms and Ku, and the std of the easy-axis tilt [rad], per grain.
+        reference_thickness, reference_spacing: the reference layer's thickness, and the gap between the free
+            layer's bottom and its top [m].
     """
 
     geometry: str
@@ -84,6 +95,8 @@ class Mesh:
     grain_size: float = math.inf
     grain_seed: int = 0
     grain_dispersion: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    reference_thickness: float = 1e-9
+    reference_spacing: float = 1e-9
 
     def __post_init__(self):
         if self.geometry not in GEOMETRIES:
@@ -106,14 +119,16 @@ class Mesh:
         """The mesh a micromagnetic parameter record describes."""
         return cls(record["geometry"], record["length"], record["width"], record["thickness"], record["cell_size"],
                    int(record["layers"]), record["grain_size"], int(record["grain_seed"]),
-                   (record["grain_Ms_dispersion"], record["grain_Ku_dispersion"], record["grain_axis_dispersion"]))
+                   (record["grain_Ms_dispersion"], record["grain_Ku_dispersion"], record["grain_axis_dispersion"]),
+                   record["reference_thickness"], record["reference_spacing"])
 
     def grid_keys(self) -> dict:
         """Returns: the record's keys that say how the free layer is meshed (`GRID_PARAMETERS`), as `of` read them."""
         ms, ku, axis = self.grain_dispersion
         return {"geometry": self.geometry, "length": self.length, "width": self.width, "cell_size": self.cell_size,
                 "layers": self.layers, "grain_size": self.grain_size, "grain_seed": self.grain_seed,
-                "grain_Ms_dispersion": ms, "grain_Ku_dispersion": ku, "grain_axis_dispersion": axis}
+                "grain_Ms_dispersion": ms, "grain_Ku_dispersion": ku, "grain_axis_dispersion": axis,
+                "reference_thickness": self.reference_thickness, "reference_spacing": self.reference_spacing}
 
     # ---- the grid ------------------------------------------------------------------------
     @functools.cached_property
@@ -218,10 +233,34 @@ class Mesh:
         """The FFT of the demagnetising tensor on this grid (`demag_kernel`, cached per grid)."""
         return demag_kernel(self.shape, self.cell)
 
+    @property
+    def reference_tensor(self) -> np.ndarray:
+        """(6, nx, ny, nz): the demagnetising tensor of the reference layer at each cell of the free layer, summed
+        over the layer (`reference_layer_tensor`, cached per mesh)."""
+        return _reference_tensor(self)
+
+    @property
+    def oersted_kernel(self) -> np.ndarray:
+        """The FFT of the field of one column's current on this grid (`oersted_kernel`, cached per grid)."""
+        return oersted_kernel(self.shape[:2], self.cell[:2])
+
+    @property
+    def oersted_bound(self) -> float:
+        """max_i sum_j |B_ij| / (mu0 j) over the body's columns [m] (`oersted_bound`, cached per grid)."""
+        body = np.ascontiguousarray(self.mask[:, :, 0])
+        return oersted_bound(body.tobytes(), self.shape[:2], self.cell[:2])
+
     def describe(self) -> dict:
         """Returns: the grid as provenance attributes."""
         return {"mesh_cells": list(self.shape), "mesh_cell_size": list(self.cell), "mesh_body_cells": self.cells,
                 "mesh_area": self.area, "mesh_exact_area": self.exact_area, "mesh_area_error": self.area_error}
+
+
+@functools.lru_cache(maxsize=8)
+def _reference_tensor(mesh: Mesh) -> np.ndarray:
+    """`Mesh.reference_tensor`, once per mesh (equal meshes share it)."""
+    return reference_layer_tensor(mesh.mask[:, :, 0], mesh.shape[2], mesh.cell, mesh.reference_thickness,
+                                  mesh.reference_spacing)
 
 
 def _rotation(axis: np.ndarray, angle: float) -> np.ndarray:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import abc
 import importlib
+import math
 from typing import TYPE_CHECKING
 
 import equinox as eqx
 import jax.numpy as jnp
+import numpy as np
 
 from .._errors import MtjphysError
 from ._demag import demag_field
 from ._micromagnetic import exchange_field
+from ._oersted import oersted_field
 
 if TYPE_CHECKING:
     from ..device import Parameters
@@ -105,6 +108,70 @@ class MagnetostaticOperator(AbstractGridOperator):
     def field_bound(self, record):
         """mu0 Ms: no demagnetising factor exceeds 1."""
         return record.model.constants["mu0"]["value"] * record["Ms"]
+
+
+# the six components (xx, yy, zz, xy, xz, yz) of a symmetric tensor by row and column
+_TENSOR_ROWS = ((0, 3, 4), (3, 1, 5), (4, 5, 2))
+
+
+class ReferenceStrayFieldOperator(AbstractGridOperator):
+    """The stray field of the reference layer (`models.ReferenceStrayField`, record keys reference_Ms and
+    fixed_layer; its place the grid keys reference_thickness and reference_spacing): B_i = -mu0 Ms_ref T_i p,
+    T_i the layer's demagnetising tensor at cell i summed over the layer (`Mesh.reference_tensor`), fixed in
+    time, so its energy is linear in m."""
+
+    def field(self, m, ms, cells, mesh, constants):
+        tensor = jnp.asarray(mesh.reference_tensor)
+        direction = cells["fixed_layer"]
+        rows = [sum(tensor[k] * direction[..., c] for c, k in enumerate(row)) for row in _TENSOR_ROWS]
+        magnetization = constants["mu0"]["value"] * cells["reference_Ms"][..., None]
+        return -magnetization * jnp.stack(rows, axis=-1)
+
+    def energy_density(self, m, field, ms, cells):
+        return linear_energy_density(m, field, ms)
+
+    def field_bound(self, record):
+        """mu0 Ms_ref times the largest norm of T_i over the cells (its eigenvalue of largest size): the largest
+        field for any direction of the reference layer."""
+        tensor = record.mesh.reference_tensor
+        matrices = np.stack([np.stack([tensor[k] for k in row], axis=-1) for row in _TENSOR_ROWS], axis=-1)
+        norm = np.max(np.abs(np.linalg.eigvalsh(matrices)))
+        return record.model.constants["mu0"]["value"] * record["reference_Ms"] * float(norm)
+
+
+class OerstedOperator(AbstractGridOperator):
+    """The Oersted field of the current through the pillar (`models.OerstedField`, record key oersted_field, a
+    factor on Ampere's field): each column of cells a wire carrying its own current density (`oersted_field`),
+    the field the same through the layers. It reads the current density of each cell, `cells`'
+    "current_density" (broadcast against the cells), which only the equation of motion gives: without it (the
+    relaxation, the energy) there is no current and no field. Its energy is linear in m."""
+
+    def field(self, m, ms, cells, mesh, constants):
+        if "current_density" not in cells:
+            return jnp.zeros(mesh.shape + (3,))
+        current = jnp.asarray(cells["current_density"])
+        current = jnp.broadcast_to(current, jnp.broadcast_shapes(current.shape, (1, 1, 1)))[..., 0]  # same in z
+        body = mesh.mask[:, :, 0]
+        current = jnp.where(body, jnp.broadcast_to(current, current.shape[:-2] + body.shape), 0.0)
+        # the field is linear in the factor and the current: their product is the one input (0 when switched off)
+        plane = oersted_field(cells["oersted_field"][..., 0] * current, mesh.oersted_kernel, constants["mu0"]["value"])
+        field = jnp.concatenate([plane, jnp.zeros_like(plane[..., :1])], axis=-1)[..., None, :]
+        return jnp.where(mesh.mask[..., None], field, 0.0)
+
+    def energy_density(self, m, field, ms, cells):
+        return linear_energy_density(m, field, ms)
+
+    def field_bound(self, record):
+        """At the largest current density a column can carry, V_bd / (R_P A) below the breakdown voltage (a
+        column conducts at most as the parallel state over its area): mu0 j_max max_i sum_j |K_ij|. Without a
+        breakdown voltage the record bounds no current, and the drive's field is left out of the bound, as the
+        spin torques are: 0."""
+        voltage = record.get("breakdown_voltage", math.inf)
+        if not math.isfinite(voltage) or "R_P" not in record:
+            return 0.0
+        current = voltage / (record["R_P"] * record.mesh.area)
+        mu0 = record.model.constants["mu0"]["value"]
+        return record["oersted_field"] * mu0 * current * record.mesh.oersted_bound
 
 
 def resolve_operator(term: str, path) -> AbstractGridOperator:
