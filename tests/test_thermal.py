@@ -1,5 +1,9 @@
-"""The stochastic LLG: equilibrium statistics, convergence, 0 K limit, seeds, and phase noise."""
+"""The stochastic LLG: equilibrium statistics, convergence, 0 K limit, seeds, phase noise, and the stepper of a
+micromagnetic grid."""
 
+import math
+
+import diffrax as dfx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -7,7 +11,19 @@ import pytest
 import xarray as xr
 
 import mtjphys as mp
-from mtjphys.device import Preamplifier, thermal_preamplifier, thermal_start
+from mtjphys import references
+from mtjphys.device import (
+    Preamplifier,
+    SphericalMidpoint,
+    stable_phase,
+    stiffest_precession,
+    thermal_preamplifier,
+    thermal_solver_for,
+    thermal_start,
+)
+from mtjphys.device._thermal import integrate_thermal
+
+K_B = 1.380649e-23
 
 
 def _small_angle_variance(record: mp.Parameters) -> float:
@@ -17,13 +33,12 @@ def _small_angle_variance(record: mp.Parameters) -> float:
     return k_b * record["temperature"] / (2 * k_eff * record["area"] * record["thickness"])
 
 
-def _relax(record: mp.Parameters, count: int, duration: float, dt: float, seed: int) -> np.ndarray:
+def _relax(record: mp.Parameters, count: int, duration: float, dt: float, seed: int,
+           solver: dfx.AbstractSolver = dfx.Heun()) -> np.ndarray:
     """m after `duration` of the stochastic LLG at j = 0 from exactly m0, for `count` MTJs."""
     params = record.arrays()
-    settings = mp.ThermalSolver(dt=dt, samples=2)
+    settings = mp.ThermalSolver(solver=solver, dt=dt, samples=2)
     m0 = jnp.broadcast_to(params["m0"], (count, 3))
-    from mtjphys.device._thermal import integrate_thermal
-
     trace = integrate_thermal(record.model, settings, m0, jnp.zeros(count), params, duration,
                               jax.random.PRNGKey(seed), law=record["resistance_law"])
     return np.asarray(trace.end)
@@ -154,3 +169,127 @@ def test_a_thermal_surrogate_is_refused_where_it_cannot_serve():
                           coords={"current_density": [0.5e10, 1.5e10]})
     with pytest.raises(mp.MtjphysError, match="describes 0 K"):
         mp.make_nonlinearity(warm, 2, mode="surrogate", transfer=transfer)
+
+
+# ---- the stepper of a micromagnetic grid ------------------------------------------------------------
+def test_the_spherical_midpoint_samples_the_boltzmann_distribution():
+    """It converges to the Stratonovich solution: from m0 exactly, <m_x^2> reaches the Boltzmann value at
+    alpha = 1 (where a noise off by sqrt(1 + alpha^2) would double it), as Heun's does in the test above; and
+    every step is a rotation, so |m| = 1 to rounding where Heun's drifts by 1e-4."""
+    record = mp.Parameters({"temperature": 100.0, "alpha": 1.0})
+    m = _relax(record, 4000, 2e-9, 2.5e-12, seed=1, solver=SphericalMidpoint())
+    expected = _small_angle_variance(record)
+    standard_error = expected * np.sqrt(2 / (2 * m.shape[0]))
+    assert abs(np.mean(m[:, :2] ** 2) - expected) < 4 * standard_error + 0.02 * expected
+    assert abs(np.mean(m[:, 0])) < 4 * np.sqrt(expected / m.shape[0])
+    assert np.max(np.abs(np.linalg.norm(m, axis=1) - 1)) < 1e-12
+
+
+def test_the_spherical_midpoint_converges_at_second_order_and_keeps_unit_length():
+    """At 0 K (temperature 0: the noise term is zero) on the macrospin under current, against scipy's DOP853
+    on the Gilbert form: the error falls as dt^2, and |m| stays 1 to rounding at every step size."""
+    record = mp.Parameters()
+    params, current, duration = record.arrays(), 0.9e10, 0.3e-9
+    exact = references.scipy_trace(record.to_dict(), current, np.array([0.0, duration]), rtol=1e-13, atol=1e-15)[0]
+
+    def end(steps):
+        settings = mp.ThermalSolver(solver=SphericalMidpoint(), dt=duration / steps, samples=2)
+        trace = integrate_thermal(record.model, settings, params["m0"], jnp.float64(current), params, duration,
+                                  jax.random.PRNGKey(0), law=record["resistance_law"])
+        return np.asarray(trace.end)
+
+    coarse, fine = end(40), end(80)
+    errors = [np.max(np.abs(m - exact[-1])) for m in (coarse, fine)]
+    assert abs(np.log2(errors[0] / errors[1]) - 2) < 0.35, errors
+    np.testing.assert_allclose(np.linalg.norm([coarse, fine], axis=-1), 1.0, atol=1e-13)
+
+
+def _square_grid(**changes) -> mp.Parameters:
+    """An 8 x 8 square of 2 nm cells, damped as weakly as CoFeB at its lowest (its relaxed state is uniform)."""
+    return mp.Parameters({"geometry": "rectangle", "length": 16e-9, "width": 16e-9, "cell_size": 2e-9,
+                          "alpha": 0.002, **changes}, model=mp.micromagnetic_model())
+
+
+def _checkerboard_after(record: mp.Parameters, solver: dfx.AbstractSolver, dt: float, duration: float) -> float:
+    """The in-plane amplitude of the grid-scale checkerboard after `duration`, started at 2e-4 along x on the
+    relaxed state: the stochastic solve itself with a record at 0 K, so that its noise term is zero."""
+    device = mp.make_device(record)
+    model, params = device.model, record.arrays()
+    relaxed = model.initial_state(params, ())
+    nx, ny, nz = record.mesh.shape
+    sign = (-1.0) ** (np.arange(nx)[:, None, None] + np.arange(ny)[None, :, None] + np.zeros(nz))
+    start = relaxed + 2e-4 * jnp.asarray(sign)[..., None] * jnp.array([1.0, 0.0, 0.0])
+    settings = mp.ThermalSolver(solver=solver, dt=dt, samples=2)
+    trace = integrate_thermal(model, settings, start / jnp.linalg.norm(start, axis=-1, keepdims=True),
+                              jnp.float64(0.0), params, duration, jax.random.PRNGKey(0), law=device.law,
+                              circuit=device.circuit)
+    deviation = np.asarray(trace.end - relaxed)[..., :2]
+    return float(np.linalg.norm(np.einsum("xyzc,xyz->c", deviation, sign))) / record.mesh.cells
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("alpha", [0.002, 0.001])
+def test_a_grid_scale_checkerboard_decays_where_heun_grows_it(alpha):
+    """At omega_max dt = 0.3 Heun amplifies the grid's fastest waves at small damping (|1 + z + z^2/2| > 1 for
+    alpha < (omega dt)^3 / 8): 5 and 60 times in 0.1 ns (400 periods of the checkerboard) at alpha = 0.002 and
+    0.001, to 0.3 and 0.5 in a 1.5 ns window. The midpoint damps them, at that step and at the grid's default
+    step (omega_max dt = 0.6), about as alpha does (exp(-alpha omega t) = 0.007 and 0.09 here)."""
+    record, duration = _square_grid(alpha=alpha), 0.1e-9
+    heun_step = duration / math.ceil(duration * stiffest_precession(record) / 0.3)
+    default = thermal_solver_for(record, duration)
+    assert isinstance(default.solver, SphericalMidpoint)
+    assert _checkerboard_after(record, dfx.Heun(), heun_step, duration) > 3 * 2e-4
+    assert _checkerboard_after(record, SphericalMidpoint(), heun_step, duration) < 0.1 * 2e-4
+    assert _checkerboard_after(record, default.solver, default.dt, duration) < 0.1 * 2e-4
+
+
+@pytest.mark.slow
+def test_the_grid_at_300_k_keeps_its_cells_spread_at_equipartition():
+    """Start four 8 x 8 grids with every mode but the uniform one drawn from its Boltzmann distribution (the
+    Hessian of the grid's energy in the cells' tangent planes), then solve 0.3 ns at 300 K and alpha = 0.002
+    with the default solver: the spread of the in-plane components across the cells stays within 40 % of what
+    equipartition gives (about 0.25 rad rms in 2 nm cells of a 1 nm film, where the small-angle form itself is
+    15 % off), and the stiffest quarter of the modes within half the temperature (Heun at omega_max dt = 0.3
+    heats them to 2.6 times it; the midpoint cools them slightly, by the damping its iteration adds)."""
+    record, duration, devices = _square_grid(temperature=300.0), 0.3e-9, 4
+    device = mp.make_device(record, window=duration)
+    assert isinstance(device.solver.solver, SphericalMidpoint) and "SphericalMidpoint" in device.describe()["solver"]
+    model, params = device.model, record.arrays()
+    relaxed = np.asarray(device.equilibrium())
+    np.testing.assert_array_equal(relaxed[..., :2], 0.0)  # along z: the tangent planes are x, y
+    cells = record.mesh.cells
+
+    def energy(tilts):
+        m = jnp.asarray(relaxed) + jnp.pad(tilts.reshape(relaxed.shape[:-1] + (2,)), [(0, 0)] * 3 + [(0, 1)])
+        return model.energy(m / jnp.linalg.norm(m, axis=-1, keepdims=True), params)
+
+    stiffness, modes = np.linalg.eigh(np.asarray(jax.jit(jax.hessian(energy))(jnp.zeros(2 * cells))))
+    thermal = K_B * record["temperature"]
+    amplitudes = np.random.default_rng(0).normal(size=(devices, 2 * cells)) * np.sqrt(thermal / stiffness)
+    amplitudes[:, :2] = 0.0  # the uniform mode (the two softest) at rest
+    tilts = (amplitudes @ modes.T).reshape((devices,) + relaxed.shape[:-1] + (2,))
+    start = relaxed + np.pad(tilts, [(0, 0)] * 4 + [(0, 1)])
+    start /= np.linalg.norm(start, axis=-1, keepdims=True)
+    trace = device.solve(jnp.zeros(devices), np.linspace(0.0, duration, device.solver.samples),
+                         key=jax.random.PRNGKey(2), m0=jnp.asarray(start))
+    end = np.asarray(trace.end)[..., :2].reshape(devices, cells, 2)
+    spread = np.mean(np.var(end, axis=1))
+    equipartition = np.sum(thermal / stiffness[2:]) / (2 * cells)
+    assert 0.6 < spread / equipartition < 1.4, spread / equipartition
+    temperatures = np.mean(stiffness * (end.reshape(devices, 2 * cells) @ modes) ** 2, axis=0) / K_B
+    stiffest = np.mean(temperatures[-cells // 2:])
+    assert 0.5 < stiffest / record["temperature"] < 1.5, stiffest
+
+
+def test_an_unstable_thermal_step_on_a_grid_is_refused_in_one_line():
+    record = _square_grid(temperature=300.0)
+    fastest = stiffest_precession(record)
+    assert stable_phase(dfx.Heun(), 0.002) < 0.3 < 1.4 < stable_phase(SphericalMidpoint(), 0.0)
+    assert stable_phase(dfx.Heun(), 0.0) == 0.0 and stable_phase(dfx.Dopri5(), 0.002) is None
+    cases = [(record, dfx.Heun(), 0.3, "Heun amplifies its fastest spin waves at alpha = 0.002"),
+             (record.replace(alpha=0.0), dfx.Heun(), 0.01, "no step is stable"),
+             (record, SphericalMidpoint(), 2.0, "SphericalMidpoint amplifies")]
+    for case, solver, phase, message in cases:
+        with pytest.raises(mp.MtjphysError, match=message) as error:
+            mp.make_device(case, thermal=mp.ThermalSolver(solver=solver, dt=phase / fastest))
+        assert "\n" not in str(error.value)

@@ -35,6 +35,10 @@ from ._geometry import (
     shape_anisotropy as shape_anisotropy,
     thin_film_anisotropy as thin_film_anisotropy,
 )
+from ._midpoint import (
+    SphericalMidpoint as SphericalMidpoint,
+    stable_phase as stable_phase,
+)
 from ._model import (
     compile_model as compile_model,
     default_model as default_model,
@@ -63,6 +67,7 @@ from ._solve import (
     NeuronSolver as NeuronSolver,
 )
 from ._thermal import (
+    check_thermal_stability as check_thermal_stability,
     stiffest_precession as stiffest_precession,
     tangent_hessian as tangent_hessian,
     thermal_solver_for as thermal_solver_for,

@@ -24,8 +24,7 @@ from ._model import Model
 from ._parameters import batch_shape, Parameters, stack_parameters
 from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Preamplifier
 from ._solve import default_solver, integrate, NeuronSolver
-from ._thermal import (check_thermal_stability, tangent_hessian, thermal_realisation, thermal_solver_for,
-                       ThermalSolver)
+from ._thermal import check_thermal_stability, tangent_hessian, thermal_realisation, thermal_solver_for, ThermalSolver
 
 NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
 
