@@ -167,3 +167,13 @@ def test_a_grids_columns_share_the_current_by_their_conductances():
     # a uniform state carries the device's current density everywhere
     uniform = np.asarray(grid.cell_current_density(grid.uniform(jnp.asarray(m[0, 0, 0])), j, voltage, params))
     np.testing.assert_allclose(uniform[:, :, 0][mask], j, rtol=1e-13)
+
+
+def test_a_bias_term_switched_off_still_has_its_derivative():
+    """At xi = 0 the device skips the bias, but a derivative by xi (or a fit freeing it) must see the term."""
+    j, step = 0.9e10, 1e-16  # dR, read from extrema, is smooth only piecewise: a small step
+    sensitivity = mp.transfer_sensitivity(mp.Parameters(), [j], wrt=["vcma_coefficient"])
+    derivative = float(sensitivity.sensitivity.sel(parameter="vcma_coefficient").item())
+    up, down = (mp.neuron_output(mp.Parameters({"vcma_coefficient": x}), [j]).delta_r[0] for x in (step, -step))
+    assert derivative == pytest.approx((up - down) / (2 * step), rel=2e-3)
+    assert abs(derivative) * 1e-14 > 1.0  # 10 fJ/(V m) moves dR by more than an ohm

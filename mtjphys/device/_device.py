@@ -75,6 +75,15 @@ class Device(eqx.Module):
         """Returns: this device with some fields changed (`params` for a fit, `solver` for an adjoint)."""
         return dataclasses.replace(self, **changes)
 
+    def varying(self, keys) -> Device:
+        """Returns: this device ready for its entries `keys` to change (a fit, a derivative). A circuit that
+        skips the bias because every bias term's switch is 0 (`Circuit.reads_bias`) reads it where one of
+        `keys` is such a switch: at 0 the term is off, but not its derivative, nor a fitted value."""
+        switches = self.model.bias_switches
+        if self.circuit.reads_bias or switches is None or not set(keys) & set(switches):
+            return self
+        return self.replace(circuit=dataclasses.replace(self.circuit, reads_bias=True))
+
     def batch_shape(self, drive) -> tuple[int, ...]:
         """Returns: the broadcast shape of a batch of MTJs driven by `drive` (vectors' trailing 3 excluded)."""
         return batch_shape(self.model, self.params, drive)

@@ -474,7 +474,8 @@ def fit(
         raise MtjphysError(f"the number of starts must be a whole number >= 1, got {starts!r}")
     settings = gradient_solver(device.solver, "forward")
     observations = tuple(Observation.of(d) for d in data)
-    problem = _Problem.of(device.replace(solver=settings), free_coordinates, observations)
+    varying = device.varying([c.name for c in free_coordinates])
+    problem = _Problem.of(varying.replace(solver=settings), free_coordinates, observations)
     rng = np.random.default_rng(seed)
     thetas = jnp.asarray(np.concatenate([np.zeros((1, len(free_coordinates))),
                                          rng.normal(0.0, START_SPREAD, (starts - 1, len(free_coordinates)))]))

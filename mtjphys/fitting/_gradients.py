@@ -167,7 +167,7 @@ def trace_sensitivity(
         raise MtjphysError(f"differentiation mode must be 'forward' or 'reverse', got {mode!r}")
     if not math.isfinite(current_density):
         raise MtjphysError(f"current density must be finite, got {current_density}")
-    device = make_device(parameters, settings=settings, thermal=thermal)
+    device = make_device(parameters, settings=settings, thermal=thermal).varying(names)
     times = np.linspace(0.0, NEURON_WINDOW, 1501) if times is None else np.asarray(times, dtype=np.float64)
     if times.ndim != 1 or times.size < 2 or not np.all(np.isfinite(times)) or times[0] < 0 \
             or np.any(np.diff(times) <= 0):
@@ -232,7 +232,7 @@ def transfer_sensitivity(
     js = np.asarray(current_densities, dtype=np.float64)
     if js.ndim != 1 or js.size < 1 or not np.all(np.isfinite(js)):
         raise MtjphysError("current densities must be a 1-D array of finite values")
-    device = make_device(parameters, settings=settings)
+    device = make_device(parameters, settings=settings).varying(names)
     device = device.replace(solver=gradient_solver(device.solver, mode))
     value, (jac_params, jac_drive) = _transfer_jacobian(device, jnp.asarray(js), names, mode)
     # d output_i / d j_k is diagonal: each current is its own MTJ

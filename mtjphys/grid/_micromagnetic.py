@@ -150,6 +150,7 @@ class MeshedModel:
     resistance_laws = property(lambda self: self.model.resistance_laws)
     thermal = property(lambda self: self.model.thermal)
     discretisation = property(lambda self: self.model.discretisation)
+    bias_switches = property(lambda self: self.model.bias_switches)
 
     @property
     def state_shape(self) -> tuple[int, ...]:
