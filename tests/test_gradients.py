@@ -24,7 +24,9 @@ STEPS = (1e-2, 1e-3, 1e-4, 1e-5)  # relative steps of the finite differences
 # dR is read at sampled extrema (refined by a parabola): continuous, but its slope jumps where an extremum
 # passes a sample, about every 1e-4 of a relative change in Ku, so its differences take smaller steps
 EXTREMA_STEPS = (1e-5, 1e-6)
-ZERO_SCALES = {"H_ext": 1e3}  # [A/m] the size of a change of an entry that is 0 in the record
+# the size of a change of an entry that is 0 in the record
+ZERO_SCALES = {"H_ext": 1e3, "vcma_coefficient": 1e-14, "interlayer_coupling": 1e-4, "field_like_quadratic": 1e-3,
+               "damping_like_asymmetry": 0.1}
 ZERO = 1e-9  # [ohm] a change this small per relative change of a parameter counts as none
 
 
@@ -63,7 +65,7 @@ def _agrees(analytic, finite, scale) -> bool:
 
 
 def _trace_function(parameters, settings=TIGHT, j=J):
-    device = mp.make_device(parameters, settings=settings)
+    device = mp.make_device(parameters, settings=settings).varying(list(parameters.arrays()))
 
     @jax.jit
     def resistance(params, drive=jnp.float64(j)):
