@@ -111,7 +111,7 @@ def transfer_curves(record: mp.Parameters, points: int) -> xr.Dataset:
         },
         coords={
             "vcma_coefficient": ("vcma_coefficient", VCMA, {"units": "J/(V*m)", "long_name": "VCMA coefficient xi"}),
-            "polarity": ("polarity", list(POLARITIES), {"long_name": "sign of the current and the bias"}),
+            "polarity": ("polarity", list(POLARITIES), {"units": "", "long_name": "sign of the current and the bias"}),
             "current_magnitude": ("current_magnitude", magnitudes, {"units": "A/m^2", "long_name": "|j|"}),
             "field_like_quadratic": ("field_like_quadratic", FIELD_LIKE,
                                      {"units": "T/V^2", "long_name": "field-like torque per V^2"}),
@@ -165,11 +165,12 @@ def networks(record: mp.Parameters, levels, seed: int, seeds: int, progress: boo
         passed[t, i, k, s] = network_point(TASKS[t], levels[i], list(POLARITIES.values())[k], seed + s, record)
     return xr.Dataset(
         {"passed": (("task", "network_vcma_coefficient", "polarity", "seed"), passed,
-                    {"long_name": "the network met its figure's criterion"})},
-        coords={"task": ("task", ["fig2", "fig4"], {"long_name": "Fig. 2 sine generation, Fig. 4 recognition"}),
+                    {"units": "1", "long_name": "the network met its figure's criterion"})},
+        coords={"task": ("task", list(TASKS), {"units": "",
+                                               "long_name": "Fig. 2 sine generation, Fig. 4 recognition"}),
                 "network_vcma_coefficient": ("network_vcma_coefficient", list(levels),
                                              {"units": "J/(V*m)", "long_name": "VCMA coefficient xi"}),
-                "seed": ("seed", list(range(seed, seed + seeds)), {"long_name": "network seed"})},
+                "seed": ("seed", list(range(seed, seed + seeds)), {"units": "1", "long_name": "network seed"})},
     )
 
 
