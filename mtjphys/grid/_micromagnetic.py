@@ -219,7 +219,7 @@ class MeshedModel:
         unit, norm = _on_sphere(m)
         cells, ms = self.cell_parameters(params)
         voltage = jnp.asarray(bias_voltage)[..., None, None, None]
-        cells["current_density"] = self.cell_current_density(unit, current_density, bias_voltage, params)
+        cells["current_density"] = self._column_current_density(unit, current_density, voltage, cells)
         rate = self.model.module.landau_lifshitz(unit, cells["current_density"], voltage,
                                                  self.nonlocal_field(unit, cells, ms), cells)
         return jnp.where(self._material[3][..., None], norm * rate, 0.0)
@@ -233,14 +233,23 @@ class MeshedModel:
         Arguments:
             m: the state (..., nx, ny, nz, 3); current_density [A/m^2] and bias_voltage [V] of each device.
         """
-        barrier = jnp.asarray(self.mesh.mask[:, :, :1])
-        cells, _ = self.cell_parameters(params)
-        layer = {k: v[..., :1, :] if self.is_vector(k) else v[..., :1] for k, v in cells.items()}
         voltage = jnp.asarray(bias_voltage)[..., None, None, None]
-        per_cell = self.model.resistance(self.resistance_law)(self.directions(m)[..., :1, :], voltage, layer)
-        conductance = jnp.where(barrier, 1 / per_cell, 0.0)
+        return self._column_current_density(m, current_density, voltage, self.cell_parameters(params)[0])
+
+    def _column_current_density(self, m, current_density, voltage, cells) -> jnp.ndarray:
+        """`cell_current_density` from the cells' parameters and the voltage given a cell axis each."""
+        barrier = jnp.asarray(self.mesh.mask[:, :, :1])
+        conductance = self._barrier_conductance(m, voltage, cells, self.resistance_law)
         share = conductance / jnp.mean(conductance, axis=(-3, -2, -1), keepdims=True, where=barrier)
         return jnp.asarray(current_density)[..., None, None, None] * share
+
+    def _barrier_conductance(self, m, voltage, cells, law: str) -> jnp.ndarray:
+        """Each column's conductance at the barrier, as the fraction of the junction's it would be were every
+        column like it [1/ohm], (..., nx, ny, 1), 0 outside the body. Arguments: `voltage` and `cells` with
+        three trailing cell axes (`cell_parameters`)."""
+        layer = {k: v[..., :1, :] if self.is_vector(k) else v[..., :1] for k, v in cells.items()}
+        per_cell = self.model.resistance(law)(self.directions(m)[..., :1, :], voltage, layer)
+        return jnp.where(jnp.asarray(self.mesh.mask[:, :, :1]), 1 / per_cell, 0.0)
 
     def thermal_diffusion(self, m: jnp.ndarray, params: dict) -> jnp.ndarray:
         """G [1/s^(1/2)] of every cell, (..., nx, ny, nz, 3, 3): Brown's field of the cell's volume."""
@@ -254,15 +263,12 @@ class MeshedModel:
     def resistance(self, law: str):
         """Returns: (m, bias_voltage, params) -> the junction's resistance [ohm]: its cells at the barrier
         (the layer z = 0) conduct in parallel, each over its share of the area."""
-        per_cell = self.model.resistance(law)
-        barrier = jnp.asarray(self.mesh.mask[:, :, 0])
+        self.model.resistance(law)  # an unknown law is refused here, not inside a solve
 
         def resistance(m, bias_voltage, params):
-            cells, _ = self.cell_parameters(params)
-            layer = {k: v[..., 0, :] if self.is_vector(k) else v[..., 0] for k, v in cells.items()}
-            voltage = jnp.asarray(bias_voltage)[..., None, None]
-            conductance = jnp.where(barrier, 1 / per_cell(self.directions(m)[..., 0, :], voltage, layer), 0.0)
-            return float(self.mesh.mask[:, :, 0].sum()) / jnp.sum(conductance, axis=(-2, -1))
+            voltage = jnp.asarray(bias_voltage)[..., None, None, None]
+            conductance = self._barrier_conductance(m, voltage, self.cell_parameters(params)[0], law)
+            return float(self.mesh.mask[:, :, 0].sum()) / jnp.sum(conductance, axis=(-3, -2, -1))
 
         return resistance
 
