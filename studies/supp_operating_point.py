@@ -273,8 +273,8 @@ def run(output_dir, *, seed: int = 0, seeds: int = 4, quick: bool = False, param
     if record.model is not mp.default_model():
         raise mp.MtjphysError("supp_operating_point varies a record of the shipped macrospin model; give one")
     if is_warm(record):
-        raise mp.MtjphysError("supp_operating_point compares deterministic neurons at 0 K; give a record at 0 K "
-                              "without Joule heating")
+        raise mp.MtjphysError("supp_operating_point compares deterministic neurons at 0 K; give a record without a "
+                              "temperature or Joule heating")
     netcdf, png = prepare_outputs(output_dir, STUDY.outputs, overwrite)
     start = time.perf_counter()
     levels = [VCMA[0], VCMA[1]] if quick else VCMA
