@@ -1,6 +1,7 @@
 """The junction in its circuit: window energy, bias-dependent TMR, voltage drive, Joule heating, and the
 limits a drive must respect."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ import sympy as sp
 
 import mtjphys as mp
 from mtjphys import models
-from mtjphys.device import bias_voltage, heated, is_warm
+from mtjphys.device import bias_voltage, gradient_solver, heated, is_warm
 from tests.test_cli import run
 
 J = 0.9e10
@@ -144,6 +145,117 @@ def test_heating_warms_a_junction_at_zero_kelvin():
     assert trace.attrs["joule_heating"] == 1
     draws = mp.neuron_output(record, np.full(32, J), seed=2).delta_r
     assert np.std(draws) > 1.0  # the warm free layer rings noisily
+
+
+# ---- Joule heating with a thermal lag ------------------------------------------------------------
+LAGGING = {"temperature": 300.0, "thermal_resistance": 1e6, "curie_temperature": 750.0}
+
+
+def _first_order_lag(ts, power, record) -> np.ndarray:
+    """T(t) of dT/dt = (T_a + R_th P(t) - T) / tau from T(0) = T_a, integrated exactly for P linear between
+    the samples: the lag's solution written independently of the solve's state."""
+    tau = record["thermal_time_constant"]
+    steady = record["temperature"] + record["thermal_resistance"] * np.asarray(power)
+    temperature = [record["temperature"]]
+    for h, s0, s1 in zip(np.diff(ts), steady[:-1], steady[1:]):
+        decay = np.exp(-h / tau)
+        temperature.append(s1 + (temperature[-1] - s0) * decay - (s1 - s0) / h * tau * (1 - decay))
+    return np.asarray(temperature)
+
+
+def _deterministic(record: mp.Parameters, rtol: float = 1e-10) -> mp.Device:
+    """The heated record's device with its noise left out: the deterministic solve of the same circuit (its
+    adaptive steps follow any lag, so the thermal step, replaced, is chosen short enough to be accepted)."""
+    device = mp.make_device(record, thermal=mp.ThermalSolver(dt=1e-13))
+    return device.replace(solver=mp.NeuronSolver(rtol=rtol, atol=1e-12))
+
+
+def test_a_lagging_temperature_is_the_first_order_lag_of_the_power():
+    record = mp.Parameters({**LAGGING, "thermal_time_constant": 0.3e-9})
+    device = _deterministic(record)
+    assert device.circuit.thermal_lag and device.describe()["thermal_lag"] == 1
+    ts = np.linspace(0.0, mp.NEURON_WINDOW, 3001)
+    trace = device.solve(jnp.float64(J), jnp.asarray(ts))
+    temperature = np.asarray(trace.temperature)
+    expected = _first_order_lag(ts, trace.point.power(device.params), record)
+    rise = expected[-1] - record["temperature"]
+    assert 10 < rise < 60  # tens of kelvin: a lag worth testing
+    np.testing.assert_allclose(temperature, expected, rtol=0, atol=1e-5 * rise)
+    np.testing.assert_array_equal(np.asarray(trace.free_layer_temperature(device.params)), temperature)
+    steady = record["temperature"] + record["thermal_resistance"] * np.asarray(trace.point.power(device.params))
+    assert temperature[0] == record["temperature"] and np.all(temperature[1:] < steady[1:])
+
+
+@pytest.mark.slow
+def test_a_short_thermal_lag_tends_to_the_instantaneous_heating_at_first_order():
+    """The lag's effect on R(t) falls in proportion to tau_th: halving tau_th halves the gap to tau_th = 0."""
+    ts = jnp.linspace(0.0, mp.NEURON_WINDOW, 301)
+    resistance = lambda tau: np.asarray(_deterministic(mp.Parameters({**LAGGING, "thermal_time_constant": tau}))
+                                        .solve(jnp.float64(J), ts).point.resistance)
+    at_once = resistance(0.0)
+    gaps = [np.max(np.abs(resistance(tau) - at_once)) for tau in (2e-12, 1e-12, 0.5e-12)]
+    assert gaps[0] > 5e-4 * np.ptp(at_once)
+    assert 1.8 < gaps[0] / gaps[1] < 2.2 and 1.8 < gaps[1] / gaps[2] < 2.2, gaps
+
+
+@pytest.mark.slow
+def test_a_longer_thermal_lag_keeps_the_window_cooler():
+    hottest = [float(mp.neuron_output(mp.Parameters({**LAGGING, "thermal_time_constant": tau}), J, seed=4)
+                     .temperature_max) for tau in (0.0, 0.3e-9, 3e-9)]
+    assert hottest[0] > hottest[1] > hottest[2] > LAGGING["temperature"]
+    # a window much shorter than the lag barely heats: the rise is about R_th P t / tau_th at the end
+    assert hottest[2] - 300.0 < 0.5 * (hottest[0] - 300.0)
+
+
+@pytest.mark.parametrize("grid", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_the_stochastic_solve_carries_the_lagging_temperature(grid):
+    """Above 0 K the temperature is integrated beside the noisy directions, by Heun (macrospin) and by the
+    spherical midpoint (a grid), and still follows the lag of the power the realisation dissipates."""
+    if grid:
+        record = mp.Parameters({"geometry": "rectangle", "length": 16e-9, "width": 16e-9, "cell_size": 4e-9,
+                                "temperature": 300.0, "thermal_resistance": 2e8, "thermal_time_constant": 0.2e-9},
+                               model=mp.micromagnetic_model())
+    else:
+        record = mp.Parameters({**LAGGING, "thermal_time_constant": 0.2e-9})
+    trace = mp.neuron_trace(record, J, seed=5, time_step=1e-12)
+    expected = _first_order_lag(trace.time.values, trace.power.values, record)
+    rise = expected[-1] - 300.0
+    assert rise > 1.0
+    np.testing.assert_allclose(trace.temperature.values, expected, rtol=0, atol=5e-4 * rise)
+
+
+@pytest.mark.slow
+def test_the_derivative_by_the_thermal_time_constant_matches_finite_differences():
+    record = mp.Parameters({**LAGGING, "thermal_time_constant": 0.5e-9})
+    device = _deterministic(record).replace(solver=gradient_solver(mp.NeuronSolver(rtol=1e-11, atol=1e-13)))
+    device = device.varying(["thermal_time_constant"])
+    ts = jnp.linspace(0.0, mp.NEURON_WINDOW, 31)
+    resistance = lambda tau: device.replace(params={**device.params, "thermal_time_constant": tau}).solve(
+        jnp.float64(J), ts).point.resistance
+    tau, h = jnp.float64(0.5e-9), 2e-12
+    analytic = np.asarray(jax.jvp(resistance, (tau,), (jnp.float64(1.0),))[1])
+    central = lambda h: np.asarray((resistance(tau + h) - resistance(tau - h)) / (2 * h))
+    finite = (4 * central(h / 2) - central(h)) / 3  # Richardson: the differences' error falls as h^4
+    assert np.max(np.abs(analytic)) > 1e9  # ohm per second of lag: a derivative worth testing
+    np.testing.assert_allclose(analytic, finite, rtol=0, atol=1e-5 * np.max(np.abs(analytic)))
+
+
+def test_a_thermal_lag_the_solve_cannot_follow_is_refused_in_one_line():
+    cases = [
+        (lambda: mp.neuron_output(mp.Parameters({**LAGGING, "thermal_time_constant": 1e-13}), J),
+         "thermal_time_constant 1e-13 s is shorter than the thermal step"),
+        (lambda: mp.make_device(mp.Parameters(LAGGING)).varying(["thermal_time_constant"]),
+         "thermal_time_constant is fitted or differentiated from a positive value only"),
+        (lambda: mp.trace_sensitivity(mp.Parameters(LAGGING), J, [1e-9], wrt=["thermal_time_constant"]),
+         "no derivative with respect to 'thermal_time_constant'"),
+        (lambda: mp.Parameters({"thermal_time_constant": -1e-9}), "'thermal_time_constant' must be >= 0"),
+    ]
+    for call, message in cases:
+        with pytest.raises(mp.MtjphysError, match=message) as error:
+            call()
+        assert "\n" not in str(error.value)
+    # without heating the time constant has nothing to lag: the circuit stays as it was
+    assert not mp.make_device(mp.Parameters({"thermal_time_constant": 1e-9})).circuit.thermal_lag
 
 
 # ---- networks ------------------------------------------------------------------------------------

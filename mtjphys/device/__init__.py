@@ -2,19 +2,23 @@
 
 The parameter record (`Parameters`) and the generated model it is solved with (`Model`); the
 `Device` that `make_device` decides once from the records: its circuit (`Circuit`: current or
-voltage drive, Joule heating, bias-dependent TMR), its solver (`NeuronSolver` at 0 K, the stochastic
-`ThermalSolver` above) and the pre-amplifier through which dR is read (`Preamplifier`); the neuron
-window and its datasets (`neuron_output`, `neuron_trace`, `transfer_curve`); thin-film geometry.
+voltage drive, Joule heating at once or with a thermal lag, bias-dependent TMR), its solver
+(`NeuronSolver` at 0 K, the stochastic `ThermalSolver` above) and the pre-amplifier through which dR
+is read (`Preamplifier`); the neuron window and its datasets (`neuron_output`, `neuron_trace`,
+`transfer_curve`); thin-film geometry.
 """
 
 from .. import _x64  # noqa: F401  (float64 before any array is made)
 from ._circuit import (
+    at_temperature as at_temperature,
     bias_voltage as bias_voltage,
     Circuit as Circuit,
     free_layer_temperature as free_layer_temperature,
     heated as heated,
     heated_record as heated_record,
+    heating_rate as heating_rate,
     is_warm as is_warm,
+    layer_temperature as layer_temperature,
     operating_point as operating_point,
     OperatingPoint as OperatingPoint,
     Trace as Trace,
@@ -67,6 +71,7 @@ from ._solve import (
     NeuronSolver as NeuronSolver,
 )
 from ._thermal import (
+    check_thermal_lag as check_thermal_lag,
     check_thermal_stability as check_thermal_stability,
     stiffest_precession as stiffest_precession,
     tangent_hessian as tangent_hessian,

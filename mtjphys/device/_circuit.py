@@ -1,6 +1,9 @@
 """The junction in its circuit: the voltage across the barrier and the bias-dependent resistance, the
 current a voltage source drives, the power the junction dissipates, the free layer's temperature under
-Joule heating, and the energy of a neuron window."""
+Joule heating (at once, or lagging the power by a thermal time constant), and the energy of a neuron window.
+
+With a thermal time constant the solve's state is the pair (m, T) of the directions and the free layer's
+temperature [K] (`start_state`, `directions_of`); otherwise it is the directions alone."""
 
 from __future__ import annotations
 
@@ -33,6 +36,9 @@ class Circuit(eqx.Module):
         heating: the free layer's temperature and, with a Curie temperature, its Ms follow the power the
             junction dissipates (see `heated`); `circuit_for` switches it on where a record has a thermal
             resistance.
+        thermal_lag: the temperature is a state of the solve that follows the power with the record's
+            `thermal_time_constant` (`heating_rate`); `circuit_for` switches it on where a heated record has
+            one (records of time constant 0 in the same batch still follow the power at once).
         bias_dependent: whether the resistance may depend on the bias, so that a current drive's voltage
             must be solved for; `circuit_for` turns it off where every record has a constant TMR
             (V_half null), which saves the solve.
@@ -43,6 +49,7 @@ class Circuit(eqx.Module):
 
     source: Literal["current", "voltage"] = eqx.field(static=True, default="current")
     heating: bool = eqx.field(static=True, default=False)
+    thermal_lag: bool = eqx.field(static=True, default=False)
     bias_dependent: bool = eqx.field(static=True, default=True)
     reads_bias: bool = eqx.field(static=True, default=True)
 
@@ -51,7 +58,7 @@ class Circuit(eqx.Module):
             raise MtjphysError(f"a junction is driven by a current or a voltage, not {self.source!r}")
 
     def describe(self) -> dict:
-        return {"drive": self.source, "joule_heating": int(self.heating),
+        return {"drive": self.source, "joule_heating": int(self.heating), "thermal_lag": int(self.thermal_lag),
                 "bias_dependent_tmr": int(self.bias_dependent), "motion_reads_bias": int(self.reads_bias)}
 
 
@@ -63,8 +70,9 @@ def circuit_for(parameters: Parameters | Sequence[Parameters], source: str = "cu
     """Returns: the circuit of MTJs with these records (one or several) driven by `source`."""
     records = _records(parameters)
     heating = any(record["thermal_resistance"] > 0 for record in records)
+    lag = any(record["thermal_resistance"] > 0 and record["thermal_time_constant"] > 0 for record in records)
     bias_dependent = any(math.isfinite(record.get("V_half", math.inf)) for record in records)
-    return Circuit(source=source, heating=heating, bias_dependent=bias_dependent,
+    return Circuit(source=source, heating=heating, thermal_lag=lag, bias_dependent=bias_dependent,
                    reads_bias=any(_reads_bias(record) for record in records))
 
 
@@ -135,19 +143,37 @@ def operating_point(model: Model, law: str, circuit: Circuit, m: jnp.ndarray, dr
 
 
 def free_layer_temperature(params: dict, power: jnp.ndarray) -> jnp.ndarray:
-    """T = T_ambient + R_th P [K]: the free layer in steady state with the power P [W] it dissipates
-    (the junction's thermal time constant, about a nanosecond, is taken as short)."""
+    """T = T_ambient + R_th P [K]: the free layer in steady state with the power P [W] it dissipates."""
     return params["temperature"] + params["thermal_resistance"] * power
 
 
-def heated(params: dict, power: jnp.ndarray) -> dict:
-    """The parameters of a free layer heated by `power` [W]: its temperature (`free_layer_temperature`)
-    and, with a finite Curie temperature T_C, its magnetic constants relative to the record's at the ambient
-    T_a: Ms(T) = Ms (1 - (T/T_C)^(3/2)) / (1 - (T_a/T_C)^(3/2)) (Bloch's law), and with r = Ms(T) / Ms,
+def _lagging(params: dict) -> jnp.ndarray:
+    return params["thermal_time_constant"] > 0
+
+
+def heating_rate(params: dict, power: jnp.ndarray, temperature: jnp.ndarray) -> jnp.ndarray:
+    """dT/dt = (T_ambient + R_th P - T) / tau_th [K/s]: the free layer's temperature T relaxing towards the
+    steady state of the power P [W] with the record's `thermal_time_constant` tau_th (a lumped first-order
+    lag); 0 where tau_th = 0, whose layer follows the power at once (`layer_temperature`)."""
+    tau = params["thermal_time_constant"]
+    rate = (free_layer_temperature(params, power) - temperature) / jnp.where(_lagging(params), tau, 1.0)
+    return jnp.where(_lagging(params), rate, 0.0)
+
+
+def layer_temperature(params: dict, power: jnp.ndarray, temperature: jnp.ndarray | None) -> jnp.ndarray:
+    """The free layer's temperature [K]: the lagging state `temperature` where the record has a thermal time
+    constant, the steady state of `power` [W] where it has none (or where no state is kept, None)."""
+    steady = free_layer_temperature(params, power)
+    return steady if temperature is None else jnp.where(_lagging(params), temperature, steady)
+
+
+def at_temperature(params: dict, temperature: jnp.ndarray) -> dict:
+    """The parameters of the free layer at `temperature` [K]: with a finite Curie temperature T_C, its
+    magnetic constants relative to the record's at the ambient T_a:
+    Ms(T) = Ms (1 - (T/T_C)^(3/2)) / (1 - (T_a/T_C)^(3/2)) (Bloch's law), and with r = Ms(T) / Ms,
     Ku(T) = Ku r^n_K (Callen-Callen, n_K = 3 for uniaxial anisotropy) and A(T) = A r^n_A (n_A about 2), the
     exponents the record's `anisotropy_scaling_exponent` and `exchange_scaling_exponent`. A perpendicular
     free layer softens as it heats: K_eff = Ku - mu0 Ms^2 / 2 falls."""
-    temperature = free_layer_temperature(params, power)
     bloch = lambda t: jnp.maximum(1 - (t / params["curie_temperature"]) ** 1.5, 1e-6)  # past T_C: refused later
     ratio = bloch(temperature) / bloch(params["temperature"])
     scaled = {"temperature": temperature, "Ms": params["Ms"] * ratio}
@@ -155,6 +181,12 @@ def heated(params: dict, power: jnp.ndarray) -> dict:
         if key in params:
             scaled[key] = params[key] * ratio ** params[exponent]
     return {**params, **scaled}
+
+
+def heated(params: dict, power: jnp.ndarray) -> dict:
+    """The parameters of a free layer held in steady state by `power` [W]: at `free_layer_temperature`, its
+    constants as `at_temperature` scales them."""
+    return at_temperature(params, free_layer_temperature(params, power))
 
 
 def heated_record(record: Parameters, power: float) -> Parameters:
@@ -165,28 +197,56 @@ def heated_record(record: Parameters, power: float) -> Parameters:
     return record.replace(thermal_resistance=0.0, **changed)
 
 
-def drift(model: Model, law: str, circuit: Circuit):
-    """Returns: the vector field (t, m, (drive, params)) -> dm/dt of the deterministic LLG in this circuit."""
+def start_state(circuit: Circuit, m0: jnp.ndarray, params: dict, batch: tuple[int, ...]):
+    """Returns: the solve's state at the start of a window from the directions `m0`: m0 itself, or with a
+    thermal lag the pair (m0, T0), T0 the ambient temperature for each MTJ of `batch` (a window starts from a
+    junction at rest, its heat gone)."""
+    if not circuit.thermal_lag:
+        return m0
+    return m0, jnp.broadcast_to(jnp.asarray(params["temperature"], dtype=m0.dtype), batch)
 
-    def vector_field(t, m, args):
+
+def directions_of(state) -> jnp.ndarray:
+    """Returns: the directions of a solve's state (`start_state`)."""
+    return state[0] if isinstance(state, tuple) else state
+
+
+def _temperature_of(state) -> jnp.ndarray | None:
+    return state[1] if isinstance(state, tuple) else None
+
+
+def drift(model: Model, law: str, circuit: Circuit):
+    """Returns: the vector field (t, state, (drive, params)) -> d state/dt of the deterministic LLG in this
+    circuit (with a thermal lag, the pair (dm/dt, dT/dt))."""
+
+    def vector_field(t, state, args):
         drive, params = args
+        m = directions_of(state)
         if circuit.source == "current" and not (circuit.heating or circuit.reads_bias):
             return model.landau_lifshitz(m, drive, 0.0, params)  # no term reads the bias: skip solving for it
         point = operating_point(model, law, circuit, m, drive, params)
         if circuit.heating:
-            params = heated(params, point.power(params))
-        return model.landau_lifshitz(m, point.current_density, point.voltage, params)
+            power = point.power(params)
+            heat = at_temperature(params, layer_temperature(params, power, _temperature_of(state)))
+        else:
+            heat = params
+        motion = model.landau_lifshitz(m, point.current_density, point.voltage, heat)
+        if circuit.thermal_lag:
+            return motion, heating_rate(params, power, _temperature_of(state))
+        return motion
 
     return vector_field
 
 
 def diffusion(model: Model, law: str, circuit: Circuit):
-    """Returns: (t, m, (drive, params)) -> G(m) of the stochastic LLG, at the heated temperature."""
+    """Returns: (t, state, (drive, params)) -> G(m) of the stochastic LLG, at the free layer's temperature."""
 
-    def vector_field(t, m, args):
+    def vector_field(t, state, args):
         drive, params = args
+        m = directions_of(state)
         if circuit.heating:
-            params = heated(params, operating_point(model, law, circuit, m, drive, params).power(params))
+            power = operating_point(model, law, circuit, m, drive, params).power(params)
+            params = at_temperature(params, layer_temperature(params, power, _temperature_of(state)))
         return model.thermal_diffusion(m, params)
 
     return vector_field
@@ -198,25 +258,43 @@ class Trace(NamedTuple):
     Arguments:
         m: the free layer's direction (a micromagnetic layer's Ms-weighted average), (T, ..., 3).
         point: the junction's operating point (current, voltage, resistance), arrays (T, ...).
-        end: the state at the end of the window (m, or a micromagnetic layer's cells), (...,) + state shape.
-        snapshots: whole states at the times asked for, (S, ...) + state shape, or None.
+        end: the directions at the end of the window (m, or a micromagnetic layer's cells), (...,) + state shape.
+        snapshots: the directions at the times asked for, (S, ...) + state shape, or None.
+        temperature: with a thermal lag, the free layer's lagging temperature [K], (T, ...); otherwise None.
     """
 
     m: jnp.ndarray
     point: OperatingPoint
     end: jnp.ndarray
     snapshots: jnp.ndarray | None = None
+    temperature: jnp.ndarray | None = None
+
+    def free_layer_temperature(self, params: dict) -> jnp.ndarray:
+        """Returns: the free layer's temperature [K] at every sample, (T, ...) (`layer_temperature`)."""
+        power = self.point.power(params)
+        return jnp.broadcast_to(layer_temperature(params, power, self.temperature), jnp.shape(power))
 
 
-def trace_saves(model: Model, law: str, circuit: Circuit, ts) -> list[dfx.SubSaveAt]:
-    """Returns: what a solve saves for its `Trace`: the direction and operating point at `ts`, and the
-    state's directions at the end."""
+def trace_saves(model: Model, law: str, circuit: Circuit, ts, snapshots=None) -> list[dfx.SubSaveAt]:
+    """Returns: what a solve saves for its `Trace`: the direction, operating point (and lagging temperature)
+    at `ts`, the state's directions at the end and, if asked, at the times `snapshots`."""
 
-    def observe(t, m, args):
+    def observe(t, state, args):
         drive, params = args
-        return model.average(m), operating_point(model, law, circuit, m, drive, params)
+        m = directions_of(state)
+        return model.average(m), operating_point(model, law, circuit, m, drive, params), _temperature_of(state)
 
-    return [dfx.SubSaveAt(ts=ts, fn=observe), dfx.SubSaveAt(t1=True, fn=lambda t, m, args: model.directions(m))]
+    directions = lambda t, state, args: model.directions(directions_of(state))
+    saves = [dfx.SubSaveAt(ts=ts, fn=observe), dfx.SubSaveAt(t1=True, fn=directions)]
+    if snapshots is not None:
+        saves.append(dfx.SubSaveAt(ts=snapshots, fn=lambda t, state, args: directions_of(state)))
+    return saves
+
+
+def saved_trace(ys) -> Trace:
+    """Returns: the `Trace` of a solve's saved values (`trace_saves`)."""
+    (m, point, temperature), end, *snapshots = ys
+    return Trace(m, point, end[-1], snapshots[0] if snapshots else None, temperature)
 
 
 class WindowResponse(NamedTuple):
@@ -226,8 +304,9 @@ class WindowResponse(NamedTuple):
         extrema: the preamplifier's extrema of R(t); `extrema.delta_r` is the neuron output [ohm].
         energy: the energy the junction dissipates over the window, integral of V I dt [J].
         voltage_max: the largest |V| across the barrier [V].
-        power_max: the largest power dissipated [W] (it sets the hottest free-layer temperature).
+        power_max: the largest power dissipated [W].
         end: the state at the window's end, (...,) + state shape.
+        temperature_max: the free layer's highest temperature [K].
     """
 
     extrema: Extrema
@@ -235,6 +314,7 @@ class WindowResponse(NamedTuple):
     voltage_max: jnp.ndarray
     power_max: jnp.ndarray
     end: jnp.ndarray
+    temperature_max: jnp.ndarray
 
 
 def sampled_window(preamplifier, ts, trace: Trace, params: dict) -> WindowResponse:
@@ -242,7 +322,8 @@ def sampled_window(preamplifier, ts, trace: Trace, params: dict) -> WindowRespon
     power = trace.point.power(params)
     return WindowResponse(
         preamplifier.extrema(ts, trace.point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
-        jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), jnp.nanmax(power, axis=0), trace.end)
+        jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), jnp.nanmax(power, axis=0), trace.end,
+        jnp.nanmax(trace.free_layer_temperature(params), axis=0))
 
 
 def check_limits(params: dict, window: WindowResponse) -> None:
@@ -255,8 +336,7 @@ def check_limits(params: dict, window: WindowResponse) -> None:
         worst = np.argmax(np.where(voltage > breakdown, voltage, -np.inf))
         raise MtjphysError(f"the drive puts {voltage.flat[worst]:.3g} V across the barrier, above its breakdown "
                            f"voltage of {breakdown.flat[worst]:g} V (breakdown_voltage in the record)")
-    hottest = free_layer_temperature({k: limit(k) for k in ("temperature", "thermal_resistance")},
-                                     np.asarray(window.power_max))
+    hottest = np.asarray(window.temperature_max)
     if np.any(hottest >= limit("curie_temperature")):
         raise MtjphysError(f"Joule heating takes the free layer to {np.nanmax(hottest):.0f} K, at or above its Curie "
                            f"temperature (curie_temperature in the record)")

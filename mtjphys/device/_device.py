@@ -24,7 +24,14 @@ from ._model import Model
 from ._parameters import batch_shape, Parameters, stack_parameters
 from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Preamplifier
 from ._solve import default_solver, integrate, NeuronSolver
-from ._thermal import check_thermal_stability, tangent_hessian, thermal_realisation, thermal_solver_for, ThermalSolver
+from ._thermal import (
+    check_thermal_lag,
+    check_thermal_stability,
+    tangent_hessian,
+    thermal_realisation,
+    thermal_solver_for,
+    ThermalSolver,
+)
 
 NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
 
@@ -78,9 +85,15 @@ class Device(eqx.Module):
     def varying(self, keys) -> Device:
         """Returns: this device ready for its entries `keys` to change (a fit, a derivative). A circuit that
         skips the bias because every bias term's switch is 0 (`Circuit.reads_bias`) reads it where one of
-        `keys` is such a switch: at 0 the term is off, but not its derivative, nor a fitted value."""
+        `keys` is such a switch: at 0 the term is off, but not its derivative, nor a fitted value. A heated
+        junction's `thermal_time_constant` varies from a positive value only (at 0 the heating follows the
+        power at once, a limit the lag's derivative does not reach); refused in one line otherwise."""
+        keys = set(keys)
+        if "thermal_time_constant" in keys and self.circuit.heating and not lagging(self.params):
+            raise MtjphysError("thermal_time_constant is fitted or differentiated from a positive value only: at 0 "
+                               "the heating follows the power at once (give a starting time constant)")
         switches = self.model.bias_switches
-        if self.circuit.reads_bias or switches is None or not set(keys) & set(switches):
+        if self.circuit.reads_bias or switches is None or not keys & set(switches):
             return self
         return self.replace(circuit=dataclasses.replace(self.circuit, reads_bias=True))
 
@@ -147,6 +160,12 @@ class Device(eqx.Module):
         if key is None:
             raise MtjphysError("a device above 0 K needs a key for its thermal noise")
         return key
+
+
+def lagging(params: dict) -> bool:
+    """Whether every heated MTJ of these parameter arrays has a positive thermal time constant."""
+    heated = np.asarray(params["thermal_resistance"]) > 0
+    return bool(np.all(np.asarray(params["thermal_time_constant"])[heated] > 0)) if np.any(heated) else True
 
 
 def solvable(record: Parameters):
@@ -225,6 +244,7 @@ def make_device(
     if warm:
         solver = thermal or thermal_solver_for(records, window / (ThermalSolver().samples - 1))
         check_thermal_stability(solver, records)
+        check_thermal_lag(solver, records)
     else:
         solver = settings or default_solver(model)
     if preamplifier is None:

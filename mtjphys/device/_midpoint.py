@@ -49,6 +49,15 @@ def _direction(m: jnp.ndarray) -> jnp.ndarray:
     return m / jnp.where(norm > 0, norm, 1.0)
 
 
+def _split(state):
+    """Returns: (directions, the rest or None) of a state that is an array of directions or a pair."""
+    return state if isinstance(state, tuple) else (state, None)
+
+
+def _join(directions, rest):
+    return directions if rest is None else (directions, rest)
+
+
 class SphericalMidpoint(dfx.AbstractStratonovichSolver):
     """The implicit midpoint rule for the stochastic LLG on the unit sphere, a fixed-step diffrax solver.
 
@@ -60,7 +69,9 @@ class SphericalMidpoint(dfx.AbstractStratonovichSolver):
     stationary covariance of a linearised LLG at any step; every iterate keeps |m| = |m0| exactly.
 
     Stable for a wave of phase omega dt up to 1.49 at any damping with 3 corrections (1.77 with 2; see the
-    module's note and `stable_phase`). The state is an array (..., 3): MTJs or cells, the vector last.
+    module's note and `stable_phase`). The state is an array (..., 3): MTJs or cells, the vector last; or a
+pair (directions, rest) whose rest (a lagging temperature) takes the plain implicit midpoint rule,
+rest1 = rest0 + increment at the midpoint, solved by the same passes.
 
     Arguments:
         corrections: passes after the predictor (each one more evaluation of the terms).
@@ -90,10 +101,15 @@ class SphericalMidpoint(dfx.AbstractStratonovichSolver):
         control = terms.contr(t0, t1)
         midtime = t0 + (t1 - t0) / 2
 
+        m0, rest0 = _split(y0)
+
         def rotated(_, y1):
-            midpoint = _direction((y0 + y1) / 2)  # y1 = y0 on the first pass: the predictor
-            increment = terms.vf_prod(midtime, midpoint, args, control)
-            return _cayley_rotation(y0, jnp.cross(midpoint, increment))
+            m1, rest1 = _split(y1)
+            midpoint = _direction((m0 + m1) / 2)  # y1 = y0 on the first pass: the predictor
+            rest = jax.tree_util.tree_map(lambda a, b: (a + b) / 2, rest0, rest1)
+            increment, rest_increment = _split(terms.vf_prod(midtime, _join(midpoint, rest), args, control))
+            return _join(_cayley_rotation(m0, jnp.cross(midpoint, increment)),
+                         jax.tree_util.tree_map(jnp.add, rest0, rest_increment))
 
         y1 = jax.lax.fori_loop(0, self.corrections + 1, rotated, y0)
         return y1, None, dict(y0=y0, y1=y1), None, dfx.RESULTS.successful

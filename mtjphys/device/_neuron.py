@@ -28,6 +28,7 @@ class NeuronResponse(NamedTuple):
         energy: the energy the junction dissipates over the window [J].
         voltage_max: the largest voltage across the barrier [V].
         power_max: the largest power dissipated [W].
+        temperature_max: the free layer's highest temperature [K] (ambient plus Joule heating).
     """
 
     delta_r: np.ndarray
@@ -38,13 +39,15 @@ class NeuronResponse(NamedTuple):
     energy: np.ndarray
     voltage_max: np.ndarray
     power_max: np.ndarray
+    temperature_max: np.ndarray
 
     @classmethod
     def of(cls, device: Device, window: WindowResponse) -> NeuronResponse:
         """The response of a computed window, refused in one line where the drive exceeds the device's limits."""
         check_limits(device.params, window)
         extrema = (np.asarray(x) for x in window.extrema)
-        return cls(*extrema, *(np.asarray(x) for x in (window.energy, window.voltage_max, window.power_max)))
+        return cls(*extrema, *(np.asarray(x) for x in (window.energy, window.voltage_max, window.power_max,
+                                                         window.temperature_max)))
 
 
 def check_drive(source: str, values) -> np.ndarray:

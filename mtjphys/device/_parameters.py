@@ -24,6 +24,8 @@ DEVICE_PARAMETERS = {
                           "refused (null: not checked)", "shape": (), "constraint": "scale"},
     "thermal_resistance": {"units": "K/W", "description": "free-layer temperature rise per watt dissipated in the "
                            "junction (0: no Joule heating)", "shape": (), "constraint": "nonnegative"},
+    "thermal_time_constant": {"units": "s", "description": "time constant of the free layer's temperature following "
+                              "the power it dissipates (0: at once)", "shape": (), "constraint": "nonnegative"},
     "curie_temperature": {"units": "K", "description": "Curie temperature of the free layer, for Ms(T) under Joule "
                           "heating (null: Ms does not change)", "shape": (), "constraint": "scale"},
     "anisotropy_scaling_exponent": {"units": "1", "description": "Ku(T) / Ku(T_ambient) = (Ms(T) / Ms(T_ambient))^n "
@@ -58,6 +60,7 @@ REFERENCE = {
     "V_half": None,
     "breakdown_voltage": None,
     "thermal_resistance": 0.0,
+    "thermal_time_constant": 0.0,
     "curie_temperature": None,
     "anisotropy_scaling_exponent": 3.0,
     "exchange_scaling_exponent": 2.0,

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import optimistix as optx
 
 from .._errors import MtjphysError
-from ._circuit import Circuit, drift, Trace, trace_saves
+from ._circuit import Circuit, drift, saved_trace, start_state, Trace, trace_saves
 from ._model import Model
 
 
@@ -97,31 +97,28 @@ def integrate(
         params: parameter arrays broadcastable to the batch (vectors with a trailing 3).
         ts: increasing save times [s]; the solve runs from ts[0] to ts[-1].
         law, circuit: the resistance law and the circuit.
-        snapshots: times in [ts[0], ts[-1]] at which to keep the whole state (a micromagnetic layer's
-            cells: keep them few).
+        snapshots: times in [ts[0], ts[-1]] at which to keep the whole state's directions (a micromagnetic
+            layer's cells: keep them few).
         throw: raise where the solve fails (beyond max_steps); otherwise the samples it did not reach are inf
             (as a fit wants: a trial parameter that cannot be solved is a step to reject, not an error).
 
     Returns:
         The `Trace`: the direction and operating point at `ts`, the state at ts[-1] (and at `snapshots`).
     """
-    saves = trace_saves(model, law, circuit, ts)
-    if snapshots is not None:
-        saves.append(dfx.SubSaveAt(ts=snapshots))
+    batch = m0.shape[: m0.ndim - len(model.state_shape)]
     solution = dfx.diffeqsolve(
         dfx.ODETerm(drift(model, law, circuit)),
         settings.solver,
         t0=ts[0],
         t1=ts[-1],
         dt0=settings.dt0,
-        y0=m0,
+        y0=start_state(circuit, m0, params, batch),
         args=(drive, params),
-        saveat=dfx.SaveAt(subs=saves),
+        saveat=dfx.SaveAt(subs=trace_saves(model, law, circuit, ts, snapshots)),
         stepsize_controller=dfx.PIDController(rtol=settings.rtol, atol=settings.atol, norm=optx.max_norm),
         max_steps=settings.max_steps,
         adjoint=settings.adjoint,
         throw=throw,
         progress_meter=progress_meter(settings.progress),
     )
-    (m, point), end, *states = solution.ys
-    return Trace(m, point, end[-1], states[0] if states else None)
+    return saved_trace(solution.ys)

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._errors import MtjphysError
-from ._circuit import Circuit, diffusion, drift, Trace, trace_saves
+from ._circuit import Circuit, diffusion, drift, saved_trace, start_state, Trace, trace_saves
 from ._midpoint import SphericalMidpoint, stable_phase
 from ._model import Model
 from ._parameters import batch_shape, Parameters
@@ -119,19 +119,34 @@ def check_thermal_stability(settings: ThermalSolver, parameters) -> None:
                            f"{remedy}); use the default thermal solver (SphericalMidpoint)")
 
 
+def check_thermal_lag(settings: ThermalSolver, parameters) -> None:
+    """Refuse, in one line, a heated record whose thermal time constant is shorter than the fixed thermal step:
+    the step cannot follow the temperature's relaxation (an explicit step amplifies it beyond dt = 2 tau_th)."""
+    records = [parameters] if isinstance(parameters, Parameters) else list(parameters)
+    lags = [r["thermal_time_constant"] for r in records if r["thermal_resistance"] > 0]
+    shortest = min((tau for tau in lags if tau > 0), default=math.inf)
+    if shortest < settings.dt:
+        raise MtjphysError(f"thermal_time_constant {shortest:.3g} s is shorter than the thermal step {settings.dt:.3g} "
+                           "s; give 0 (the heating follows the power at once) or a time constant of at least the step")
+
+
 class _BatchedDiffusion(dfx.AbstractTerm):
-    """G(m) dW for a batch of MTJs: G of shape (..., 3, 3) times dW of shape (..., 3)."""
+    """G(m) dW for a batch of MTJs: G of shape (..., 3, 3) times dW of shape (..., 3); with a thermal lag
+    (the state a pair (m, T)) the pair (G dW, 0), the noise driving the directions only."""
 
     diffusion: Callable
     control: dfx.AbstractBrownianPath
 
     def vf(self, t, y, args):
-        return self.diffusion(t, y, args)
+        g = self.diffusion(t, y, args)
+        return (g, jnp.zeros_like(y[1])) if isinstance(y, tuple) else g
 
     def contr(self, t0, t1, **kwargs):
         return self.control.evaluate(t0, t1, **kwargs)
 
     def prod(self, vf, control):
+        if isinstance(vf, tuple):
+            return jnp.einsum("...ij,...j->...i", vf[0], control), vf[1]
         return jnp.einsum("...ij,...j->...i", vf, control)
 
 
@@ -219,14 +234,14 @@ def integrate_thermal(
     noise = _BatchedDiffusion(diffusion(model, law, circuit), brownian)
     solution = dfx.diffeqsolve(
         dfx.MultiTerm(dfx.ODETerm(drift(model, law, circuit)), noise), settings.solver, t0=ts[0], t1=ts[-1],
-        dt0=settings.dt, y0=m0, args=(drive, params),
+        dt0=settings.dt, y0=start_state(circuit, m0, params, m0.shape[: m0.ndim - len(model.state_shape)]),
+        args=(drive, params),
         saveat=dfx.SaveAt(subs=trace_saves(model, law, circuit, ts)),
         stepsize_controller=dfx.ConstantStepSize(),
         max_steps=steps + 2, adjoint=dfx.ForwardMode(),  # no reverse mode: the path is generated on the fly
         progress_meter=progress_meter(settings.progress),
     )
-    (m, point), end = solution.ys
-    return Trace(m, point, end[-1])
+    return saved_trace(solution.ys)
 
 
 def thermal_realisation(

@@ -10,7 +10,7 @@ import xarray as xr
 from .._errors import MtjphysError, random_key
 from ..data._provenance import provenance
 from ..grid._mesh import field_variable, mesh_variables
-from ._circuit import free_layer_temperature, OperatingPoint, sampled_window, Trace
+from ._circuit import OperatingPoint, sampled_window, Trace
 from ._device import as_device, Device, NEURON_WINDOW
 from ._neuron import drive_of, equilibrium_resistance, NeuronResponse, respond
 from ._parameters import Parameters
@@ -50,7 +50,9 @@ def _one_mtj(parameters, what: str, source: str, **options) -> Device:
 
 def _at(trace: Trace, samples) -> Trace:
     """The trace at some of its samples (an index or mask)."""
-    return Trace(trace.m[samples], OperatingPoint(*(x[samples] for x in trace.point)), trace.end)
+    temperature = None if trace.temperature is None else trace.temperature[samples]
+    return Trace(trace.m[samples], OperatingPoint(*(x[samples] for x in trace.point)), trace.end,
+                 temperature=temperature)
 
 
 def _drive_variable(source: str, value: float) -> dict:
@@ -121,7 +123,7 @@ def neuron_trace(
             "current": ("time", np.asarray(point.current_density * params["area"]),
                         {"units": "A", "long_name": "current through the junction"}),
             "power": ("time", np.asarray(power), {"units": "W", "long_name": "power dissipated in the junction"}),
-            "temperature": ("time", np.asarray(free_layer_temperature(params, power) * jnp.ones_like(power)),
+            "temperature": ("time", np.asarray(trace.free_layer_temperature(params)),
                             {"units": "K", "long_name": "free-layer temperature (ambient plus Joule heating)"}),
             "m": (("time", "component"), np.asarray(m),
                   {"units": "1", "long_name": "free-layer magnetization direction"}),

@@ -267,8 +267,9 @@ def coordinates(start: Parameters, free: Sequence[str],
         if specs[name]["shape"] != ():
             raise MtjphysError(f"{name!r} is not a scalar parameter; only scalars are fitted")
         if name not in allowed:
-            raise MtjphysError(f"{name!r} cannot be fitted: it is not finite in the start record, or it is a limit or "
-                               "a switch to the stochastic LLG, not a coefficient of the 0 K dynamics")
+            raise MtjphysError(f"{name!r} cannot be fitted: it is not finite in the start record, a limit or a switch "
+                               "to the stochastic LLG, or a heated junction's thermal time constant at 0 (start it "
+                               "from a positive value)")
         low, high = CONSTRAINT_BOUNDS[specs[name]["constraint"]]
         user_low, user_high = bounds.get(name, (-math.inf, math.inf))
         low, high = max(low, user_low), min(high, user_high)

@@ -28,7 +28,7 @@ import xarray as xr
 from .._errors import MtjphysError, random_key
 from ..data._provenance import provenance
 from ..device._circuit import is_warm
-from ..device._device import Device, make_device, NEURON_WINDOW
+from ..device._device import Device, lagging, make_device, NEURON_WINDOW
 from ..device._parameters import Parameters
 from ..device._solve import gradient_solver, NeuronSolver
 from ..device._thermal import sampled_thermal_solver, ThermalSolver
@@ -50,10 +50,13 @@ def from_the_step(times: np.ndarray) -> tuple[np.ndarray, int]:
 
 def differentiable_parameters(parameters: Parameters) -> tuple[str, ...]:
     """The record's entries a neuron output can be differentiated by: every numeric entry with a finite value,
-    except the breakdown voltage (a limit, not an equation's coefficient) and, at 0 K, the temperature and
-    thermal resistance (any positive value switches the solve to the stochastic LLG)."""
+    except the breakdown voltage (a limit, not an equation's coefficient), at 0 K the temperature and
+    thermal resistance (any positive value switches the solve to the stochastic LLG), and a heated junction's
+    thermal time constant at 0 (`Device.varying`)."""
     arrays = parameters.arrays()
     skip = set(NOT_DIFFERENTIABLE) | (set() if is_warm(parameters) else set(SWITCHES))
+    if not lagging(arrays):
+        skip.add("thermal_time_constant")
     return tuple(k for k, v in arrays.items() if k not in skip and bool(jnp.all(jnp.isfinite(v))))
 
 
@@ -81,7 +84,8 @@ def check_wrt(parameters: Parameters, wrt: Sequence[str] | None) -> tuple[str, .
             raise MtjphysError(f"{name!r} is not a parameter of model {parameters.model.name!r}")
         if name not in allowed:
             raise MtjphysError(f"the neuron output has no derivative with respect to {name!r} here (not finite, a "
-                               "limit, or a switch to the stochastic LLG)")
+                               "limit, a switch to the stochastic LLG, or a heated junction's thermal time constant "
+                               "at 0)")
     return tuple(wrt)
 
 
