@@ -17,6 +17,9 @@ The junction is the record of --params (default the reference), with each effect
 (d) Joule heating with a free layer that softens as it heats (Ku ~ Ms^3, A ~ Ms^2, Curie temperature 750 K
     assumed) at 300 K ambient: the free layer's temperature at the operating range's power and its
     precession frequency, for thermal resistances 0, 1e5 and 1e6 K/W (the noise it adds is in supp_hardware).
+(g) The heating's lag: at 1e6 K/W and the operating range's largest current, the free layer's temperature
+    over the window (mean of the realisations) and dR (mean and spread) for thermal time constants 0 (the
+    heating at once), 0.3, 1 and 3 ns; 16 realisations each (4 with --quick), their noise from --seed.
 (e) Figs. 2 and 4 (surrogate mode, 0 K, seeds SEED .. SEED + SEEDS - 1) against xi at both polarities of
     the VCMA effect: the networks drive their MTJs over the paper's positive current range, so the negative
     polarity is the bias raising the anisotropy instead, xi -> -xi (only the product xi V enters). A device
@@ -35,6 +38,7 @@ import json
 import math
 import time
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import xarray as xr
@@ -65,6 +69,7 @@ FIG4_OMEGA_SQUARE, FIG4_OMEGA_SINE = 0.16e9, 0.21e9  # [rad/s], the study's defa
 VCMA = [0.0, 30e-15, 60e-15, 100e-15]  # [J/(V m)], the range measured in CoFeB/MgO
 FIELD_LIKE = [0.0, 5e-3, 10e-3, 20e-3]  # [T/V^2]
 THERMAL_RESISTANCES = [0.0, 1e5, 1e6]  # [K/W]
+THERMAL_TIME_CONSTANTS = [0.0, 0.3e-9, 1e-9, 3e-9]  # [s], of (g), at the largest thermal resistance
 CURIE = 750.0  # [K], as supp_hardware
 ROOM = 300.0
 POLARITIES = {"positive": 1.0, "negative": -1.0}
@@ -157,6 +162,32 @@ def network_point(task: str, xi: float, polarity: float, seed: int, record: mp.P
         return False
 
 
+def thermal_lag(record: mp.Parameters, realisations: int, seed: int) -> xr.Dataset:
+    """(g): the window heated at 1e6 K/W with the heating lagging the power, against the time constant."""
+    hot = record.replace(temperature=ROOM, thermal_resistance=THERMAL_RESISTANCES[-1], curie_temperature=CURIE)
+    records = [hot.replace(thermal_time_constant=tau) for tau in THERMAL_TIME_CONSTANTS for _ in range(realisations)]
+    device = mp.make_device(records)
+    ts = np.linspace(0.0, mp.NEURON_WINDOW, device.solver.samples)
+    trace = device.solve(jnp.float64(OPERATING_RANGE[1]), ts, key=jax.random.PRNGKey(seed))
+    shape = (len(THERMAL_TIME_CONSTANTS), realisations)
+    temperature = np.asarray(trace.free_layer_temperature(device.params)).reshape(ts.size, *shape).mean(axis=-1)
+    delta_r = np.asarray(device.preamplifier.extrema(ts, trace.point.resistance).delta_r).reshape(shape)
+    tau = ("thermal_time_constant", THERMAL_TIME_CONSTANTS, {"units": "s", "long_name": "thermal time constant"})
+    return xr.Dataset(
+        {"lag_temperature": (("lag_time", "thermal_time_constant"), temperature,
+                             {"units": "K", "long_name": "free-layer temperature, mean of the realisations"}),
+         "lag_delta_r": ("thermal_time_constant", delta_r.mean(axis=1),
+                         {"units": "ohm", "long_name": f"mean dR of {realisations} realisations"}),
+         "lag_delta_r_std": ("thermal_time_constant", delta_r.std(axis=1, ddof=1) if realisations > 1 else
+                             np.full(len(THERMAL_TIME_CONSTANTS), np.nan),
+                             {"units": "ohm", "long_name": "standard deviation of dR across realisations"})},
+        coords={"thermal_time_constant": tau,
+                "lag_time": ("lag_time", ts, {"units": "s", "long_name": "time since the drive was switched on"})},
+        attrs={"lag_thermal_resistance": THERMAL_RESISTANCES[-1], "lag_current_density": OPERATING_RANGE[1],
+               "lag_realisations": realisations},
+    )
+
+
 def networks(record: mp.Parameters, levels, seed: int, seeds: int, progress: bool) -> xr.Dataset:
     """(e): Figs. 2 and 4 against xi and polarity."""
     shape = (len(TASKS), len(levels), len(POLARITIES), seeds)
@@ -216,8 +247,9 @@ def _power_of_ten(value: float) -> str:
 
 
 def plot(dataset: xr.Dataset) -> Figure:
-    figure = Figure(figsize=(13, 8.5), layout="constrained")
-    (curves, anisotropy, field_like), (heated, success, stray) = figure.subplots(2, 3)
+    figure = Figure(figsize=(18, 8.5), layout="constrained")
+    panels = figure.subplot_mosaic([["a", "b", "c", "d"], ["e", "f", "g", "."]])
+    curves, anisotropy, field_like, heated, success, stray, lagging = (panels[k] for k in "abcdefg")
     j = dataset.current_magnitude.values / 1e10
     for i, xi in enumerate(dataset.vcma_coefficient.values):
         for polarity, style in (("positive", "-"), ("negative", "--")):
@@ -254,6 +286,13 @@ def plot(dataset: xr.Dataset) -> Figure:
                         fontsize=8)
     heated.set(xlabel="free-layer temperature (K)", ylabel="precession frequency (GHz)",
                title="(d) a heated free layer softens (300 K ambient)")
+    for i, tau in enumerate(dataset.thermal_time_constant.values):
+        lagging.plot(dataset.lag_time * 1e9, dataset.lag_temperature.isel(thermal_time_constant=i), color=f"C{i}",
+                     label=("at once" if tau == 0 else f"τ_th = {tau * 1e9:g} ns")
+                     + f": dR {float(dataset.lag_delta_r[i]):.0f} ± {float(dataset.lag_delta_r_std[i]):.0f} Ω")
+    lagging.set(xlabel="time (ns)", ylabel="free-layer temperature (K)",
+                title=f"(g) the heating's lag (10⁶ K/W, {dataset.attrs['lag_current_density'] / 1e10:g} × 10¹⁰ A/m²)")
+    lagging.legend(fontsize=8)
     image = stray.pcolormesh(dataset.x * 1e9, dataset.y * 1e9, dataset.stray_field_magnitude.T * 1e3, shading="nearest")
     figure.colorbar(image, ax=stray, label="|B| (mT)")
     stray.set(xlabel="x (nm)", ylabel="y (nm)", aspect="equal", title="(f) reference layer's stray field")
@@ -279,6 +318,7 @@ def run(output_dir, *, seed: int = 0, seeds: int = 4, quick: bool = False, param
     start = time.perf_counter()
     levels = [VCMA[0], VCMA[1]] if quick else VCMA
     dataset = xr.merge([transfer_curves(record, 3 if quick else 9), heating(record),
+                        thermal_lag(record, 4 if quick else 16, seed),
                         networks(record, levels, seed, seeds, progress),
                         reference_layer(record, 10e-9 if quick else 5e-9)], combine_attrs="drop_conflicts")
     ends = dataset.delta_r.isel(current_magnitude=[0, -1])
@@ -298,6 +338,10 @@ def run(output_dir, *, seed: int = 0, seeds: int = 4, quick: bool = False, param
         "heating": {"thermal_resistance": THERMAL_RESISTANCES,
                     "temperature_K": dataset.heated_temperature.values.tolist(),
                     "frequency_GHz": (dataset.heated_precession_frequency / 1e9).values.tolist()},
+        "lag": {"time_constant_ns": [tau * 1e9 for tau in THERMAL_TIME_CONSTANTS],
+                "end_temperature_K": dataset.lag_temperature.isel(lag_time=-1).values.tolist(),
+                "delta_r": dataset.lag_delta_r.values.tolist(), "delta_r_std": dataset.lag_delta_r_std.values.tolist(),
+                "realisations": int(dataset.attrs["lag_realisations"])},
         "networks": {"levels_fJ": [xi * 1e15 for xi in levels],
                      **{f"{task}_{p}": _success(dataset, task, p) for task in TASKS for p in POLARITIES}},
         "stray_field_mT": {"centre": dataset.attrs["stray_field_centre_T"] * 1e3,
@@ -334,6 +378,7 @@ def report(summary: dict) -> ReportSection:
         f"{n}/{total} at {xi:g}" for xi, n in zip(networks["levels_fJ"], networks[f"{task}_{polarity}"]))
         for task in TASKS for polarity in POLARITIES)
     heating = summary["heating"]
+    lag = summary["lag"]
     bias = summary["bias_range_V"]
     stray = summary["stray_field_mT"]
     plain = networks["fig2_positive"][0], networks["fig4_positive"][0]
@@ -351,6 +396,11 @@ def report(summary: dict) -> ReportSection:
         "A free layer that softens as it heats (300 K ambient, the operating range's largest power): "
         + ", ".join(f"{t:.0f} K → {f:.2f} GHz" for t, f in zip(heating["temperature_K"], heating["frequency_GHz"]))
         + " (thermal resistances " + ", ".join(f"{r:g}" for r in heating["thermal_resistance"]) + " K/W).",
+        f"The heating's lag (10⁶ K/W, {OPERATING_RANGE[1] / 1e10:g} × 10¹⁰ A/m², {lag['realisations']} realisations "
+        "each): "
+        + "; ".join(f"{'at once' if tau == 0 else f'τ_th = {tau:g} ns'}: {t:.0f} K at the window's end, dR "
+                    f"{r:.0f} ± {sd:.0f} Ω" for tau, t, r, sd in zip(lag["time_constant_ns"], lag["end_temperature_K"],
+                                                                   lag["delta_r"], lag["delta_r_std"])) + ".",
         f"Networks (surrogate, 0 K, {seeds}, successes at each ξ in fJ/(V m)): {success}. {verdict}.",
         f"The reference layer's stray field on the disc: {stray['centre']:.1f} mT at the centre, {stray['mean']:.1f} "
         f"mT on average, {stray['rim']:.1f} mT at the rim; the relaxed free layer tilts "
@@ -359,7 +409,8 @@ def report(summary: dict) -> ReportSection:
     rows = (("Supplement: the neuron at its operating point (VCMA, bias-dependent torques, heating)", "not modelled",
              verdict),)
     caption = ("(a) dR and (b) the anisotropy at the bias against ξ and polarity; (c) the field-like torque in V²; "
-               "(d) heating; (e) Figs. 2 and 4 against ξ; (f) the reference layer's stray field.")
+               "(d) heating; (e) Figs. 2 and 4 against ξ; (f) the reference layer's stray field; (g) the heating's "
+               "lag.")
     return ReportSection(rows, "\n\n".join(text), (("supp_operating_point.png", caption),))
 
 

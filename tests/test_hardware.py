@@ -203,6 +203,10 @@ def test_a_longer_thermal_lag_keeps_the_window_cooler():
     hottest = [float(mp.neuron_output(mp.Parameters({**LAGGING, "thermal_time_constant": tau}), J, seed=4)
                      .temperature_max) for tau in (0.0, 0.3e-9, 3e-9)]
     assert hottest[0] > hottest[1] > hottest[2] > LAGGING["temperature"]
+    curve = mp.transfer_curve(mp.Parameters({**LAGGING, "thermal_time_constant": 0.3e-9}), [0.8e10, J], samples=2,
+                              seed=4)
+    assert curve.temperature_max.attrs["units"] == "K" and curve.attrs["thermal_lag"] == 1
+    assert LAGGING["temperature"] < float(curve.temperature_max[0]) < float(curve.temperature_max[1]) < hottest[0]
     # a window much shorter than the lag barely heats: the rise is about R_th P t / tau_th at the end
     assert hottest[2] - 300.0 < 0.5 * (hottest[0] - 300.0)
 

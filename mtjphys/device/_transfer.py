@@ -172,8 +172,9 @@ def transfer_curve(
     Returns:
         Dataset over `current_density` (or `voltage`) with `delta_r`, `delta_r_normalized` (mapped
         linearly onto [0, 1] between its smallest and largest value), the window's `energy` and
-        largest voltage `voltage_max`, and the scalar `resistance_equilibrium`. A drive above the
-        breakdown voltage is refused.
+        largest voltage `voltage_max`, with Joule heating the free layer's highest temperature
+        `temperature_max`, and the scalar `resistance_equilibrium`. A drive above the breakdown voltage is
+        refused.
     """
     if current_densities is None and voltages is None:
         current_densities = np.linspace(*OPERATING_RANGE, 41)
@@ -218,6 +219,10 @@ def transfer_curve(
         dataset["energy"].attrs["long_name"] = f"mean window energy over {samples} thermal realisations"
         dataset["delta_r_std"] = (dim, delta_r_std,
                                   {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
+    if device.circuit.heating:
+        hottest = response.temperature_max.max(axis=1) if hot else response.temperature_max
+        dataset["temperature_max"] = (dim, hottest, {"units": "K", "long_name": "free layer's highest temperature "
+                                                     "in the window (ambient plus Joule heating)"})
     if device.mesh is not None:
         dataset = dataset.merge(mesh_variables(device.mesh))
     dataset.attrs.update(provenance(device.record, seed=seed if hot else None, neuron_window=NEURON_WINDOW,
