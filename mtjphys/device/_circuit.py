@@ -84,6 +84,13 @@ def _reads_bias(record: Parameters) -> bool:
     return any(record.get(key, 0.0) != 0 for key in switches)
 
 
+def heated_without_lag(params: dict) -> bool:
+    """Whether some MTJ of these parameter arrays (shared or one per MTJ) is heated with a thermal time constant
+    of 0, its heating following the power at once."""
+    heated = np.asarray(params["thermal_resistance"]) > 0
+    return bool(np.any(heated & (np.asarray(params["thermal_time_constant"]) == 0)))
+
+
 def is_warm(parameters: Parameters | Sequence[Parameters]) -> bool:
     """Whether any of these MTJs has a free layer above 0 K (ambient temperature or Joule heating), so
     that its dynamics are the stochastic LLG."""

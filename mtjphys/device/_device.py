@@ -19,7 +19,7 @@ import numpy as np
 
 from .._errors import MtjphysError
 from ..grid._micromagnetic import meshed_model
-from ._circuit import Circuit, circuit_for, is_warm, sampled_window, Trace, WindowResponse
+from ._circuit import Circuit, circuit_for, heated_without_lag, is_warm, sampled_window, Trace, WindowResponse
 from ._model import Model
 from ._parameters import batch_shape, Parameters, stack_parameters
 from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Preamplifier
@@ -89,7 +89,7 @@ class Device(eqx.Module):
         junction's `thermal_time_constant` varies from a positive value only (at 0 the heating follows the
         power at once, a limit the lag's derivative does not reach); refused in one line otherwise."""
         keys = set(keys)
-        if "thermal_time_constant" in keys and self.circuit.heating and not lagging(self.params):
+        if "thermal_time_constant" in keys and heated_without_lag(self.params):
             raise MtjphysError("thermal_time_constant is fitted or differentiated from a positive value only: at 0 "
                                "the heating follows the power at once (give a starting time constant)")
         switches = self.model.bias_switches
@@ -160,12 +160,6 @@ class Device(eqx.Module):
         if key is None:
             raise MtjphysError("a device above 0 K needs a key for its thermal noise")
         return key
-
-
-def lagging(params: dict) -> bool:
-    """Whether every heated MTJ of these parameter arrays has a positive thermal time constant."""
-    heated = np.asarray(params["thermal_resistance"]) > 0
-    return bool(np.all(np.asarray(params["thermal_time_constant"])[heated] > 0)) if np.any(heated) else True
 
 
 def solvable(record: Parameters):

@@ -27,8 +27,8 @@ import xarray as xr
 
 from .._errors import MtjphysError, random_key
 from ..data._provenance import provenance
-from ..device._circuit import is_warm
-from ..device._device import Device, lagging, make_device, NEURON_WINDOW
+from ..device._circuit import heated_without_lag, is_warm
+from ..device._device import Device, make_device, NEURON_WINDOW
 from ..device._parameters import Parameters
 from ..device._solve import gradient_solver, NeuronSolver
 from ..device._thermal import sampled_thermal_solver, ThermalSolver
@@ -55,7 +55,7 @@ def differentiable_parameters(parameters: Parameters) -> tuple[str, ...]:
     thermal time constant at 0 (`Device.varying`)."""
     arrays = parameters.arrays()
     skip = set(NOT_DIFFERENTIABLE) | (set() if is_warm(parameters) else set(SWITCHES))
-    if not lagging(arrays):
+    if heated_without_lag(arrays):
         skip.add("thermal_time_constant")
     return tuple(k for k, v in arrays.items() if k not in skip and bool(jnp.all(jnp.isfinite(v))))
 
