@@ -185,6 +185,19 @@ def test_hardware_figures_are_the_datasets(quick_results):
     assert np.all(dataset.stability_factor.values[1:] > dataset.stability_factor.values[:-1])
 
 
+def test_the_heatings_lag_in_the_operating_point_study_is_its_dataset(quick_results):
+    dataset = mp.open_dataset(quick_results / "supp_operating_point.nc")
+    lag = summary(quick_results, "supp_operating_point")["lag"]
+    temperature = dataset.lag_temperature
+    assert lag["end_temperature_K"] == temperature.isel(lag_time=-1).values.tolist()
+    assert lag["delta_r"] == dataset.lag_delta_r.values.tolist()
+    lagging = temperature.sel(thermal_time_constant=temperature.thermal_time_constant > 0)
+    np.testing.assert_array_equal(lagging.isel(lag_time=0).values, 300.0)  # a lagging layer starts at ambient
+    assert float(temperature.isel(lag_time=0, thermal_time_constant=0)) > 300.0  # heating at once does not
+    ends = lagging.isel(lag_time=-1).values
+    assert np.all(np.diff(ends) < 0)  # the longer the lag, the cooler the window's end
+
+
 def test_every_paper_task_states_its_energy(quick_results):
     for name in ("fig2_generation", "fig4_recognition"):
         run = mp.open_dataset(quick_results / f"{name}.nc")
