@@ -130,26 +130,57 @@ def cli() -> None:
 @bandwidth_option
 @options(params_option(load=False))
 @model_options
+@click.option("--initial-state", type=click.Path(dir_okay=False), default=None,
+              help="With --model micromagnetic: start from this OVF 2.0 file's state (OOMMF, MuMax3, Ubermag; its "
+                   "grid must be the record's) instead of the equilibrium.")
+@click.option("--ovf", is_flag=True, default=False,
+              help="With --model micromagnetic: also write the final state m_final as OVF 2.0 (Data Binary 8) "
+                   "beside the output, as <output stem>.ovf.")
 @output_option
 @options(overwrite_option("an existing output file"))
-def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, params_path, model, output, overwrite,
-           **grid):
+def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, params_path, model, initial_state, ovf,
+           output, overwrite, **grid):
     """Resistance ringing of one MTJ after a current step (-j) or a voltage step (-V): resistance,
     voltage, current, power and temperature over time, m(time, component), dR and the window's energy.
 
     Above 0 K (`temperature` in the parameters, or Joule heating) one realisation of the stochastic LLG.
     With --model micromagnetic, m is the average over the cells and m_final(x, y, component) the
-    cells at the end."""
+    cells at the end; --ovf writes m_final as an OVF 2.0 file too, and --initial-state starts from an OVF
+    file's state (recorded in the attribute initial_state)."""
+    from ..data._ovf import ovf_initial_state, write_ovf
+
     if (current_density is None) == (voltage is None):
         raise MtjphysError("give exactly one of --current-density (-j) and --voltage (-V)")
-    check_output_path(output, overwrite)
+    grid_states = [name for name, given in (("--initial-state", initial_state), ("--ovf", ovf)) if given]
+    if grid_states and model != "micromagnetic":
+        raise MtjphysError(f"{', '.join(grid_states)} {'applies' if len(grid_states) == 1 else 'apply'} to --model "
+                           "micromagnetic only (a macrospin has no grid state)")
+    output = check_output_path(output, overwrite)
+    ovf_path = output.with_suffix(".ovf") if ovf else None
+    if ovf_path is not None:
+        if ovf_path == output:
+            raise MtjphysError(f"--ovf writes <output stem>.ovf, which is the output {str(output)!r} itself; give "
+                               "the netCDF output another suffix (.nc)")
+        check_output_path(ovf_path, overwrite)
     parameters = load_parameters(params_path, model, **grid)
+    m0 = None if initial_state is None else ovf_initial_state(initial_state, parameters.mesh)
     dataset = neuron_trace(parameters, current_density, voltage=voltage, duration=duration, seed=seed,
-                           preamplifier=make_preamplifier(preamplifier_bandwidth, parameters))
+                           preamplifier=make_preamplifier(preamplifier_bandwidth, parameters), m0=m0)
+    if initial_state is not None:
+        dataset.attrs["initial_state"] = str(pathlib.Path(initial_state).resolve())
     write_dataset(dataset, output, overwrite=overwrite)
+    if ovf_path is not None:
+        try:
+            write_ovf(ovf_path, dataset.m_final, parameters.mesh, title="m_final",
+                      desc=f"mtjphys neuron: {dataset.m_final.attrs['long_name']} (netCDF: {output.name})",
+                      overwrite=overwrite)
+        except BaseException:
+            output.unlink(missing_ok=True)  # both files or neither
+            raise
     drive = f"j = {current_density:g} A/m^2" if voltage is None else f"V = {voltage:g} V"
+    written = f"{output}, {ovf_path}" if ovf_path is not None else f"{output}"
     click.echo(f"dR = {float(dataset.delta_r):.3f} ohm, {float(dataset.energy) * 1e15:.1f} fJ at {drive}"
-               f"{describe_mesh(parameters)} -> {output}")
+               f"{describe_mesh(parameters)} -> {written}")
 
 
 @cli.command(short_help="The neuron's transfer curve dR(j) (or dR(V)), as netCDF.")

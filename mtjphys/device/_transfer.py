@@ -29,13 +29,13 @@ def _current_coordinate(values) -> xr.DataArray:
 
 
 @eqx.filter_jit
-def _trace(device: Device, drive, ts):
-    return device.solve(drive, ts)
+def _trace(device: Device, drive, ts, m0=None):
+    return device.solve(drive, ts, m0=m0)
 
 
 @eqx.filter_jit
-def _realisation(device: Device, drive, duration: float, key):
-    return device.solve(drive, np.linspace(0.0, duration, device.solver.samples), key=key)
+def _realisation(device: Device, drive, duration: float, key, m0=None):
+    return device.solve(drive, np.linspace(0.0, duration, device.solver.samples), key=key, m0=m0)
 
 
 def _one_mtj(parameters, what: str, source: str, **options) -> Device:
@@ -64,10 +64,10 @@ def _drive_variable(source: str, value: float) -> dict:
 def neuron_trace(
     parameters: Parameters | Device, current_density: float | None = None, *, voltage: float | None = None,
     duration: float = NEURON_WINDOW, time_step: float = 1e-12, settings: NeuronSolver | None = None, seed: int = 0,
-    thermal: ThermalSolver | None = None, preamplifier: Preamplifier | None = None,
+    thermal: ThermalSolver | None = None, preamplifier: Preamplifier | None = None, m0=None,
 ) -> xr.Dataset:
     """R(t), m(t) and the junction's electrical state after a current (or voltage) step from
-    equilibrium, with the neuron output and the window's energy.
+    equilibrium (or from `m0`), with the neuron output and the window's energy.
 
     Arguments:
         parameters: the MTJ: its record, or its `Device`.
@@ -80,6 +80,8 @@ def neuron_trace(
             `time_step`.
         seed: above 0 K (ambient, or by Joule heating) one realisation of the stochastic LLG, its noise
             drawn from `seed`.
+        m0: the state the step starts from, of the model's state shape (a micromagnetic grid's (nx, ny, nz, 3),
+            e.g. `ovf_initial_state`'s); default the equilibrium (above 0 K a thermal state about it).
 
     Returns:
         Dataset with `resistance`, `voltage`, `current`, `power`, `temperature` (over `time`) and
@@ -96,6 +98,12 @@ def neuron_trace(
         raise MtjphysError(f"time step must lie in (0, {NEURON_WINDOW / 10:g}] s; got {time_step:g}")
     device = _one_mtj(parameters, "a trace", source, settings=settings, thermal=thermal, preamplifier=preamplifier)
     params = device.params
+    if m0 is not None:
+        m0 = np.asarray(m0, dtype=np.float64)
+        if m0.shape != tuple(device.model.state_shape) or not np.isfinite(m0).all():
+            raise MtjphysError(f"m0 must be a finite state of shape {tuple(device.model.state_shape)}, got shape "
+                               f"{m0.shape}")
+        m0 = jnp.asarray(m0)
     count = round(duration / time_step) + 1
     if count > MAX_SAMPLES:
         raise MtjphysError(f"duration / time step gives {count} samples; at most {MAX_SAMPLES} (shorten the "
@@ -103,14 +111,14 @@ def neuron_trace(
     ts = np.linspace(0.0, duration, count)
     if device.thermal:  # one realisation on the trace's own times, the step refined to divide their spacing
         device = device.replace(solver=sampled_thermal_solver(device.solver, ts[1] - ts[0], ts.size))
-        trace = _realisation(device, jnp.float64(drive), float(ts[-1]), random_key(seed))
+        trace = _realisation(device, jnp.float64(drive), float(ts[-1]), random_key(seed), m0)
         in_window = ts <= NEURON_WINDOW * (1 + 1e-9)
         head = _at(trace, in_window)
         response = NeuronResponse.of(device, sampled_window(device.preamplifier, ts[in_window], head, params))
     else:  # one solve, saved on the trace's times and on the neuron's own window samples
         window_ts = np.linspace(0.0, NEURON_WINDOW, device.solver.samples)
         grid = np.union1d(ts, window_ts)
-        full = _trace(device, jnp.float64(drive), jnp.asarray(grid))
+        full = _trace(device, jnp.float64(drive), jnp.asarray(grid), m0)
         trace, head = (_at(full, np.searchsorted(grid, times)) for times in (ts, window_ts))
         response = NeuronResponse.of(device, sampled_window(device.preamplifier, window_ts, head, params))
     m, point = trace.m, trace.point
@@ -151,6 +159,8 @@ def neuron_trace(
                                             f"magnetization of every cell at t = {ts[-1]:.4g} s")
     dataset.attrs.update(provenance(device.record, seed=seed if device.thermal else None, neuron_window=NEURON_WINDOW,
                                     **device.describe()))
+    if m0 is not None:
+        dataset.attrs["initial_state"] = "m0 given"  # not the equilibrium (the command line names its OVF file)
     return dataset
 
 
