@@ -181,6 +181,15 @@ def generate_source(model: MacrospinModel | MicromagneticModel) -> str:
             [model.energy_density()], (), model, inputs=("bias_voltage",),
         ),
     ]
+    if not micromagnetic:  # a grid's linear response comes from Jacobian-vector products of its solve
+        jacobian = sp.Matrix(list(model.landau_lifshitz)).jacobian(MAGNETIZATION)
+        functions.append(
+            _function(
+                "jacobian", "d(dm/dt)/dm [1/s], shape (..., 3, 3): the LLG linearised about m at a fixed current "
+                "density and voltage (row: component of dm/dt, column: of m).",
+                list(jacobian), (3, 3), model, inputs=motion_inputs,
+            )
+        )
     if model.thermal_diffusion is not None:
         functions.append(
             _function(

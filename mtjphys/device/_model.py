@@ -93,6 +93,14 @@ class Model:
         return self.module.landau_lifshitz
 
     @property
+    def jacobian(self) -> Callable:
+        """(m, current_density, bias_voltage, params) -> d(dm/dt)/dm [1/s], (..., 3, 3): the LLG linearised about m,
+        generated from the symbolic model (a macrospin's; a grid's comes from Jacobian-vector products)."""
+        if not hasattr(self.module, "jacobian"):
+            raise MtjphysError(f"model {self.name!r} has no generated Jacobian: regenerate it with this version")
+        return self.module.jacobian
+
+    @property
     def thermal_diffusion(self) -> Callable:
         """(m, params) -> G [1/s^(1/2)] of shape (..., 3, 3)."""
         if not self.thermal:
