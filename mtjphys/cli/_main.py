@@ -286,6 +286,149 @@ def fit(data, free, current_density, bounds, seed, starts, params_path, output, 
     click.echo(f"-> {netcdf}, {record_file}, {png}")
 
 
+def parse_direction(text: str | None) -> np.ndarray | None:
+    """--field-direction X,Y,Z as a vector (None: the record's default)."""
+    if text is None:
+        return None
+    try:
+        direction = np.array([float(part) for part in text.split(",")])
+    except ValueError:
+        direction = np.array([])
+    if direction.shape != (3,) or not np.all(np.isfinite(direction)) or not np.linalg.norm(direction) > 0:
+        raise MtjphysError(f"--field-direction must be three numbers X,Y,Z, not all zero; got {text!r}")
+    return direction
+
+
+def field_options(points: int, single: bool = False):
+    """--field-min, --field-max, --points and --field-direction of a field sweep (`single`: one field by default,
+    --field-max then optional)."""
+    def decorate(command):
+        for option in reversed([
+            click.option("--field-min", type=float, required=True,
+                         help="First field [A/m] along the direction (1 mT of mu0 H = 795.77 A/m, 1 Oe = 79.577 A/m)."),
+            click.option("--field-max", type=float, required=not single,
+                         help="Last field [A/m]" + (" (with --points > 1)." if single else ".")),
+            click.option("--points", type=click.IntRange(1 if single else 3, 100_000), default=points,
+                         show_default=True,
+                         help="Fields in the sweep."),
+            click.option("--field-direction", default=None,
+                         help="X,Y,Z of the applied field (default: the record's H_ext direction, else its easy "
+                              "axis)."),
+        ]):
+            command = option(command)
+        return command
+    return decorate
+
+
+def field_range(field_min: float, field_max: float) -> None:
+    if not (np.isfinite(field_min) and np.isfinite(field_max) and field_min < field_max):
+        raise MtjphysError(f"need finite --field-min < --field-max, got {field_min:g} and {field_max:g}")
+
+
+def _si(value: float, unit: str) -> str:
+    for scale, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n")):
+        if abs(value) >= scale:
+            return f"{value / scale:.4g} {prefix}{unit}"
+    return f"{value:.3g} {unit}"
+
+
+@cli.command(short_help="The FMR dispersion f(H) and linewidth of the lowest modes, as netCDF.")
+@field_options(points=41)
+@click.option("--current-density", "-j", type=float, default=0.0, show_default=True,
+              help="A dc current density [A/m^2] (macrospin): the modes under the spin-transfer torques.")
+@click.option("--modes", type=click.IntRange(1, 100), default=None, help="Modes of a grid (default 3; a macrospin "
+                                                                         "has 1).")
+@options(params_option(load=False))
+@model_options
+@output_option
+@options(overwrite_option("an existing output file"))
+def fmr(field_min, field_max, points, field_direction, current_density, modes, params_path, model, output, overwrite,
+        **grid):
+    """Ferromagnetic resonance: the equilibrium for each field (each relaxed from the last, the first from the
+    record's m0), the LLG linearised about it, and its modes' frequency(field, mode) and linewidth(field, mode)
+    (full width at half maximum) [Hz], with m(field, component)."""
+    from ..measurements import resonance
+
+    field_range(field_min, field_max)
+    check_output_path(output, overwrite)
+    parameters = load_parameters(params_path, model, **grid)
+    dataset = resonance(parameters, np.linspace(field_min, field_max, points), direction=parse_direction(
+        field_direction), current_density=current_density, modes=modes)
+    write_dataset(dataset, output, overwrite=overwrite)
+    lowest = dataset.frequency.isel(mode=0).values
+    click.echo(f"lowest mode from {_si(lowest[0], 'Hz')} to {_si(lowest[-1], 'Hz')} over "
+               f"{int(dataset.stable.sum())} stable of {points} fields{describe_mesh(parameters)} -> {output}")
+
+
+@cli.command(short_help="The spin-torque FMR spectrum V_dc(field, frequency), as netCDF.")
+@field_options(points=1, single=True)
+@click.option("--frequency-min", type=float, required=True, help="[Hz] of the rf current.")
+@click.option("--frequency-max", type=float, default=None, help="[Hz] (default --frequency-min: one frequency).")
+@click.option("--frequencies", type=click.IntRange(1, 100_000), default=1, show_default=True,
+              help="Frequencies from --frequency-min to --frequency-max.")
+@click.option("--rf-current", type=float, required=True, help="The rf current's amplitude [A].")
+@click.option("--current-density", "-j", type=float, default=0.0, show_default=True,
+              help="A dc current density [A/m^2] beside the rf current.")
+@options(params_option(load=False))
+@output_option
+@options(overwrite_option("an existing output file"))
+def stfmr(field_min, field_max, points, field_direction, frequency_min, frequency_max, frequencies, rf_current,
+          current_density, params_path, output, overwrite):
+    """Spin-torque FMR (the spin diode) of a macrospin junction, small-signal: the dc voltage an rf current
+    rectifies, over field (--field-min .. --field-max, --points) and frequency; along a sweep of one of them with
+    the other fixed (--points 1, or --frequencies 1), its symmetric and antisymmetric Lorentzian parts."""
+    from ..measurements import stfmr as spectrum
+
+    if points == 1:
+        fields = np.array([field_min])
+    else:
+        field_range(field_min, np.nan if field_max is None else field_max)
+        fields = np.linspace(field_min, field_max, points)
+    frequency_max = frequency_min if frequency_max is None else frequency_max
+    if frequencies > 1 and not frequency_max > frequency_min:
+        raise MtjphysError(f"need --frequency-min < --frequency-max for {frequencies} frequencies")
+    check_output_path(output, overwrite)
+    parameters = load_parameters(params_path)
+    dataset = spectrum(parameters, field=fields, frequency=np.linspace(frequency_min, frequency_max, frequencies),
+                       rf_current=rf_current, direction=parse_direction(field_direction),
+                       current_density=current_density)
+    write_dataset(dataset, output, overwrite=overwrite)
+    peak = float(np.max(np.abs(dataset.voltage.values)))
+    parts = (f"; symmetric {_si(float(dataset.symmetric), 'V')}, antisymmetric {_si(float(dataset.antisymmetric), 'V')}"
+             if "symmetric" in dataset else "")
+    click.echo(f"largest |V_dc| {_si(peak, 'V')}{parts} -> {output}")
+
+
+@cli.command(short_help="The R(H) loop, swept down and back up, as netCDF.")
+@field_options(points=201)
+@click.option("--samples", type=click.IntRange(1, 4096), default=16, show_default=True,
+              help="Realisations above 0 K.")
+@click.option("--dwell", type=float, default=2e-9, show_default=True,
+              help="Time each field is held above 0 K [s] (the loop's coercivity is that of this sweep rate).")
+@options(seed_option("Noise seed (above 0 K; a grid's small random tilts)."))
+@options(params_option(load=False))
+@model_options
+@output_option
+@options(overwrite_option("an existing output file"))
+def loop(field_min, field_max, points, field_direction, samples, dwell, seed, params_path, model, output, overwrite,
+         **grid):
+    """R(H) loop: the field swept from --field-max down to --field-min and back, each point relaxed from the
+    last (0 K) or held for --dwell under the stochastic LLG (above 0 K): resistance(field, sweep),
+    m(field, sweep, component), the switching fields, the coercive field and the loop's offset."""
+    from ..measurements import loop as run_loop
+
+    field_range(field_min, field_max)
+    check_output_path(output, overwrite)
+    parameters = load_parameters(params_path, model, **grid)
+    dataset = run_loop(parameters, field_min, field_max, points, direction=parse_direction(field_direction),
+                       samples=samples, dwell=dwell, seed=seed)
+    write_dataset(dataset, output, overwrite=overwrite)
+    r = dataset.resistance.values
+    click.echo(f"R from {_si(np.nanmin(r), 'ohm')} to {_si(np.nanmax(r), 'ohm')}; coercive field "
+               f"{float(dataset.coercive_field):.4g} A/m, offset {float(dataset.offset_field):.4g} A/m"
+               f"{describe_mesh(parameters)} -> {output}")
+
+
 class StudyGroup(click.Group):
     """`mtjphys study NAME`: one subcommand per registered study, loaded when asked for."""
 
