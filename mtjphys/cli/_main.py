@@ -231,18 +231,29 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, preamplifier_ban
 @click.option("--bounds", default=None,
               help="NAME=LOW:HIGH,... narrowing a parameter's bounds (a side may be empty); the record's constraints "
                    "(positive, in [0, 1]) always hold.")
+@click.option("--field-direction", default=None,
+              help="X,Y,Z of the applied field of dispersions, loops and spectra (default: the record's H_ext "
+                   "direction, else its easy axis).")
+@click.option("--frequency", type=float, default=None, help="[Hz], the rf frequency of an ST-FMR field sweep.")
+@click.option("--field", type=float, default=None, help="[A/m], the field of an ST-FMR frequency sweep.")
+@click.option("--rf-current", type=float, default=None, help="[A], the rf current's amplitude of an ST-FMR spectrum.")
 @options(seed_option("Draws the further starts."))
 @click.option("--starts", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Starts of the fit: the start record, and the others drawn about it.")
 @options(params_option(load=False))
 @output_option
 @options(overwrite_option("existing output files"))
-def fit(data, free, current_density, bounds, seed, starts, params_path, output, overwrite):
+def fit(data, free, current_density, bounds, field_direction, frequency, field, rf_current, seed, starts, params_path,
+        output, overwrite):
     """Least-squares fit of a record's parameters to measurements, through the LLG solve.
 
-    DATA are CSV files with a header, `time,resistance` (one trace: times [s] from the current step, R [ohm],
-    any sampling; give its drive with --current-density) or `current_density,delta_r` (a transfer curve), or
-    mtjphys netCDF files (`mtjphys neuron`, `mtjphys transfer`). Several files are fitted jointly, each weighted
+    DATA are CSV files with a header, `time,resistance` (one trace: times from the current step, R, any
+    sampling; give its drive with --current-density), `current_density,delta_r` (a transfer curve),
+    `field,frequency` (an FMR dispersion; with a `linewidth` column also its linewidth), `field,resistance` (an
+    R(H) loop, rows in sweep order) or `field,voltage` / `frequency,voltage` (an ST-FMR spectrum, with
+    --frequency or --field and --rf-current); each column's unit in brackets (`field [Oe]`, `field [mT]` meaning
+    mu0 H, `frequency [GHz]`, `resistance [kOhm]`, `voltage [uV]`; SI without); or mtjphys netCDF files
+    (`mtjphys neuron`, `mtjphys transfer`). Several files are fitted jointly, each weighted
     by its own scatter: ringings at several currents (`-j` once per CSV file) separate what one cannot.
 
     Writes OUTPUT (netCDF: estimate and standard_error per parameter in SI units, correlation, the scaled
@@ -269,8 +280,10 @@ def fit(data, free, current_density, bounds, seed, starts, params_path, output, 
         raise MtjphysError(f"give --current-density once for all CSV files or once per CSV file ({len(csv_files)}), "
                            f"not {len(current_density)} times")
     drives = dict(zip(csv_files, current_density if len(current_density) > 1 else current_density * len(csv_files)))
-    measurements = [read_data(path, drives.get(path)) for path in data]
-    result = run_fit(measurements, start, names, bounds=parse_bounds(bounds), seed=seed, starts=starts)
+    measurements = [read_data(path, drives.get(path), frequency=frequency, field=field, rf_current=rf_current)
+                    for path in data]
+    result = run_fit(measurements, start, names, bounds=parse_bounds(bounds), seed=seed, starts=starts,
+                     field_direction=parse_direction(field_direction))
     dataset = fit_dataset(result)
     write_dataset(dataset, netcdf, overwrite=overwrite)
     atomic_write(record_file, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(result.fitted.to_dict(), indent=1)),
@@ -280,7 +293,7 @@ def fit(data, free, current_density, bounds, seed, starts, params_path, output, 
         units = "" if coordinate.units == "1" else f" {coordinate.units}"
         click.echo(f"{coordinate.name} = {value:.6g} ± {error:.2g}{units}")
     click.echo(f"condition number {result.condition_number:.3g}; residual rms "
-               + ", ".join(f"{n:.3g} ohm" for n in result.noise))
+               + ", ".join(f"{n:.3g} {getattr(d, 'value_unit', 'ohm')}" for n, d in zip(result.noise, result.data)))
     for note in result.notes:
         click.echo(note)
     click.echo(f"-> {netcdf}, {record_file}, {png}")

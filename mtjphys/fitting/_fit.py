@@ -11,7 +11,6 @@ values of the Jacobian with its columns scaled to relative changes.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import math
@@ -31,7 +30,11 @@ from ..data._provenance import provenance
 from ..device._device import as_device, Device
 from ..device._parameters import Parameters
 from ..device._solve import gradient_solver, NeuronSolver
+from ..measurements._linear import sweep
+from ..measurements._resonance import default_direction, macrospin_modes
+from ..measurements._stfmr import small_signal_voltage
 from ._gradients import differentiable_parameters, from_the_step
+from ._measured import read_measurement_csv, split_linewidth
 
 TRACE_COLUMNS = ("time", "resistance")
 TRANSFER_COLUMNS = ("current_density", "delta_r")
@@ -115,42 +118,24 @@ def _make(source: str, columns: Mapping[str, np.ndarray], current_density: float
                        f"curve); it has {have}")
 
 
-def read_csv(path: str | pathlib.Path, current_density: float | None = None) -> TraceData | TransferData:
-    """Read measurements from a CSV file with a header: `time,resistance` (one trace; times [s] from the current
-    step, resistance [ohm], any sampling) or `current_density,delta_r` (a transfer curve). Further columns are
-    ignored.
+def read_csv(path: str | pathlib.Path, current_density: float | None = None, *, frequency: float | None = None,
+             field: float | None = None, rf_current: float | None = None):
+    """Read measurements from a CSV file with a header, each column's unit in brackets (`field [Oe]`; SI without):
+    `time,resistance` (one trace; times from the current step, any sampling), `current_density,delta_r` (a transfer
+    curve), `field,frequency` (+ `linewidth`: an FMR dispersion), `field,resistance` (an R(H) loop, rows in sweep
+    order), `field,voltage` or `frequency,voltage` (an ST-FMR spectrum). Further columns are ignored.
 
     Arguments:
         path: the file.
         current_density: [A/m^2], the drive of a trace.
+        frequency, field, rf_current: an ST-FMR spectrum's fixed frequency [Hz] (a field sweep) or field [A/m]
+            (a frequency sweep), and its rf current's amplitude [A].
 
     Returns:
-        `TraceData` or `TransferData`; bad files are refused in one line.
+        `TraceData`, `TransferData`, `DispersionData`, `LoopData` or `SpectrumData`; bad files are refused in one line.
     """
-    source = str(path)
-    try:
-        with open(path, newline="") as file:
-            rows = [row for row in csv.reader(file) if row and any(cell.strip() for cell in row)]
-    except (OSError, UnicodeDecodeError) as error:
-        raise MtjphysError(f"cannot read {source!r}: {getattr(error, 'strerror', None) or error}")
-    except csv.Error as error:
-        raise MtjphysError(f"{source}: not a CSV file ({error})")
-    if not rows:
-        raise MtjphysError(f"{source}: the file is empty")
-    header = [name.strip().lower() for name in rows[0]]
-    wanted = [c for c in (*TRACE_COLUMNS, *TRANSFER_COLUMNS) if c in header]
-    columns = {}
-    for name in wanted:
-        index = header.index(name)
-        values = []
-        for line, row in enumerate(rows[1:], start=2):
-            cell = row[index].strip() if index < len(row) else ""
-            try:
-                values.append(float(cell))
-            except ValueError:
-                raise MtjphysError(f"{source}: line {line}, column {name!r}: {cell!r} is not a number")
-        columns[name] = values
-    return _make(source, columns, current_density)
+    return read_measurement_csv(path, current_density=current_density, frequency=frequency, field=field,
+                                rf_current=rf_current)
 
 
 def read_netcdf(path: str | pathlib.Path) -> TraceData | TransferData:
@@ -172,14 +157,15 @@ def read_netcdf(path: str | pathlib.Path) -> TraceData | TransferData:
 NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
 
 
-def read_data(path: str | pathlib.Path, current_density: float | None = None) -> TraceData | TransferData:
-    """Measurements from a CSV file (`read_csv`) or an mtjphys netCDF (`read_netcdf`), told apart by the suffix."""
+def read_data(path: str | pathlib.Path, current_density: float | None = None, **spectrum):
+    """Measurements from a CSV file (`read_csv`, with `spectrum`'s frequency, field and rf_current) or an mtjphys
+    netCDF (`read_netcdf`), told apart by the suffix."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise MtjphysError(f"no data file {str(path)!r}")
     if path.suffix.lower() in NETCDF_SUFFIXES:
         return read_netcdf(path)
-    return read_csv(path, current_density)
+    return read_csv(path, current_density, **spectrum)
 
 
 # ---- the free parameters' coordinates --------------------------------------------------------------
@@ -282,31 +268,69 @@ def coordinates(start: Parameters, free: Sequence[str],
 
 
 # ---- the model on the data's sampling ---------------------------------------------------------------
+FIELD_KINDS = ("dispersion", "linewidth", "loop", "spectrum")  # measured against an applied field
+
+
 class Observation(eqx.Module):
-    """One data file as the solve sees it: the times it saves at (from the step at t = 0) or the currents it
-    drives, and the measured values."""
+    """One data file as the solve sees it: the times it saves at (from the step at t = 0), the currents it
+    drives, or the applied fields it sweeps; and the measured values."""
 
     kind: str = eqx.field(static=True)
-    coordinate: jnp.ndarray  # a trace's save times, 0 first; a transfer curve's current densities
-    drive: jnp.ndarray  # a trace's current density
+    coordinate: jnp.ndarray  # a trace's save times, 0 first; a transfer curve's current densities; the swept values
+    drive: jnp.ndarray  # a trace's current density; a spectrum's rf current [A]
     values: jnp.ndarray
     skip: int = eqx.field(static=True)  # a trace's save times before the first measured one (the step at 0)
+    fields: jnp.ndarray | None = None  # the applied fields [A/m] in sweep order, (n, 3)
+    start: jnp.ndarray | None = None  # the direction the first field's equilibrium is relaxed from
+    frequency: jnp.ndarray | None = None  # a spectrum's rf frequencies [Hz]
 
     @classmethod
-    def of(cls, data: TraceData | TransferData) -> Observation:
+    def of(cls, data, direction=None) -> Observation:
+        """Arguments: data (see `read_data`); direction: the applied fields' direction (3,), for field kinds."""
         if data.kind == "trace":
             ts, lead = from_the_step(data.time)
             return cls("trace", jnp.asarray(ts), jnp.float64(data.current_density), jnp.asarray(data.values), lead)
-        return cls("transfer", jnp.asarray(data.current_density), jnp.float64(0.0), jnp.asarray(data.values), 0)
+        if data.kind == "transfer":
+            return cls("transfer", jnp.asarray(data.current_density), jnp.float64(0.0), jnp.asarray(data.values), 0)
+        direction = np.asarray(direction, dtype=np.float64) / np.linalg.norm(direction)
+        swept_field = data.kind != "spectrum" or data.sweep == "field"
+        magnitudes = np.asarray(data.coordinate if swept_field else [data.field], dtype=np.float64)
+        fields = magnitudes[:, None] * direction
+        frequency = None
+        if data.kind == "spectrum":
+            frequency = jnp.asarray([data.frequency] if swept_field else data.coordinate, dtype=jnp.float64)
+        drive = jnp.float64(data.rf_current if data.kind == "spectrum" else 0.0)
+        return cls(data.kind, jnp.asarray(data.coordinate), drive, jnp.asarray(data.values), 0, jnp.asarray(fields),
+                   jnp.asarray(sweep_start(fields)), frequency)
+
+
+def sweep_start(fields: np.ndarray) -> np.ndarray:
+    """The direction a measured field sweep's first equilibrium is relaxed from: its first field's (the layer
+    saturated along it), or the nearest non-zero field's."""
+    nonzero = np.nonzero(np.linalg.norm(fields, axis=-1) > 0)[0]
+    if nonzero.size == 0:
+        raise MtjphysError("a field sweep needs a non-zero field")
+    first = fields[nonzero[0]]
+    return first / np.linalg.norm(first)
 
 
 def predict(device: Device, observation: Observation) -> jnp.ndarray:
-    """The device's values on the data's own coordinates (traceable): R at the measured times, or dR at the
-    measured current densities."""
+    """The device's values on the data's own coordinates (traceable): R at the measured times, dR at the
+    measured current densities, or the resonance, loop or spin-diode voltage at the measured fields."""
     if observation.kind == "trace":
         trace = device.solve(observation.drive, observation.coordinate, throw=False)
         return trace.point.resistance[observation.skip:]
-    return device.window(observation.coordinate, throw=False).extrema.delta_r
+    if observation.kind == "transfer":
+        return device.window(observation.coordinate, throw=False).extrema.delta_r
+    if observation.kind in ("dispersion", "linewidth"):
+        modes = macrospin_modes(device, observation.fields, 0.0, observation.start)
+        return modes["frequency" if observation.kind == "dispersion" else "linewidth"][:, 0]
+    _, response = sweep(device, observation.fields, 0.0, observation.start)
+    if observation.kind == "loop":
+        return response.resistance
+    per_field = jax.tree_util.tree_map(lambda a: a[:, None], response)
+    voltage = small_signal_voltage(per_field, observation.frequency[None, :], observation.drive, device.params["area"])
+    return voltage.ravel()
 
 
 class _Problem(eqx.Module):
@@ -439,6 +463,7 @@ def fit(
     data: Sequence[TraceData | TransferData], start: Parameters | Device, free: Sequence[str], *,
     bounds: Mapping[str, tuple[float, float]] | None = None, seed: int = 0, starts: int = 4,
     settings: NeuronSolver | None = None, rtol: float = 1e-9, atol: float = 1e-9, max_steps: int = 120,
+    field_direction=None,
 ) -> FitResult:
     """Fit free parameters of a record to measurements, jointly over several data files.
 
@@ -454,18 +479,30 @@ def fit(
             differentiated in forward mode.
         rtol, atol, max_steps: of the Levenberg-Marquardt iteration (max_steps in all, shared evenly by the
             growing parts of a trace that are fitted in turn).
+        field_direction: the direction of the applied fields of dispersions, loops and spectra (default the
+            record's H_ext direction, else its easy axis); each such sweep's first equilibrium is relaxed from its
+            first field's direction, each further one from the last.
 
     Returns:
         A `FitResult`. With several data files, each is weighted by the scatter of its residuals at a first
         fit, and the fit is repeated from there.
     """
-    data = tuple(data)
+    data = tuple(part for d in data for part in split_linewidth(d))
     if not data:
         raise MtjphysError("no data to fit")
     device = as_device(start, settings=settings)
     if device.thermal:
         raise MtjphysError("fits use the deterministic neuron: the start record must be at 0 K with no Joule heating")
     start = device.record
+    if any(d.kind in FIELD_KINDS for d in data):
+        if device.mesh is not None:
+            raise MtjphysError("dispersions, loops and spectra are fitted with a macrospin record")
+        if device.circuit.thermal_lag or device.circuit.source != "current":
+            raise MtjphysError("dispersions, loops and spectra are fitted with a current-driven record without a "
+                               "thermal lag")
+    direction = default_direction(start) if field_direction is None else np.asarray(field_direction, float)
+    if not (direction.shape == (3,) and np.all(np.isfinite(direction)) and np.linalg.norm(direction) > 0):
+        raise MtjphysError(f"the field direction must be three numbers, not all zero; got {direction.tolist()}")
     free_coordinates = tuple(coordinates(start, list(free), bounds))
     points = sum(d.values.size for d in data)
     if points <= len(free_coordinates):
@@ -474,7 +511,7 @@ def fit(
     if not (isinstance(starts, int) and starts >= 1):
         raise MtjphysError(f"the number of starts must be a whole number >= 1, got {starts!r}")
     settings = gradient_solver(device.solver, "forward")
-    observations = tuple(Observation.of(d) for d in data)
+    observations = tuple(Observation.of(d, direction) for d in data)
     varying = device.varying([c.name for c in free_coordinates])
     problem = _Problem.of(varying.replace(solver=settings), free_coordinates, observations)
     rng = np.random.default_rng(seed)
@@ -530,6 +567,8 @@ def fit(
 
 
 # ---- the fit as a dataset ---------------------------------------------------------------------------
+VALUE_NAMES = {"trace": "R", "transfer": "dR", "dispersion": "resonance frequency", "linewidth": "linewidth",
+               "loop": "R", "spectrum": "V_dc"}
 def fit_dataset(result: FitResult, **attrs) -> xr.Dataset:
     """The fit as a dataset: `estimate(parameter)` and `standard_error(parameter)` in SI units, `correlation`,
     the scaled Jacobian's singular values and directions, the starts, and per data file k its `measured_k`,
@@ -566,8 +605,8 @@ def fit_dataset(result: FitResult, **attrs) -> xr.Dataset:
     }
     for k, (data, prediction, noise) in enumerate(zip(result.data, result.predictions, result.noise)):
         dim = f"{data.dim}_{k}"
-        unit = "ohm"
-        what = "R" if data.kind == "trace" else "dR"
+        unit = getattr(data, "value_unit", "ohm")
+        what = VALUE_NAMES[data.kind]
         variables[f"measured_{k}"] = (dim, data.values, {"units": unit, "long_name": f"measured {what}",
                                                          "source": data.source})
         variables[f"fitted_{k}"] = (dim, prediction, {"units": unit, "long_name": f"{what} of the fitted model"})
@@ -577,6 +616,10 @@ def fit_dataset(result: FitResult, **attrs) -> xr.Dataset:
         if data.kind == "trace":
             variables[f"drive_{k}"] = ((), data.current_density,
                                        {"units": "A/m^2", "long_name": "current density of the step"})
+        if data.kind == "spectrum":
+            variables[f"rf_current_{k}"] = ((), data.rf_current, {"units": "A", "long_name": "rf current amplitude"})
+            fixed = ("frequency", data.frequency, "Hz") if data.sweep == "field" else ("field", data.field, "A/m")
+            variables[f"{fixed[0]}_fixed_{k}"] = ((), fixed[1], {"units": fixed[2], "long_name": f"fixed {fixed[0]}"})
     coords = {
         "parameter": ("parameter", names, {"units": "", "long_name": "free parameter"}),
         "parameter_other": ("parameter_other", names, {"units": "", "long_name": "free parameter"}),
@@ -606,25 +649,37 @@ def plot_fit(result: FitResult):
     axes = figure.subplots(2, count, sharex="col", squeeze=False, height_ratios=(2, 1))
     for k, (data, prediction) in enumerate(zip(result.data, result.predictions)):
         top, bottom = axes[0, k], axes[1, k]
-        if data.kind == "trace":
-            x, label = data.time * 1e9, "time (ns)"
-            title = f"R(t) at j = {data.current_density:.3g} A/m²"
-            top.plot(x, data.values, ".", ms=2, color="0.5", label="measured")
-        else:
-            x, label = data.current_density / 1e10, "j (10¹⁰ A/m²)"
-            title = "transfer curve ΔR(j)"
-            top.plot(x, data.values, "o", ms=3, color="0.5", label="measured")
-        top.plot(x, prediction, "-", color="C3", lw=1, label="fit")
-        top.set(ylabel="R (Ω)" if data.kind == "trace" else "ΔR (Ω)",
-                title=f"{title}\n{pathlib.Path(data.source).name}")
+        x, label, title, scale, ylabel = _plot_axes(data)
+        top.plot(x, data.values * scale, "." if data.kind == "trace" else "o", ms=2 if data.kind == "trace" else 3,
+                 color="0.5", label="measured")
+        top.plot(x, np.asarray(prediction) * scale, "-", color="C3", lw=1, label="fit")
+        top.set(ylabel=ylabel, title=f"{title}\n{pathlib.Path(data.source).name}")
         top.legend(fontsize=7)
-        bottom.plot(x, prediction - data.values, ".", ms=2, color="C0")
+        bottom.plot(x, (np.asarray(prediction) - data.values) * scale, ".", ms=2, color="C0")
         bottom.axhline(0.0, color="0.3", lw=0.6)
-        bottom.set(xlabel=label, ylabel="fit − measured (Ω)")
+        bottom.set(xlabel=label, ylabel="fit − measured")
     lines = [f"{c.name} = {v:.5g} ± {e:.2g} {c.units}" for c, v, e in zip(result.free, result.estimate,
                                                                          result.standard_error)]
     figure.suptitle("; ".join(lines) + f"  (condition number {result.condition_number:.3g})", fontsize=9)
     return figure
+
+
+def _plot_axes(data) -> tuple:
+    """Returns: (x values, x label, title, scale of the values, y label) of one data file's panel."""
+    mu0_h = lambda h: h * 1.25663706212e-6 * 1e3  # A/m -> mT of mu0 H
+    if data.kind == "trace":
+        return data.time * 1e9, "time (ns)", f"R(t) at j = {data.current_density:.3g} A/m²", 1.0, "R (Ω)"
+    if data.kind == "transfer":
+        return data.current_density / 1e10, "j (10¹⁰ A/m²)", "transfer curve ΔR(j)", 1.0, "ΔR (Ω)"
+    if data.kind == "dispersion":
+        return mu0_h(data.field), "μ0H (mT)", "resonance f(H)", 1e-9, "f (GHz)"
+    if data.kind == "linewidth":
+        return mu0_h(data.field), "μ0H (mT)", "linewidth Δf(H)", 1e-6, "Δf (MHz)"
+    if data.kind == "loop":
+        return mu0_h(data.field), "μ0H (mT)", "R(H) loop", 1.0, "R (Ω)"
+    if data.sweep == "field":
+        return mu0_h(data.swept), "μ0H (mT)", f"ST-FMR at {data.frequency / 1e9:.4g} GHz", 1e6, "V_dc (μV)"
+    return data.swept / 1e9, "f (GHz)", f"ST-FMR at μ0H = {mu0_h(data.field):.4g} mT", 1e6, "V_dc (μV)"
 
 
 def fit_outputs(output: str | pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:

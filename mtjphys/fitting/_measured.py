@@ -79,6 +79,35 @@ class DispersionData:
 
 
 @dataclasses.dataclass(frozen=True)
+class LinewidthData:
+    """The linewidths [Hz] (full width at half maximum) of a measured dispersion at fields H [A/m]: fitted as a
+    data set of their own, with their own scatter, beside the frequencies (`split_linewidth`)."""
+
+    source: str
+    field: np.ndarray
+    linewidth: np.ndarray
+
+    kind = "linewidth"
+    dim, unit, what, value_unit = "field", "A/m", "linewidth", "Hz"
+
+    @property
+    def coordinate(self) -> np.ndarray:
+        return self.field
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.linewidth
+
+
+def split_linewidth(data) -> list:
+    """Returns: a dispersion with linewidths as two data sets (frequencies, linewidths); anything else as it is."""
+    if getattr(data, "kind", None) != "dispersion" or data.linewidth is None:
+        return [data]
+    return [DispersionData(data.source, data.field, data.frequency),
+            LinewidthData(data.source, data.field, data.linewidth)]
+
+
+@dataclasses.dataclass(frozen=True)
 class LoopData:
     """A measured resistance loop: R [ohm] at fields H [A/m] in the order of the sweep (up and/or down; a field
     may recur on the way back)."""

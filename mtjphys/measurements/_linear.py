@@ -5,10 +5,10 @@ the spin-torque diode voltage (its response to an rf current) and the R(H) loop 
 along a field sweep).
 
 An equilibrium is a fixed point of the LLG. Its position does not depend on the damping (at dm/dt = 0 the
-Gilbert term vanishes), so it is approached with alpha = 1, the fastest relaxation, by diffrax until the
-motion stops; a few Newton steps on the tangent plane then place it to rounding error. Only those Newton
-steps are differentiated: from an exact fixed point one Newton step carries the implicit function
-theorem's derivative, so fits and gradients see the equilibrium's true dependence on the parameters.
+Gilbert term vanishes), so it is approached with alpha = 1, the fastest relaxation, by explicit steps until
+the motion stops; a few Newton steps on the tangent plane then place it to rounding error. Its derivative
+is the implicit function theorem's, d xi = -A^-1 P^T (df/dp dp), whatever path the relaxation took, so fits
+and gradients see the equilibrium's true dependence on the parameters.
 A fixed point that the linearisation finds unstable (a saddle, as when the field passes the switching
 field) is left along its unstable direction and relaxed again, as a real layer would.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import diffrax as dfx
 import jax
 import jax.numpy as jnp
 
@@ -27,8 +26,9 @@ from ..device._device import Device
 from ..device._thermal import _tangent_basis
 
 RELAX_DAMPING = 1.0  # the damping the fixed point is approached with (it does not move the fixed point)
-RELAX_TIME = 2e-7  # [s], longest relaxation per field
-RELAX_STEPS = 2**14
+RELAX_TURN = 0.3  # [rad], about the largest turn of one relaxation step (stable for explicit steps at alpha = 1)
+RELAX_FIELD_FLOOR = 1e-4  # [T]: the relaxation's steps are never longer than RELAX_TURN / (gamma times this)
+RELAX_STEPS = 200_000
 RELAX_RATE = 1e3  # [1/s]: the relaxation stops once |dm/dt| is below this
 NEWTON_STEPS = 3
 NEWTON_REACH = 0.1  # [rad], the longest Newton step taken
@@ -56,16 +56,17 @@ class LinearResponse(NamedTuple):
 
     def eigenvalues(self) -> jnp.ndarray:
         """Returns: the two eigenvalues of A (complex; -Gamma +- i omega for a damped precession)."""
-        trace = jnp.trace(self.matrix, axis1=-2, axis2=-1)
-        determinant = jnp.linalg.det(self.matrix)
-        root = jnp.sqrt((trace**2 / 4 - determinant).astype(jnp.complex128))
+        trace = jnp.trace(self.matrix, axis1=-2, axis2=-1).astype(jnp.complex128)
+        determinant = jnp.linalg.det(self.matrix).astype(jnp.complex128)
+        root = jnp.sqrt(trace**2 / 4 - determinant)
         return jnp.stack([trace / 2 + root, trace / 2 - root], axis=-1)
 
     def susceptibility(self, frequency) -> jnp.ndarray:
         """Returns: (i omega - A)^-1 b, the tangent amplitude per unit rf current density at `frequency` [Hz]."""
-        omega = 2 * jnp.pi * jnp.asarray(frequency)
+        omega = 2 * jnp.pi * jnp.asarray(frequency, dtype=jnp.float64)
         eye = jnp.eye(2, dtype=jnp.complex128)
-        system = 1j * omega[..., None, None] * eye - self.matrix.astype(jnp.complex128)
+        i_omega = jax.lax.complex(jnp.zeros_like(omega), omega)[..., None, None]
+        system = i_omega * eye - self.matrix.astype(jnp.complex128)
         drive = jnp.broadcast_to(self.drive.astype(jnp.complex128), system.shape[:-1])
         return jnp.linalg.solve(system, drive[..., None])[..., 0]
 
@@ -117,15 +118,28 @@ def _newton(device: Device, m, drive, params):
 
 
 def _relax(device: Device, m, drive, params):
+    """The fixed point reached from m along the LLG at alpha = 1 (explicit steps on the sphere, each turning m by at
+    most `RELAX_TURN` rad and at most `RELAX_TURN` over the local rate of the motion, the norm of its Jacobian,
+    which keeps the steps stable; until |dm/dt| < `RELAX_RATE`), placed by Newton's method."""
     motion = _motion(device)
     relaxing = {**params, "alpha": jnp.asarray(RELAX_DAMPING, dtype=jnp.float64)}
-    solution = dfx.diffeqsolve(
-        dfx.ODETerm(lambda t, state, args: motion(state, *args)), dfx.Tsit5(), 0.0, RELAX_TIME, 1e-13, m,
-        args=(drive, relaxing), stepsize_controller=dfx.PIDController(rtol=1e-9, atol=1e-9),
-        max_steps=RELAX_STEPS, event=dfx.Event(dfx.steady_state_event(rtol=0.0, atol=RELAX_RATE)), throw=False,
-    )
-    end = solution.ys[-1]
-    return _newton(device, end / jnp.linalg.norm(end), drive, relaxing)
+    slowest = params["gamma"] * RELAX_FIELD_FLOOR
+
+    def unfinished(state):
+        iteration, _, rate = state
+        return (rate > RELAX_RATE) & (iteration < RELAX_STEPS)
+
+    def iterate(state):
+        iteration, m, _ = state
+        velocity = motion(m, drive, relaxing)
+        speed = jnp.linalg.norm(velocity)
+        stiffness = jnp.linalg.norm(_jacobian(device, m, drive, relaxing))
+        step = RELAX_TURN / jnp.maximum(jnp.maximum(stiffness, speed), slowest)
+        moved = m + step * velocity
+        return iteration + 1, moved / jnp.linalg.norm(moved), speed
+
+    _, end, _ = jax.lax.while_loop(unfinished, iterate, (0, m, jnp.asarray(jnp.inf, dtype=m.dtype)))
+    return _newton(device, end, drive, relaxing)
 
 
 def _unstable_direction(device: Device, m, drive, params):
@@ -142,8 +156,15 @@ def _unstable_direction(device: Device, m, drive, params):
     return unstable, basis @ (vector / jnp.linalg.norm(vector))
 
 
+def _settled(device: Device, m, drive, params):
+    first = _relax(device, m, drive, params)
+    unstable, direction = _unstable_direction(device, first, drive, params)
+    kicked = jnp.where(unstable, first + KICK * direction, first)
+    return _relax(device, kicked / jnp.linalg.norm(kicked), drive, params)
+
+
 def settle(device: Device, m, drive, params):
-    """The stable fixed point reached from m (traceable; differentiated by the implicit function theorem).
+    """The stable fixed point reached from m (traceable; its derivative is the implicit function theorem's).
 
     Arguments:
         device: one MTJ (a macrospin) with a current-driven circuit.
@@ -154,12 +175,20 @@ def settle(device: Device, m, drive, params):
     Returns:
         The equilibrium direction (3,).
     """
-    frozen = jax.lax.stop_gradient((m, drive, params))
-    first = _relax(device, *frozen)
-    unstable, direction = _unstable_direction(device, first, frozen[1], frozen[2])
-    kicked = jnp.where(unstable, first + KICK * direction, first)
-    second = jax.lax.stop_gradient(_relax(device, kicked / jnp.linalg.norm(kicked), *frozen[1:]))
-    return _newton(device, second, drive, params)
+    @jax.custom_jvp
+    def fixed_point(m, drive, params):
+        return _settled(device, m, drive, params)
+
+    @fixed_point.defjvp
+    def fixed_point_jvp(primals, tangents):
+        m, drive, params = primals
+        _, d_drive, d_params = tangents  # the fixed point does not move with the start
+        point = fixed_point(m, drive, params)
+        basis, _, matrix = _tangent(device, point, drive, params)
+        _, push = jax.jvp(lambda j, p: _motion(device)(point, j, p), (drive, params), (d_drive, d_params))
+        return point, -basis @ jnp.linalg.solve(matrix, basis.T @ push)
+
+    return fixed_point(jnp.asarray(m, dtype=jnp.float64), jnp.asarray(drive, dtype=jnp.float64), params)
 
 
 def linear_response(device: Device, m, drive, params) -> LinearResponse:

@@ -20,6 +20,7 @@ from .._errors import MtjphysError
 from ..data._provenance import provenance
 from ..device._circuit import is_warm
 from ..device._device import as_device, Device
+from ..device._parameters import Parameters
 from ..device._thermal import _tangent_basis, sampled_thermal_solver, ThermalSolver
 from ._linear import _check, sweep, with_field
 from ._resonance import default_direction, field_vectors
@@ -108,7 +109,9 @@ def loop(parameters, field_min: float, field_max: float, points: int = 201, *, d
         scalars `switching_field_down`, `switching_field_up`, `coercive_field` and `offset_field` [A/m].
     """
     sequence = loop_fields(float(field_min), float(field_max), points)
-    if not isinstance(parameters, Device):  # the stochastic step is chosen for the strongest field of the sweep
+    if not isinstance(parameters, (Device, Parameters)):
+        raise MtjphysError("an R(H) loop is computed for one MTJ at a time: give one record or its Device")
+    if isinstance(parameters, Parameters):  # the stochastic step is chosen for the strongest field of the sweep
         direction = default_direction(parameters) if direction is None else direction
         strongest = field_vectors(sequence, direction)[1][np.argmax(np.abs(sequence))]
         parameters = parameters.replace(H_ext=[float(v) for v in strongest])

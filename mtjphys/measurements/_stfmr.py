@@ -34,8 +34,9 @@ def small_signal_voltage(response, frequency, rf_current, area) -> jnp.ndarray:
         frequency: [Hz].
         rf_current: [A]; area: the junction's area [m^2].
     """
-    amplitude = response.susceptibility(frequency) * (rf_current / area)
-    return 0.5 * rf_current * jnp.real(jnp.sum(response.resistance_gradient * amplitude, axis=-1))
+    amplitude = response.susceptibility(frequency) * jnp.asarray(rf_current / area).astype(jnp.complex128)
+    gradient = response.resistance_gradient.astype(jnp.complex128)
+    return 0.5 * rf_current * jnp.real(jnp.sum(gradient * amplitude, axis=-1))
 
 
 def lorentzian_parts(x, voltage) -> dict:
