@@ -123,7 +123,7 @@ def test_the_csv_reader_takes_any_column_order_and_ignores_other_columns(tmp_pat
 
 
 @pytest.mark.parametrize("text, message", [
-    ("time,resistance\n0,11050\n1e-12,nan\n2e-12,11000\n", "not finite"),
+    ("time,resistance\n0,11050\n1e-12,nan\n2e-12,11000\n", "not a finite number"),
     ("time,resistance\n0,11050\n2e-12,11040\n1e-12,11000\n", "not sorted"),
     ("time,resistance\n0,11050\n1e-12,11040\n1e-12,11000\n", "repeats"),
     ("time,voltage\n0,1\n1e-12,2\n", "needs the columns"),
