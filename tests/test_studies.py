@@ -82,8 +82,8 @@ def test_each_study_runs_above_zero_kelvin(name, hot_params, tmp_path, capsys):
         assert dataset.attrs["code_hash"] == code_hash()
 
 
-@pytest.mark.parametrize("name", ["supp_nonidentical", "supp_chaos", "supp_fitting", "benchmarks",
-                                  "supp_operating_point"])
+@pytest.mark.parametrize("name", ["supp_nonidentical", "supp_chaos", "supp_fitting", "supp_characterisation",
+                                  "benchmarks", "supp_operating_point"])
 def test_a_study_of_mtjs_at_zero_kelvin_refuses_a_warm_record_at_once(name, hot_params, tmp_path, capsys):
     code, captured = _mtjphys(["study", name, "-o", str(tmp_path / "out"), "--params", str(hot_params)], capsys)
     assert code == 2 and "without a temperature" in captured.err and captured.err.count("\n") == 1

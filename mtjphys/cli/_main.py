@@ -231,9 +231,9 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, preamplifier_ban
 @click.option("--bounds", default=None,
               help="NAME=LOW:HIGH,... narrowing a parameter's bounds (a side may be empty); the record's constraints "
                    "(positive, in [0, 1]) always hold.")
-@click.option("--field-direction", default=None,
-              help="X,Y,Z of the applied field of dispersions, loops and spectra (default: the record's H_ext "
-                   "direction, else its easy axis).")
+@click.option("--field-direction", multiple=True,
+              help="X,Y,Z of the applied field of dispersions, loops and spectra: once for all files, or once per "
+                   "file in their order (default: the record's H_ext direction, else its easy axis).")
 @click.option("--frequency", type=float, default=None, help="[Hz], the rf frequency of an ST-FMR field sweep.")
 @click.option("--field", type=float, default=None, help="[A/m], the field of an ST-FMR frequency sweep.")
 @click.option("--rf-current", type=float, default=None, help="[A], the rf current's amplitude of an ST-FMR spectrum.")
@@ -283,7 +283,8 @@ def fit(data, free, current_density, bounds, field_direction, frequency, field, 
     measurements = [read_data(path, drives.get(path), frequency=frequency, field=field, rf_current=rf_current)
                     for path in data]
     result = run_fit(measurements, start, names, bounds=parse_bounds(bounds), seed=seed, starts=starts,
-                     field_direction=parse_direction(field_direction))
+                     field_direction=[parse_direction(d) for d in field_direction] if len(field_direction) > 1
+                     else parse_direction(field_direction[0]) if field_direction else None)
     dataset = fit_dataset(result)
     write_dataset(dataset, netcdf, overwrite=overwrite)
     atomic_write(record_file, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(result.fitted.to_dict(), indent=1)),

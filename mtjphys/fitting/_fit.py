@@ -459,6 +459,22 @@ def _notes(free, estimate, standard_error, correlation, singular_values, singula
     return notes
 
 
+def field_directions(field_direction, files: int, record: Parameters) -> list[np.ndarray]:
+    """Returns: the applied field's direction for each of `files` data files, from one direction (3,), one per file
+    (files, 3), or None (the record's default); refused in one line otherwise."""
+    if field_direction is None:
+        return [default_direction(record)] * files
+    directions = np.asarray(field_direction, dtype=np.float64)
+    if directions.shape == (3,):
+        directions = np.broadcast_to(directions, (files, 3))
+    if directions.shape != (files, 3):
+        raise MtjphysError(f"give one field direction for all data files or one per file ({files}), as X,Y,Z")
+    for direction in directions:
+        if not (np.all(np.isfinite(direction)) and np.linalg.norm(direction) > 0):
+            raise MtjphysError(f"a field direction must be three numbers, not all zero; got {direction.tolist()}")
+    return list(directions)
+
+
 def fit(
     data: Sequence[TraceData | TransferData], start: Parameters | Device, free: Sequence[str], *,
     bounds: Mapping[str, tuple[float, float]] | None = None, seed: int = 0, starts: int = 4,
@@ -479,18 +495,21 @@ def fit(
             differentiated in forward mode.
         rtol, atol, max_steps: of the Levenberg-Marquardt iteration (max_steps in all, shared evenly by the
             growing parts of a trace that are fitted in turn).
-        field_direction: the direction of the applied fields of dispersions, loops and spectra (default the
-            record's H_ext direction, else its easy axis); each such sweep's first equilibrium is relaxed from its
-            first field's direction, each further one from the last.
+        field_direction: the direction (3,) of the applied fields of dispersions, loops and spectra, or one per
+            data file (n, 3) (default the record's H_ext direction, else its easy axis); each such sweep's first
+            equilibrium is relaxed from its first field's direction, each further one from the last.
 
     Returns:
         A `FitResult`. With several data files, each is weighted by the scatter of its residuals at a first
         fit, and the fit is repeated from there.
     """
-    data = tuple(part for d in data for part in split_linewidth(d))
+    data = tuple(data)
     if not data:
         raise MtjphysError("no data to fit")
     device = as_device(start, settings=settings)
+    directions = field_directions(field_direction, len(data), device.record)
+    pairs = [(part, direction) for d, direction in zip(data, directions) for part in split_linewidth(d)]
+    data, directions = tuple(part for part, _ in pairs), [direction for _, direction in pairs]
     if device.thermal:
         raise MtjphysError("fits use the deterministic neuron: the start record must be at 0 K with no Joule heating")
     start = device.record
@@ -500,9 +519,6 @@ def fit(
         if device.circuit.thermal_lag or device.circuit.source != "current":
             raise MtjphysError("dispersions, loops and spectra are fitted with a current-driven record without a "
                                "thermal lag")
-    direction = default_direction(start) if field_direction is None else np.asarray(field_direction, float)
-    if not (direction.shape == (3,) and np.all(np.isfinite(direction)) and np.linalg.norm(direction) > 0):
-        raise MtjphysError(f"the field direction must be three numbers, not all zero; got {direction.tolist()}")
     free_coordinates = tuple(coordinates(start, list(free), bounds))
     points = sum(d.values.size for d in data)
     if points <= len(free_coordinates):
@@ -511,7 +527,7 @@ def fit(
     if not (isinstance(starts, int) and starts >= 1):
         raise MtjphysError(f"the number of starts must be a whole number >= 1, got {starts!r}")
     settings = gradient_solver(device.solver, "forward")
-    observations = tuple(Observation.of(d, direction) for d in data)
+    observations = tuple(Observation.of(d, direction) for d, direction in zip(data, directions))
     varying = device.varying([c.name for c in free_coordinates])
     problem = _Problem.of(varying.replace(solver=settings), free_coordinates, observations)
     rng = np.random.default_rng(seed)

@@ -27,10 +27,10 @@ from ..device._thermal import _tangent_basis
 
 RELAX_DAMPING = 1.0  # the damping the fixed point is approached with (it does not move the fixed point)
 RELAX_TURN = 0.3  # [rad], about the largest turn of one relaxation step (stable for explicit steps at alpha = 1)
-RELAX_FIELD_FLOOR = 1e-4  # [T]: the relaxation's steps are never longer than RELAX_TURN / (gamma times this)
+RELAX_FIELD_FLOOR = 1e-3  # [T]: the relaxation's steps are never longer than RELAX_TURN / (gamma times this)
 RELAX_STEPS = 200_000
 RELAX_RATE = 1e3  # [1/s]: the relaxation stops once |dm/dt| is below this
-NEWTON_STEPS = 3
+NEWTON_STEPS = 2
 NEWTON_REACH = 0.1  # [rad], the longest Newton step taken
 KICK = 1e-2  # [rad], the step off an unstable fixed point along its unstable direction
 
@@ -118,12 +118,16 @@ def _newton(device: Device, m, drive, params):
 
 
 def _relax(device: Device, m, drive, params):
-    """The fixed point reached from m along the LLG at alpha = 1 (explicit steps on the sphere, each turning m by at
-    most `RELAX_TURN` rad and at most `RELAX_TURN` over the local rate of the motion, the norm of its Jacobian,
-    which keeps the steps stable; until |dm/dt| < `RELAX_RATE`), placed by Newton's method."""
+    """The fixed point reached from m along the LLG at alpha = 1 (explicit steps on the sphere until |dm/dt| <
+    `RELAX_RATE`, each turning m by at most `RELAX_TURN` rad and at most `RELAX_TURN` over the motion's largest rate,
+    which keeps the steps stable), placed by Newton's method."""
     motion = _motion(device)
     relaxing = {**params, "alpha": jnp.asarray(RELAX_DAMPING, dtype=jnp.float64)}
-    slowest = params["gamma"] * RELAX_FIELD_FLOOR
+    # the largest rate: the Jacobian's norm at the start, or gamma times the largest field along an axis
+    axes = jnp.concatenate([jnp.eye(3), -jnp.eye(3)])
+    fields = jnp.linalg.norm(device.model.effective_field(axes, params), axis=-1)
+    stiffness = jnp.maximum(jnp.linalg.norm(_jacobian(device, m, drive, relaxing)),
+                            params["gamma"] * jnp.maximum(jnp.max(fields), RELAX_FIELD_FLOOR))
 
     def unfinished(state):
         iteration, _, rate = state
@@ -133,9 +137,7 @@ def _relax(device: Device, m, drive, params):
         iteration, m, _ = state
         velocity = motion(m, drive, relaxing)
         speed = jnp.linalg.norm(velocity)
-        stiffness = jnp.linalg.norm(_jacobian(device, m, drive, relaxing))
-        step = RELAX_TURN / jnp.maximum(jnp.maximum(stiffness, speed), slowest)
-        moved = m + step * velocity
+        moved = m + RELAX_TURN / jnp.maximum(stiffness, speed) * velocity
         return iteration + 1, moved / jnp.linalg.norm(moved), speed
 
     _, end, _ = jax.lax.while_loop(unfinished, iterate, (0, m, jnp.asarray(jnp.inf, dtype=m.dtype)))
