@@ -7,6 +7,7 @@ by the runtime with diffrax in float64. The runtime is grouped by concern:
     mtjphys.grid          the micromagnetic free layer: mesh, demagnetisation, exchange
     mtjphys.networks      networks of MTJs, their step, online trainers, BPTT, Lyapunov exponents, reservoirs
     mtjphys.tasks         tasks as datasets, the paper's and the field's benchmarks
+    mtjphys.measurements  what labs measure: FMR dispersion and linewidth, spin-torque FMR, R(H) loops
     mtjphys.fitting       derivatives of the neuron's outputs and fits to measurements
     mtjphys.data          netCDF on disk, provenance, sweeps
     mtjphys.reproduction  what a study is, the options studies share, `reproduce` and its report
@@ -43,6 +44,7 @@ _EXPORTS = {
         "mackey_glass_task", "memory_capacity_task", "sine_square_task", "sequential_digits_task",
         "sine_generation_run", "generation_metrics",
     ),
+    "measurements": ("resonance", "stfmr", "loop"),
     "fitting": ("fit", "trace_sensitivity", "transfer_sensitivity"),
     "data": ("open_dataset", "write_dataset", "run_sweep"),
 }

@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 import mtjphys as mp
 from mtjphys.data import provenance
 from mtjphys.device import is_warm
-from mtjphys.fitting._measured import DispersionData, LoopData, SpectrumData
+from mtjphys.fitting import DispersionData, LoopData, SpectrumData
 from mtjphys.measurements import loop, resonance, stfmr
 from mtjphys.reproduction import (
     params_option,

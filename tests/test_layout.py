@@ -14,9 +14,10 @@ import mtjphys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "mtjphys"
 # The runtime's subpackages from the bottom up: a module may import from its own subpackage and from those
-# below it, never from one above (the data flow models -> codegen -> device -> networks -> ... -> studies).
-LAYERS = (("data",), ("grid",), ("device",), ("networks", "fitting"), ("tasks",), ("reproduction",),
-          ("studies",), ("cli",))
+# below it, never from one above (the data flow models -> codegen -> device -> measurements -> networks -> ...
+# -> studies).
+LAYERS = (("data",), ("grid",), ("device",), ("measurements",), ("networks", "fitting"), ("tasks",),
+          ("reproduction",), ("studies",), ("cli",))
 PLUMBING = ("atomic_write", "check_output_path", "code_hash", "provenance", "run_command", "params_option",
             "mode_option", "scheduler_option", "transfer_option", "joules", "describe_energy", "save_figure",
             "prepare_outputs", "Study", "ReportSection", "SuccessCurve")

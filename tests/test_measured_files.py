@@ -244,6 +244,14 @@ def test_a_loop_with_a_field_twice_in_a_row_or_sweeping_back_and_forth_is_refuse
             "field must sweep up and/or down in order")
 
 
+def test_a_loop_may_record_its_turning_point_twice(tmp_path):
+    """Down to -10 Oe and back up, the turn measured by both sweeps: a loop, rows kept in order."""
+    path = write(tmp_path, "field [Oe],resistance\n10,1\n0,1\n-10,2\n-10,2\n0,2\n10,1\n")
+    data = read_measurement_csv(path)
+    assert data.kind == "loop" and data.field.size == 6
+    np.testing.assert_allclose(data.field[2:4], -10 * 1000 / (4 * np.pi))
+
+
 def test_a_spectrum_without_its_options_is_refused(tmp_path):
     path = write(tmp_path, "field [Oe],voltage [uV]\n1,2\n2,3\n")
     refused(path, "--frequency", "fixed frequency", rf_current=1e-3)

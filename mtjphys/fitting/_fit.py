@@ -673,9 +673,9 @@ def plot_fit(result: FitResult):
         top.legend(fontsize=7)
         bottom.plot(x, (np.asarray(prediction) - data.values) * scale, ".", ms=2, color="C0")
         bottom.axhline(0.0, color="0.3", lw=0.6)
-        bottom.set(xlabel=label, ylabel="fit − measured")
-    lines = [f"{c.name} = {v:.5g} ± {e:.2g} {c.units}" for c, v, e in zip(result.free, result.estimate,
-                                                                         result.standard_error)]
+        bottom.set(xlabel=label, ylabel="fit − measured " + ylabel[ylabel.index("("):])
+    lines = [f"{c.name} = {v:.5g} ± {e:.2g}" + ("" if c.units == "1" else f" {c.units}")
+             for c, v, e in zip(result.free, result.estimate, result.standard_error)]
     figure.suptitle("; ".join(lines) + f"  (condition number {result.condition_number:.3g})", fontsize=9)
     return figure
 

@@ -350,11 +350,15 @@ def _loop(source, columns, units) -> LoopData:
     _same_length(source, LOOP_COLUMNS, (field, resistance))
     steps = np.diff(field)
     label = _label("field", units)
-    if np.any(steps == 0):
-        row = int(np.argmax(steps == 0)) + 1
-        raise MtjphysError(f"{source}: column {label!r} repeats the value {_as_written('field', field[row], units)} "
-                           f"in consecutive rows {row} and {row + 1}; keep one of them")
-    signs = np.sign(steps)
+    for i in np.nonzero(steps == 0)[0]:  # a turning point may be recorded twice, once by each sweep
+        before, after = steps[:i][steps[:i] != 0], steps[i + 1:][steps[i + 1:] != 0]
+        turn = before.size and after.size and np.sign(before[-1]) != np.sign(after[0]) and not (i and steps[i - 1] == 0)
+        if not turn:
+            row = int(i) + 1
+            raise MtjphysError(f"{source}: column {label!r} repeats the value "
+                               f"{_as_written('field', field[row], units)} in consecutive rows {row} and {row + 1} "
+                               "away from a turn of the sweep; keep one of them")
+    signs = np.sign(steps[steps != 0])
     turns = int(np.count_nonzero(signs[1:] != signs[:-1]))
     if turns > 2:
         raise MtjphysError(f"{source}: column {label!r}: field must sweep up and/or down in order (it turns "

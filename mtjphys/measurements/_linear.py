@@ -120,7 +120,7 @@ def _newton(device: Device, m, drive, params):
 def _relax(device: Device, m, drive, params):
     """The fixed point reached from m along the LLG at alpha = 1 (explicit steps on the sphere until |dm/dt| <
     `RELAX_RATE`, each turning m by at most `RELAX_TURN` rad and at most `RELAX_TURN` over the motion's largest rate,
-    which keeps the steps stable), placed by Newton's method."""
+    which keeps the steps stable)."""
     motion = _motion(device)
     relaxing = {**params, "alpha": jnp.asarray(RELAX_DAMPING, dtype=jnp.float64)}
     # the largest rate: the Jacobian's norm at the start, or gamma times the largest field along an axis
@@ -141,7 +141,7 @@ def _relax(device: Device, m, drive, params):
         return iteration + 1, moved / jnp.linalg.norm(moved), speed
 
     _, end, _ = jax.lax.while_loop(unfinished, iterate, (0, m, jnp.asarray(jnp.inf, dtype=m.dtype)))
-    return _newton(device, end, drive, relaxing)
+    return end
 
 
 def _unstable_direction(device: Device, m, drive, params):
@@ -162,7 +162,7 @@ def _settled(device: Device, m, drive, params):
     first = _relax(device, m, drive, params)
     unstable, direction = _unstable_direction(device, first, drive, params)
     kicked = jnp.where(unstable, first + KICK * direction, first)
-    return _relax(device, kicked / jnp.linalg.norm(kicked), drive, params)
+    return _newton(device, _relax(device, kicked / jnp.linalg.norm(kicked), drive, params), drive, params)
 
 
 def settle(device: Device, m, drive, params):
