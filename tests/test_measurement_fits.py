@@ -81,3 +81,20 @@ def test_the_cli_fits_a_dispersion_in_its_own_units(truth, tmp_path, capsys):
     direct = fit([data], mp.Parameters(START), FREE, field_direction=[0, 0, 1], starts=1)
     np.testing.assert_allclose(fitted.estimate.values, direct.estimate, rtol=1e-6)
     assert fitted.measured_0.attrs["units"] == "Hz" and fitted.measured_1.attrs["units"] == "Hz"
+
+
+@pytest.mark.parametrize("header, rows, message", [
+    ("field [Gauss],frequency [GHz]", "100,5\n200,8\n", "unknown unit 'Gauss'"),
+    ("field [mT]", "100\n200\n", "needs the columns"),
+    ("field [mT],frequency [GHz]", "100,5\n200,nan\n", "line 3, column 'frequency [GHz]'"),
+    ("field [mT],frequency [GHz]", "100,5\n100,8\n", "repeats the value 100 mT"),
+    ("field [mT],voltage [uV]", "100,5\n200,8\n300,1\n", "--frequency"),
+])
+def test_a_bad_measured_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, header, rows, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(f"{header}\n{rows}")
+    with pytest.raises(SystemExit) as exit_code:
+        run_command(cli, ["fit", str(path), "--free", "Ku", "-o", str(tmp_path / "fit.nc")], prog_name="mtjphys")
+    err = capsys.readouterr().err
+    assert exit_code.value.code == 2 and err.count("\n") == 1 and message in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]

@@ -93,6 +93,22 @@ def test_phase_noise_grows_with_temperature_and_shrinks_with_area(quick_results)
     assert np.all(np.diff(hot.values) < 0)  # larger free layers, less noise
 
 
+def test_the_characterisation_summary_is_its_dataset_and_matches_kittel(quick_results):
+    """supp_characterisation's summary is recomputed from its dataset; its dispersion agrees with the thin-film
+    Kittel forms to O(alpha^2), the linewidth gives back the record's alpha, and an out-of-plane dispersion
+    identifies gamma and alpha but says Ms and Ku are not separated."""
+    from mtjphys.studies import supp_characterisation
+
+    dataset = mp.open_dataset(quick_results / "supp_characterisation.nc")
+    record = mp.Parameters(json.loads(dataset.attrs["parameters"]))
+    recorded = summary(quick_results, "supp_characterisation")
+    assert supp_characterisation.summarise(dataset, record) == recorded
+    assert max(recorded["largest_deviation_from_kittel"].values()) < 3 * recorded["alpha"] ** 2
+    assert recorded["alpha_from_linewidth"] == pytest.approx(recorded["alpha"], rel=1e-3)
+    fitted = recorded["experiments"]["dispersion_out_of_plane"]
+    assert {"gamma", "alpha"} <= set(fitted["identified"]) and "Ms and Ku" in fitted["not_separated"]
+
+
 def test_the_fitting_summary_is_its_dataset_and_a_ringing_identifies_ku(quick_results):
     from mtjphys.studies import supp_fitting
 
