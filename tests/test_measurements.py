@@ -60,6 +60,7 @@ def perpendicular_field_in_plane():
 
 
 # ---- 1. Kittel ---------------------------------------------------------------------------------------
+@pytest.mark.slow  # compiles a sweep of its own
 def test_kittel_in_plane_film_field_in_plane(in_plane_field_in_plane):
     """An easy-plane film saturated in plane along x: the stiffness fields are B1 = mu0 H (in plane) and
     B2 = mu0 (H + Meff) (out of plane), the damped eigenfrequency and FWHM follow from them exactly
@@ -71,6 +72,7 @@ def test_kittel_in_plane_film_field_in_plane(in_plane_field_in_plane):
     np.testing.assert_allclose(dataset.m.values, np.tile([1.0, 0.0, 0.0], (3, 1)), atol=1e-12)
 
 
+@pytest.mark.slow  # compiles a sweep of its own
 def test_kittel_in_plane_film_field_out_of_plane(in_plane_field_out_of_plane):
     """The easy-plane film saturated out of plane (H > Meff): B1 = B2 = mu0 (H - Meff), m along z."""
     record, dataset = in_plane_field_out_of_plane
@@ -91,6 +93,7 @@ def test_kittel_perpendicular_film_field_along_the_easy_axis():
     np.testing.assert_allclose(dataset.m.values, np.tile([0.0, 0.0, 1.0], (4, 1)), atol=1e-12)
 
 
+@pytest.mark.slow  # compiles a sweep of its own
 def test_kittel_perpendicular_film_canted_by_an_in_plane_field(perpendicular_field_in_plane):
     """Below saturation, H < H_K = -Meff in plane: E = -K_eff m_z^2 - mu0 Ms H m_x puts m at sin(theta) = H / H_K
     in the xz plane; the energy's second derivatives over Ms give B1 = mu0 H_K (1 - (H/H_K)^2) (polar) and
@@ -103,6 +106,7 @@ def test_kittel_perpendicular_film_canted_by_an_in_plane_field(perpendicular_fie
     np.testing.assert_allclose(dataset.m.values, expected, atol=1e-10)
 
 
+@pytest.mark.slow  # compiles a sweep of its own
 def test_kittel_in_plane_easy_axis_below_saturation_without_damping():
     """An easy-plane film with an in-plane easy axis x, the field along the in-plane hard axis y below
     H_K = 2 Ku / (mu0 Ms): m at sin(phi) = H / H_K in the plane, B1 = mu0 H_K (1 - (H/H_K)^2) (in plane) and
@@ -121,6 +125,7 @@ def test_kittel_in_plane_easy_axis_below_saturation_without_damping():
 
 
 # ---- 2. the linewidth at small damping --------------------------------------------------------------------
+@pytest.mark.slow  # compiles a sweep of its own
 def test_the_linewidth_at_small_damping(in_plane_field_in_plane, in_plane_field_out_of_plane):
     """To first order in alpha the FWHM is (alpha gamma / 2 pi)(2 mu0 H + mu0 Meff) in plane (twice the
     damping times the mean stiffness) and 2 alpha f out of plane; the next order is alpha^2 ~ 1e-4 relative."""
@@ -137,6 +142,7 @@ def test_the_linewidth_at_small_damping(in_plane_field_in_plane, in_plane_field_
 
 
 # ---- 3. ringdown ----------------------------------------------------------------------------------------
+@pytest.mark.slow  # compiles a sweep of its own
 def test_a_ringdown_rings_at_the_resonance_frequency_and_decays_at_its_linewidth(perpendicular_field_in_plane):
     """m tilted by 0.01 rad from the canted equilibrium and let go at zero current: the time-domain LLG rings
     as a damped sinusoid at the resonance's frequency (the zero-padded FFT's peak within 0.5 %, a fit within
@@ -289,6 +295,7 @@ def spectrum(request):
                          direction=[0.0, 0.0, 1.0])
 
 
+@pytest.mark.slow  # compiles a sweep of its own
 def test_the_spin_diode_voltage_is_the_hand_derived_linear_response(spectrum):
     """The small-signal V_dc(H, f) equals the closed form of the LLG with Slonczewski's torques linearised
     about m = z by hand (analytic_voltage), within 1e-6 of the peak (measured 6e-14), with and without a
@@ -301,6 +308,7 @@ def test_the_spin_diode_voltage_is_the_hand_derived_linear_response(spectrum):
     np.testing.assert_allclose(dataset.voltage.values, expected, rtol=0, atol=1e-6 * peak)
 
 
+@pytest.mark.slow  # compiles a sweep of its own
 def test_the_field_like_torque_adds_an_antisymmetric_lineshape(spectrum):
     """Swept in field at a fixed frequency, the damping-like torque (in phase with the current) gives a nearly
     symmetric Lorentzian; the field-like torque adds an antisymmetric one, V_a / V_s ~ eps' / eps (about 0.5 for
