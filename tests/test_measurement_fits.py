@@ -98,3 +98,19 @@ def test_a_bad_measured_file_is_refused_in_one_line_and_nothing_is_written(tmp_p
     err = capsys.readouterr().err
     assert exit_code.value.code == 2 and err.count("\n") == 1 and message in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
+@pytest.mark.slow
+def test_a_spectrum_in_microvolts_gives_back_its_torques():
+    """An ST-FMR field sweep (volts far below the iteration's tolerances in ohms) is fitted back from a start 15-20 %
+    away: the damping-like polarization, the field-like epsilon' and alpha to 1e-6."""
+    from mtjphys.fitting import SpectrumData
+    from mtjphys.measurements import stfmr
+
+    truth = mp.Parameters({"epsilon_prime": 0.1})
+    fields = np.linspace(0.15, 0.4, 41) / 1.25663706212e-6
+    spectrum = stfmr(truth, field=fields, frequency=[1e10], rf_current=1e-6, direction=[0, 0, 1])
+    data = SpectrumData("spectrum", "field", fields, spectrum.voltage.values[:, 0], 1e10, None, 1e-6)
+    start = truth.replace(polarization=0.51, epsilon_prime=0.12, alpha=0.012)
+    result = fit([data], start, ["polarization", "epsilon_prime", "alpha"], field_direction=[0, 0, 1], starts=1)
+    np.testing.assert_allclose(result.estimate, [0.6, 0.1, 0.01], rtol=1e-6)

@@ -533,7 +533,9 @@ def fit(
     rng = np.random.default_rng(seed)
     thetas = jnp.asarray(np.concatenate([np.zeros((1, len(free_coordinates))),
                                          rng.normal(0.0, START_SPREAD, (starts - 1, len(free_coordinates)))]))
-    scatter = [1.0] * len(data)
+    # the first fit's weights: 1, or for a spectrum 1 / its RMS voltage, so that the iteration's absolute
+    # tolerances mean for microvolts what they mean for ohms
+    scatter = [float(np.sqrt(np.mean(d.values**2))) or 1.0 if d.kind == "spectrum" else 1.0 for d in data]
     total_steps = np.zeros(starts, dtype=np.int64)
     horizons = HORIZONS if any(d.kind == "trace" for d in data) else (1.0,)
     stage_steps = max(1, max_steps // len(horizons))
