@@ -325,7 +325,7 @@ def plot(dataset: xr.Dataset) -> Figure:
                          labels=list(dataset.parameter.values), rotation=30, fontsize=7)
     axes["f"].set(yscale="log", ylabel=f"median relative standard error (clipped at {CLIPPED:g})",
                   title="(f) what each measurement identifies")
-    axes["f"].legend(fontsize=6)
+    axes["f"].legend(fontsize=6, loc="upper right")
     return figure
 
 
