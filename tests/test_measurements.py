@@ -378,3 +378,33 @@ def test_a_loop_refuses_a_batch_of_records():
     """A loop is computed for one MTJ: a batch of records is refused in one line, as resonance and stfmr do."""
     record = mp.Parameters()
     refused(lambda: loop([record, record], -1e5, 1e5, 11), "one MTJ")
+
+
+@pytest.mark.slow
+def test_the_measurement_commands_write_their_datasets(tmp_path, capsys):
+    """`mtjphys fmr`, `stfmr` and `loop` as a user runs them: each writes its netCDF with the record's provenance;
+    the loop of a reference layer at right angles to the field reverses m_z at the anisotropy field."""
+    from mtjphys.cli import run_command
+    from mtjphys.cli._main import cli
+
+    def run(*args):
+        with pytest.raises(SystemExit) as exit_code:
+            run_command(cli, list(args), prog_name="mtjphys")
+        return exit_code.value.code, capsys.readouterr()
+
+    code, out = run("fmr", "--field-min", "1e5", "--field-max", "8e5", "--points", "5", "--field-direction", "0,0,1",
+                    "-o", str(tmp_path / "fmr.nc"))
+    assert code == 0, out.err
+    fmr = mp.open_dataset(tmp_path / "fmr.nc")
+    assert fmr.frequency.dims == ("field", "mode") and np.all(np.diff(fmr.frequency.values[:, 0]) > 0)
+    code, out = run("stfmr", "--field-min", "1e4", "--field-direction", "0,0,1", "--frequency-min", "2e9",
+                    "--frequency-max", "4e9", "--frequencies", "21", "--rf-current", "1e-6", "-o",
+                    str(tmp_path / "stfmr.nc"))
+    assert code == 0 and "symmetric" in out.out, out.err
+    code, out = run("loop", "--field-min", "-1.2e5", "--field-max", "1.2e5", "--points", "41", "--field-direction",
+                    "0,0,1", "-o", str(tmp_path / "loop.nc"))
+    assert code == 0 and "coercive field" in out.out, out.err
+    loop = mp.open_dataset(tmp_path / "loop.nc")
+    assert float(loop.coercive_field) == pytest.approx(79685.2, rel=0.05)  # H_K = 2 K_eff / (mu0 Ms)
+    code, out = run("loop", "--field-min", "1.2e5", "--field-max", "-1.2e5", "-o", str(tmp_path / "bad.nc"))
+    assert code == 2 and out.err.count("\n") == 1 and not (tmp_path / "bad.nc").exists()

@@ -438,8 +438,10 @@ def loop(field_min, field_max, points, field_direction, samples, dwell, seed, pa
                        samples=samples, dwell=dwell, seed=seed)
     write_dataset(dataset, output, overwrite=overwrite)
     r = dataset.resistance.values
-    click.echo(f"R from {_si(np.nanmin(r), 'ohm')} to {_si(np.nanmax(r), 'ohm')}; coercive field "
-               f"{float(dataset.coercive_field):.4g} A/m, offset {float(dataset.offset_field):.4g} A/m"
+    coercive, offset = float(dataset.coercive_field), float(dataset.offset_field)
+    switching = (f"coercive field {coercive:.4g} A/m, offset {offset:.4g} A/m" if np.isfinite(coercive) else
+                 "the sweep does not reverse the layer both ways (a wider field range, or above 0 K a longer --dwell)")
+    click.echo(f"R from {_si(np.nanmin(r), 'ohm')} to {_si(np.nanmax(r), 'ohm')}; {switching}"
                f"{describe_mesh(parameters)} -> {output}")
 
 

@@ -11,6 +11,7 @@ field (half their difference) and the offset (their mean: the reference layer's 
 
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -41,55 +42,63 @@ def loop_fields(field_min: float, field_max: float, points: int) -> np.ndarray:
     return np.concatenate([down, down[::-1]])
 
 
+@eqx.filter_jit
+def _relaxed(device: Device, state, params, tilt):
+    """A grid's state relaxed after the tilt (two tangent angles per cell), and its resistance."""
+    e1, e2 = _tangent_basis(state)
+    relaxed = device.model.relax(state + tilt[..., :1] * e1 + tilt[..., 1:] * e2, params)
+    return relaxed, device.model.resistance(device.law)(relaxed, 0.0, params)
+
+
 def _grid_loop(device: Device, vectors: np.ndarray, start, key) -> tuple[np.ndarray, np.ndarray]:
     """A grid's loop at 0 K: each field relaxed from the last after a small random tilt of every cell (seeded), which
     lets the layer leave a state the field has made a saddle, as the cells' own fluctuations would."""
-    resistance = jax.jit(lambda m, params: device.model.resistance(device.law)(m, 0.0, params))
-    relax = jax.jit(device.model.relax)
     state = device.model.uniform(jnp.asarray(start, dtype=jnp.float64))
     ms, rs = [], []
     for field, subkey in zip(vectors, jax.random.split(key, len(vectors))):
-        params = with_field(device.params, field)
-        e1, e2 = _tangent_basis(state)
-        angles = 1e-3 * jax.random.normal(subkey, state.shape[:-1] + (2,))
-        state = relax(state + angles[..., :1] * e1 + angles[..., 1:] * e2, params)
+        tilt = 1e-3 * jax.random.normal(subkey, state.shape[:-1] + (2,))
+        state, resistance = _relaxed(device, state, with_field(device.params, field), tilt)
         ms.append(np.asarray(device.model.average(state)))
-        rs.append(float(resistance(state, params)))
+        rs.append(float(resistance))
     return np.asarray(ms), np.asarray(rs)
+
+
+@eqx.filter_jit
+def _thermal_run(device: Device, vectors, key, start, samples: int, dwell: float):
+    ts = np.linspace(0.0, dwell, device.solver.samples)
+    late = ts >= dwell / 2
+
+    def step(m, inputs):
+        field, subkey = inputs
+        held = device.replace(params=with_field(device.params, field))
+        trace = held.solve(jnp.zeros(samples), ts, key=subkey, m0=m)
+        return trace.end, (jnp.mean(trace.m[late], axis=0), jnp.mean(trace.point.resistance[late], axis=0))
+
+    m = jnp.broadcast_to(start, (samples, 3))
+    _, (ms, rs) = jax.lax.scan(step, m, (vectors, jax.random.split(key, vectors.shape[0])))
+    return ms, rs
 
 
 def _thermal_loop(device: Device, vectors: np.ndarray, start, key, samples: int, dwell: float):
     """Above 0 K: `samples` realisations, each field held for `dwell`, the state carried from field to field."""
-    ts = np.linspace(0.0, dwell, device.solver.samples)
-    late = ts >= dwell / 2
-
-    @jax.jit
-    def run(vectors, key):
-        def step(m, inputs):
-            field, subkey = inputs
-            held = device.replace(params=with_field(device.params, field))
-            trace = held.solve(jnp.zeros(samples), ts, key=subkey, m0=m)
-            return trace.end, (jnp.mean(trace.m[late], axis=0), jnp.mean(trace.point.resistance[late], axis=0))
-
-        m = jnp.broadcast_to(jnp.asarray(start, dtype=jnp.float64), (samples, 3))
-        _, (ms, rs) = jax.lax.scan(step, m, (vectors, jax.random.split(key, len(vectors))))
-        return ms, rs
-
-    ms, rs = run(jnp.asarray(vectors), key)
+    ms, rs = _thermal_run(device, jnp.asarray(vectors), key, jnp.asarray(start, dtype=jnp.float64), samples,
+                          float(dwell))
     return np.asarray(ms), np.asarray(rs)
 
 
-def switching_field(field: np.ndarray, resistance: np.ndarray) -> float:
-    """Returns: the field [A/m] where one branch of a loop (fields in sweep order) first crosses the middle of the
-    range of `resistance` (or any quantity that switches), interpolated linearly; NaN where it does not cross."""
-    middle = (np.nanmin(resistance) + np.nanmax(resistance)) / 2
-    side = resistance >= middle
+_compiled_sweep = eqx.filter_jit(sweep)
+
+
+def switching_field(field: np.ndarray, along: np.ndarray) -> float:
+    """Returns: the field [A/m] where one branch of a loop (fields in sweep order) first reverses the magnetization
+    along the field (`along` crosses 0), interpolated linearly; NaN where it does not reverse (a layer the sweep
+    never switches, as above 0 K with a dwell too short for it)."""
+    side = along >= 0
     crossing = np.nonzero(side[1:] != side[:-1])[0]
-    if crossing.size == 0 or not np.ptp(resistance) > 0:
+    if crossing.size == 0:
         return float("nan")
     i = int(crossing[0])
-    r0, r1 = resistance[i], resistance[i + 1]
-    return float(field[i] + (middle - r0) / (r1 - r0) * (field[i + 1] - field[i]))
+    return float(field[i] - along[i] / (along[i + 1] - along[i]) * (field[i + 1] - field[i]))
 
 
 def loop(parameters, field_min: float, field_max: float, points: int = 201, *, direction=None, samples: int = 16,
@@ -141,7 +150,7 @@ def loop(parameters, field_min: float, field_max: float, points: int = 201, *, d
         m, resistance = _grid_loop(device, vectors, start, key)
         resistance_std = None
     else:
-        m, response = jax.jit(lambda fields: sweep(device, fields, 0.0, start))(jnp.asarray(vectors))
+        m, response = _compiled_sweep(device, jnp.asarray(vectors), jnp.float64(0.0), jnp.asarray(start, dtype=float))
         m, resistance, resistance_std = np.asarray(m), np.asarray(response.resistance), None
     direction = np.asarray(direction, dtype=np.float64) / np.linalg.norm(direction)
     return loop_dataset(device, magnitudes, m, resistance, resistance_std, seed=seed, direction=direction,
@@ -150,8 +159,8 @@ def loop(parameters, field_min: float, field_max: float, points: int = 201, *, d
 
 def loop_dataset(device: Device, sequence, m, resistance, resistance_std=None, *, direction, **attrs) -> xr.Dataset:
     """Returns: a loop computed in sweep order (down, then up) as a dataset over increasing `field` and `sweep`; the
-    switching fields are where m along the field crosses the middle of its range (the resistance need not change:
-    a reference layer at right angles to the field sees no switch)."""
+    switching fields are where m along the field reverses (the resistance need not change: a reference layer at
+    right angles to the field sees no switch)."""
     points = len(sequence) // 2
     field = sequence[:points][::-1]
     branches = lambda a: np.stack([a[:points][::-1], a[points:]], axis=1)

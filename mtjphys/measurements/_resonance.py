@@ -10,6 +10,7 @@ plane of every cell, diagonalised densely.
 
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -76,19 +77,23 @@ def _grid_matrix(device: Device, m, params):
     return matrix.reshape(2 * cells, 2 * cells)
 
 
+# compiled once per device structure and sweep shape, not per call
+_compiled_macrospin_modes = eqx.filter_jit(macrospin_modes)
+_compiled_grid_matrix = eqx.filter_jit(_grid_matrix)
+
+
 def grid_modes(device: Device, fields: np.ndarray, modes: int, start) -> dict:
     """A grid's relaxed states and its lowest `modes` modes along a sweep, each field relaxed from the last."""
     cells = int(np.sum(np.asarray(device.model._material[3])))
     if 2 * cells > GRID_TANGENT_LIMIT:
         raise MtjphysError(f"the grid's resonance is diagonalised densely, up to {GRID_TANGENT_LIMIT // 2} cells; this "
                            f"body has {cells} (take a larger cell_size)")
-    matrix = jax.jit(lambda m, params: _grid_matrix(device, m, params))
     state = device.model.uniform(jnp.asarray(start, dtype=jnp.float64))
     result = {"m": [], "frequency": [], "linewidth": [], "stable": []}
     for field in fields:
         params = with_field(device.params, field)
         state = device.model.relax(state, params)
-        eigenvalues = np.linalg.eigvals(np.asarray(matrix(state, params)))
+        eigenvalues = np.linalg.eigvals(np.asarray(_compiled_grid_matrix(device, state, params)))
         ringing = eigenvalues[eigenvalues.imag > 0]
         ringing = ringing[np.argsort(ringing.imag)][:modes]
         padded = np.full(modes, np.nan + 0j)
@@ -127,7 +132,8 @@ def resonance(parameters, field, *, direction=None, current_density: float = 0.0
     if device.mesh is None:
         if modes not in (None, 1):
             raise MtjphysError(f"a macrospin has one mode, not {modes}")
-        computed = jax.jit(lambda fields: macrospin_modes(device, fields, current_density, start))(vectors)
+        computed = _compiled_macrospin_modes(device, jnp.asarray(vectors), jnp.float64(current_density),
+                                             jnp.asarray(start))
         computed = {k: np.asarray(v) for k, v in computed.items()}
     else:
         if current_density != 0:

@@ -12,6 +12,7 @@ antisymmetric one (the torque in quadrature: field-like); `lorentzian_parts` sep
 from __future__ import annotations
 
 import diffrax as dfx
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -22,7 +23,7 @@ import xarray as xr
 from .._errors import MtjphysError
 from ..data._provenance import provenance
 from ..device._device import as_device, Device
-from ._linear import _check, _motion, settle, sweep, with_field
+from ._linear import _check, _motion, linear_response, settle, sweep, with_field
 from ._resonance import default_direction, field_vectors
 
 
@@ -67,6 +68,14 @@ def lorentzian_parts(x, voltage) -> dict:
             "antisymmetric_curve": model(x, center, width, 0.0, antisymmetric)}
 
 
+@eqx.filter_jit
+def _spectrum(device: Device, fields, frequencies, current_density, start, rf_current):
+    """The equilibria along the field sweep and V_dc(field, frequency), compiled once per device structure and shape."""
+    equilibria, response = sweep(device, fields, current_density, start)
+    per_field = jax.tree_util.tree_map(lambda a: a[:, None], response)
+    return equilibria, small_signal_voltage(per_field, frequencies[None, :], rf_current, device.params["area"])
+
+
 def stfmr(parameters, *, field, frequency, rf_current: float, direction=None, current_density: float = 0.0,
           start=None) -> xr.Dataset:
     """The spin-torque FMR spectrum V_dc(field, frequency) of a macrospin junction, small-signal.
@@ -98,13 +107,9 @@ def stfmr(parameters, *, field, frequency, rf_current: float, direction=None, cu
     magnitudes, vectors = field_vectors(field, default_direction(record) if direction is None else direction)
     start = np.asarray(record["m0"] if start is None else start, dtype=np.float64)
 
-    @jax.jit
-    def spectrum(fields, frequencies):
-        equilibria, response = sweep(device, fields, current_density, start)
-        per_field = jax.tree_util.tree_map(lambda a: a[:, None], response)
-        return equilibria, small_signal_voltage(per_field, frequencies[None, :], rf_current, device.params["area"])
-
-    equilibria, voltage = (np.asarray(a) for a in spectrum(jnp.asarray(vectors), jnp.asarray(frequency)))
+    equilibria, voltage = (np.asarray(a) for a in _spectrum(device, jnp.asarray(vectors), jnp.asarray(frequency),
+                                                             jnp.float64(current_density), jnp.asarray(start),
+                                                             jnp.float64(rf_current)))
     variables = {
         "voltage": (("field", "frequency"), voltage, {"units": "V", "long_name": "rectified dc voltage"}),
         "m": (("field", "component"), equilibria, {"units": "1", "long_name": "equilibrium magnetization direction"}),
@@ -147,8 +152,6 @@ def rectified_voltage(device: Device, field, frequency: float, rf_current: float
     params = with_field(device.params, jnp.asarray(field, dtype=jnp.float64))
     m0 = settle(device, jnp.asarray(device.params["m0"]), current_density, params)
     if settle_time is None:
-        from ._linear import linear_response
-
         decay = -float(jnp.max(jnp.real(linear_response(device, m0, current_density, params).eigenvalues())))
         settle_time = 12.0 / decay
     period = 1.0 / frequency
