@@ -13,6 +13,7 @@ import numpy as np
 from .._errors import MAX_SEED, MtjphysError
 from ..grid._mesh import DERIVED_PARAMETERS, GEOMETRIES, GRID_PARAMETERS, Mesh
 from ._model import default_model, Model
+from ._plausibility import implausible, nearest_key
 
 # Keys of the record that describe the device rather than the equation of motion.
 DEVICE_PARAMETERS = {
@@ -20,6 +21,8 @@ DEVICE_PARAMETERS = {
            "shape": (3,), "constraint": "direction"},
     "resistance_law": {"units": "", "description": "how the resistance depends on m . fixed_layer",
                        "shape": None, "constraint": "resistance_law"},
+    "allow_implausible": {"units": "", "description": "true: accept values outside the plausible ranges of real "
+                          "junctions on purpose (mtjphys.device.PLAUSIBLE)", "shape": None, "constraint": "flag"},
     "breakdown_voltage": {"units": "V", "description": "largest voltage the barrier may carry; a drive above it is "
                           "refused (null: not checked)", "shape": (), "constraint": "scale"},
     "thermal_resistance": {"units": "K/W", "description": "free-layer temperature rise per watt dissipated in the "
@@ -58,7 +61,9 @@ REFERENCE = {
     "temperature": 0.0,
     "area": math.pi / 4 * 100e-9**2,
     "V_half": None,
-    "breakdown_voltage": None,
+    # MgO barriers about 1 nm thick break down at 1.5-2 V (dielectric breakdown near 1-2 V/nm)
+    "breakdown_voltage": 1.5,
+    "allow_implausible": False,
     "thermal_resistance": 0.0,
     "thermal_time_constant": 0.0,
     "curie_temperature": None,
@@ -93,6 +98,10 @@ REFERENCE = {
     "grain_Ku_dispersion": 0.0,
     "grain_axis_dispersion": 0.0,
 }
+
+
+# the keys that say how to read the record rather than hold a number
+NOT_ARRAYS = ("resistance_law", "allow_implausible")
 
 
 def _check_scalar(name: str, value, constraint: str) -> float:
@@ -143,19 +152,24 @@ class Parameters(Mapping):
         model: the model the record is for (default: the shipped `macrospin_stt`). A micromagnetic
             model's record also says how the free layer is meshed (`GRID_PARAMETERS`), and its `area`
             follows from the mesh: it reads like a key but is never given.
+        check_plausibility: whether to refuse values outside the plausible ranges of real junctions
+            (`PLAUSIBLE`) unless the record's `allow_implausible` is true; off for records the code made
+            itself from an accepted one (a stored dataset's, a device's).
 
-    Unknown keys, missing keys without a reference value, nonphysical values and meshes that cannot
-    be made raise `MtjphysError` naming the problem.
+    Unknown keys (with the nearest known one), missing keys without a reference value, nonphysical or
+    implausible values and meshes that cannot be made raise `MtjphysError` naming the problem.
     """
 
-    def __init__(self, values: Mapping | None = None, *, model: Model | None = None):
+    def __init__(self, values: Mapping | None = None, *, model: Model | None = None, check_plausibility: bool = True):
         self.model = model or default_model()
         specs = self.specs(self.model)
         values = dict(values or {})
         unknown = sorted(set(values) - set(specs))
         if unknown:
-            raise MtjphysError(f"unknown parameter(s) {', '.join(map(repr, unknown))} for model "
-                               f"{self.model.name!r}; known: {', '.join(specs)}")
+            name = unknown[0]
+            near = nearest_key(name, specs)
+            hint = f"did you mean {near!r}?" if near else f"known: {', '.join(specs)}"
+            raise MtjphysError(f"unknown parameter {name!r} for model {self.model.name!r}: {hint}")
         record = {}
         for name, spec in specs.items():
             if spec["constraint"] == "derived":
@@ -170,6 +184,15 @@ class Parameters(Mapping):
             else:
                 raise MtjphysError(f"missing parameter {name!r} ({spec['description']}, {spec['units']})")
             record[name] = self._check(name, value, spec)
+        if check_plausibility and not record["allow_implausible"]:
+            if self.model.discretisation == "micromagnetic":  # the shape's area, before any mesh is made
+                shape = 1.0 if record["geometry"] == "rectangle" else math.pi / 4
+                record_area = {"area": shape * record["length"] * record["width"]}
+            else:
+                record_area = {}
+            reason = implausible({**record, **record_area})
+            if reason:
+                raise MtjphysError(reason)
         self._values = record
         self._arrays = None
         self._hash = None
@@ -190,6 +213,10 @@ class Parameters(Mapping):
                 raise MtjphysError(f"parameter 'resistance_law' must be one of "
                                    f"{', '.join(self.model.resistance_laws)}, got {value!r}")
             return value
+        if spec["constraint"] == "flag":
+            if not isinstance(value, (bool, np.bool_)):
+                raise MtjphysError(f"parameter {name!r} must be true or false, got {value!r}")
+            return bool(value)
         if spec["constraint"] == "geometry":
             if value not in GEOMETRIES:
                 raise MtjphysError(f"parameter 'geometry' must be one of {', '.join(GEOMETRIES)}, got {value!r}")
@@ -222,9 +249,9 @@ class Parameters(Mapping):
         return self._hash
 
     # ---- construction and export --------------------------------------------------------
-    def replace(self, **changes) -> Parameters:
+    def replace(self, check_plausibility: bool = True, **changes) -> Parameters:
         """Returns: a new record with `changes` applied (validated)."""
-        return Parameters({**self._values, **changes}, model=self.model)
+        return Parameters({**self._values, **changes}, model=self.model, check_plausibility=check_plausibility)
 
     @classmethod
     def from_json(cls, path: str | pathlib.Path, *, model: Model | None = None, **changes) -> Parameters:
@@ -247,13 +274,13 @@ class Parameters(Mapping):
     @classmethod
     def from_tree(cls, tree: dict, decode) -> Parameters:
         """Returns: the record `to_tree` stored."""
-        return cls(tree["values"], model=decode(tree["model"]))
+        return cls(tree["values"], model=decode(tree["model"]), check_plausibility=False)
 
     def arrays(self) -> dict[str, jnp.ndarray]:
         """Returns: the entries the equations read, as float64 arrays (not the resistance law, nor how the
         free layer is meshed; a micromagnetic layer's derived area included)."""
         if self._arrays is None:
-            keys = [k for k in self._values if k != "resistance_law" and k not in GRID_PARAMETERS]
+            keys = [k for k in self._values if k not in NOT_ARRAYS and k not in GRID_PARAMETERS]
             keys += list(DERIVED_PARAMETERS) if self.mesh is not None else []
             self._arrays = {k: jnp.asarray(self[k], dtype=jnp.float64) for k in keys}
         return self._arrays
