@@ -8,6 +8,9 @@ class MtjphysError(Exception):
 
 
 MAX_SEED = 2**63 - 1
+# how the refusals raised inside compiled solves (equinox.error_if) open
+NOT_RELAXED = "the micromagnetic relaxation did not converge"
+NO_TANGENT = "the derivative of the micromagnetic relaxation did not converge"
 
 
 def random_key(seed):

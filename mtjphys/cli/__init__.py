@@ -1,6 +1,5 @@
-"""The `mtjphys` command line."""
+"""The `mtjphys` command line (its help imports no JAX; each command loads what it runs)."""
 
-from .. import _x64  # noqa: F401  (float64 before any array is made)
 from ._main import (
     cli as cli,
     main as main,

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import pathlib
 import sys
+from typing import TYPE_CHECKING
 
 import click
-import equinox as eqx
 import numpy as np
 
-from .._errors import MtjphysError
-from ..data._datasets import atomic_write, check_output_path, write_dataset
-from ..device._device import NEURON_WINDOW, thermal_preamplifier
-from ..device._parameters import Parameters
-from ..device._preamplifier import DEFAULT_BANDWIDTH, Preamplifier
-from ..device._transfer import neuron_trace, OPERATING_RANGE, transfer_curve
-from ..grid._mesh import GEOMETRIES
-from ..grid._micromagnetic import NO_TANGENT, NOT_RELAXED
+from .._defaults import DEFAULT_BANDWIDTH, GEOMETRIES, NEURON_WINDOW, OPERATING_RANGE
+from .._errors import MtjphysError, NO_TANGENT, NOT_RELAXED
+from .._units import si
 from ..reproduction._options import (
+    allow_implausible_option,
     options,
     output_dir_option,
     overwrite_option,
@@ -28,6 +26,27 @@ from ..reproduction._options import (
     seed_option,
 )
 
+if TYPE_CHECKING:
+    from ..device._parameters import Parameters
+    from ..device._preamplifier import Preamplifier
+
+
+def _lazy(module: str, name: str):
+    """A function of the runtime, imported when first called: `mtjphys --help` needs no JAX."""
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module, __package__), name)(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+atomic_write = _lazy("..data._datasets", "atomic_write")
+check_output_path = _lazy("..data._datasets", "check_output_path")
+write_dataset = _lazy("..data._datasets", "write_dataset")
+neuron_trace = _lazy("..device._transfer", "neuron_trace")
+transfer_curve = _lazy("..device._transfer", "transfer_curve")
+thermal_preamplifier = _lazy("..device._device", "thermal_preamplifier")
+
 # how the refusals of checks inside jitted code (equinox.error_if) open: shown as they stand, one line
 RUNTIME_REFUSALS = (NOT_RELAXED, NO_TANGENT)
 
@@ -36,40 +55,65 @@ def run_command(command: click.Command, args=None, prog_name: str | None = None)
     """Run a click command; user errors become one line on stderr and exit status 2."""
     try:
         code = command.main(args=args, prog_name=prog_name, standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except click.exceptions.Abort as error:  # a declined prompt, or Ctrl-C (click makes KeyboardInterrupt an Abort)
+        click.echo("interrupted" if isinstance(error.__cause__, KeyboardInterrupt) else "aborted", err=True)
         sys.exit(130)
-    except eqx.EquinoxRuntimeError as error:  # a solve that cannot finish, e.g. beyond max_steps
-        message = str(error).split("equinox.EquinoxRuntimeError:")[-1].strip()
-        if message.startswith(RUNTIME_REFUSALS):  # our own refusal, raised inside the compiled solve
-            click.echo(f"{prog_name or command.name}: error: {message.splitlines()[0]}", err=True)
-            sys.exit(2)
-        reason = message.split(". ")[0].lower()
-        click.echo(f"{prog_name or command.name}: error: the solver failed: {reason} (a current density or "
-                   "parameter far outside the device's range?)", err=True)
-        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
     except (click.ClickException, MtjphysError) as error:
         message = error.format_message() if isinstance(error, click.ClickException) else str(error)
         name = prog_name or command.name
         click.echo(f"{name}: error: {' '.join(message.split())}", err=True)
         sys.exit(2)
+    except Exception as error:
+        equinox = sys.modules.get("equinox")  # only a run that imported it can raise its errors
+        if equinox is None or not isinstance(error, equinox.EquinoxRuntimeError):
+            raise
+        # a solve that cannot finish, e.g. beyond max_steps
+        message = str(error).split("equinox.EquinoxRuntimeError:")[-1].strip()
+        if message.startswith(RUNTIME_REFUSALS):  # our own refusal, raised inside the compiled solve
+            click.echo(f"{prog_name or command.name}: error: {message.splitlines()[0]}", err=True)
+            sys.exit(2)
+        reason = message.split(". ")[0].lower()
+        click.echo(f"{prog_name or command.name}: error: the solver failed: {reason} ({solver_failure_hint()})",
+                   err=True)
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 
 
 MODELS = ("macrospin", "micromagnetic")
+_LOADED = []  # the records this run's command read, for what a solver failure can say about them
 
 
-def load_parameters(path: str | None, model: str = "macrospin", **grid) -> Parameters:
-    """The record of --params (or the reference) for --model, with the grid options that were given."""
+def solver_failure_hint() -> str:
+    """Which of the record's parameters make the device stiff, when the run read one."""
+    if not _LOADED:
+        return "a current density or parameter far outside the device's range?"
+    from ..device._plausibility import stiffness
+
+    return stiffness(_LOADED[-1])
+
+
+def load_parameters(path: str | None, model: str = "macrospin", allow_implausible: bool = False, **grid):
+    """The record of --params (or the reference) for --model, with the grid options that were given
+    (`allow_implausible`: accept values outside the plausible ranges on purpose)."""
     from ..device._model import SHIPPED_MODELS
 
     given = {key: value for key, value in grid.items() if value is not None}
     if given and model != "micromagnetic":
         options = ", ".join("--" + key.replace("_", "-") for key in given)
         raise MtjphysError(f"{options} {'applies' if len(given) == 1 else 'apply'} to --model micromagnetic only")
+    from ..device._parameters import Parameters
+
+    if allow_implausible:
+        given["allow_implausible"] = True
     if path:
-        return Parameters.from_json(path, model=SHIPPED_MODELS[model](), **given)
-    return Parameters(given, model=SHIPPED_MODELS[model]())
+        record = Parameters.from_json(path, model=SHIPPED_MODELS[model](), **given)
+    else:
+        record = Parameters(given, model=SHIPPED_MODELS[model]())
+    _LOADED.append(record)
+    return record
 
 
 def model_options(command):
@@ -128,7 +172,7 @@ def cli() -> None:
 @click.option("--duration", type=float, default=NEURON_WINDOW, show_default=True, help="Simulated time [s].")
 @options(seed_option("Noise seed (temperature above 0 K)."))
 @bandwidth_option
-@options(params_option(load=False))
+@options(params_option(load=False), allow_implausible_option())
 @model_options
 @click.option("--initial-state", type=click.Path(dir_okay=False), default=None,
               help="With --model micromagnetic: start from this OVF 2.0 file's state (OOMMF, MuMax3, Ubermag; its "
@@ -138,8 +182,11 @@ def cli() -> None:
                    "beside the output, as <output stem>.ovf.")
 @output_option
 @options(overwrite_option("an existing output file"))
+@click.option("--yes", is_flag=True, default=False,
+              help="With --model micromagnetic: run even a window estimated to take longer than 10 min (the "
+                   "estimate is shown before the run starts; mtjphys.device.COST_LIMIT).")
 def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, params_path, model, initial_state, ovf,
-           output, overwrite, **grid):
+           output, overwrite, yes, **grid):
     """Resistance ringing of one MTJ after a current step (-j) or a voltage step (-V): resistance,
     voltage, current, power and temperature over time, m(time, component), dR and the window's energy.
 
@@ -164,6 +211,11 @@ def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, par
         check_output_path(ovf_path, overwrite)
     parameters = load_parameters(params_path, model, **grid)
     m0 = None if initial_state is None else ovf_initial_state(initial_state, parameters.mesh)
+    if parameters.mesh is not None:  # what the grid's window costs, before it starts (refused above the limit)
+        from ..device._cost import check_cost, grid_cost
+
+        source, drive = ("current", current_density) if voltage is None else ("voltage", voltage)
+        click.echo(check_cost(grid_cost(parameters, duration, drive, source=source), yes), err=True)
     dataset = neuron_trace(parameters, current_density, voltage=voltage, duration=duration, seed=seed,
                            preamplifier=make_preamplifier(preamplifier_bandwidth, parameters), m0=m0)
     if initial_state is not None:
@@ -179,7 +231,7 @@ def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, par
             raise
     drive = f"j = {current_density:g} A/m^2" if voltage is None else f"V = {voltage:g} V"
     written = f"{output}, {ovf_path}" if ovf_path is not None else f"{output}"
-    click.echo(f"dR = {float(dataset.delta_r):.3f} ohm, {float(dataset.energy) * 1e15:.1f} fJ at {drive}"
+    click.echo(f"dR = {float(dataset.delta_r):.3f} ohm, {si(float(dataset.energy), 'J')} at {drive}"
                f"{describe_mesh(parameters)} -> {written}")
 
 
@@ -193,7 +245,7 @@ def neuron(current_density, voltage, duration, seed, preamplifier_bandwidth, par
 @click.option("--samples", type=int, default=64, show_default=True,
               help="Realisations per current above 0 K (mean and std are written).")
 @bandwidth_option
-@options(params_option(load=False))
+@options(params_option(load=False), allow_implausible_option())
 @model_options
 @output_option
 @options(overwrite_option("an existing output file"))
@@ -203,8 +255,8 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, preamplifier_ban
     current_density (or over voltage with --v-min/--v-max), and resistance_equilibrium."""
     if not 2 <= points <= 1_000_000:
         raise MtjphysError(f"--points must lie in [2, 1000000], got {points}")
-    if samples < 1 or points * samples > 2**22:
-        raise MtjphysError(f"need --samples >= 1 and --points x --samples <= {2**22}, got {points} x {samples}")
+    if samples < 1:
+        raise MtjphysError(f"need --samples >= 1, got {samples}")
     if (v_min is None) != (v_max is None):
         raise MtjphysError("a voltage drive needs both --v-min and --v-max")
     low, high, name = (j_min, j_max, "j") if v_min is None else (v_min, v_max, "v")
@@ -212,12 +264,35 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, preamplifier_ban
         raise MtjphysError(f"need finite --{name}-min < --{name}-max, got {low:g} and {high:g}")
     check_output_path(output, overwrite)
     parameters = load_parameters(params_path, model, **grid)
+    from ..device._circuit import is_warm
+
+    warm = is_warm(parameters)
+    if warm and points * samples > 2**22:  # realisations only run above 0 K
+        raise MtjphysError(f"above 0 K need --points x --samples <= {2**22}, got {points} x {samples}")
     drive = {"current_densities" if v_min is None else "voltages": np.linspace(low, high, points)}
     dataset = transfer_curve(parameters, **drive, seed=seed, samples=samples,
                              preamplifier=make_preamplifier(preamplifier_bandwidth, parameters))
     write_dataset(dataset, output, overwrite=overwrite)
-    click.echo(f"dR from {dataset.delta_r.values[0]:.2f} to {dataset.delta_r.values[-1]:.2f} ohm"
-               f"{describe_mesh(parameters)} -> {output}")
+    click.echo(f"{describe_transfer(dataset)}{describe_mesh(parameters)} -> {output}")
+
+
+def describe_transfer(dataset) -> str:
+    """A transfer curve in words: at 0 K its ends; above 0 K the mean and spread at its ends, and whether the
+    spread across realisations is comparable to the change along the curve."""
+    r = dataset.delta_r.values
+    if "delta_r_std" not in dataset:
+        return f"dR from {r[0]:.2f} to {r[-1]:.2f} ohm"
+    std = dataset.delta_r_std.values
+    samples = int(dataset.attrs.get("samples_per_current", 2))
+    words = (f"dR (mean ± std of {samples} realisations) from {r[0]:.1f} ± {std[0]:.1f} to {r[-1]:.1f} ± "
+             f"{std[-1]:.1f} ohm, ranging {r.min():.1f}-{r.max():.1f} ohm")
+    span, spread = r.max() - r.min(), float(np.median(std))
+    if spread > 0.5 * span:
+        words += (f"; the spread across realisations (median {spread:.1f} ohm) is comparable to the change along "
+                  f"the curve ({span:.1f} ohm)")
+    if "note" in dataset.delta_r_normalized.attrs:
+        words += "; delta_r_normalized not computed (noise has no shape)"
+    return words
 
 
 @cli.command(short_help="Fit a device's parameters to its measured R(t) traces or dR(j) curves.")
@@ -240,11 +315,14 @@ def transfer(j_min, j_max, v_min, v_max, points, seed, samples, preamplifier_ban
 @options(seed_option("Draws the further starts."))
 @click.option("--starts", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Starts of the fit: the start record, and the others drawn about it.")
-@options(params_option(load=False))
+@click.option("--accept-poor-fit", is_flag=True,
+              help="Write the fit even where an estimate sits at a bound, its standard error exceeds it, or the "
+                   "fitted record is implausible (otherwise refused, nothing written).")
+@options(params_option(load=False), allow_implausible_option())
 @output_option
 @options(overwrite_option("existing output files"))
-def fit(data, free, current_density, bounds, field_direction, frequency, field, rf_current, seed, starts, params_path,
-        output, overwrite):
+def fit(data, free, current_density, bounds, field_direction, frequency, field, rf_current, seed, starts,
+        accept_poor_fit, params_path, allow_implausible, output, overwrite):
     """Least-squares fit of a record's parameters to measurements, through the LLG solve.
 
     DATA are CSV files with a header, `time,resistance` (one trace: times from the current step, R, any
@@ -261,6 +339,7 @@ def fit(data, free, current_density, bounds, field_direction, frequency, field, 
     fitted_parameters), the fitted record beside it as a --params JSON file, and a PNG of data, fit and residuals.
     Parameters the data cannot separate, the condition number and standard errors beyond their estimates are
     reported."""
+    from ..device._plausibility import implausible
     from ..fitting._fit import (
         fit as run_fit,
         fit_dataset,
@@ -270,11 +349,12 @@ def fit(data, free, current_density, bounds, field_direction, frequency, field, 
         plot_fit,
         read_data,
     )
+    from ..fitting._sanity import poor_fit
     from ..reproduction._study import save_figure
 
     netcdf, record_file, png = (check_output_path(path, overwrite) for path in fit_outputs(output))
     names = [name.strip() for name in free.split(",") if name.strip()]
-    start = load_parameters(params_path)
+    start = load_parameters(params_path, allow_implausible=allow_implausible)
     csv_files = [path for path in data if pathlib.Path(path).suffix.lower() not in NETCDF_SUFFIXES]
     if len(current_density) not in (0, 1, len(csv_files)):
         raise MtjphysError(f"give --current-density once for all CSV files or once per CSV file ({len(csv_files)}), "
@@ -285,6 +365,13 @@ def fit(data, free, current_density, bounds, field_direction, frequency, field, 
     result = run_fit(measurements, start, names, bounds=parse_bounds(bounds), seed=seed, starts=starts,
                      field_direction=[parse_direction(d) for d in field_direction] if len(field_direction) > 1
                      else parse_direction(field_direction[0]) if field_direction else None)
+    reasons = poor_fit(result)
+    if reasons and not accept_poor_fit:
+        raise MtjphysError(f"a poor fit, nothing written: {'; '.join(reasons)} (check the data's units, --free and "
+                           "--bounds; --accept-poor-fit writes it anyway)")
+    if not result.fitted["allow_implausible"] and implausible(result.fitted):  # written on purpose: it says so
+        result = dataclasses.replace(result, fitted=result.fitted.replace(check_plausibility=False,
+                                                                          allow_implausible=True))
     dataset = fit_dataset(result)
     write_dataset(dataset, netcdf, overwrite=overwrite)
     atomic_write(record_file, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(result.fitted.to_dict(), indent=1)),
@@ -339,20 +426,13 @@ def field_range(field_min: float, field_max: float) -> None:
         raise MtjphysError(f"need finite --field-min < --field-max, got {field_min:g} and {field_max:g}")
 
 
-def _si(value: float, unit: str) -> str:
-    for scale, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n")):
-        if abs(value) >= scale:
-            return f"{value / scale:.4g} {prefix}{unit}"
-    return f"{value:.3g} {unit}"
-
-
 @cli.command(short_help="The FMR dispersion f(H) and linewidth of the lowest modes, as netCDF.")
 @field_options(points=41)
 @click.option("--current-density", "-j", type=float, default=0.0, show_default=True,
               help="A dc current density [A/m^2] (macrospin): the modes under the spin-transfer torques.")
 @click.option("--modes", type=click.IntRange(1, 100), default=None, help="Modes of a grid (default 3; a macrospin "
                                                                          "has 1).")
-@options(params_option(load=False))
+@options(params_option(load=False), allow_implausible_option())
 @model_options
 @output_option
 @options(overwrite_option("an existing output file"))
@@ -370,7 +450,7 @@ def fmr(field_min, field_max, points, field_direction, current_density, modes, p
         field_direction), current_density=current_density, modes=modes)
     write_dataset(dataset, output, overwrite=overwrite)
     lowest = dataset.frequency.isel(mode=0).values
-    click.echo(f"lowest mode from {_si(lowest[0], 'Hz')} to {_si(lowest[-1], 'Hz')} over "
+    click.echo(f"lowest mode from {si(lowest[0], 'Hz')} to {si(lowest[-1], 'Hz')} over "
                f"{int(dataset.stable.sum())} stable of {points} fields{describe_mesh(parameters)} -> {output}")
 
 
@@ -383,11 +463,11 @@ def fmr(field_min, field_max, points, field_direction, current_density, modes, p
 @click.option("--rf-current", type=float, required=True, help="The rf current's amplitude [A].")
 @click.option("--current-density", "-j", type=float, default=0.0, show_default=True,
               help="A dc current density [A/m^2] beside the rf current.")
-@options(params_option(load=False))
+@options(params_option(load=False), allow_implausible_option())
 @output_option
 @options(overwrite_option("an existing output file"))
 def stfmr(field_min, field_max, points, field_direction, frequency_min, frequency_max, frequencies, rf_current,
-          current_density, params_path, output, overwrite):
+          current_density, params_path, allow_implausible, output, overwrite):
     """Spin-torque FMR (the spin diode) of a macrospin junction, small-signal: the dc voltage an rf current
     rectifies, over field (--field-min .. --field-max, --points) and frequency; along a sweep of one of them with
     the other fixed (--points 1, or --frequencies 1), its symmetric and antisymmetric Lorentzian parts."""
@@ -402,15 +482,15 @@ def stfmr(field_min, field_max, points, field_direction, frequency_min, frequenc
     if frequencies > 1 and not frequency_max > frequency_min:
         raise MtjphysError(f"need --frequency-min < --frequency-max for {frequencies} frequencies")
     check_output_path(output, overwrite)
-    parameters = load_parameters(params_path)
+    parameters = load_parameters(params_path, allow_implausible=allow_implausible)
     dataset = spectrum(parameters, field=fields, frequency=np.linspace(frequency_min, frequency_max, frequencies),
                        rf_current=rf_current, direction=parse_direction(field_direction),
                        current_density=current_density)
     write_dataset(dataset, output, overwrite=overwrite)
     peak = float(np.max(np.abs(dataset.voltage.values)))
-    parts = (f"; symmetric {_si(float(dataset.symmetric), 'V')}, antisymmetric {_si(float(dataset.antisymmetric), 'V')}"
+    parts = (f"; symmetric {si(float(dataset.symmetric), 'V')}, antisymmetric {si(float(dataset.antisymmetric), 'V')}"
              if "symmetric" in dataset else "")
-    click.echo(f"largest |V_dc| {_si(peak, 'V')}{parts} -> {output}")
+    click.echo(f"largest |V_dc| {si(peak, 'V')}{parts} -> {output}")
 
 
 @cli.command(short_help="The R(H) loop, swept down and back up, as netCDF.")
@@ -420,7 +500,7 @@ def stfmr(field_min, field_max, points, field_direction, frequency_min, frequenc
 @click.option("--dwell", type=float, default=2e-9, show_default=True,
               help="Time each field is held above 0 K [s] (the loop's coercivity is that of this sweep rate).")
 @options(seed_option("Noise seed (above 0 K; a grid's small random tilts)."))
-@options(params_option(load=False))
+@options(params_option(load=False), allow_implausible_option())
 @model_options
 @output_option
 @options(overwrite_option("an existing output file"))
@@ -441,7 +521,7 @@ def loop(field_min, field_max, points, field_direction, samples, dwell, seed, pa
     coercive, offset = float(dataset.coercive_field), float(dataset.offset_field)
     switching = (f"coercive field {coercive:.4g} A/m, offset {offset:.4g} A/m" if np.isfinite(coercive) else
                  "the sweep does not reverse the layer both ways (a wider field range, or above 0 K a longer --dwell)")
-    click.echo(f"R from {_si(np.nanmin(r), 'ohm')} to {_si(np.nanmax(r), 'ohm')}; {switching}"
+    click.echo(f"R from {si(np.nanmin(r), 'ohm')} to {si(np.nanmax(r), 'ohm')}; {switching}"
                f"{describe_mesh(parameters)} -> {output}")
 
 

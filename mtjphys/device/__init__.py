@@ -9,6 +9,11 @@ is read (`Preamplifier`); the neuron window and its datasets (`neuron_output`, `
 """
 
 from .. import _x64  # noqa: F401  (float64 before any array is made)
+from .._defaults import DEFAULT_BANDWIDTH as DEFAULT_BANDWIDTH
+from ._chunks import (
+    solve_in_chunks as solve_in_chunks,
+    window_chunks as window_chunks,
+)
 from ._circuit import (
     at_temperature as at_temperature,
     bias_voltage as bias_voltage,
@@ -23,6 +28,12 @@ from ._circuit import (
     OperatingPoint as OperatingPoint,
     Trace as Trace,
     WindowResponse as WindowResponse,
+)
+from ._cost import (
+    check_cost as check_cost,
+    COST_LIMIT as COST_LIMIT,
+    grid_cost as grid_cost,
+    GridCost as GridCost,
 )
 from ._device import (
     Device as Device,
@@ -60,7 +71,6 @@ from ._parameters import (
     stack_parameters as stack_parameters,
 )
 from ._preamplifier import (
-    DEFAULT_BANDWIDTH as DEFAULT_BANDWIDTH,
     Extrema as Extrema,
     last_extrema as last_extrema,
     Preamplifier as Preamplifier,

@@ -342,7 +342,8 @@ def check_limits(params: dict, window: WindowResponse) -> None:
     if np.any(voltage > breakdown):
         worst = np.argmax(np.where(voltage > breakdown, voltage, -np.inf))
         raise MtjphysError(f"the drive puts {voltage.flat[worst]:.3g} V across the barrier, above its breakdown "
-                           f"voltage of {breakdown.flat[worst]:g} V (breakdown_voltage in the record)")
+                           f"voltage of {breakdown.flat[worst]:g} V (the record's breakdown_voltage; null: not "
+                           "checked)")
     hottest = np.asarray(window.temperature_max)
     if np.any(hottest >= limit("curie_temperature")):
         raise MtjphysError(f"Joule heating takes the free layer to {np.nanmax(hottest):.0f} K, at or above its Curie "

@@ -17,12 +17,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._defaults import DEFAULT_BANDWIDTH, NEURON_WINDOW
 from .._errors import MtjphysError
 from ..grid._micromagnetic import meshed_model
 from ._circuit import Circuit, circuit_for, heated_without_lag, is_warm, sampled_window, Trace, WindowResponse
 from ._model import Model
 from ._parameters import batch_shape, Parameters, stack_parameters
-from ._preamplifier import DEFAULT_BANDWIDTH, IDEAL, Preamplifier
+from ._preamplifier import IDEAL, Preamplifier
 from ._solve import default_solver, integrate, NeuronSolver
 from ._thermal import (
     check_thermal_lag,
@@ -32,8 +33,6 @@ from ._thermal import (
     thermal_solver_for,
     ThermalSolver,
 )
-
-NEURON_WINDOW = 1.5e-9  # [s], the paper's neuron window
 
 
 class Device(eqx.Module):

@@ -81,7 +81,6 @@ def last_extrema(ts: jnp.ndarray, r: jnp.ndarray, may_be_max=None, may_be_min=No
     )
 
 
-DEFAULT_BANDWIDTH = 20e9  # [Hz], a broadband pre-amplifier; the ringing is at about 2.8 GHz
 
 
 class Preamplifier(eqx.Module):

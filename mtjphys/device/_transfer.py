@@ -7,9 +7,11 @@ import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
+from .._defaults import OPERATING_RANGE
 from .._errors import MtjphysError, random_key
 from ..data._provenance import provenance
 from ..grid._mesh import field_variable, mesh_variables
+from ._chunks import solve_in_chunks, window_chunks
 from ._circuit import OperatingPoint, sampled_window, Trace
 from ._device import as_device, Device, NEURON_WINDOW
 from ._neuron import drive_of, equilibrium_resistance, NeuronResponse, respond
@@ -19,8 +21,6 @@ from ._solve import NeuronSolver
 from ._thermal import sampled_thermal_solver, ThermalSolver
 
 MAX_SAMPLES = 2**22  # of one trace: about 200 MB of m(t) and R(t)
-# The paper's operating range of current densities [A/m^2].
-OPERATING_RANGE = (0.8e10, 1.0e10)
 
 
 def _current_coordinate(values) -> xr.DataArray:
@@ -118,7 +118,11 @@ def neuron_trace(
     else:  # one solve, saved on the trace's times and on the neuron's own window samples
         window_ts = np.linspace(0.0, NEURON_WINDOW, device.solver.samples)
         grid = np.union1d(ts, window_ts)
-        full = _trace(device, jnp.float64(drive), jnp.asarray(grid), m0)
+        if device.mesh is None:
+            full = _trace(device, jnp.float64(drive), jnp.asarray(grid), m0)
+        else:  # a grid's window in chunks: a progress bar, and Ctrl-C stops it between two
+            full = solve_in_chunks(device, jnp.float64(drive), grid, m0=m0, chunks=window_chunks(device, float(ts[-1])),
+                                   progress=device.solver.progress)
         trace, head = (_at(full, np.searchsorted(grid, times)) for times in (ts, window_ts))
         response = NeuronResponse.of(device, sampled_window(device.preamplifier, window_ts, head, params))
     m, point = trace.m, trace.point
@@ -181,7 +185,8 @@ def transfer_curve(
 
     Returns:
         Dataset over `current_density` (or `voltage`) with `delta_r`, `delta_r_normalized` (mapped
-        linearly onto [0, 1] between its smallest and largest value), the window's `energy` and
+        linearly onto [0, 1] between its smallest and largest value; above 0 K NaN, with a note, where the
+        mean changes by less than 3 standard errors along the curve: noise has no shape), the window's `energy` and
         largest voltage `voltage_max`, with Joule heating the free layer's highest temperature
         `temperature_max`, and the scalar `resistance_equilibrium`. A drive above the breakdown voltage is
         refused.
@@ -208,7 +213,10 @@ def transfer_curve(
         delta_r, energy, voltage_max = response.delta_r, response.energy, response.voltage_max
     dim = "current_density" if source == "current" else "voltage"
     span = delta_r.max() - delta_r.min()
-    normalized = (delta_r - delta_r.min()) / span if span > 0 else np.zeros_like(delta_r)
+    # above 0 K the mean's own noise: a curve that changes no more than that carries no shape to normalise
+    noise = 3 * float(np.max(delta_r_std)) / np.sqrt(samples) if hot else 0.0
+    shaped = span > noise and span > 0
+    normalized = (delta_r - delta_r.min()) / span if shaped else np.full_like(delta_r, np.nan if hot else 0.0)
     coordinate = _current_coordinate(js) if source == "current" else xr.DataArray(
         js, dims="voltage", attrs={"units": "V", "long_name": "voltage applied across the junction"})
     dataset = xr.Dataset(
@@ -229,6 +237,10 @@ def transfer_curve(
         dataset["energy"].attrs["long_name"] = f"mean window energy over {samples} thermal realisations"
         dataset["delta_r_std"] = (dim, delta_r_std,
                                   {"units": "ohm", "long_name": "standard deviation of dR across realisations"})
+        if not shaped:
+            dataset["delta_r_normalized"].attrs["note"] = (
+                f"not computed: the mean changes by {span:.3g} ohm along the curve, within 3 standard errors of "
+                f"the mean ({noise:.3g} ohm)")
     if device.circuit.heating:
         hottest = response.temperature_max.max(axis=1) if hot else response.temperature_max
         dataset["temperature_max"] = (dim, hottest, {"units": "K", "long_name": "free layer's highest temperature "

@@ -21,11 +21,11 @@ import os
 import numpy as np
 import xarray as xr
 
+from .._defaults import GEOMETRIES
 from .._errors import MtjphysError
 from ._demag import demag_kernel, padded_size, reference_layer_tensor
 from ._oersted import oersted_bound, oersted_kernel
 
-GEOMETRIES = ("disc", "ellipse", "rectangle")
 MAX_CELLS = 2**24
 _STATE_COPIES = 24  # copies of one state a window's solve holds (Runge-Kutta stages, saves, fields)
 

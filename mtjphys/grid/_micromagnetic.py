@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._errors import MtjphysError
+from .._errors import MtjphysError, NO_TANGENT, NOT_RELAXED
 from ._mesh import Mesh
 
 if TYPE_CHECKING:
@@ -31,8 +31,6 @@ RELAX_ITERATIONS = 20_000
 # right-hand side's
 TANGENT_TOLERANCE = 1e-12
 TANGENT_ITERATIONS = 10_000
-NOT_RELAXED = "the micromagnetic relaxation did not converge"
-NO_TANGENT = "the derivative of the micromagnetic relaxation did not converge"
 
 
 def _not_relaxed(residual: float) -> str:

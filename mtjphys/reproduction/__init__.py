@@ -1,36 +1,30 @@
 """What a study is and how the reproduction runs them: `Study` (its run, outputs, options, report
 section), the options studies share, figures with provenance, success rates over seeds, and
-`reproduce` with its report."""
+`reproduce` with its report.
 
-from .. import _x64  # noqa: F401  (float64 before any array is made)
-from ._options import (
-    check_transfer as check_transfer,
-    mode_option as mode_option,
-    options as options,
-    output_dir_option as output_dir_option,
-    overwrite_option as overwrite_option,
-    params_option as params_option,
-    quick_option as quick_option,
-    scheduler_option as scheduler_option,
-    seed_option as seed_option,
-    seeds_option as seeds_option,
-    transfer_option as transfer_option,
-)
-from ._reproduce import reproduce as reproduce
-from ._statistics import (
-    breaking_point as breaking_point,
-    BreakingPoint as BreakingPoint,
-    wilson_interval as wilson_interval,
-)
-from ._study import (
-    describe_energy as describe_energy,
-    joules as joules,
-    plot_success as plot_success,
-    prepare_outputs as prepare_outputs,
-    ReportSection as ReportSection,
-    save_figure as save_figure,
-    seeds_in_words as seeds_in_words,
-    Study as Study,
-    SuccessCurve as SuccessCurve,
-    sweep_record as sweep_record,
-)
+Names load when first used, so that the command line's options (`_options`) come without JAX."""
+
+import importlib
+
+# name -> the private module that defines it
+_EXPORTS = {
+    "_options": ("allow_implausible_option", "check_transfer", "mode_option", "options", "output_dir_option",
+                 "overwrite_option", "params_option", "quick_option", "scheduler_option", "seed_option",
+                 "seeds_option", "transfer_option"),
+    "_reproduce": ("reproduce",),
+    "_statistics": ("breaking_point", "BreakingPoint", "wilson_interval"),
+    "_study": ("count_in_words", "describe_energy", "joules", "label", "log_ticks", "one_tick_notation",
+               "plot_success", "prepare_outputs", "ReportSection", "save_figure", "seeds_in_words", "spread_in_words",
+               "Study", "SuccessCurve", "sweep_record"),
+    "_verdict": ("combined", "verdict", "Verdict"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value

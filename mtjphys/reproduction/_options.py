@@ -9,13 +9,14 @@ function takes them with the `options` decorator.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from .._errors import MAX_SEED, MtjphysError
-from ..data._datasets import open_dataset
-from ..device._model import Model
-from ..device._parameters import Parameters
+
+if TYPE_CHECKING:
+    from ..device._model import Model
 
 MAX_SEEDS = 100_000
 
@@ -43,12 +44,21 @@ def params_option(model: Callable[[], Model] | None = None, *, load: bool = True
     """
 
     def parameters_from(ctx, param, value):
+        from ..device._parameters import Parameters
+
         return Parameters.from_json(value, model=model() if model else None) if value else None
 
     return click.Option(["--params", "parameters" if load else "params_path"], type=click.Path(dir_okay=False),
                         callback=parameters_from if load else None,
                         help="JSON file of parameter-record keys (SI) for the MTJs; missing keys take the reference "
                              "values. A temperature above 0 K switches to the stochastic LLG.")
+
+
+def allow_implausible_option() -> click.Option:
+    """--allow-implausible: accept a record outside the plausible ranges of real junctions on purpose."""
+    return click.Option(["--allow-implausible"], is_flag=True,
+                        help="Accept parameter values outside the plausible ranges of real junctions (README: "
+                             "plausible ranges) on purpose; the record then says so (allow_implausible).")
 
 
 def seed_option(help: str = "The first seed (of the network, the task and the noise).") -> click.Option:
@@ -94,6 +104,8 @@ def mode_option(default: str = "device") -> click.Option:
 
 
 def _dataset_from(ctx, param, value):
+    from ..data._datasets import open_dataset
+
     return open_dataset(value) if value else None
 
 
