@@ -1,8 +1,10 @@
 """Fitting a record to measurements: synthetic traces fitted back, the standard errors' coverage, what the
 data cannot separate, the CSV reader, and every bad input refused in one line with nothing written."""
 
+import dataclasses
 import json
 import math
+import re
 
 import jax.numpy as jnp
 import numpy as np
@@ -218,3 +220,56 @@ def _start_file(directory, values):
     path = directory / "start.json"
     path.write_text(json.dumps(values))
     return path
+
+
+def _dispersion_result(record, fields, frequency, direction):
+    """A FitResult of a dispersion made by hand (no fit): three free parameters, two of them dimensionless."""
+    from mtjphys.fitting._fit import FitResult
+    from mtjphys.fitting._measured import DispersionData
+
+    free = (Coordinate("alpha", "1", 0.01, 0.0, math.inf), Coordinate("Ku", "J/m^3", 2.4e5, 0.0, math.inf),
+            Coordinate("polarization", "1", 0.6, 0.0, 1.0))
+    estimate, errors = np.array([0.0100123, 2.40012e5, 0.600045]), np.array([3.1e-5, 1.2e2, 1.9e-3])
+    return FitResult(free, estimate, errors, np.eye(3), np.array([1.0, 0.1, 0.01]), np.eye(3),
+                     (DispersionData("dispersion.csv", fields, frequency),), (frequency,), np.zeros(1),
+                     estimate[None], np.zeros(1), np.ones(1, dtype=bool), np.ones(1, dtype=int), record, record, 0,
+                     None, (), model=mp.make_device(record), directions=(np.asarray(direction, dtype=float),))
+
+
+def test_the_fit_figure_title_has_no_unit_1_and_fits_the_figure_with_three_parameters():
+    """plot_fit: no unit "1" after a dimensionless parameter; the title inside the figure's width (Agg renderer)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from mtjphys.fitting._fit import plot_fit
+
+    fields = np.linspace(2e5, 8e5, 8)
+    result = dataclasses.replace(_dispersion_result(TRUTH, fields, 1e10 + 20 * fields, [0, 0, 1]), model=None)
+    figure = plot_fit(result)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    title = figure._suptitle
+    text = title.get_text()
+    assert "Ku = " in text and "J/m^3" in text and "polarization = " in text and "condition number" in text
+    assert not re.search(r"± \S+ 1\b", text), text
+    extent, width = title.get_window_extent(renderer), figure.bbox.width
+    assert extent.x0 >= 0 and extent.x1 <= width, (extent, width)
+    for ax in figure.axes:  # nor does a panel's title leave the figure
+        assert ax.title.get_window_extent(renderer).x1 <= width
+
+
+@pytest.mark.slow
+def test_the_fit_figure_draws_the_model_on_a_fine_grid():
+    """plot_fit: the data as markers, the model as a line of >= 200 points over the data's range, through the
+    fit's own predictions at the data's points."""
+    from mtjphys.fitting._fit import model_curve, plot_fit
+    from mtjphys.measurements import resonance
+
+    fields = np.linspace(2e5, 8e5, 8)
+    frequency = resonance(TRUTH, fields, direction=[0, 0, 1]).frequency.values[:, 0]
+    result = _dispersion_result(TRUTH, fields, frequency, [0, 0, 1])
+    fine, model = model_curve(result, 0)
+    assert fine.size >= 200 and fine[0] == fields[0] and fine[-1] == fields[-1]
+    np.testing.assert_allclose(np.interp(fields, fine, model), frequency, rtol=1e-3)
+    measured, fitted = plot_fit(result).axes[0].get_lines()[:2]
+    assert measured.get_linestyle() == "None" and measured.get_xdata().size == fields.size
+    assert fitted.get_xdata().size >= 200

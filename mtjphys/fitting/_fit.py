@@ -35,6 +35,7 @@ from ..measurements._resonance import default_direction, macrospin_modes
 from ..measurements._stfmr import small_signal_voltage
 from ._gradients import differentiable_parameters, from_the_step
 from ._measured import read_measurement_csv, split_linewidth
+from ._sanity import check_scale
 
 TRACE_COLUMNS = ("time", "resistance")
 TRANSFER_COLUMNS = ("current_density", "delta_r")
@@ -351,8 +352,12 @@ class _Problem(eqx.Module):
     def estimate(self, theta) -> jnp.ndarray:
         return jnp.stack([physical(kind, theta[i], *self.bounds[i]) for i, kind in enumerate(self.kinds)])
 
+    def fitted_device(self, theta) -> Device:
+        """The device with the free parameters at coordinate theta."""
+        return self.device.replace(params={**self.device.params, **dict(zip(self.names, self.estimate(theta)))})
+
     def predictions(self, theta) -> list:
-        device = self.device.replace(params={**self.device.params, **dict(zip(self.names, self.estimate(theta)))})
+        device = self.fitted_device(theta)
         return [predict(device, o) for o in self.observations]
 
     def residuals(self, theta, weights):
@@ -405,6 +410,9 @@ class FitResult:
         start_estimates, start_costs, start_converged, start_steps: per start.
         fitted: the start record with the estimates.
         notes: identifiability and warnings, in words.
+        model: the device as fitted (its solver, the free parameters at the estimates), to draw the model between
+            the data's points (`plot_fit`); None where not kept.
+        directions: per data file, the applied field's direction (3,) of a field kind, None for the others.
     """
 
     free: tuple
@@ -425,6 +433,8 @@ class FitResult:
     seed: int
     settings: NeuronSolver
     notes: tuple[str, ...]
+    model: Device | None = None
+    directions: tuple = ()
 
     @property
     def condition_number(self) -> float:
@@ -519,6 +529,8 @@ def fit(
         if device.circuit.thermal_lag or device.circuit.source != "current":
             raise MtjphysError("dispersions, loops and spectra are fitted with a current-driven record without a "
                                "thermal lag")
+    for d in data:
+        check_scale(d, start)
     free_coordinates = tuple(coordinates(start, list(free), bounds))
     points = sum(d.values.size for d in data)
     if points <= len(free_coordinates):
@@ -576,12 +588,14 @@ def fit(
         correlation = covariance / np.outer(standard_error, standard_error)
     start_estimates = np.asarray(jax.vmap(problem.estimate)(jnp.asarray(thetas)))
     noise = np.array([float(np.sqrt(np.mean((p - d.values) ** 2))) for p, d in zip(predictions, data)])
-    fitted = start.replace(**{c.name: float(v) for c, v in zip(free_coordinates, estimate)})
+    # an implausible estimate is the fit's finding, judged by `poor_fit`, not a refusal of its record
+    fitted = start.replace(check_plausibility=False, **{c.name: float(v) for c, v in zip(free_coordinates, estimate)})
     notes = _notes(free_coordinates, estimate, standard_error, correlation, singular_values, singular_vectors,
                    bool(converged[best]))
     return FitResult(free_coordinates, estimate, standard_error, correlation, singular_values, singular_vectors,
                      data, predictions, noise, start_estimates, costs, converged, total_steps, fitted, start, seed,
-                     settings, tuple(notes))
+                     settings, tuple(notes), model=problem.fitted_device(theta),
+                     directions=tuple(d if o.fields is not None else None for d, o in zip(directions, observations)))
 
 
 # ---- the fit as a dataset ---------------------------------------------------------------------------
@@ -658,46 +672,105 @@ def fit_dataset(result: FitResult, **attrs) -> xr.Dataset:
     return dataset
 
 
+FINE_POINTS = 300  # points of the model's curve between the data's (at least as many as the data have)
+TITLE_FONTSIZE = 9
+
+
+def model_curve(result: FitResult, k: int, points: int = FINE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted model of data file k on a fine grid over the data's coordinate range, by the prediction the
+    fit used (`predict`) at finer times, currents, fields or frequencies.
+
+    Returns: (coordinate, model values), SI; the data's own points and `result.predictions` where the fit kept
+    no model (`FitResult.model`) or the model fails between the points.
+    """
+    data = result.data[k]
+    coordinate = np.asarray(data.coordinate, dtype=np.float64)
+    fallback = coordinate, np.asarray(result.predictions[k])
+    if result.model is None or coordinate.size < 2:
+        return fallback
+    points = max(points, coordinate.size)
+    if data.kind == "loop":
+        # a loop's equilibria depend on the sweep's history: refine each step of the sweep in its own order
+        # (the same path, more fields on it), not a sorted grid, which would sweep it once, one way
+        steps = np.arange(math.ceil(points / (coordinate.size - 1))) / math.ceil(points / (coordinate.size - 1))
+        fine = np.append((coordinate[:-1, None] + np.diff(coordinate)[:, None] * steps).ravel(), coordinate[-1])
+    else:
+        fine = np.linspace(coordinate.min(), coordinate.max(), points)
+    attribute = "swept" if data.kind == "spectrum" else data.dim  # the data class's field of its coordinate
+    finer = dataclasses.replace(data, **{attribute: fine, data.what: np.zeros_like(fine)})
+    direction = result.directions[k] if k < len(result.directions) else None
+    values = np.asarray(_predict(result.model, Observation.of(finer, direction)))
+    if not np.any(np.isfinite(values)):
+        return fallback
+    return fine, values
+
+
+_predict = eqx.filter_jit(predict)
+
+
+def _title_lines(parts: Sequence[str], width: float, fontsize: float = TITLE_FONTSIZE) -> str:
+    """`parts` joined by "; " into lines that fit `width` [inch] (DejaVu Sans averages about 0.5 em a glyph in
+    such text; 0.55 leaves a margin)."""
+    limit = max(20, int(width * 72 / (0.55 * fontsize)))
+    lines = [""]
+    for part in parts:
+        if lines[-1] and len(lines[-1]) + 2 + len(part) > limit:
+            lines[-1] += ";"
+            lines.append(part)
+        else:
+            lines[-1] += ("; " if lines[-1] else "") + part
+    return "\n".join(lines)
+
+
 def plot_fit(result: FitResult):
-    """Returns: a `matplotlib.figure.Figure` of each data file against the fit (top) and the residuals (below)."""
+    """Returns: a `matplotlib.figure.Figure` of each data file against the fit (top: the data as markers, the
+    fitted model as a line over a fine grid of the data's range) and the residuals at the data's points (below)."""
     from matplotlib.figure import Figure
 
     count = len(result.data)
-    figure = Figure(figsize=(4.5 * count + 1, 5), layout="constrained")
+    width = 4.5 * count + 1
+    parts = [f"{c.name} = {v:.5g} ± {e:.2g}" + ("" if c.units in ("1", "") else f" {c.units}")
+             for c, v, e in zip(result.free, result.estimate, result.standard_error)]
+    parts.append(f"condition number {result.condition_number:.3g}")
+    title = _title_lines(parts, width - 0.3)
+    figure = Figure(figsize=(width, 5 + 0.17 * title.count("\n")), layout="constrained")
     axes = figure.subplots(2, count, sharex="col", squeeze=False, height_ratios=(2, 1))
     for k, (data, prediction) in enumerate(zip(result.data, result.predictions)):
         top, bottom = axes[0, k], axes[1, k]
-        x, label, title, scale, ylabel = _plot_axes(data)
+        to_x, label, panel_title, scale, ylabel = _plot_axes(data)
+        x = to_x(data.coordinate)
+        fine, model = model_curve(result, k)
         top.plot(x, data.values * scale, "." if data.kind == "trace" else "o", ms=2 if data.kind == "trace" else 3,
-                 color="0.5", label="measured")
-        top.plot(x, np.asarray(prediction) * scale, "-", color="C3", lw=1, label="fit")
-        top.set(ylabel=ylabel, title=f"{title}\n{pathlib.Path(data.source).name}")
+                 color="0.5", label="measured", zorder=1)
+        top.plot(to_x(fine), model * scale, "-", color="C3", lw=1, label="fit", zorder=2)
+        top.set(ylabel=ylabel, title=f"{panel_title}\n{pathlib.Path(data.source).name}")
+        top.title.set_fontsize(9)
         top.legend(fontsize=7)
         bottom.plot(x, (np.asarray(prediction) - data.values) * scale, ".", ms=2, color="C0")
         bottom.axhline(0.0, color="0.3", lw=0.6)
         bottom.set(xlabel=label, ylabel="fit − measured " + ylabel[ylabel.index("("):])
-    lines = [f"{c.name} = {v:.5g} ± {e:.2g}" + ("" if c.units == "1" else f" {c.units}")
-             for c, v, e in zip(result.free, result.estimate, result.standard_error)]
-    figure.suptitle("; ".join(lines) + f"  (condition number {result.condition_number:.3g})", fontsize=9)
+    figure.suptitle(title, fontsize=TITLE_FONTSIZE)
     return figure
 
 
 def _plot_axes(data) -> tuple:
-    """Returns: (x values, x label, title, scale of the values, y label) of one data file's panel."""
-    mu0_h = lambda h: h * 1.25663706212e-6 * 1e3  # A/m -> mT of mu0 H
+    """Returns: (the x value of a coordinate, x label, title, scale of the values, y label) of one data file's
+    panel."""
+    mu0_h = lambda h: np.asarray(h) * 1.25663706212e-6 * 1e3  # A/m -> mT of mu0 H
     if data.kind == "trace":
-        return data.time * 1e9, "time (ns)", f"R(t) at j = {data.current_density:.3g} A/m²", 1.0, "R (Ω)"
+        return lambda t: np.asarray(t) * 1e9, "time (ns)", f"R(t) at j = {data.current_density:.3g} A/m²", 1.0, \
+            "R (Ω)"
     if data.kind == "transfer":
-        return data.current_density / 1e10, "j (10¹⁰ A/m²)", "transfer curve ΔR(j)", 1.0, "ΔR (Ω)"
+        return lambda j: np.asarray(j) / 1e10, "j (10¹⁰ A/m²)", "transfer curve ΔR(j)", 1.0, "ΔR (Ω)"
     if data.kind == "dispersion":
-        return mu0_h(data.field), "μ0H (mT)", "resonance f(H)", 1e-9, "f (GHz)"
+        return mu0_h, "μ0H (mT)", "resonance f(H)", 1e-9, "f (GHz)"
     if data.kind == "linewidth":
-        return mu0_h(data.field), "μ0H (mT)", "linewidth Δf(H)", 1e-6, "Δf (MHz)"
+        return mu0_h, "μ0H (mT)", "linewidth Δf(H)", 1e-6, "Δf (MHz)"
     if data.kind == "loop":
-        return mu0_h(data.field), "μ0H (mT)", "R(H) loop", 1.0, "R (Ω)"
+        return mu0_h, "μ0H (mT)", "R(H) loop", 1.0, "R (Ω)"
     if data.sweep == "field":
-        return mu0_h(data.swept), "μ0H (mT)", f"ST-FMR at {data.frequency / 1e9:.4g} GHz", 1e6, "V_dc (μV)"
-    return data.swept / 1e9, "f (GHz)", f"ST-FMR at μ0H = {mu0_h(data.field):.4g} mT", 1e6, "V_dc (μV)"
+        return mu0_h, "μ0H (mT)", f"ST-FMR at {data.frequency / 1e9:.4g} GHz", 1e6, "V_dc (μV)"
+    return lambda f: np.asarray(f) / 1e9, "f (GHz)", f"ST-FMR at μ0H = {mu0_h(data.field):.4g} mT", 1e6, "V_dc (μV)"
 
 
 def fit_outputs(output: str | pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
