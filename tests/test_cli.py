@@ -182,7 +182,7 @@ def test_atomic_write_keeps_the_umask_syncs_and_never_overwrites_unasked(tmp_pat
 
 def test_transfer_above_zero_kelvin_through_a_chosen_readout(tmp_path, capsys):
     params = tmp_path / "hot.json"
-    params.write_text(json.dumps({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100}))
+    params.write_text(json.dumps({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100, "breakdown_voltage": None}))
     out = tmp_path / "t.nc"
     code, _, stderr = run(["transfer", "--points", "2", "--samples", "8", "--preamplifier-bandwidth", "0",
                            "--params", str(params), "-o", str(out)], capsys)

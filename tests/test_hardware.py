@@ -60,7 +60,7 @@ def test_without_bias_dependence_or_heating_the_neuron_is_unchanged():
     js = np.linspace(0.8e10, 1.0e10, 5)
     reference = mp.neuron_output(mp.Parameters(model=plain), js).delta_r
     np.testing.assert_allclose(mp.neuron_output(mp.Parameters(), js).delta_r, reference, rtol=1e-9)
-    far = mp.Parameters({"V_half": 1e9, "curie_temperature": 1e9})
+    far = mp.Parameters({"V_half": 1e9, "curie_temperature": 1e9, "allow_implausible": True})  # limits far off
     np.testing.assert_allclose(mp.neuron_output(far, js).delta_r, reference, rtol=1e-9)
 
 
@@ -99,7 +99,7 @@ def test_bias_dependent_tmr_shrinks_the_ringing():
 
 @pytest.mark.parametrize("tmr", [0.01, 0.001])
 def test_a_voltage_drive_reproduces_the_current_drive_where_r_barely_moves(tmr):
-    record = mp.Parameters({"R_AP": 8287.5 * (1 + tmr)})
+    record = mp.Parameters({"R_AP": 8287.5 * (1 + tmr), "allow_implausible": tmr < 0.01})  # a TMR of 0.1 %
     for j in (0.8e10, 1.0e10):
         voltage = j * record["area"] * mp.equilibrium_resistance(record)
         current = float(mp.neuron_output(record, j).delta_r)

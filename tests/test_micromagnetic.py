@@ -206,7 +206,7 @@ def test_grains_follow_their_seed():
     "changes, message",
     [
         ({"cell_size": 2e-7}, "larger than the body"),
-        ({"cell_size": 5e-12}, "cells, more than"),
+        ({"cell_size": 5e-12, "allow_implausible": True}, "cells, more than"),
         ({"width": 50e-9}, "a disc has width = length"),
         ({"area": 1e-14}, "follows from its mesh"),
         ({"geometry": "triangle"}, "'geometry' must be one of"),
@@ -420,7 +420,7 @@ def test_the_command_line_meshes_the_free_layer(tmp_path, capsys):
     "args, message",
     [
         (["--model", "micromagnetic", "--cell-size", "2e-7"], "larger than the body"),
-        (["--model", "micromagnetic", "--cell-size", "1e-12"], "more than"),
+        (["--model", "micromagnetic", "--cell-size", "1e-12", "--allow-implausible"], "more than"),
         (["--cell-size", "5e-9"], "--cell-size applies to --model micromagnetic only"),
         (["--model", "micromagnetic", "--geometry", "disc", "--width", "5e-8"], "a disc has width = length"),
     ],

@@ -23,7 +23,7 @@ TYPICAL = {"vcma_coefficient": 50e-15, "interlayer_coupling": 1e-4, "damping_lik
            "Kc": 1e4, "grain_size": 10e-9, "grain_axis_dispersion": 0.05, "breakdown_voltage": 1.5}
 # keys whose real values span so many decades that 1000x below a typical one is still real
 WIDE = {"H_ext": "fields from 1 A/m to 10 T are applied", "grain_axis_dispersion": "any small dispersion is real",
-        "alpha": "1e-5 is a low but real damping"}
+        "alpha": "1e-5 is a low but real damping", "temperature": "0.3 K is a cryostat's"}
 
 
 def _model(key):
@@ -149,12 +149,12 @@ def test_cli_refuses_an_implausible_record_and_accepts_it_on_purpose(tmp_path):
 
 
 def test_breakdown_is_checked_by_default():
-    assert mp.Parameters()["breakdown_voltage"] == 1.5
+    assert mp.Parameters()["breakdown_voltage"] == 2.0
     with pytest.raises(mp.MtjphysError, match=r"the drive puts .* V across the barrier, above its breakdown "
-                                              r"voltage of 1.5 V"):
+                                              r"voltage of 2 V"):
         mp.neuron_trace(mp.Parameters(), 1e13)
     dataset = mp.neuron_trace(mp.Parameters({"breakdown_voltage": None}), 3e10)  # the record says otherwise
-    assert float(dataset.voltage.max()) > 1.5
+    assert float(dataset.voltage.max()) > 2.0
 
 
 def test_the_readme_states_the_table():

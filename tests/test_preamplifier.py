@@ -63,7 +63,7 @@ def test_impossible_readouts_are_refused(options, message):
 
 @pytest.mark.slow
 def test_the_readout_is_recorded_and_honoured(tmp_path):
-    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100})
+    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100, "breakdown_voltage": None})
     narrow = thermal_preamplifier(record, bandwidth=5e9)
     curve = mp.transfer_curve(record, [0.8e10, 1e10], samples=16, preamplifier=narrow)
     assert curve.attrs["preamplifier_bandwidth"] == 5e9 and curve.attrs["preamplifier_hold"] == narrow.hold

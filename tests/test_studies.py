@@ -63,7 +63,9 @@ def test_each_study_has_its_own_help(name, capsys):
 @pytest.fixture(scope="module")
 def hot_params(tmp_path_factory):
     path = tmp_path_factory.mktemp("params") / "hot.json"
-    path.write_text(json.dumps({"temperature": 1.0, "area": mp.REFERENCE["area"] * 1e4}))
+    # a large junction, quiet at 1 K: beyond the plausible resistance-area product and the breakdown, on purpose
+    path.write_text(json.dumps({"temperature": 1.0, "area": mp.REFERENCE["area"] * 1e4, "allow_implausible": True,
+                                "breakdown_voltage": None}))
     return path
 
 
@@ -225,3 +227,69 @@ def test_a_study_from_another_package_joins_the_registry(tmp_path, capsys, monke
 
 
 FIG1_AGAIN = Study(name="fig1_neuron", title="x.", description="x", run=_third_party_run, outputs=())
+
+
+# ---- the figures, from small made-up datasets (Agg, no study run) ------------------------------------------------
+def _drawn(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    return renderer
+
+
+def test_fig1_marks_a_step_down_of_the_wide_curve_and_writes_j_in_one_notation():
+    from mtjphys.studies import fig1_neuron
+
+    t = np.linspace(0, 1.5e-9, 301)
+    r = 11050 + 70 * np.sin(2 * np.pi * t / 0.36e-9) * np.exp(-t / 5e-9)
+    wide_j = np.linspace(1e8, 1e11, 40)
+    wide = 0.25 * (wide_j / 1e11) ** 2
+    wide[30:] -= 0.02  # a step down, as where an extremum of R leaves the window
+    j = np.linspace(0.8e10, 1.0e10, 5)
+    dataset = xr.Dataset(
+        {"resistance": ("time", r), "resistance_last_max": r[240:].max(), "resistance_last_min": r[200:260].min(),
+         "time_last_max": 1.33e-9, "time_last_min": 1.16e-9, "trace_current_density": 0.9e10,
+         "delta_r": ("current_density", np.linspace(114, 145, 5)),
+         "delta_r_relative_wide": ("current_density_wide", wide)},
+        coords={"time": t, "current_density": j, "current_density_wide": wide_j})
+    figure = fig1_neuron.plot(dataset)
+    _drawn(figure)
+    inset = figure.axes[1].child_axes[0]
+    notes = [child for child in inset.texts if "leaves" in child.get_text()]
+    assert len(notes) == 1 and notes[0].xy[0] == pytest.approx(wide_j[30] / 1e10)
+    assert "e+" not in figure.axes[0].get_title() and "10¹⁰" in figure.axes[0].get_title()
+
+
+def test_fig2_shows_a_few_periods_beside_the_whole_span():
+    from mtjphys.studies import fig2_generation
+
+    t = np.arange(0, 10200e-9, 1.5e-9)
+    target = np.where(t < 5700e-9, 0.87 * np.sin(2 * np.pi * t / 45e-9), 0.65 * np.sin(2 * np.pi * t / 80e-9))
+    learning = (t < 4500e-9) | ((t >= 5700e-9) & (t < 8700e-9))
+    dataset = xr.Dataset({"target": ("time", target), "output": ("time", 0.98 * target),
+                          "learning": ("time", learning)}, coords={"time": t})
+    axes = fig2_generation.plot(dataset).axes
+    whole, zoom = axes[0], axes[1]
+    assert whole.get_xlim()[1] - whole.get_xlim()[0] > 5000  # (a): the whole 5.7 us
+    low, high = zoom.get_xlim()
+    assert high == pytest.approx(5700 - 1.5) and high - low == pytest.approx(4 * 45)  # 4 periods, free run
+    assert axes[3].get_xlim()[1] - axes[3].get_xlim()[0] == pytest.approx(4 * 80)
+
+
+def test_log_ticks_and_offsets_read_in_one_notation():
+    from matplotlib.figure import Figure
+
+    from mtjphys.reproduction._study import log_ticks, one_tick_notation
+
+    figure = Figure()
+    log_axes, linear_axes = figure.subplots(1, 2)
+    log_axes.set_xscale("log")
+    log_ticks(log_axes.xaxis, [0.0, 1e4, 3e5, 1e6], [1e3, 1e4, 3e5, 1e6])
+    linear_axes.plot([1e10, 2e10], [0, 1])
+    one_tick_notation(figure)
+    _drawn(figure)
+    labels = [label.get_text() for label in log_axes.get_xticklabels()]
+    assert labels[0] == "0" and all("10^{" in label for label in labels[1:]) and "3\\times10^{5}" in labels[2]
+    assert "e+" not in "".join(labels) and not log_axes.xaxis.get_minor_ticks()
+    assert "10^{10}" in linear_axes.xaxis.get_offset_text().get_text()

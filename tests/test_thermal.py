@@ -111,7 +111,7 @@ def test_zero_temperature_limit_is_the_deterministic_neuron():
 
 @pytest.mark.slow
 def test_same_seed_same_noise():
-    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100})
+    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100, "breakdown_voltage": None})
     draws = [mp.neuron_output(record, np.full(256, 0.9e10), seed=s).delta_r[:8] for s in (4, 4, 5)]
     assert np.array_equal(draws[0], draws[1]) and not np.array_equal(draws[0], draws[2])
     assert len(set(np.round(draws[0], 9))) == 8  # independent MTJs differ
@@ -120,7 +120,8 @@ def test_same_seed_same_noise():
 def test_phase_noise_grows_with_temperature():
     spreads, jitters = [], []
     for temperature in (0.01, 0.1, 1.0):
-        record = mp.Parameters({"temperature": temperature, "area": mp.REFERENCE["area"] * 100})
+        record = mp.Parameters({"temperature": temperature, "area": mp.REFERENCE["area"] * 100,
+                                 "breakdown_voltage": None})
         extrema = mp.neuron_output(record, np.full(256, 0.9e10), seed=6)
         spreads.append(np.std(extrema.delta_r))
         jitters.append(np.nanstd(extrema.time_max))
@@ -131,7 +132,7 @@ def test_phase_noise_grows_with_temperature():
 
 @pytest.mark.slow
 def test_thermal_transfer_curve_and_trace(tmp_path):
-    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100})
+    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100, "breakdown_voltage": None})
     curve = mp.transfer_curve(record, np.linspace(0.8e10, 1e10, 3), samples=32)
     assert curve.delta_r_std.dims == ("current_density",) and np.all(curve.delta_r_std > 0)
     assert curve.attrs["seed"] == 0 and "Heun" in curve.attrs["solver"]
@@ -146,7 +147,8 @@ def test_thermal_transfer_curve_and_trace(tmp_path):
 @pytest.mark.slow
 def test_thermal_networks_device_and_surrogate():
     """A thermal network runs in both modes; the surrogate draws from the SDE's own distribution."""
-    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 1e4})
+    record = mp.Parameters({"temperature": 1.0, "area": mp.REFERENCE["area"] * 1e4,
+                             "breakdown_voltage": None, "allow_implausible": True})
     architecture = mp.Architecture(n_mtj=8, n_inputs=1, n_outputs=1, bias_scale=0.5)
     drive = mp.make_drive(20, inputs=np.sin(0.3 * np.arange(20)), n_inputs=1)
     rates = {}

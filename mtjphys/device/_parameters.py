@@ -61,8 +61,8 @@ REFERENCE = {
     "temperature": 0.0,
     "area": math.pi / 4 * 100e-9**2,
     "V_half": None,
-    # MgO barriers about 1 nm thick break down at 1.5-2 V (dielectric breakdown near 1-2 V/nm)
-    "breakdown_voltage": 1.5,
+    # MgO barriers about 1 nm thick break down at 1.5-2 V, under nanosecond pulses near the top of that range
+    "breakdown_voltage": 2.0,
     "allow_implausible": False,
     "thermal_resistance": 0.0,
     "thermal_time_constant": 0.0,
