@@ -67,6 +67,7 @@ import mtjphys as mp
 from mtjphys.data import provenance
 from mtjphys.device import Device, gradient_solver, is_warm, make_device
 from mtjphys.reproduction import (
+    combined,
     joules,
     params_option,
     prepare_outputs,
@@ -76,6 +77,7 @@ from mtjphys.reproduction import (
     seed_option,
     seeds_option,
     Study,
+    verdict,
 )
 
 VARIABLES = {  # design variable -> (units, long name)
@@ -636,6 +638,11 @@ def report(summary: dict) -> ReportSection:
          f"reference: {_networks(ref, seeds)}; nonlinear: {_networks(nonlinear, seeds)}; efficient: "
          f"{_networks(efficient, seeds)}"),
     )
+    verdicts = (verdict(nonlinear["max_deviation"], None), verdict(efficient["efficiency"], None),
+                combined(*(judged for device in (ref, nonlinear, efficient)
+                           for judged in (verdict(device["fig2_passed"], True, trials=seeds),
+                                          verdict(device["fig4_accuracy"][0], 0.99, bound="at least", scale=100,
+                                                  unit=" % accuracy")))))
     unmet = [name for name, o in optima.items() if not o["feasible"]]
     limits = summary["constraints"]
     lowest_currents = (" (the energy grows as j² and ΔR about as j: the lowest currents give the most ΔR per joule)"
@@ -672,7 +679,7 @@ def report(summary: dict) -> ReportSection:
                "(c) the design along the optimum's path relative to the reference; (d) ΔR over "
                "0.1–1.7 × 10¹⁰ A/m² with each device's current range shaded; (e) the normalised "
                "curves; (f) their departure from a straight line.")
-    return ReportSection(rows, text, (("design_optimization.png", caption),))
+    return ReportSection(rows, text, (("design_optimization.png", caption),), verdicts)
 
 
 STUDY = Study(

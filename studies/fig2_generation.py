@@ -37,6 +37,7 @@ from mtjphys.reproduction import (
     seeds_option,
     Study,
     transfer_option,
+    verdict,
     wilson_interval,
 )
 from mtjphys.tasks import free_run_metrics, FREE_WINDOWS, SINE_ARCHITECTURE, SINE_REGULARIZATION
@@ -64,23 +65,41 @@ def summarise(runs: dict[int, dict]) -> xr.Dataset:
     )
 
 
+ZOOM_PERIODS = 4  # periods of the target shown at the end of each free run, beside the whole span
+
+
 def plot(dataset: xr.Dataset) -> Figure:
-    """Returns: Fig. 2 (a) before and (b) after the target switch, with learning shaded."""
-    figure = Figure(figsize=(11, 5.5), layout="constrained")
-    axes = figure.subplots(2, 1)
+    """Returns: Fig. 2 (a) before and (b) after the target switch, with learning shaded; beside each, its last
+    few target periods of the free run (the whole span, 4.5-5.7 us, packs about 130 periods into the width)."""
+    figure = Figure(figsize=(13, 5.5), layout="constrained")
+    axes = figure.subplots(2, 2, width_ratios=(3, 1))
     t = dataset.time.values * 1e9
     switch = 5700.0
     learning = dataset.learning.values
-    for ax, part, label in ((axes[0], t < switch, "(a)"), (axes[1], t >= switch, "(b)")):
-        ax.plot(t[part], dataset.target.values[part], color="k", lw=1.0, label="target")
-        ax.plot(t[part], dataset.output.values[part], color="C3", lw=1.0, label="network output")
-        edges = np.flatnonzero(np.diff(np.r_[0, learning[part].astype(int), 0]))
-        for start, stop in edges.reshape(-1, 2):
-            ax.axvspan(t[part][start], t[part][stop - 1], color="C0", alpha=0.08, lw=0)
-        ax.set(xlim=(t[part][0], t[part][-1]), ylim=(-1.3, 1.3), ylabel="output")
-        ax.text(0.005, 0.95, f"{label}  shaded: learning", transform=ax.transAxes, va="top")
-    axes[0].legend(loc="upper right", ncols=2)
-    axes[1].set_xlabel("time (ns)")
+    windows = (FREE_WINDOWS["first"], FREE_WINDOWS["second"])
+    for row, part, label, (_, free_end, segment) in ((0, t < switch, "(a)", windows[0]),
+                                                       (1, t >= switch, "(b)", windows[1])):
+        whole, zoom = axes[row]
+        end = min(free_end * 1e9, t[part][-1])
+        shown = (end - ZOOM_PERIODS * segment["period"] * 1e9, end)
+        for ax in (whole, zoom):
+            ax.plot(t[part], dataset.target.values[part], color="k", lw=1.0, label="target")
+            ax.plot(t[part], dataset.output.values[part], color="C3", lw=1.0, label="network output")
+            edges = np.flatnonzero(np.diff(np.r_[0, learning[part].astype(int), 0]))
+            for start, stop in edges.reshape(-1, 2):
+                ax.axvspan(t[part][start], t[part][stop - 1], color="C0", alpha=0.08, lw=0)
+            ax.set(ylim=(-1.3, 1.3))
+        whole.set(xlim=(t[part][0], t[part][-1]), ylabel="output")
+        whole.axvspan(*shown, color="0.5", alpha=0.25, lw=0)
+        whole.text(0.005, 0.95, f"{label}  shaded: learning; grey: the zoom at the right", transform=whole.transAxes,
+                   va="top")
+        zoom.set(xlim=shown)
+        zoom.text(0.02, 0.95, f"{label} last {ZOOM_PERIODS} periods, free run", transform=zoom.transAxes, va="top",
+                  fontsize=8)
+        zoom.tick_params(labelleft=False)
+    axes[0, 0].legend(loc="upper right", ncols=2)
+    axes[1, 0].set_xlabel("time (ns)")
+    axes[1, 1].set_xlabel("time (ns)")
     return figure
 
 
@@ -125,19 +144,22 @@ def report(summary: dict) -> ReportSection:
     low, high = wilson_interval(passed, seeds)
     first = summary["seed"]
     which = f"seed {first}" if seeds == 1 else f"seeds {first}–{first + seeds - 1}"
-    measured = (f"{passed} of {seeds} ({which}) pass both free runs ({summary['mode']} mode; 95 % interval of the "
+    measured = (f"{passed} of {seeds} ({which}) pass{'es' if passed == 1 else ''} both free runs ({summary['mode']} "
+                "mode; 95 % interval of the "
                 f"rate {100 * low:.0f}–{100 * high:.0f} %); worst errors {100 * summary['worst_period_error']:.1f} % "
                 f"in period, {100 * summary['worst_amplitude_error']:.1f} % in amplitude")
     rows = (("Fig. 2: 40 MTJs generate 0.87 sin(2πt/45 ns), then 0.65 sin(2πt/80 ns), freely after learning",
              "both sustained after learning (one network shown)", measured),
             ("Fig. 2: energy the MTJs dissipate", "low energy cost (not quantified)",
              describe_energy(summary["energy"])))
+    verdicts = (verdict(passed, True, trials=seeds), verdict(summary["energy"]["per_step"], None))
     text = (f"Each seed draws a network of {summary['n_mtj']} MTJs and trains it by FORCE; a run passes when both free "
             f"runs are within 2 % of the target period and 5 % of its amplitude. {measured}. Energy of seed "
             f"{summary['seed']}'s run: {describe_energy(summary['energy'])}.")
     return ReportSection(rows, text, (("fig2_generation.png", f"Seed {summary['seed']}: output (red) and target "
                                                               "(black), learning shaded; (a) before and (b) after "
-                                                              "the target switch."),))
+                                                              "the target switch, each with its last 4 target periods "
+                                                              "of free run zoomed at the right."),), verdicts)
 
 
 STUDY = Study(

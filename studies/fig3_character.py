@@ -41,6 +41,7 @@ from mtjphys.reproduction import (
     save_figure,
     seed_option,
     Study,
+    verdict,
 )
 from mtjphys.tasks import builtin_character_path, Character, CHARACTER_PERIOD
 
@@ -223,12 +224,16 @@ def report(summary: dict) -> ReportSection:
              "the character is reproduced", measured),
             ("Fig. 3: energy the MTJs dissipate", "low energy cost (not quantified)",
              describe_energy(summary["energy"])))
+    verdicts = (verdict(max(summary["test_errors"]), GOAL, bound="at most", scale=100,
+                        unit=" % of the diagonal in every run"),
+                verdict(summary["energy"]["per_step"], None))
     text = (f"Innate training makes the network's response reproducible across initial states, FORCE trains two "
             f"readouts to write the character, and the network then writes it in closed loop from new initial "
             f"states (goal: error at most 5 % of the diagonal). Measured: {measured}.")
     return ReportSection(rows, text, (("fig3_character.png", "(b) the target's strokes in order, (c) the network's "
                                                              "closed-loop output, (d) the spread across initial "
-                                                             "states before and after innate training."),))
+                                                             "states before and after innate training."),),
+                         verdicts)
 
 
 STUDY = Study(

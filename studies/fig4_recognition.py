@@ -38,8 +38,10 @@ from mtjphys.reproduction import (
     save_figure,
     seed_option,
     seeds_option,
+    spread_in_words,
     Study,
     transfer_option,
+    verdict,
 )
 
 # Network settings (docs/networks.md): no feedback, random bias and input weights.
@@ -191,25 +193,29 @@ def report(summary: dict) -> ReportSection:
     rows = [("Fig. 4: square wave against sine, about 5 % noise, 100 test windows", "100 of 100", measured),
             ("Fig. 4: energy the MTJs dissipate", "low energy cost (not quantified)",
              describe_energy(summary["energy"]))]
+    verdicts = [verdict(summary["test_correct"], 100, trials=summary["test_windows"], paper_trials=100),
+                verdict(summary["energy"]["per_step"], None)]
     text = [f"One network of {summary['n_mtj']} MTJs learns by FORCE to tell a square wave (amplitude 2) from a sine "
             f"(amplitude 1), each window's class the sign of the mean output: {measured}."]
     figures = [("fig4_recognition.png", "(b) input, (c) target, (d) output with each window's mean (magenta: "
                                         "wrong); the dashed line ends training.")]
     if "sweep_noise" in summary:
         seeds = summary["seeds"]
-        which = f"seed {summary['seed']}" if seeds == 1 else f"seeds {summary['seed']}–{summary['seed'] + seeds - 1}"
+        which = (f"1 seed, seed {summary['seed']}" if seeds == 1 else
+                 f"mean ± std over seeds {summary['seed']}–{summary['seed'] + seeds - 1}")
         cells = lambda name: ", ".join(
-            f"{100 * n:g} %: {100 * m:.1f} ± {100 * s:.1f} %" for n, m, s in
+            f"{100 * n:g} %: {spread_in_words(100 * m, 100 * s, seeds, '.1f', ' %')}" for n, m, s in
             zip(summary["sweep_noise"], summary[f"accuracy_{name}_mean"], summary[f"accuracy_{name}_std"]))
-        rows.append(("Fig. 4: test accuracy against noise (mean ± std over seeds)", "not given",
+        rows.append(("Fig. 4: test accuracy against noise", "not given",
                      f"paper's amplitudes: {cells('paper')}; equal amplitudes: {cells('equal_amplitude')} "
                      f"({which})"))
-        text.append(f"Against noise (test accuracy, mean ± std over {which}): "
+        verdicts.append(verdict(summary["accuracy_paper_mean"][0], None))
+        text.append(f"Against noise (test accuracy, {which}): "
                     "with the paper's amplitudes "
                     f"{cells('paper')}; with the square at the sine's amplitude (control) {cells('equal_amplitude')}.")
         figures.append(("fig4_noise_sweep.png", "Test accuracy against the noise level, with the paper's amplitudes "
                                                 "and with equal amplitudes; mean ± std over seeds."))
-    return ReportSection(tuple(rows), "\n\n".join(text), tuple(figures))
+    return ReportSection(tuple(rows), "\n\n".join(text), tuple(figures), tuple(verdicts))
 
 
 STUDY = Study(

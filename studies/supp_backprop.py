@@ -54,6 +54,7 @@ from mtjphys.networks import (
     train_bptt,
 )
 from mtjphys.reproduction import (
+    count_in_words,
     params_option,
     prepare_outputs,
     quick_option,
@@ -61,7 +62,9 @@ from mtjphys.reproduction import (
     save_figure,
     seed_option,
     seeds_option,
+    spread_in_words,
     Study,
+    verdict,
 )
 from mtjphys.tasks import FREE_WINDOWS, SEGMENTS, sequential_digits_task, SINE_ARCHITECTURE
 
@@ -493,18 +496,18 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int = 40, device_mt
     return summary
 
 
-def _percent(spread: dict) -> str:
-    return f"{100 * spread['mean']:.1f} ± {100 * spread['std']:.1f} %"
+def _percent(spread: dict, count: int) -> str:
+    return spread_in_words(100 * spread["mean"], 100 * spread["std"], count, ".1f", " %")
 
 
 def report(summary: dict) -> ReportSection:
     count, n = len(summary["seeds"]), summary["n_mtj"]
-    where = f"{summary['mode']} mode, N = {n}, {count} seed{'s' if count > 1 else ''}, mean ± std"
+    where = f"{summary['mode']} mode, N = {n}, " + ("1 seed" if count == 1 else f"{count} seeds, mean ± std")
     sine = {t: summary[f"sine_{t}"] for t in TRAINERS}
     sine_text = "; ".join(f"{t.upper()} {sine[t]['passed']} of {count} pass, generation error "
-                          f"{_percent(sine[t]['generation_error'])}" for t in TRAINERS)
-    recognition = "; ".join(f"{t.upper()} {_percent(summary[f'recognition_{t}'])}" for t in TRAINERS)
-    digits = "; ".join(f"{t.upper()} {_percent(summary[f'digits_{t}'])}" for t in TRAINERS)
+                          f"{_percent(sine[t]['generation_error'], count)}" for t in TRAINERS)
+    recognition = "; ".join(f"{t.upper()} {_percent(summary[f'recognition_{t}'], count)}" for t in TRAINERS)
+    digits = "; ".join(f"{t.upper()} {_percent(summary[f'digits_{t}'], count)}" for t in TRAINERS)
     published = summary["published_digits"]
     rows = [
         ("Sine generation (Fig. 2 protocol), FORCE against BPTT in closed loop", "FORCE: both sines sustained "
@@ -517,23 +520,32 @@ def report(summary: dict) -> ReportSection:
         ("Time per BPTT update, surrogate mode", "not given",
          ", ".join(f"{task.replace('_', ' ')} {1e3 * s:.1f} ms" for task, s in summary["seconds_per_update"].items())),
     ]
+    bptt_digits = summary["digits_bptt"]
+    verdicts = [verdict(sine["force"]["passed"], True, trials=count),
+                verdict(summary["recognition_force"]["mean"], 1.0, within=0.01),
+                verdict(bptt_digits["mean"], published["accuracy"], sigmas=2.0,
+                        spread=bptt_digits["std"] if count > 1 else 0.0, paper_spread=published["std"]),
+                verdict(summary["seconds_per_update"], None)]
     text = [f"FORCE and BPTT train copies of the same network of {n} MTJs per seed ({where}). Sine generation: "
             f"{sine_text}. Recognition: {recognition}. Digits: {digits} (BPTT on its training images "
-            f"{_percent(summary['digits_bptt_train'])}; published {100 * published['accuracy']:.1f} ± "
+            f"{_percent(summary['digits_bptt_train'], count)}; published {100 * published['accuracy']:.1f} ± "
             f"{100 * published['std']:.1f} %)."]
     if "device" in summary:
         device = summary["device"]
-        measured = (f"FORCE {_percent(device['force'])}, BPTT {_percent(device['bptt'])} ({device['updates']} "
-                    f"updates of {device['batch_size']} images), surrogate-trained weights "
-                    f"{_percent(device['surrogate_trained'])}; {device['seconds_per_update']['mean']:.2f} s per update")
+        runs = len(device["seeds"])
+        measured = (f"FORCE {_percent(device['force'], runs)}, BPTT {_percent(device['bptt'], runs)} "
+                    f"({device['updates']} updates of {device['batch_size']} images), surrogate-trained weights "
+                    f"{_percent(device['surrogate_trained'], runs)}; {device['seconds_per_update']['mean']:.2f} s per "
+                    "update")
         rows.append((f"Digits in device mode ({device['n_mtj']} MTJs, {device['images']} images, gradients through "
                      "every LLG solve)", "not given", measured))
+        verdicts.append(verdict(device["force"]["mean"], None))
         text.append(f"Device mode, {device['n_mtj']} MTJs, {device['images']} images (a quarter for testing), "
-                    f"{len(device['seeds'])} seed(s): {measured}.")
+                    f"{count_in_words(runs, 'seed')}: {measured}.")
     caption = ("(a) BPTT's minibatch loss per update; (b) the first free run of FORCE and BPTT; (c) "
                "test accuracies, mean ± std over seeds, with the published digits figure; (d) sine "
                "generation errors per seed.")
-    return ReportSection(tuple(rows), "\n\n".join(text), (("supp_backprop.png", caption),))
+    return ReportSection(tuple(rows), "\n\n".join(text), (("supp_backprop.png", caption),), tuple(verdicts))
 
 
 STUDY = Study(

@@ -30,7 +30,6 @@ import json
 import time
 
 import click
-import matplotlib.ticker
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
@@ -42,6 +41,7 @@ from mtjphys.data import provenance
 from mtjphys.device import is_warm
 from mtjphys.networks import largest_lyapunov_exponent
 from mtjphys.reproduction import (
+    count_in_words,
     mode_option,
     params_option,
     prepare_outputs,
@@ -50,7 +50,9 @@ from mtjphys.reproduction import (
     save_figure,
     seed_option,
     seeds_option,
+    spread_in_words,
     Study,
+    verdict,
 )
 from mtjphys.tasks import builtin_character_path, Character
 
@@ -339,6 +341,8 @@ def summarise(dataset: xr.Dataset) -> dict:
 def plot(dataset: xr.Dataset, summary: dict) -> Figure:
     """Returns: (a) the exponent against the gain, (b) the driven exponent against the input scale, (c) the
     spread across initial states before and after innate training, (d) the closed-loop errors."""
+    from mtjphys.reproduction import log_ticks
+
     figure = Figure(figsize=(16, 4.2), layout="constrained")
     gain_axes, input_axes, spread_axes, error_axes = figure.subplots(1, 4)
     for k, network in enumerate(dataset.network.values):
@@ -359,8 +363,7 @@ def plot(dataset: xr.Dataset, summary: dict) -> Figure:
     input_axes.axvline(summary["input_scale"], color="0.5", lw=0.8, ls="--")
     input_axes.set(xscale="log", xlabel="input scale s_in", ylabel="Lyapunov exponent along the pen path (1/step)",
                    title=f"(b) surrogate, g = {summary['chaotic_gain']:g}, driven by the pen path")
-    input_axes.set_xticks(scales, labels=[f"{s:g}" for s in scales])
-    input_axes.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    log_ticks(input_axes.xaxis, scales)
     steps = dataset.trial_step.values
     for condition, color in zip(CONDITIONS, ("C1", "C0")):
         spread_axes.plot(steps * mp.STEP * 1e9, dataset.spread_trace.sel(condition=condition).isel(seed=0),
@@ -427,8 +430,9 @@ def run(output_dir, *, seed: int = 0, seeds: int = 5, n_mtj: int | None = None, 
     return summary
 
 
-def _exponents(curve: dict) -> str:
-    return ", ".join(f"{g:g}: {m:+.4f} ± {s:.4f}" for g, m, s in zip(curve["gain"], curve["mean"], curve["std"]))
+def _exponents(curve: dict, seeds: int) -> str:
+    return ", ".join(f"{g:g}: {spread_in_words(m, s, seeds, '+.4f')}"
+                     for g, m, s in zip(curve["gain"], curve["mean"], curve["std"]))
 
 
 def _onset(record: dict) -> str:
@@ -449,7 +453,7 @@ def report(summary: dict) -> ReportSection:
     gain, scale = summary["chaotic_gain"], summary["input_scale"]
     before, after = summary["pen_exponent_before"], summary["pen_exponent_after"]
     writing = (f"median closed-loop error {100 * summary['median_error_with_innate']:.2g} % with innate training "
-               f"({summary['within_goal_with_innate']} of {runs} runs within 5 %), "
+               f"({summary['within_goal_with_innate']} of {count_in_words(runs, 'run')} within 5 %), "
                f"{100 * summary['median_error_without_innate']:.2g} % without "
                f"({summary['within_goal_without_innate']} of {runs})")
     rows = (
@@ -457,12 +461,17 @@ def report(summary: dict) -> ReportSection:
          onsets),
         (f"Fig. 3 at g = {gain:g}, s_in = {scale:g} (untrained network chaotic): Lyapunov exponent along the pen "
          "path before → after innate training", "not given",
-         f"{before['mean']:+.4f} ± {before['std']:.4f} → {after['mean']:+.4f} ± {after['std']:.4f} per step"),
+         f"{spread_in_words(before['mean'], before['std'], seeds, '+.4f')} → "
+         f"{spread_in_words(after['mean'], after['std'], seeds, '+.4f')} per step"
+         + (" (1 seed)" if seeds == 1 else "")),
         (f"Fig. 3 at g = {gain:g}, s_in = {scale:g}: spread across initial states before → after; writing error",
          "innate training makes the closed loop reliable",
          f"{summary['spread_before']['mean']:.3f} → {summary['spread_after']['mean']:.3f}; {writing}"),
     )
-    curves = "\n".join(f"- {network}: {_exponents(curve)}" for network, curve in summary["exponent_per_step"].items())
+    verdicts = (verdict(summary["onset"], None), verdict(before["mean"], None),
+                verdict(summary["within_goal_with_innate"], True, trials=runs))
+    curves = "\n".join(f"- {network}: {_exponents(curve, seeds)}"
+                       for network, curve in summary["exponent_per_step"].items())
     chosen = (f"g = {gain:g}, the smallest gain tried whose exponent is more than {SIGNIFICANCE:g} standard errors "
               "above 0 in every seed (surrogate MTJs)" if summary["chaotic_gain_found"] else
               f"g = {gain:g}, the largest gain tried (none was clearly chaotic)")
@@ -471,15 +480,17 @@ def report(summary: dict) -> ReportSection:
                   if summary["driven_chaotic"] else
                   f"s_in = {scale:g}, the weakest input scale tried (at none did the driven network stay clearly "
                   "chaotic)")
-    verdict = ("Innate training helps here" if summary["median_error_with_innate"] < summary[
+    helps = ("Innate training helps here" if summary["median_error_with_innate"] < summary[
         "median_error_without_innate"] else "Innate training does not help here")
-    text = (f"Largest Lyapunov exponent (per 1.5 ns step; mean ± std over {seeds} seeds) of the untrained autonomous "
+    over = f"mean ± std over {count_in_words(seeds, 'seed')}" if seeds > 1 else "1 seed"
+    text = (f"Largest Lyapunov exponent (per 1.5 ns step; {over}) of the untrained autonomous "
             f"network of {summary['n_mtj']} neurons, Fig. 3's architecture (p = 0.1, a = 0.3), against the gain g "
             f"(Benettin's method, the tangent carried by jax.jvp through the step; {summary['steps']['surrogate']} "
             f"steps averaged, {summary['steps']['device']} in device mode):\n\n{curves}\n\n"
             f"Onset: {onsets}. The pen path drives the network and suppresses chaos: exponents along the pen path "
             f"at g = {gain:g} by input scale: {driven} (Fig. 3 uses 2). Fig. 3 was rerun at {chosen}, and "
-            f"{scale_text}, in {summary['mode']} mode over {seeds} seeds. {verdict}: {writing}; the exponent along "
+            f"{scale_text}, in {summary['mode']} mode over {count_in_words(seeds, 'seed')}. {helps}: {writing}; the "
+            "exponent along "
             f"the pen path goes from {before['mean']:+.4f} to {after['mean']:+.4f} per step and the spread across "
             f"initial states from {summary['spread_before']['mean']:.3f} to {summary['spread_after']['mean']:.3f}.")
     return ReportSection(rows, text, (("supp_chaos.png", "(a) largest Lyapunov exponent against the gain for "
@@ -487,7 +498,7 @@ def report(summary: dict) -> ReportSection:
                                                          "along the pen path against the input scale; (c) spread "
                                                          "across initial states before and after innate training; "
                                                          "(d) closed-loop writing errors with and without innate "
-                                                         "training."),))
+                                                         "training."),), verdicts)
 
 
 STUDY = Study(

@@ -44,6 +44,7 @@ from mtjphys.reproduction import (
     seed_option,
     seeds_option,
     Study,
+    verdict,
 )
 
 MU0 = 1.25663706212e-6
@@ -362,11 +363,17 @@ def report(summary: dict) -> ReportSection:
         (f"ST-FMR antisymmetric / symmetric part, epsilon' = {FIELD_LIKE:g}", "≠ 0",
          f"{ratio['with_field_like']:+.3f}"),
     ]
+    verdicts = [verdict(kittel_deviation, None),
+                verdict(summary["alpha_from_linewidth"], summary["alpha"], within=0.01),
+                verdict(summary["coercive_field_easy_axis"], summary["anisotropy_field"], within=0.02),
+                verdict(ratio["damping_like"], 0.0, absolute=0.01),
+                verdict(abs(ratio["with_field_like"]), 0.01, bound="at least", unit=" in magnitude")]
     for experiment, result in summary["experiments"].items():
         identified = ", ".join(result["identified"]) or "none"
         pairs = "; not separated: " + ", ".join(result["not_separated"]) if result["not_separated"] else ""
         rows.append((f"Fit of a noisy {experiment.replace('_', ' ')}: identified (median SE < "
                      f"{100 * summary['identified_below']:g} %)", "—", f"{identified}{pairs}"))
+        verdicts.append(verdict(None, None))
     text = ("The reference junction's FMR dispersion, linewidth, ST-FMR spectrum and R(H) loops computed from the "
             "linearised LLG, and synthetic noisy versions fitted back: an out-of-plane dispersion measures gamma, "
             "alpha (from its linewidth) and only the combination mu0 Meff = mu0 Ms - 2 Ku / Ms; a loop along the "
@@ -374,7 +381,7 @@ def report(summary: dict) -> ReportSection:
             "field-like torque.")
     caption = ("(a) dispersion beside Kittel, (b) linewidth against frequency, (c) ST-FMR spectra and their "
                "Lorentzian parts, (d, e) loops, (f) median relative standard error of each fitted parameter.")
-    return ReportSection(tuple(rows), text, (("supp_characterisation.png", caption),))
+    return ReportSection(tuple(rows), text, (("supp_characterisation.png", caption),), tuple(verdicts))
 
 
 STUDY = Study(

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 
-import matplotlib.ticker
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
@@ -43,6 +42,7 @@ from mtjphys.reproduction import (
     seed_option,
     seeds_option,
     Study,
+    verdict,
 )
 
 FREE = ("alpha", "Ku", "polarization", "Lambda")
@@ -179,6 +179,8 @@ def summarise(dataset: xr.Dataset) -> dict:
 def plot(dataset: xr.Dataset) -> Figure:
     """Returns: per free parameter, the median |relative error| (solid) and relative standard error (dashed)
     against the noise, one colour per experiment, the second device's in thin lines."""
+    from mtjphys.reproduction import log_ticks
+
     figure = Figure(figsize=(12, 3.6), layout="constrained")
     axes = figure.subplots(1, len(FREE), sharey=True)
     noise = dataset.noise.values
@@ -193,8 +195,7 @@ def plot(dataset: xr.Dataset) -> Figure:
                 ax.plot(noise, standard, "--", color=f"C{k}", lw=width)
         ax.axhline(IDENTIFIED, color="0.6", lw=0.6, ls=":")
         ax.set(xscale="log", yscale="log", xlabel="noise (Ω)", title=parameter)
-        ax.set_xticks(noise, labels=[f"{n:g}" for n in noise])
-        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        log_ticks(ax.xaxis, noise)
     axes[0].set_ylabel("|relative error| (—), relative SE (- -)")
     axes[0].legend(fontsize=7)
     return figure
@@ -238,7 +239,8 @@ def report(summary: dict) -> ReportSection:
             f"{summary['converged']} of {summary['fits']} fits converged.")
     caption = ("Median |relative error| (solid) and relative standard error (dashed) of each fitted "
                "parameter against the noise, per experiment; thin lines: the second device.")
-    return ReportSection(tuple(rows), text, (("supp_fitting.png", caption),))
+    verdicts = tuple(verdict(None, None) for _ in rows)
+    return ReportSection(tuple(rows), text, (("supp_fitting.png", caption),), verdicts)
 
 
 STUDY = Study(

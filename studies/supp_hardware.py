@@ -6,22 +6,22 @@ a bias-dependent TMR, Joule heating and room temperature do to the neuron and to
 The junction is the record of --params (default the reference), with the bias dependence, heating,
 temperature and area each part sets.
 
-(a) The operating point over a wide range of current densities: the voltage across the barrier, the
+(a, b) The operating point over a wide range of current densities: the voltage across the barrier, the
     energy the junction dissipates in a window (the integral of V I over the window, from the
     resistance trace) and dR, for a constant TMR and for TMR(V) = TMR0 / (1 + (V / V_half)^2) with
     V_half = 1.0, 0.7 and 0.5 V; the same under a voltage drive at V = j A R0; and the transfer curve's
     nonlinearity on the operating range (largest distance of the normalised curve from a straight line).
-(b) Joule heating: the free layer at T = T_ambient + R_th P, with Ms(T) by Bloch's law (Curie
+(c) Joule heating: the free layer at T = T_ambient + R_th P, with Ms(T) by Bloch's law (Curie
     temperature 750 K assumed) and Ku ~ Ms^3, A ~ Ms^2 (Callen-Callen; the record's exponents), at 0 K and
     300 K ambient: its temperature, its small-angle precession frequency (a perpendicular layer softens as
     it heats) and the mean and spread of dR at 0.9e10 A/m^2 against the thermal resistance R_th
     (realisations drawn from SEED).
-(c) The Fig. 2 task over seeds SEED .. SEED + SEEDS - 1 against V_half (device mode, 0 K) and against
+(d, e) The Fig. 2 task over seeds SEED .. SEED + SEEDS - 1 against V_half (device mode, 0 K) and against
     R_th (0 K ambient: the heat alone makes the free layers noisy; thermal surrogate).
-(d) The Fig. 2 task at 300 K against the free layer's area (thickness, current density and RA kept,
+(f) The Fig. 2 task at 300 K against the free layer's area (thickness, current density and RA kept,
     so R scales as 1 / area and the energy per window as the area; thermal surrogate): the area,
     the stability factor K_eff V / k_B T and the energy at which it works.
-The energy per step and per task of Fig. 2 in device mode comes from (c) at constant TMR; Figs. 3 and
+The energy per step and per task of Fig. 2 in device mode comes from (d) at constant TMR; Figs. 3 and
 4 report theirs in their own studies.
 
 Writes supp_hardware.nc and supp_hardware.png; the sweeps keep their points in DIR/sweeps/.
@@ -56,17 +56,18 @@ from mtjphys.reproduction import (
     Study,
     SuccessCurve,
     sweep_record,
+    verdict,
 )
 from mtjphys.tasks import generation_metrics_dataset
 
 V_HALF = [math.inf, 1.0, 0.7, 0.5]  # [V]; inf: constant TMR
 QUICK_V_HALF = [math.inf, 0.5]
-CURRENTS = (0.2e10, 1.4e10)  # [A/m^2], the range of (a)
+CURRENTS = (0.2e10, 1.4e10)  # [A/m^2], the range of (a, b)
 CURIE = 750.0  # [K], assumed for a 1 nm CoFeB free layer
-THERMAL_RESISTANCES = [0.0, 1e4, 1e5, 1e6]  # [K/W], (b)
-FIG2_THERMAL_RESISTANCES = [0.0, 1e2, 1e3, 1e4]  # [K/W], (c): the reference disc breaks near 1 mK
+THERMAL_RESISTANCES = [0.0, 1e4, 1e5, 1e6]  # [K/W], (c)
+FIG2_THERMAL_RESISTANCES = [0.0, 1e2, 1e3, 1e4]  # [K/W], (e): the reference disc breaks near 1 mK
 QUICK_FIG2_THERMAL_RESISTANCES = [0.0, 1e3]
-AREA_FACTORS = [1e4, 1e5, 1e6, 1e7, 1e8]  # (d)
+AREA_FACTORS = [1e4, 1e5, 1e6, 1e7, 1e8]  # (f)
 QUICK_AREA_FACTORS = [1e7]
 J_HEATING = 0.9e10
 ROOM = 300.0
@@ -80,7 +81,9 @@ def device(v_half: float = math.inf, thermal_resistance: float = 0.0, temperatur
     record = parameters or mp.Parameters()
     return record.replace(V_half=None if math.isinf(v_half) else v_half, thermal_resistance=thermal_resistance,
                           temperature=temperature, curie_temperature=curie, area=record["area"] * area_factor,
-                          R_P=record["R_P"] / area_factor, R_AP=record["R_AP"] / area_factor)
+                          R_P=record["R_P"] / area_factor, R_AP=record["R_AP"] / area_factor,
+                          # a layer of 10^4-10^8 times the area, a heat sink's thought experiment, on purpose
+                          allow_implausible=record["allow_implausible"] or area_factor > 1)
 
 
 def stability_factor(record: mp.Parameters) -> float:
@@ -93,7 +96,7 @@ def stability_factor(record: mp.Parameters) -> float:
 
 
 def operating_range(points: int, parameters: mp.Parameters | None = None) -> xr.Dataset:
-    """(a): voltage, energy and dR over the current density for each V_half, under current and voltage drive
+    """(a, b): voltage, energy and dR over the current density for each V_half, under current and voltage drive
     (the grid holds the operating range's ends exactly)."""
     js = np.union1d(np.round(np.linspace(*CURRENTS, points), -6), mp.OPERATING_RANGE)  # no near-duplicates
     on_range = np.linspace(*mp.OPERATING_RANGE, 11)
@@ -130,7 +133,7 @@ def operating_range(points: int, parameters: mp.Parameters | None = None) -> xr.
 
 
 def heating(realisations: int, seed: int, parameters: mp.Parameters | None = None) -> xr.Dataset:
-    """(b): the heated free layer's temperature and dR at J_HEATING against R_th, at 0 K and 300 K ambient."""
+    """(c): the heated free layer's temperature and dR at J_HEATING against R_th, at 0 K and 300 K ambient."""
     ambients = [0.0, ROOM]
     shape = (len(ambients), len(THERMAL_RESISTANCES))
     temperature, mean, spread, frequency = np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape)
@@ -205,13 +208,18 @@ def curve(dataset: xr.Dataset, kind: str) -> SuccessCurve:
 
 
 def _label_zero(ax, levels, positions) -> None:
-    """Ticks at the levels of a log axis, the zero level (drawn a decade below the smallest) labelled 0."""
-    ax.set_xticks(positions, [f"{v:g}" for v in levels])
-    ax.minorticks_off()
+    """Ticks at the levels of a log axis, the zero level (drawn a decade below the smallest) labelled 0, in the
+    notation of log axes (10ⁿ)."""
+    from mtjphys.reproduction import log_ticks
+
+    log_ticks(ax.xaxis, levels, positions)
 
 
 def plot(dataset: xr.Dataset) -> Figure:
-    figure = Figure(figsize=(14, 8), layout="constrained")
+    """Returns: the figure, panels (a)-(f) in reading order: (a) dR and (b) energy over the current density,
+    (c) Joule heating, Fig. 2 against (d) the bias dependence of the TMR, (e) the thermal resistance and (f) the
+    area at 300 K."""
+    figure = Figure(figsize=(14, 8.5), layout="constrained")
     (transfer, energy, heat), (bias, hot, volume) = figure.subplots(2, 3)
     js = dataset.current_density.values / 1e10
     for index, v_half in enumerate(dataset.v_half.values):
@@ -222,12 +230,12 @@ def plot(dataset: xr.Dataset) -> Figure:
     for ax in (transfer, energy):
         ax.axvspan(*(np.array(mp.OPERATING_RANGE) / 1e10), color="0.9", zorder=0)
         ax.set_xlabel("current density (10¹⁰ A/m²)")
-    transfer.set(ylabel="dR (Ω)", title="(a) dR; dotted: voltage drive at V = jAR0")
+    transfer.set(ylabel="dR (Ω)", title="(a) dR; dotted: voltage drive, V = jAR₀")
     transfer.legend(fontsize=7)
-    energy.set(ylabel="energy per window (fJ)", title="(a) energy per window; grey: the operating range")
+    energy.set(ylabel="energy per window (fJ)", title="(b) energy per window\n(grey: the operating range)")
     volts = energy.twinx()
     volts.plot(js, dataset.voltage_max.isel(v_half=0), "k--", lw=1)
-    volts.set_ylabel("largest voltage, constant TMR (V), dashed")
+    volts.set_ylabel("largest voltage (V), constant TMR, dashed")
     r_th = dataset.thermal_resistance.values
     shown = np.where(r_th > 0, r_th, r_th[r_th > 0].min() / 10)
     for index, ambient in enumerate(dataset.ambient_temperature.values):
@@ -235,17 +243,19 @@ def plot(dataset: xr.Dataset) -> Figure:
                       yerr=dataset.heated_delta_r_std.isel(ambient_temperature=index), marker="os"[index], capsize=3,
                       label=f"{ambient:g} K ambient")
         for x, t in zip(shown, dataset.heated_temperature.isel(ambient_temperature=index).values):
-            heat.annotate(f"{t:.0f} K", (x, 0), textcoords="offset points", xytext=(0, 4 + 10 * index), fontsize=6,
-                          ha="center", xycoords=("data", "axes fraction"))
-    heat.set(xscale="log", xlabel="thermal resistance (K/W)", ylabel="dR at 0.9e10 A/m² (Ω)",
-             title="(b) Joule heating: mean ± std of dR; labels: free-layer T")
+            heat.annotate(f"{t:.0f} K", (x, 1), textcoords="offset points", xytext=(0, -10 - 9 * index), fontsize=6,
+                          ha="center", va="top", xycoords=("data", "axes fraction"), color=f"C{index}")
+    top = (dataset.heated_delta_r_mean + dataset.heated_delta_r_std).max().item()
+    bottom = (dataset.heated_delta_r_mean - dataset.heated_delta_r_std).min().item()
+    heat.set_ylim(bottom - 0.05 * (top - bottom), top + 0.3 * (top - bottom))  # room for the labels at the top
+    heat.set(xscale="log", xlabel="thermal resistance (K/W)", ylabel="dR at 0.9 × 10¹⁰ A/m² (Ω)",
+             title="(c) Joule heating: dR, mean ± std\n(labels: free-layer temperature)")
     _label_zero(heat, r_th, shown)
     heat.legend(fontsize=7)
     for ax, kind, xlabel, title in (
-        (bias, "v_half", "V_half (V; constant TMR at the left)", "(c) Fig. 2 against the bias dependence of the TMR"),
-        (hot, "thermal_resistance", "thermal resistance (K/W), 0 K ambient",
-         "(c) Fig. 2 with Joule heating"),
-        (volume, "area_factor", "free-layer area / reference, 300 K", "(d) Fig. 2 at 300 K against the area"),
+        (bias, "v_half", "V_half (V; ∞: constant TMR)", "(d) Fig. 2 against the TMR's bias dependence"),
+        (hot, "thermal_resistance", "thermal resistance (K/W), 0 K ambient", "(e) Fig. 2 with Joule heating"),
+        (volume, "area_factor", "free-layer area / reference, 300 K", "(f) Fig. 2 at 300 K against the area"),
     ):
         levels = dataset[f"fig2_{kind}"].values
         positions = np.arange(levels.size) if kind == "v_half" else np.where(levels > 0, levels,
@@ -261,6 +271,8 @@ def plot(dataset: xr.Dataset) -> Figure:
     per_step = dataset.fig2_energy_per_step_vs_area_factor.mean("fig2_seed_area_factor")
     joules.plot(dataset.fig2_area_factor.values, per_step, "k--", marker="x")
     joules.set(yscale="log", ylabel="MTJ energy per step (J), dashed")
+    for ax in (transfer, energy, heat, bias, hot, volume):
+        ax.title.set_fontsize(10)
     return figure
 
 
@@ -359,6 +371,7 @@ def report(summary: dict) -> ReportSection:
          f"{per_step * 1e12:.2f} pJ per step, {per_task * 1e9:.1f} nJ per task (MTJs alone)"),
         ("Fig. 2 at room temperature", "not studied", room),
     )
+    verdicts = (verdict(per_step, None), verdict(None, None))
     nonlinearity = ", ".join(f"{k}: {'not monotonic' if v is None else f'{v:.4f}'}"
                              for k, v in summary["nonlinearity"].items())
     on_range = ", ".join(f"{k}: {a:.1f} → {b:.1f} Ω" for k, (a, b) in summary["delta_r_range"].items())
@@ -386,11 +399,11 @@ def report(summary: dict) -> ReportSection:
         f"At 300 K against the free layer's area (same thickness, current density and RA): "
         f"{success['area_factor'].describe(' × the area')}; {room}.",
     ]
-    return ReportSection(rows, "\n\n".join(text), (("supp_hardware.png", "(a) dR and the energy per window "
-                                                        "against the current density for four V_half; (b) dR under "
-                                                        "Joule heating; (c) Fig. 2 against V_half and the thermal "
-                                                        "resistance; (d) Fig. 2 at 300 K against the free layer's "
-                                                        "area, with its energy per step."),))
+    return ReportSection(rows, "\n\n".join(text), (("supp_hardware.png", "(a) dR and (b) the energy per window "
+                                                        "against the current density for four V_half; (c) dR under "
+                                                        "Joule heating; Fig. 2 against (d) V_half and (e) the thermal "
+                                                        "resistance; (f) Fig. 2 at 300 K against the free layer's "
+                                                        "area, with its energy per step."),), verdicts)
 
 
 STUDY = Study(
@@ -403,7 +416,7 @@ STUDY = Study(
         seed_option(),
         seeds_option(6, "Fig. 2 networks per point"),
         click.Option(["--realisations"], default=64, show_default=True,
-                     help="Windows per point of the heating curve (b)."),
+                     help="Windows per point of the heating curve (c)."),
         quick_option("Fewer currents and areas."),
         params_option(),
         scheduler_option(),

@@ -37,19 +37,24 @@ import mtjphys as mp
 from mtjphys.data import provenance
 from mtjphys.device import Device, is_warm, make_device
 from mtjphys.reproduction import (
+    combined,
+    count_in_words,
     params_option,
     prepare_outputs,
     ReportSection,
     save_figure,
     seed_option,
     seeds_option,
+    spread_in_words,
     Study,
+    verdict,
 )
 from mtjphys.tasks import free_run_metrics
 
 TRACE_CURRENT = 0.9e10  # [A/m^2], Fig. 1(c)
 CONVERGENCE_CURRENTS = (0.8e10, 0.9e10, 1.0e10)
 WIDE_RANGE = (1e9, 1e11)  # [A/m^2]
+PAPER_DELTA_R = (114.0, 145.0)  # [Ohm] at 0.8 and 1.0e10 A/m^2, MuMax3 in the paper
 DIAMETERS = (50e-9, 100e-9, 150e-9, 200e-9)
 ASPECT_RATIOS = (1.0, 1.5, 2.0, 3.0)  # length / width of an ellipse 100 nm long
 MODELS = ("micromagnetic", "macrospin_reference", "macrospin_own", "micromagnetic_calibrated")
@@ -366,6 +371,8 @@ def report(summary: dict) -> ReportSection:
     mm, ref, own, cal = (summary[k] for k in ("micromagnetic", "macrospin_reference", "macrospin_own", "calibrated"))
     cell = summary["finest_cell"] * 1e9
     body = f"{summary['finest_length'] * 1e9:g} nm {summary['finest_geometry']}"
+    accuracy = spread_in_words(100 * summary["fig4_accuracy"][0], 100 * summary["fig4_accuracy"][1], summary["seeds"],
+                               ".1f", " %")
     rows = (
         (f"Fig. 1(d) micromagnetically ({body}): ΔR at 0.8 and 1.0 × 10¹⁰ A/m²", "114 → 145 Ω (MuMax3)",
          f"{mm[0]:.1f} → {mm[1]:.1f} Ω on {cell:g} nm cells; with Ku for the body's own factors "
@@ -374,9 +381,14 @@ def report(summary: dict) -> ReportSection:
         ("Micromagnetic against the body's own macrospin, over the operating range", "—",
          f"within {100 * summary['difference_from_own_macrospin']:.1f} %"),
         ("Fig. 2 / Fig. 4 on the micromagnetic transfer curve (surrogate)", "sustained sine; > 99 % recognition",
-         f"{summary['fig2_passed']}/{summary['seeds']} seeds pass (from seed {summary['seed']}); accuracy "
-         f"{100 * summary['fig4_accuracy'][0]:.1f} ± {100 * summary['fig4_accuracy'][1]:.1f} %"),
+         f"{summary['fig2_passed']} of {count_in_words(summary['seeds'], 'seed')} pass (from seed {summary['seed']}); "
+         f"accuracy {accuracy}"),
     )
+    # the paper's pair against ours, by the end further from it
+    worst = max(zip(mm, PAPER_DELTA_R), key=lambda pair: abs(pair[0] / pair[1] - 1))
+    verdicts = (verdict(*worst, within=0.05), verdict(summary["difference_from_own_macrospin"], None),
+                combined(verdict(summary["fig2_passed"], True, trials=summary["seeds"]),
+                         verdict(summary["fig4_accuracy"][0], 0.99, bound="at least", scale=100, unit=" % accuracy")))
     convergence = "; ".join(f"{k}: " + ", ".join(f"{v:.2f}" for v in row) for k, row in summary["convergence"].items())
     deviation = lambda pair: 100 * (pair[0] / pair[1] - 1)
     size = {k: deviation(v) for k, v in summary["size"].items()}
@@ -406,7 +418,7 @@ def report(summary: dict) -> ReportSection:
                "(red; green: Ku for the body's own factors) against the reference macrospin (dashed) "
                "and the body's own (dotted). Bottom: convergence in the cell size, the ringing mode, "
                "and the macrospin's error against size and aspect ratio.")
-    return ReportSection(rows, text, (("supp_micromagnetic.png", caption),))
+    return ReportSection(rows, text, (("supp_micromagnetic.png", caption),), verdicts)
 
 
 STUDY = Study(

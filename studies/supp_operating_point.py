@@ -61,6 +61,7 @@ from mtjphys.reproduction import (
     seeds_option,
     Study,
     SuccessCurve,
+    verdict as judge,
 )
 
 MU0 = 1.25663706212e-6
@@ -408,10 +409,11 @@ def report(summary: dict) -> ReportSection:
     ]
     rows = (("Supplement: the neuron at its operating point (VCMA, bias-dependent torques, heating)", "not modelled",
              verdict),)
+    verdicts = (judge(None, None),)
     caption = ("(a) dR and (b) the anisotropy at the bias against ξ and polarity; (c) the field-like torque in V²; "
                "(d) heating; (e) Figs. 2 and 4 against ξ; (f) the reference layer's stray field; (g) the heating's "
                "lag.")
-    return ReportSection(rows, "\n\n".join(text), (("supp_operating_point.png", caption),))
+    return ReportSection(rows, "\n\n".join(text), (("supp_operating_point.png", caption),), verdicts)
 
 
 STUDY = Study(

@@ -46,6 +46,7 @@ from mtjphys.reproduction import (
     Study,
     SuccessCurve,
     sweep_record,
+    verdict,
 )
 from mtjphys.tasks import generation_metrics_dataset, SINE_ARCHITECTURE
 
@@ -174,6 +175,7 @@ def report(summary: dict) -> ReportSection:
     success = {name: SuccessCurve.from_json(record) for name, record in summary["success"].items()}
     rows = (("Supplement: weight fluctuation, delay and failed readout synapses are tolerated", "yes",
              "; ".join(f"{WHAT[name]}: {curve.breaking.describe(UNITS[name])}" for name, curve in success.items())),)
+    verdicts = (verdict(None, True, incomparable="the paper states no level to compare at"),)
     seeds = seeds_in_words(summary["seed"], summary["seeds"])
     text = [f"{WHAT[name][0].upper()}{WHAT[name][1:]}, success rate over {seeds} (surrogate mode, "
             "95 % Wilson "
@@ -187,7 +189,7 @@ def report(summary: dict) -> ReportSection:
                     f"the same verdict as surrogate mode in {agreement['same_verdict']} of {agreement['runs']} runs.")
     caption = ("Generation error (blue) and success rate with 95 % intervals (red: surrogate, green: "
                "device; band: perfect synapses) for each imperfection.")
-    return ReportSection(rows, "\n\n".join(text), (("supp_synapses.png", caption),))
+    return ReportSection(rows, "\n\n".join(text), (("supp_synapses.png", caption),), verdicts)
 
 
 STUDY = Study(

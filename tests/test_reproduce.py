@@ -27,11 +27,30 @@ def test_every_output_and_the_report(quick_results):
         for name in study.outputs:
             assert (quick_results / name).stat().st_size > 1000, name
     report = (quick_results / "report.md").read_text()
-    assert "| R0, resistance at equilibrium | 11.05 kΩ | 11.050 kΩ |" in report
+    assert "| R0, resistance at equilibrium | 11.05 kΩ | 11.050 kΩ | agrees | within 1 % |" in report
     pngs = [f for study in studies.values() for f in study.outputs if f.endswith(".png")]
     assert all(f"]({png})" in report for png in pngs)
     assert "<img src='fig3_character.png'" in (quick_results / "report.html").read_text()
     assert "None" not in report and "{" not in report  # prose and tables, not Python values
+
+
+def test_every_row_of_the_report_has_a_verdict_and_no_raw_key(quick_results):
+    """Each comparison row says agrees, differs or not comparable with its tolerance; one seed shows no spread;
+    the studies' keys show by their labels."""
+    from mtjphys.reproduction._study import LABELS
+
+    report = (quick_results / "report.md").read_text()
+    table = report.split("| result | paper | measured here | verdict | tolerance |")[1].split("\n\n")[0]
+    rows = [[cell.strip() for cell in line.strip("|").split(" | ")] for line in table.splitlines()[2:]]
+    assert rows and all(len(row) == 5 and row[3] in ("agrees", "differs", "not comparable") and row[4] for row in rows)
+    verdicts = {row[0]: row[3] for row in rows}
+    assert verdicts["R0, resistance at equilibrium"] == "agrees"
+    chaos = next(row for row in rows if row[0].endswith("spread across initial states before → after; writing error"))
+    if "0 of 2 runs within 5 %" in chaos[2]:  # too few runs to call it either way
+        assert chaos[3] == "not comparable" and "too few runs" in chaos[4]
+    assert not [row for row in rows if "1 seed" in row[2] and "± 0.0" in row[2]]
+    assert "1 seeds" not in report and "first 1 " not in report
+    assert not [key for key in LABELS if not key.isalpha() and key in report]
 
 
 def test_fig1_numbers(quick_results):

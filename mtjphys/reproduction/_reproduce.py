@@ -19,6 +19,7 @@ import click
 from ..data._datasets import atomic_write, release_compiled_programs
 from ..data._provenance import provenance
 from ._study import prepare_outputs, ReportSection, Study
+from ._verdict import AGREES, DIFFERS, NOT_COMPARABLE
 
 REPORTS = ("report.md", "report.html")
 TITLE = "Reproduction of “Recurrent neural networks made of magnetic tunnel junctions”"
@@ -67,7 +68,8 @@ def _markdown_inline(text: str) -> str:
 
 def write_report(directory: pathlib.Path, studies: Sequence[Study], summaries: dict, times: dict, *, quick: bool,
                  overwrite: bool) -> None:
-    """report.md and report.html: the comparison with the paper, then each study's section."""
+    """report.md and report.html: the comparison with the paper (each row with its verdict and tolerance), then
+    each study's section."""
     sections = {study.name: study.report(summaries[study.name]) for study in studies}
     stamp = provenance()
     kind = "Quick run (fewer seeds and points; surrogate neurons where device mode takes minutes)" if quick \
@@ -75,17 +77,26 @@ def write_report(directory: pathlib.Path, studies: Sequence[Study], summaries: d
     header = (f"{kind}, {sum(times.values()) / 60:.1f} min in all. mtjphys {stamp['mtjphys_version']}, commit "
               f"{stamp['git_commit']}, code hash {stamp['code_hash'][:12]}, {stamp['created']}; command: "
               f"`{stamp['command']}`. Every number below is read from the netCDF files beside this report.")
-    rows = [row for section in sections.values() for row in section.rows]
+    rows = [(what, paper, ours, judged.word, judged.tolerance) for section in sections.values()
+            for what, paper, ours, judged in section.judged()]
+    words = [row[3] for row in rows]
+    tally = (f"Of {len(rows)} results, {words.count(AGREES)} agree with the paper, {words.count(DIFFERS)} differ and "
+             f"{words.count(NOT_COMPARABLE)} are not comparable (the paper gives no number, or this run is too small "
+             "to tell), each judged by the tolerance beside it.")
 
-    markdown = [f"# {TITLE}", "", header, "", "| result | paper | measured here |", "|---|---|---|"]
-    markdown += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    markdown = [f"# {TITLE}", "", header, "", tally, "",
+                "| result | paper | measured here | verdict | tolerance |", "|---|---|---|---|---|"]
+    markdown += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     page = [f"<!doctype html><meta charset='utf-8'><title>{html.escape(TITLE)}</title>",
             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;line-height:1.4}td,th{border:1px solid "
             "#ccc;padding:4px;vertical-align:top}table{border-collapse:collapse}img{max-width:100%}"
-            "figcaption{font-size:90%;color:#444;margin-bottom:1.5em}</style>",
-            f"<h1>{html.escape(TITLE)}</h1><p>{_markdown_inline(header)}</p>",
-            "<table><tr><th>result</th><th>paper</th><th>measured here</th></tr>"]
-    page += ["<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows]
+            "figcaption{font-size:90%;color:#444;margin-bottom:1.5em}.differs{background:#fdd}"
+            ".agrees{background:#dfd}</style>",
+            f"<h1>{html.escape(TITLE)}</h1><p>{_markdown_inline(header)}</p><p>{html.escape(tally)}</p>",
+            "<table><tr><th>result</th><th>paper</th><th>measured here</th><th>verdict</th><th>tolerance</th></tr>"]
+    page += ["<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row[:3])
+             + f"<td class='{row[3].replace(' ', '-')}'>{html.escape(row[3])}</td><td>{html.escape(row[4])}</td></tr>"
+             for row in rows]
     page.append("</table>")
     for study in studies:
         section: ReportSection = sections[study.name]

@@ -41,12 +41,14 @@ class BreakingPoint:
             or None.
         broken_by: the first level whose interval lies wholly below 1/2 (surely broken), or None.
         last_level: the largest level tried.
+        first_level: the first level tried (None where unknown).
     """
 
     level: float | None
     holds_to: float | None
     broken_by: float | None
     last_level: float
+    first_level: float | None = None
 
     def describe(self, unit: str = "", scale: float = 1.0) -> str:
         """Returns: the breaking point in words, with its uncertainty (levels times `scale`)."""
@@ -57,8 +59,11 @@ class BreakingPoint:
             return f"does not break within the range tried (up to {show(self.last_level)})"
         bracket = [f"works surely up to {show(self.holds_to)}"] if self.holds_to is not None else []
         bracket += [f"surely broken from {show(self.broken_by)}"] if self.broken_by is not None else []
-        return f"breaks at {show(self.level)} " + (f"(95 %: {'; '.join(bracket)})" if bracket
-                                                    else "(too few seeds to bracket it at 95 %)")
+        if self.level == self.first_level:
+            return f"fewer than half succeed already at the first level tried, {show(self.level)}"
+        if not bracket:
+            return f"first falls below half success at {show(self.level)} (too few seeds to be sure at 95 %)"
+        return f"breaks at {show(self.level)} (95 %: {'; '.join(bracket)})"
 
 
 def breaking_point(levels, successes, trials) -> BreakingPoint:
@@ -73,9 +78,9 @@ def breaking_point(levels, successes, trials) -> BreakingPoint:
     low, high = wilson_interval(successes, trials)
     failing = np.flatnonzero(successes / trials < 0.5)
     if failing.size == 0:
-        return BreakingPoint(None, None, None, levels[-1])
+        return BreakingPoint(None, None, None, levels[-1], levels[0])
     first = int(failing[0])
     surely_working = [k for k in range(first) if low[k] > 0.5]
     broken = np.flatnonzero(high < 0.5)
     return BreakingPoint(levels[first], levels[surely_working[-1]] if surely_working else None,
-                         levels[int(broken[0])] if broken.size else None, levels[-1])
+                         levels[int(broken[0])] if broken.size else None, levels[-1], levels[0])

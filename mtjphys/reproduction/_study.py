@@ -18,12 +18,14 @@ import click
 import numpy as np
 
 from .._errors import MtjphysError
+from .._units import si
 from ..data._datasets import atomic_write, check_output_path, make_directory
 from ..data._provenance import provenance
 from ..device._model import default_model
 from ..device._parameters import Parameters
 from ._options import output_dir_option, overwrite_option
 from ._statistics import breaking_point, BreakingPoint, wilson_interval
+from ._verdict import NOT_COMPARABLE, Verdict
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,11 +36,22 @@ class ReportSection:
         rows: (what, the paper's figure, ours) for the report's comparison table.
         text: paragraphs (markdown) on what was measured and what it says.
         figures: (PNG file name, one-line caption) shown inline.
+        verdicts: one `Verdict` per row (see `verdict`); none given reads "not comparable" in every row.
     """
 
     rows: tuple[tuple[str, str, str], ...] = ()
     text: str = ""
     figures: tuple[tuple[str, str], ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+
+    def __post_init__(self):
+        if self.verdicts and len(self.verdicts) != len(self.rows):
+            raise MtjphysError(f"a report section has {len(self.rows)} rows but {len(self.verdicts)} verdicts")
+
+    def judged(self) -> list[tuple[str, str, str, Verdict]]:
+        """Returns: each row with its verdict."""
+        verdicts = self.verdicts or (Verdict(NOT_COMPARABLE, "no tolerance stated"),) * len(self.rows)
+        return [(*row, judged) for row, judged in zip(self.rows, verdicts)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,8 +91,8 @@ class Study:
 
         def callback(output_dir, overwrite, **options):
             section = self.report(self.run(output_dir, overwrite=overwrite, **options))
-            for what, paper, ours in section.rows:
-                click.echo(f"{what}: {ours} (paper: {paper})")
+            for what, paper, ours, judged in section.judged():
+                click.echo(f"{what}: {ours} (paper: {paper}; {judged.word}, {judged.tolerance})")
             if section.text:
                 click.echo(section.text)
             click.echo(f"wrote {', '.join(self.outputs)} into {output_dir}")
@@ -107,14 +120,73 @@ def save_figure(figure, path: str | pathlib.Path, *, overwrite: bool = False, **
     text = {key: value if isinstance(value, str) else json.dumps(value) for key, value in provenance(**attrs).items()}
     metadata = {"Software": f"mtjphys {text['mtjphys_version']}", "Source": text["command"],
                 "mtjphys": json.dumps(text)}
+    one_tick_notation(figure)
     return atomic_write(path, lambda tmp: figure.savefig(tmp, format="png", dpi=150, metadata=metadata),
                         overwrite=overwrite)
+
+
+def one_tick_notation(figure) -> None:
+    """One notation of powers of ten across a figure's ticks: a linear axis's offset or scale reads ×10ⁿ, as the
+    decades of a log axis do (matplotlib's LogFormatterSciNotation), not 1e10 (`save_figure` applies it)."""
+    from matplotlib.ticker import ScalarFormatter
+
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, ScalarFormatter):
+                formatter.set_useMathText(True)
+
+
+def log_ticks(axis, values, positions=None) -> None:
+    """Ticks of a log axis (`ax.xaxis` or `ax.yaxis`) at `values`, drawn at `positions` (default the values; a
+    level of 0 drawn elsewhere reads 0), labelled as matplotlib labels log axes (10ⁿ, m×10ⁿ, never 1e+06 or
+    100000), no minor ticks."""
+    from matplotlib.ticker import LogFormatterSciNotation, NullLocator
+
+    scientific = LogFormatterSciNotation(labelOnlyBase=False)
+    axis.set_ticks(values if positions is None else positions, ["0" if v == 0 else scientific(v) for v in values])
+    axis.set_minor_locator(NullLocator())
 
 
 # ---- seeds and records of sweeps -----------------------------------------------------------
 def seeds_in_words(first: int, count: int) -> str:
     """Returns: "seeds 3–7" (or "seed 3"), `count` seeds from `first` on."""
     return f"seed {first}" if count == 1 else f"seeds {first}–{first + count - 1}"
+
+
+def count_in_words(count: int, noun: str) -> str:
+    """Returns: "1 seed", "3 seeds" (`noun` singular, plural by an s)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def spread_in_words(mean: float, std: float | None, count: int, form: str = ".1f", unit: str = "") -> str:
+    """Returns: "mean ± std" and `unit` over several seeds; the mean alone from one (its std is no spread)."""
+    spread = f" ± {std:{form}}" if count > 1 and std is not None else ""
+    return f"{mean:{form}}{spread}{unit}"
+
+
+# The report's names of the keys studies use in their files, in one place: none of these keys shows raw.
+LABELS = {
+    "mtj_device": "MTJ network (device model)",
+    "mtj_surrogate": "MTJ network (transfer-curve surrogate)",
+    "mtj_micromagnetic": "MTJ network (micromagnetic transfer curve)",
+    "tanh": "tanh network",
+    "reservoirpy": "reservoirpy ESN",
+    "mackey_glass_1": "Mackey-Glass (tau=17, 1-step horizon)",
+    "mackey_glass_84": "Mackey-Glass (tau=17, 84-step horizon)",
+    "memory_capacity": "memory capacity (delays 1–100)",
+    "sine_square": "sine against square, point by point",
+    "sequential_digits": "sequential digits (8 × 8, row by row)",
+    "N40": "40 MTJs",
+    "N160": "160 MTJs",
+    "N40_area1e2": "40 MTJs of 100 times the area",
+    "N40_area1e4": "40 MTJs of 10⁴ times the area",
+}
+
+
+def label(key: str) -> str:
+    """Returns: the report's name for a study's key (`LABELS`), or the key where it has none."""
+    return LABELS.get(key, key)
 
 
 def sweep_record(parameters: Parameters | None, study: str) -> tuple[Parameters, dict, str]:
@@ -175,9 +247,13 @@ class SuccessCurve:
     def compared_with_baseline(self, unit: str = "", scale: float = 1.0) -> str:
         """Returns: in words, from which level the success rate is surely below the baseline's."""
         level = self.below_baseline_from
-        if level is None:
-            return "no level tried is surely below the baseline (95 % intervals overlap)"
-        return f"surely below the baseline from {scale * level:g}{unit} on (95 % intervals apart)"
+        if level is not None:
+            return f"surely below the baseline from {scale * level:g}{unit} on (95 % intervals apart)"
+        if 2 * self.successes[0] < self.trials[0]:  # a failing baseline leaves nothing to fall below
+            return "the baseline itself fails, so no level can be surely below it"
+        if self.breaking.level is not None:
+            return "no level tried is surely below the baseline: with these seeds the 95 % intervals overlap"
+        return "no level tried is surely below the baseline (95 % intervals overlap)"
 
     def describe(self, unit: str = "", scale: float = 1.0) -> str:
         """Returns: 'level: rate (low–high)' for each level, levels multiplied by `scale`."""
@@ -195,10 +271,7 @@ class SuccessCurve:
 
 def joules(value: float) -> str:
     """Returns: an energy in words with an SI prefix ("3.31 pJ")."""
-    for factor, prefix in ((1e-15, "f"), (1e-12, "p"), (1e-9, "n"), (1e-6, "µ"), (1e-3, "m")):
-        if abs(value) < 1000 * factor:
-            return f"{value / factor:.3g} {prefix}J"
-    return f"{value:.3g} J"
+    return si(value, "J")
 
 
 def describe_energy(energy: dict) -> str:
