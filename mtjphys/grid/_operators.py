@@ -132,7 +132,9 @@ class ReferenceStrayFieldOperator(AbstractGridOperator):
 
     def field_bound(self, record):
         """mu0 Ms_ref times the largest norm of T_i over the cells (its eigenvalue of largest size): the largest
-        field for any direction of the reference layer."""
+        field for any direction of the reference layer (0 without one, its tensor not built)."""
+        if record["reference_Ms"] == 0:
+            return 0.0
         tensor = record.mesh.reference_tensor
         matrices = np.stack([np.stack([tensor[k] for k in row], axis=-1) for row in _TENSOR_ROWS], axis=-1)
         norm = np.max(np.abs(np.linalg.eigvalsh(matrices)))
