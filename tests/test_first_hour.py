@@ -3,6 +3,7 @@ energies in the prefix that fits, solver failures that name the parameters behin
 0 K that say how noisy they are."""
 
 import json
+import pathlib
 import subprocess
 import sys
 
@@ -100,3 +101,25 @@ def test_noise_is_not_normalised():
     assert "within 3 standard errors" in curve.delta_r_normalized.attrs["note"]
     cold = mp.transfer_curve(mp.Parameters({"temperature": 1.0}), [0.8e10, 1e10], samples=8, seed=3)
     assert np.allclose(cold.delta_r_normalized.values, [0.0, 1.0]) and "note" not in cold.delta_r_normalized.attrs
+
+
+def test_a_stopped_study_leaves_no_empty_folder_and_exits_130(tmp_path, capsys):
+    from mtjphys.reproduction import prepare_outputs, Study
+
+    def run(output_dir, *, overwrite):
+        prepare_outputs(output_dir, ["a.nc"], overwrite)
+        (pathlib.Path(output_dir) / "sweeps" / "point").mkdir(parents=True)
+        raise KeyboardInterrupt
+
+    study = Study("stopped", "a study stopped by Ctrl-C", "Stops.", run, ("a.nc",))
+    out = tmp_path / "new" / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        run_command(study.command(), ["-o", str(out)], prog_name="mtjphys study stopped")
+    assert exit_info.value.code == 130 and "interrupted" in capsys.readouterr().err
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    (kept / "mine.txt").parent.mkdir()
+    (kept / "mine.txt").write_text("a user's file")
+    with pytest.raises(SystemExit):
+        run_command(study.command(), ["-o", str(kept)], prog_name="mtjphys study stopped")
+    assert (kept / "mine.txt").read_text() == "a user's file"

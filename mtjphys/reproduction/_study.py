@@ -90,7 +90,14 @@ class Study:
         """The study as a click command: its own options, -o/--output-dir and --overwrite."""
 
         def callback(output_dir, overwrite, **options):
-            section = self.report(self.run(output_dir, overwrite=overwrite, **options))
+            existed = pathlib.Path(output_dir).exists()
+            try:
+                summary = self.run(output_dir, overwrite=overwrite, **options)
+            except BaseException:  # stopped (Ctrl-C) or refused: no empty folder of ours is left behind
+                if not existed:
+                    remove_empty_directories(output_dir)
+                raise
+            section = self.report(summary)
             for what, paper, ours, judged in section.judged():
                 click.echo(f"{what}: {ours} (paper: {paper}; {judged.word}, {judged.tolerance})")
             if section.text:
@@ -103,6 +110,18 @@ class Study:
                       for text in inspect.cleandoc(self.description).split("\n\n")]
         return click.Command(self.name, params=parameters, callback=callback, help="\n\n".join(paragraphs),
                              short_help=self.title, context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def remove_empty_directories(directory: str | pathlib.Path) -> None:
+    """Remove `directory` and the directories under it where no file was written (never a file)."""
+    directory = pathlib.Path(directory)
+    if not directory.is_dir():
+        return
+    for path in sorted((p for p in directory.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(path.iterdir()):
+            path.rmdir()
+    if not any(directory.iterdir()):
+        directory.rmdir()
 
 
 def prepare_outputs(directory: str | pathlib.Path, filenames: Sequence[str], overwrite: bool) -> list[pathlib.Path]:
