@@ -80,11 +80,13 @@ def test_cli_writes_a_fit_at_its_bound_only_when_asked(tmp_path, capsys):
     csv = tmp_path / "curve.csv"
     csv.write_text("current_density,delta_r\n" + "\n".join(
         f"{j:.6e},{r:.6f}" for j, r in zip(curve.current_density.values, curve.delta_r.values)))
-    args = ["fit", str(csv), "--free", "alpha", "--bounds", "alpha=0.012:0.02", "--starts", "1", "-o",
-            str(tmp_path / "f.nc")]
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps({"alpha": 0.015}))  # inside the bounds; the truth, 0.01, below them
+    args = ["fit", str(csv), "--free", "alpha", "--bounds", "alpha=0.012:0.02", "--starts", "1", "--params",
+            str(start), "-o", str(tmp_path / "f.nc")]
     code, captured = _run(args, capsys)
     assert code == 2 and "a poor fit, nothing written: alpha = 0.012 sits at its lower bound 0.012" in captured.err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["curve.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curve.csv", "start.json"]
     code, captured = _run(args + ["--accept-poor-fit"], capsys)
     assert code == 0 and (tmp_path / "f.nc").exists()
     assert json.loads((tmp_path / "f.json").read_text())["alpha"] == pytest.approx(0.012, rel=1e-4)
