@@ -112,7 +112,7 @@ def plot(dataset: xr.Dataset) -> Figure:
         inset.annotate(f"step down: an extremum of R\nleaves the {mp.NEURON_WINDOW * 1e9:g} ns window",
                        xy=(wide_j[k + 1], wide[k + 1]), xytext=(0.04, 0.95), textcoords="axes fraction", ha="left",
                        va="top", fontsize=5.5, color="C3", arrowprops={"arrowstyle": "->", "color": "C3", "lw": 0.6})
-    breakdown = float(dataset.breakdown_current_density)
+    breakdown = float(dataset.get("breakdown_current_density", np.nan))
     if np.isfinite(breakdown):
         inset.axvspan(breakdown / 1e10, wide_j[-1], color="C3", alpha=0.08, lw=0)
         inset.text(breakdown / 1e10, 0.02, " barrier\n breaks", transform=inset.get_xaxis_transform(), fontsize=5.5,

@@ -375,7 +375,9 @@ def test_a_relaxation_that_did_not_converge_is_refused_in_one_line(monkeypatch, 
     with pytest.raises(SystemExit) as exit_info:
         run_command(cli, ["neuron", "-j", "0.9e10", "--model", "micromagnetic", *options, "--params", str(given),
                           "-o", str(tmp_path / "n.nc")], prog_name="mtjphys")
-    assert exit_info.value.code == 2 and capsys.readouterr().err == f"mtjphys: error: {eager.value}\n"
+    estimate, refused = capsys.readouterr().err.splitlines(keepends=True)  # the cost said first, then the refusal
+    assert exit_info.value.code == 2 and estimate.startswith("micromagnetic window: 6 cells")
+    assert refused == f"mtjphys: error: {eager.value}\n"
     assert not (tmp_path / "n.nc").exists()
 
 

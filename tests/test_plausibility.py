@@ -23,7 +23,8 @@ TYPICAL = {"vcma_coefficient": 50e-15, "interlayer_coupling": 1e-4, "damping_lik
            "Kc": 1e4, "grain_size": 10e-9, "grain_axis_dispersion": 0.05, "breakdown_voltage": 1.5}
 # keys whose real values span so many decades that 1000x below a typical one is still real
 WIDE = {"H_ext": "fields from 1 A/m to 10 T are applied", "grain_axis_dispersion": "any small dispersion is real",
-        "alpha": "1e-5 is a low but real damping", "temperature": "0.3 K is a cryostat's"}
+        "alpha": "1e-5 is a low but real damping", "temperature": "0.3 K is a cryostat's",
+        "thermal_time_constant": "any lag far below the window is the instantaneous limit"}
 
 
 def _model(key):

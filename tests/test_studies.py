@@ -218,7 +218,7 @@ def test_a_study_from_another_package_joins_the_registry(tmp_path, capsys, monke
                         lambda group=None: [entry] if group == "mtjphys.studies" else [])
     assert list(registry())[-1] == "third_party"
     code, captured = _mtjphys(["study", "third_party", "-o", str(tmp_path), "--level", "2.5"], capsys)
-    assert code == 0 and "level: 2.5 (paper: -)" in captured.out
+    assert code == 0 and "level: 2.5 (paper: -; not comparable" in captured.out
     assert float(mp.open_dataset(tmp_path / "third_party.nc").level) == 2.5
     clash = importlib.metadata.EntryPoint(name="fig1_neuron", value=f"{__name__}:FIG1_AGAIN", group="mtjphys.studies")
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group=None: [clash])

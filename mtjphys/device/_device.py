@@ -75,7 +75,8 @@ class Device(eqx.Module):
         values = {k: np.asarray(v).tolist() for k, v in self.params.items() if specs[k]["constraint"] != "derived"}
         grid = self.mesh.grid_keys() if self.mesh is not None else {}
         model = getattr(self.model, "model", self.model)  # a grid's generated model, off its mesh
-        return Parameters({**values, **grid, "resistance_law": self.law}, model=model)
+        # the record this device was made from was checked then; a fit's or a sweep's values are its own findings
+        return Parameters({**values, **grid, "resistance_law": self.law}, model=model, check_plausibility=False)
 
     def replace(self, **changes) -> Device:
         """Returns: this device with some fields changed (`params` for a fit, `solver` for an adjoint)."""
