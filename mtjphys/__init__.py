@@ -17,7 +17,7 @@ The names a researcher works with are also here at the top (loaded when first us
 `import mtjphys.models` stays free of JAX). Importing a runtime subpackage switches JAX to float64.
 """
 
-import importlib
+from ._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -48,17 +48,8 @@ _EXPORTS = {
     "fitting": ("fit", "trace_sensitivity", "transfer_sensitivity"),
     "data": ("open_dataset", "write_dataset", "run_sweep"),
 }
-_WHERE = {name: package for package, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module 'mtjphys' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+    return sorted(set(globals()) | set(__all__))

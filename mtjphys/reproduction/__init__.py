@@ -4,7 +4,7 @@ section), the options studies share, figures with provenance, success rates over
 
 Names load when first used, so that the command line's options (`_options`) come without JAX."""
 
-import importlib
+from .._lazy import lazy_exports
 
 # name -> the private module that defines it
 _EXPORTS = {
@@ -18,13 +18,4 @@ _EXPORTS = {
                "Study", "SuccessCurve", "sweep_record"),
     "_verdict": ("combined", "verdict", "Verdict"),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)
