@@ -28,6 +28,12 @@ from ._lyapunov import (
     largest_lyapunov_exponent as largest_lyapunov_exponent,
     LyapunovEstimate as LyapunovEstimate,
 )
+from ._multiplexed import (
+    input_mask as input_mask,
+    multiplexed_reservoir as multiplexed_reservoir,
+    multiplexed_states as multiplexed_states,
+    MultiplexedReservoir as MultiplexedReservoir,
+)
 from ._network import (
     Architecture as Architecture,
     differentiable_network as differentiable_network,
@@ -60,6 +66,9 @@ from ._reservoir import (
     RidgeReadout as RidgeReadout,
     train_readout as train_readout,
 )
+from ._reservoirpy_node import (
+    reservoirpy_node as reservoirpy_node,
+)
 from ._simulate import (
     AbstractTrainer as AbstractTrainer,
     Drive as Drive,
@@ -86,4 +95,12 @@ from ._train import (
     task_from_dataset as task_from_dataset,
     train as train,
     trainer_from_dataset as trainer_from_dataset,
+)
+from ._tuning import (
+    before_test as before_test,
+    metric_name as metric_name,
+    Range as Range,
+    tune as tune,
+    Tuning as Tuning,
+    with_validation as with_validation,
 )
