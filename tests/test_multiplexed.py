@@ -38,14 +38,18 @@ def _reference(reservoir, inputs):
             for r in np.asarray(trace.point.resistance)[1:]:
                 filtered = decay * filtered + (1 - decay) * r
                 read.append(filtered)
-            value = read[-1] if reservoir.readout == "end" else np.mean(read)
-            responses.append((value - (r_p + r_ap) / 2) / (r_ap - r_p))
+            if reservoir.readout == "amplitude":
+                responses.append((np.max(read) - np.min(read)) / (r_ap - r_p))
+            else:
+                value = read[-1] if reservoir.readout == "end" else np.mean(read)
+                responses.append((value - (r_p + r_ap) / 2) / (r_ap - r_p))
     return np.reshape(responses, (len(inputs), mask.shape[0]))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("readout, bandwidth, feedback, delay", [
-    ("end", None, 0.0, 4), ("end", 20e9, 3e10, 4), ("mean", 20e9, -2e10, 5), ("end", None, 3e10, 1)])
+    ("end", None, 0.0, 4), ("end", 20e9, 3e10, 4), ("mean", 20e9, -2e10, 5), ("end", None, 3e10, 1),
+    ("amplitude", 20e9, 1e10, 4)])
 def test_masked_drive_sampling_and_feedback_equal_a_plain_loop(readout, bandwidth, feedback, delay):
     reservoir = multiplexed_reservoir(RECORD, virtual_nodes=4, theta=80e-12, input_gain=3e9, feedback_gain=feedback,
                                       delay=delay, samples=5, bandwidth=bandwidth, readout=readout, seed=3)

@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._errors import MtjphysError, random_key
-from ._network import differentiable_network, Network, STEP
+from ._network import differentiable_network, Network
 from ._step import initial_state, network_step, NetworkState, StepInput
 
 METHODS = ("jvp", "finite_difference")
@@ -40,7 +40,8 @@ class LyapunovEstimate(NamedTuple):
 
     Arguments:
         per_step: the exponent [1/step] (the mean log growth of a tangent vector per step).
-        per_second: the same per second [1/s] (one step = `STEP`, 1.5 ns).
+        per_second: the same per second [1/s] (one step = the network's `step_duration`: 1.5 ns in the
+            paper's scheme, a device-mode network's window and rest otherwise).
         standard_error: of `per_step`, from the means of 10 consecutive blocks of the steps [1/step].
         running: the finite-time estimate after each averaged step, (steps,) [1/step].
         log_growth: log |v(n+1)| / |v(n)| in every step, warm-up included, (warmup + steps,).
@@ -182,5 +183,5 @@ def largest_lyapunov_exponent(
     running = np.cumsum(averaged) / np.arange(1, steps + 1)
     blocks = averaged[: steps // 10 * 10].reshape(10, -1).mean(axis=1)
     per_step = float(averaged.mean())
-    return LyapunovEstimate(per_step, per_step / STEP, float(blocks.std(ddof=1) / np.sqrt(10)), running, log_growth,
-                            int(warmup), method)
+    return LyapunovEstimate(per_step, per_step / network.step_duration, float(blocks.std(ddof=1) / np.sqrt(10)),
+                            running, log_growth, int(warmup), method)

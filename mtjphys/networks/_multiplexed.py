@@ -7,7 +7,8 @@ Each input u(k) is held for tau = N_v theta and multiplied by a fixed random mas
     j(n) = j_bias + g_in (M u(k))_i + g_fb s(n - d),        n = k N_v + i,
 
 with s(n) the node's response, the normalised resistance (R - R_mid) / (R_AP - R_P) (R_mid the middle of
-R_P and R_AP) read through the pre-amplifier at the end of the node (or averaged over it), and d >= 1 the
+R_P and R_AP) read through the pre-amplifier at the end of the node (or averaged over it, or its swing
+max R - min R over the node: an oscillator's envelope, as Torrejon et al. read it), and d >= 1 the
 feedback delay in nodes (d = N_v: tau, d = N_v + 1: tau + theta). The magnetization is never reset: the
 free layer's own ringing and relaxation (about 1 / (alpha omega), 6 ns for the reference junction) couple
 neighbouring nodes and carry the past; the feedback carries it further. The device is the full model
@@ -34,7 +35,7 @@ from ..device._solve import NeuronSolver
 from ..device._thermal import sampled_thermal_solver, thermal_solver_for
 from ._simulate import scaled_input
 
-READOUTS = ("end", "mean")  # the node's response: R at its end, or averaged over it
+READOUTS = ("end", "mean", "amplitude")  # the node's response: R at its end, its mean, or its swing over the node
 
 
 def _check(condition: bool, message: str) -> None:
@@ -56,7 +57,7 @@ class MultiplexedReservoir(eqx.Module):
         delay: d, the feedback delay in nodes (>= 1).
         samples: points R(t) is sampled on per node (>= 2, the first the previous node's last).
         bandwidth: the pre-amplifier's -3 dB bandwidth [Hz] (None: ideal).
-        readout: "end" (R at the node's end) or "mean" (R averaged over the node).
+        readout: "end" (R at the node's end), "mean" (R averaged over the node) or "amplitude" (its swing).
     """
 
     device: Device
@@ -172,8 +173,10 @@ class MultiplexedReservoir(eqx.Module):
             filtered, resistance = jax.lax.scan(low_pass, filtered, resistance[1:])
         else:
             filtered, resistance = resistance[-1], resistance[1:]
-        read = resistance[-1] if self.readout == "end" else jnp.mean(resistance)
-        s = self.response(read)
+        if self.readout == "amplitude":  # an oscillator's envelope (Torrejon et al.)
+            s = (jnp.max(resistance) - jnp.min(resistance)) / (self.device.params["R_AP"] - self.device.params["R_P"])
+        else:
+            s = self.response(resistance[-1] if self.readout == "end" else jnp.mean(resistance))
         return (trace.end, filtered, jnp.concatenate([line[1:], s[None]])), s
 
 
@@ -221,7 +224,7 @@ def multiplexed_reservoir(
         delay: the feedback delay in nodes (default N_v: tau); at least 1 (theta).
         samples: points per node the solver saves (at least 2).
         bandwidth: the pre-amplifier's bandwidth [Hz] (None: ideal).
-        readout: "end" or "mean".
+        readout: "end", "mean" or "amplitude".
         inputs: the number of inputs per step.
         seed: draws the mask.
         mask: "binary" or "uniform".

@@ -9,8 +9,10 @@ Equations (discrete time, one step = one 1.5 ns neuron window):
 
 F_i is MTJ i's dR, normalised by the nominal device's dR at j_min and j_max, so F = 0 and 1 there
 for the nominal device (and other values for a different device). In `device` mode every MTJ is
-integrated by the LLG solver in every step (from equilibrium, or from where its previous window
-ended with `carry_magnetization`), by the stochastic LLG when its temperature is above zero; in
+integrated by the LLG solver in every step, by the stochastic LLG when its temperature is above
+zero: a window of current (1.5 ns in the paper, `window`) from equilibrium, or, with
+`carry_magnetization`, from where the previous step ended (no reset), the window then followed by
+`rest` seconds at zero current, so that a step lasts window + rest (`Network.step_duration`). In
 `surrogate` mode F_i is interpolated from a transfer curve, or at finite temperature drawn from
 the SDE-sampled distribution of dR at that current.
 
@@ -117,11 +119,20 @@ class Network(eqx.Module):
             return jnp.zeros(())
         return jnp.sum(self.energy(self.nonlinearity.currents(x)))
 
+    @property
+    def step_duration(self) -> float:
+        """One step [s]: a device-mode network's window and the rest after it (`DeviceNonlinearity`), else `STEP`."""
+        return float(getattr(self.nonlinearity, "step_duration", STEP))
+
     def describe(self) -> dict:
         """Returns: how the neurons are computed, as provenance attributes (a device-mode network's device:
-        its solver, circuit and pre-amplifier; nothing for other neurons)."""
+        its solver, circuit and pre-amplifier, and its steps: the window, and where the magnetization is
+        carried the rest and the step's length; nothing for other neurons)."""
         device = getattr(self.nonlinearity, "device", None)
-        return device.describe() if device is not None else {}
+        if device is None:
+            return {}
+        steps = self.nonlinearity.describe() if isinstance(self.nonlinearity, DeviceNonlinearity) else {}
+        return {**device.describe(), **steps}
 
     def synaptic_operations(self) -> int:
         """Returns: the multiply-accumulates in one step: one per nonzero recurrent, feedback and input
@@ -215,7 +226,7 @@ class Architecture:
 def random_network(
     architecture: Architecture, parameters: Parameters | Sequence[Parameters] | Device | None = None, *, seed: int,
     nonlinearity: AbstractNonlinearity | None = None, synapse_energy: float = 0.0, sensing_energy: float = 0.0,
-    **nonlinearity_options,
+    window: float = NEURON_WINDOW, rest: float = 0.0, **nonlinearity_options,
 ) -> Network:
     """Draw a network from `architecture` with numpy's generator seeded by `seed`.
 
@@ -228,6 +239,9 @@ def random_network(
             then `parameters` only labels the MTJs, if given.
         synapse_energy, sensing_energy: [J] per synaptic operation and per sensing of one MTJ's dR
             (see `Network`; 0: not counted).
+        window, rest: device mode: each step's current pulse [s] and, with `carry_magnetization`, the rest
+            at zero current after it [s] (see `DeviceNonlinearity`); the window energy is tabulated over
+            `window`.
         nonlinearity_options: passed to `make_nonlinearity` (mode, settings, ...); mode "tanh"
             gives tanh neurons.
     """
@@ -249,18 +263,23 @@ def random_network(
     if nonlinearity is None:
         records = _mtj_records(parameters if parameters is not None else Parameters(), n)
         shared = parameters if isinstance(parameters, Device) else records
-        nonlinearity = make_nonlinearity(shared, n, current_range=arch.current_range, **nonlinearity_options)
+        nonlinearity = make_nonlinearity(shared, n, current_range=arch.current_range, window=window, rest=rest,
+                                         **nonlinearity_options)
         transfer = nonlinearity_options.get("transfer")
         identical = all(r == records[0] for r in records)
         if transfer is not None and identical and nonlinearity.mode == "surrogate":
             energy = energy_from_dataset(transfer, records[0]["area"])
         if energy is None:
             grid = _reach(arch.current_range, nonlinearity.current_gain, ENERGY_POINTS)
-            if isinstance(parameters, Device):
-                solvers = {"thermal" if parameters.thermal else "settings": parameters.solver}
+            if isinstance(nonlinearity, DeviceNonlinearity):  # the solver its windows take (a Device's own)
+                device = nonlinearity.device
+                solvers = {"thermal" if device.thermal else "settings": device.solver}
             else:
                 solvers = {k: nonlinearity_options[k] for k in ("settings", "thermal") if k in nonlinearity_options}
-            energy = window_energy(records, grid, **solvers)
+            energy = window_energy(records, grid, window=window, **solvers)
+    elif window != NEURON_WINDOW or rest:
+        raise MtjphysError("window and rest are options of device-mode MTJs that random_network builds, not of "
+                           f"{'tanh neurons' if isinstance(nonlinearity, Tanh) else 'a given nonlinearity'}")
     else:
         records = [] if parameters is None else _mtj_records(parameters, n)
     equilibrium = np.array([r["m0"] for r in records]) if records else np.zeros((n, 3))

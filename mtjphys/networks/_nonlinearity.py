@@ -1,10 +1,14 @@
 """The neurons of a network: r = f(x), for MTJs r_i = 2 F_i(j_i(x_i)) - 1 with F_i the normalised dR.
 
-In `device` mode every MTJ is integrated by the LLG solver in every step (from equilibrium, or from
-where its previous window ended with `carry_magnetization`), by the stochastic LLG when its
-temperature is above zero; in `surrogate` mode F_i is interpolated from a transfer curve, or at
-finite temperature drawn from the SDE-sampled distribution of dR at that current. `Tanh` is the
-classic rate neuron, for checks. The window energy each MTJ dissipates is tabulated beside them.
+In `device` mode every MTJ is integrated by the LLG solver in every step, by the stochastic LLG when
+its temperature is above zero. In the paper's scheme a step is one current pulse, the `window`
+(1.5 ns) during which dR is read, started from equilibrium. With `carry_magnetization` the network
+is not reset: each window starts where the previous step ended, and after each window the junction
+may rest at zero current for `rest` seconds, so that one step lasts window + rest (a long rest lets
+the ringing decay and gives back the paper's scheme; a short one lets the past persist). In
+`surrogate` mode F_i is interpolated from a transfer curve, or at finite temperature drawn from the
+SDE-sampled distribution of dR at that current. `Tanh` is the classic rate neuron, for checks. The
+window energy each MTJ dissipates is tabulated beside them (none is dissipated at rest).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ..device._neuron import neuron_output, respond
 from ..device._parameters import Parameters
 from ..device._preamplifier import Preamplifier
 from ..device._solve import NeuronSolver
-from ..device._thermal import ThermalSolver
+from ..device._thermal import sampled_thermal_solver, thermal_solver_for, ThermalSolver
 from ..device._transfer import OPERATING_RANGE
 
 MODES = ("device", "surrogate")  # of MTJ networks; "tanh" networks are for checks
@@ -116,8 +120,16 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
     Arguments:
         current_range, delta_r_range, current_gain: see `AbstractMtjNonlinearity`.
         device: the MTJs (`make_device`): shared parameters (scalars) or one record each (leading axis N).
-        carry_magnetization: start each window where the previous one ended (the device's own
-            memory) instead of at equilibrium.
+        carry_magnetization: start each window where the previous step ended (the device's own
+            memory: the network is not reset) instead of at equilibrium.
+        window: the pulse [s] during which the current flows and dR is read (the paper's 1.5 ns). Above
+            0 K the thermal solver's step must divide window / (samples - 1) (`make_nonlinearity` chooses
+            such a solver).
+        rest: [s], with `carry_magnetization` only: after each window the junction rests at zero current
+            this long before the next step (one step lasts window + rest). Its solve is keyed by
+            fold_in(key, 1) and the window's by fold_in(key, 0); without a rest the window takes the step's
+            key itself. At 0 K the rest is one adaptive solve (a long one needs room in the solver's
+            `max_steps`); above 0 K a fixed-step one whose step, at most the solver's, divides the rest.
     """
 
     mode: ClassVar[str] = "device"
@@ -125,12 +137,63 @@ class DeviceNonlinearity(AbstractMtjNonlinearity):
     delta_r_range: tuple[float, float] = _delta_r_range_field()
     device: Device
     carry_magnetization: bool = eqx.field(static=True, default=False)
+    window: float = eqx.field(static=True, default=NEURON_WINDOW, converter=float)
+    rest: float = eqx.field(static=True, default=0.0, converter=float)
     current_gain: jnp.ndarray | None = _gain_field()
+
+    def __check_init__(self):
+        check_step(self.window, self.rest, self.carry_magnetization)
+        if self.device.thermal and not _fits_window(self.device.solver, self.window):
+            solver = self.device.solver
+            raise MtjphysError(f"the thermal step {solver.dt:.3g} s does not divide the sample spacing "
+                               f"{self.window / (solver.samples - 1):.3g} s of a {self.window:.3g} s window; give a "
+                               "thermal solver whose step does (sampled_thermal_solver)")
+
+    @property
+    def step_duration(self) -> float:
+        """One network step [s]: the window and the rest after it."""
+        return self.window + self.rest
+
+    def describe(self) -> dict:
+        """Returns: how a step is taken, as provenance attributes: the window, and where the magnetization is
+        carried, the rest and the step's length."""
+        if not self.carry_magnetization:
+            return {"neuron_window": self.window}
+        return {"neuron_window": self.window, "carry_magnetization": 1, "rest": self.rest,
+                "step_duration": self.step_duration}
 
     def delta_r(self, current_density, magnetization, key):
         start = magnetization if self.carry_magnetization else None
-        window = self.device.window(current_density, key=key if self.device.thermal else None, m0=start)
-        return window.extrema.delta_r, window.end
+        thermal = self.device.thermal
+        window_key = jax.random.fold_in(key, 0) if self.rest > 0 else key
+        window = self.device.window(current_density, key=window_key if thermal else None, m0=start,
+                                    duration=self.window)
+        if not self.rest > 0:
+            return window.extrema.delta_r, window.end
+        device = self.device
+        if thermal:  # one fixed-step solve over the rest, its step refined (never coarsened) to divide it
+            device = device.replace(solver=sampled_thermal_solver(device.solver, self.rest, 2))
+        rested = device.solve(0.0 * current_density, np.linspace(0.0, self.rest, 2), m0=window.end,
+                              key=jax.random.fold_in(key, 1) if thermal else None)
+        return window.extrema.delta_r, rested.end
+
+
+def check_step(window: float, rest: float, carry_magnetization: bool) -> None:
+    """Refuse, in one line, a step that is not a positive window followed by a rest >= 0 (a rest only where the
+    magnetization is carried: otherwise every window starts from equilibrium and a rest changes nothing)."""
+    if not (np.isfinite(window) and window > 0):
+        raise MtjphysError(f"the neuron window must be a positive duration [s], got {window}")
+    if not (np.isfinite(rest) and rest >= 0):
+        raise MtjphysError(f"the rest after each window must be a finite duration >= 0 [s], got {rest}")
+    if rest > 0 and not carry_magnetization:
+        raise MtjphysError("a rest after each window needs carry_magnetization (otherwise every window starts from "
+                           "equilibrium)")
+
+
+def _fits_window(solver: ThermalSolver, window: float) -> bool:
+    """Whether the thermal solver's fixed step divides the sample spacing of a window [s]."""
+    steps = round(window / solver.dt)
+    return abs(steps * solver.dt - window) <= 1e-6 * solver.dt and steps % (solver.samples - 1) == 0
 
 
 class SurrogateNonlinearity(AbstractMtjNonlinearity):
@@ -217,13 +280,13 @@ def _tabulate(records: Sequence[Parameters], grid: np.ndarray, field: str, **opt
 
 
 def window_energy(records: Sequence[Parameters], grid: np.ndarray, *, settings: NeuronSolver | None = None,
-                  thermal: ThermalSolver | None = None, seed: int = 0) -> WindowEnergy:
-    """Tabulate the window energy of MTJs (one record each) on the current densities `grid`; a current
-    above a device's breakdown voltage is refused."""
-    energy = _tabulate(records, grid, "energy", settings=settings, thermal=thermal, seed=seed)
+                  thermal: ThermalSolver | None = None, seed: int = 0, window: float = NEURON_WINDOW) -> WindowEnergy:
+    """Tabulate the energy of MTJs (one record each) in a window of `window` [s] from equilibrium, on the current
+    densities `grid`; a current above a device's breakdown voltage is refused."""
+    energy = _tabulate(records, grid, "energy", settings=settings, thermal=thermal, seed=seed, window=window)
     area = np.array([r["area"] for r in records]) if energy.ndim == 2 else np.array(records[0]["area"])
-    mean_resistance = energy / ((grid * area[..., None]) ** 2 * NEURON_WINDOW)
-    return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean_resistance), jnp.asarray(area))
+    mean_resistance = energy / ((grid * area[..., None]) ** 2 * window)
+    return WindowEnergy(jnp.asarray(grid), jnp.asarray(mean_resistance), jnp.asarray(area), float(window))
 
 
 def _mtj_records(parameters: Parameters | Sequence[Parameters] | Device, n_mtj: int) -> list[Parameters]:
@@ -254,7 +317,7 @@ def make_nonlinearity(
     settings: NeuronSolver | None = None, thermal: ThermalSolver | None = None,
     carry_magnetization: bool = False, surrogate_points: int = 81, thermal_samples: int = 256,
     thermal_points: int = 21, transfer: xr.Dataset | None = None, table_seed: int = 0, current_gain=None,
-    preamplifier: Preamplifier | None = None,
+    preamplifier: Preamplifier | None = None, window: float = NEURON_WINDOW, rest: float = 0.0,
 ) -> AbstractNonlinearity:
     """Build the MTJ nonlinearity of a network.
 
@@ -268,7 +331,12 @@ def make_nonlinearity(
             with `transfer` the dataset's first curve).
         settings: the ODE solver (0 K); default `default_solver` of the MTJs' model.
         thermal: the SDE solver (records with a temperature above 0 K).
-        carry_magnetization: device mode: carry m from window to window.
+        carry_magnetization: device mode: carry m from step to step (no reset).
+        window: device mode: the pulse [s] in which the current flows and dR is read; the normalising range
+            is measured over it too. Above 0 K the thermal solver chosen for the records has its step
+            refined (never coarsened) to divide the window's sample spacing; a given one must divide it.
+        rest: device mode, with `carry_magnetization`: [s] at zero current after each window (see
+            `DeviceNonlinearity`).
         surrogate_points: points on the computed transfer curves (surrogate mode, 0 K).
         thermal_samples, thermal_points: surrogate mode above 0 K: SDE samples of dR at each of
             `thermal_points` currents.
@@ -282,6 +350,11 @@ def make_nonlinearity(
     """
     if mode not in MODES:
         raise MtjphysError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    window, rest = float(window), float(rest)
+    check_step(window, rest, carry_magnetization)
+    if mode != "device" and (window != NEURON_WINDOW or rest):
+        raise MtjphysError(f"a window other than {NEURON_WINDOW:g} s and a rest are device-mode options (a surrogate "
+                           "holds the response to the paper's window from equilibrium)")
     if isinstance(parameters, Device):
         parameters = shared_device(parameters, settings=settings, thermal=thermal, preamplifier=preamplifier)
     records = _mtj_records(parameters, n_mtj)
@@ -304,8 +377,14 @@ def make_nonlinearity(
     if isinstance(parameters, Device):
         device = parameters
     else:
+        if hot and thermal is None and mode == "device" and window != NEURON_WINDOW:
+            spacing = window / (ThermalSolver().samples - 1)
+            chosen = thermal_solver_for(records, spacing)  # the records' own, its step refined where it must be
+            if not _fits_window(chosen, window):
+                chosen = sampled_thermal_solver(chosen, spacing, chosen.samples)
+            thermal = chosen
         device = make_device(records[0] if identical else records, settings=settings, thermal=thermal,
-                             preamplifier=preamplifier)
+                             preamplifier=preamplifier, window=window)
     preamplifier = device.preamplifier
     settings = settings if device.thermal else device.solver  # the 0 K solver of the range and the surrogate
     if from_dataset and not hot:
@@ -313,13 +392,14 @@ def make_nonlinearity(
         low, high = (float(v) for v in np.interp(currents, grid, table if table.ndim == 1 else table[0]))
     else:  # the range through the same measurement, without noise
         cold = nominal.replace(temperature=0.0, thermal_resistance=0.0)
-        low, high = (float(v) for v in
-                     neuron_output(cold, currents, settings=settings, preamplifier=preamplifier).delta_r)
+        low, high = (float(v) for v in neuron_output(cold, currents, settings=settings, preamplifier=preamplifier,
+                                                     window=window).delta_r)
     if not high > low:
         raise MtjphysError(f"the nominal MTJ's dR does not grow over the current range ({low:.4g} -> {high:.4g} ohm)")
     current_range, delta_r_range = tuple(current_range), (low, high)
     if mode == "device":
-        return DeviceNonlinearity(current_range, delta_r_range, device, carry_magnetization, current_gain=gain)
+        return DeviceNonlinearity(current_range, delta_r_range, device, carry_magnetization, window, rest,
+                                  current_gain=gain)
     if hot:
         grid = _reach(current_range, gain, thermal_points)
         quantiles = _thermal_table(records[0], tuple(grid), thermal_samples, table_seed, device.solver, preamplifier)
