@@ -17,7 +17,7 @@ from ..reproduction import Study
 SHIPPED = ("fig1_neuron", "fig2_generation", "fig3_character", "fig4_recognition", "supp_nonidentical",
            "supp_phase_noise", "supp_preamplifier", "supp_synapses", "supp_hardware", "supp_operating_point",
            "standard_problem_4", "supp_micromagnetic", "supp_fitting", "supp_characterisation", "design_optimization",
-           "benchmarks", "supp_backprop", "supp_chaos")
+           "benchmarks", "physical_reservoir", "supp_backprop", "supp_chaos")
 ENTRY_POINTS = "mtjphys.studies"
 
 

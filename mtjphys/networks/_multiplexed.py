@@ -28,7 +28,7 @@ import xarray as xr
 
 from .._defaults import DEFAULT_BANDWIDTH
 from .._errors import MtjphysError
-from ..device._circuit import is_warm
+from ..device._circuit import is_warm, operating_point
 from ..device._device import Device, make_device
 from ..device._parameters import Parameters
 from ..device._solve import NeuronSolver
@@ -57,6 +57,8 @@ class MultiplexedReservoir(eqx.Module):
         delay: d, the feedback delay in nodes (>= 1).
         samples: points R(t) is sampled on per node (>= 2, the first the previous node's last).
         bandwidth: the pre-amplifier's -3 dB bandwidth [Hz] (None: ideal).
+        compliance: the source's limit on |j| [A/m^2] (None: none): the drive is clipped there, as a real
+            source saturates, so that feedback cannot drive the barrier past its breakdown.
         readout: "end" (R at the node's end), "mean" (R averaged over the node) or "amplitude" (its swing).
     """
 
@@ -70,6 +72,7 @@ class MultiplexedReservoir(eqx.Module):
     samples: int = eqx.field(static=True)
     bandwidth: float | None = eqx.field(static=True)
     readout: str = eqx.field(static=True)
+    compliance: float | None = None
 
     @property
     def virtual_nodes(self) -> int:
@@ -90,7 +93,7 @@ class MultiplexedReservoir(eqx.Module):
         return (resistance - (r_p + r_ap) / 2) / (r_ap - r_p)
 
     def run(self, inputs, *, key: jax.Array | None = None, m0=None, chunk: int | None = None,
-            progress: bool | str = False) -> np.ndarray:
+            progress: bool | str = False, energy: bool = False):
         """Drive the junction through `inputs` (K, n_in) from rest and read every virtual node.
 
         Arguments:
@@ -99,9 +102,10 @@ class MultiplexedReservoir(eqx.Module):
             m0: the start state (default the equilibrium).
             chunk: inputs per compiled call (for the progress bar; default all).
             progress: show a progress bar (a string: its label).
+            energy: also return the energy the junction dissipated per input [J].
 
         Returns:
-            The responses s, (K, N_v).
+            The responses s, (K, N_v) (and the energy per input).
         """
         inputs = self.check_inputs(inputs)
         if self.device.thermal and key is None:
@@ -111,13 +115,19 @@ class MultiplexedReservoir(eqx.Module):
         carry, pieces = self.start(m0), []
         bar = _bar(steps, progress)
         for begin in range(0, steps, chunk):
-            carry, s = self.advance(carry, inputs[begin:begin + chunk], key=key, index=begin)
+            carry, s = self.advance(carry, inputs[begin:begin + chunk], key=key, index=begin, pad_to=chunk)
             pieces.append(s)
             if bar is not None:
                 bar.update(s.shape[0])
         if bar is not None:
             bar.close()
-        return np.concatenate(pieces)
+        states = np.concatenate(pieces)
+        breakdown = self.device.params.get("breakdown_voltage")
+        if breakdown is not None and float(carry[4]) > float(breakdown):
+            raise MtjphysError(f"the drive put {float(carry[4]):.3g} V across the barrier, above its breakdown voltage "
+                               f"of {float(breakdown):.3g} V (lower the bias or the gains, or give the record "
+                               "breakdown_voltage null)")
+        return (states, float(carry[3]) / steps) if energy else states
 
     def check_inputs(self, inputs) -> np.ndarray:
         """Returns: `inputs` as a float array (K, n_in); refused in one line where the mask takes another width."""
@@ -128,7 +138,7 @@ class MultiplexedReservoir(eqx.Module):
                                f"{np.shape(inputs)}")
         return inputs
 
-    def advance(self, carry, inputs, *, key: jax.Array | None = None, index: int = 0):
+    def advance(self, carry, inputs, *, key: jax.Array | None = None, index: int = 0, pad_to: int | None = None):
         """Drive the junction through `inputs` (K, n_in) from the carried state (`start`, or a previous
         `advance`'s).
 
@@ -137,31 +147,44 @@ class MultiplexedReservoir(eqx.Module):
             inputs: the (scaled) inputs.
             key: the thermal noise's key (above 0 K).
             index: the number of inputs before these in the run (node n's noise is fold_in(key, n)).
+            pad_to: compile for this many inputs (the rest idle, leaving the state as it is), so that runs of
+                different lengths share one program.
 
         Returns:
             (the carried state after the inputs, the responses s (K, N_v)).
         """
         inputs = self.check_inputs(inputs)
         key = jax.random.key(0) if key is None else key
-        nodes = jnp.arange(index * self.virtual_nodes, (index + inputs.shape[0]) * self.virtual_nodes)
-        carry, s = _run_nodes(self, carry, self.drives(inputs), nodes, key)
-        return carry, np.asarray(s).reshape(inputs.shape[0], self.virtual_nodes)
+        steps = inputs.shape[0]
+        padded = max(steps, pad_to or 0)
+        nodes = jnp.arange(index * self.virtual_nodes, (index + padded) * self.virtual_nodes)
+        drive = jnp.pad(self.drives(inputs), (0, (padded - steps) * self.virtual_nodes))
+        active = jnp.arange(padded * self.virtual_nodes) < steps * self.virtual_nodes
+        carry, s = _run_nodes(self, carry, drive, nodes, active, key)
+        return carry, np.asarray(s)[: steps * self.virtual_nodes].reshape(steps, self.virtual_nodes)
 
     def start(self, m0=None):
-        """Returns: the carried state at rest: (m, the pre-amplifier's output, the feedback line)."""
+        """Returns: the carried state at rest: (m, the pre-amplifier's output, the feedback line, the energy
+        dissipated so far [J], the largest voltage across the barrier so far [V])."""
         m = self.device.equilibrium() if m0 is None else jnp.asarray(m0)
-        ts = np.linspace(0.0, self.theta, self.samples)
-        resistance = self.device.solve(self.bias, ts, m0=m, key=jax.random.key(0)).point.resistance[0]
-        return m, resistance, jnp.zeros(self.delay)
+        device = self.device
+        resistance = operating_point(device.model, device.law, device.circuit, m, jnp.asarray(self.bias),
+                                     device.params).resistance
+        return m, resistance, jnp.zeros(self.delay), jnp.zeros(()), jnp.zeros(())
 
     def node(self, carry, drive, key):
         """One virtual node: the junction under `drive` [A/m^2] for theta, from the carried state.
 
         Returns: (the carried state after the node, the node's response s)."""
-        m, filtered, line = carry
+        m, filtered, line, energy, peak = carry
         ts = np.linspace(0.0, self.theta, self.samples)
-        trace = self.device.solve(drive + self.feedback_gain * line[0], ts, m0=m,
+        drive = drive + self.feedback_gain * line[0]
+        if self.compliance is not None:
+            drive = jnp.clip(drive, -self.compliance, self.compliance)
+        trace = self.device.solve(drive, ts, m0=m,
                                   key=key if self.device.thermal else None)
+        energy = energy + jnp.trapezoid(trace.point.power(self.device.params), dx=ts[1])
+        peak = jnp.maximum(peak, jnp.max(jnp.abs(trace.point.voltage)))
         resistance = trace.point.resistance
         if self.bandwidth is not None:  # causal first-order low-pass, exact for R linear between samples
             decay = math.exp(-2 * math.pi * self.bandwidth * self.theta / (self.samples - 1))
@@ -177,16 +200,17 @@ class MultiplexedReservoir(eqx.Module):
             s = (jnp.max(resistance) - jnp.min(resistance)) / (self.device.params["R_AP"] - self.device.params["R_P"])
         else:
             s = self.response(resistance[-1] if self.readout == "end" else jnp.mean(resistance))
-        return (trace.end, filtered, jnp.concatenate([line[1:], s[None]])), s
+        return (trace.end, filtered, jnp.concatenate([line[1:], s[None]]), energy, peak), s
 
 
 @eqx.filter_jit
-def _run_nodes(reservoir: MultiplexedReservoir, carry, drive, index, key):
+def _run_nodes(reservoir: MultiplexedReservoir, carry, drive, index, active, key):
     def step(carry, node_input):
-        j, n = node_input
-        return reservoir.node(carry, j, jax.random.fold_in(key, n))
+        j, n, on = node_input
+        after, s = reservoir.node(carry, j, jax.random.fold_in(key, n))
+        return jax.tree.map(lambda new, old: jnp.where(on, new, old), after, carry), s
 
-    return jax.lax.scan(step, carry, (drive, index))
+    return jax.lax.scan(step, carry, (drive, index, active))
 
 
 def _bar(total: int, progress: bool | str):
@@ -252,25 +276,38 @@ def multiplexed_reservoir(
     device = make_device(parameters, settings=settings, thermal=thermal, window=theta)
     return MultiplexedReservoir(device, jnp.asarray(input_mask(virtual_nodes, inputs, seed=seed, kind=mask)),
                                 float(theta), float(input_gain), float(bias), float(feedback_gain), int(delay),
-                                int(samples), None if bandwidth is None else float(bandwidth), readout)
+                                int(samples), None if bandwidth is None else float(bandwidth), readout,
+                                source_compliance(parameters))
+
+
+def source_compliance(parameters: Parameters) -> float | None:
+    """The current density [A/m^2] that puts 95 % of the record's breakdown voltage across the barrier at the
+    middle of R_P and R_AP (None where the record gives no breakdown voltage): the source's limit."""
+    if parameters["breakdown_voltage"] is None:
+        return None
+    middle = (parameters["R_P"] + parameters["R_AP"]) / 2
+    return 0.95 * parameters["breakdown_voltage"] / (parameters["area"] * middle)
 
 
 def multiplexed_states(reservoir: MultiplexedReservoir, task: xr.Dataset, *, seed: int = 0,
-                       progress: bool | str = False, chunk: int = 200) -> np.ndarray:
+                       progress: bool | str = False, chunk: int = 200, energy: bool = False):
     """The reservoir's virtual nodes on a task's scaled inputs: one continuous run (a physical reservoir is
     not reset between trials; where the task resets, its inputs stop and the junction rests at its bias for
     one tau, so trials start from nearly the same state).
 
-    Returns: s, (T, N_v).
+    Returns: s, (T, N_v) (and, with `energy`, the energy dissipated per input [J], rests included).
     """
     inputs = scaled_input(task)
     resets = np.flatnonzero(task["reset_state"].values) if "reset_state" in task else np.array([], int)
     if resets.size and resets[0] == 0:
         resets = resets[1:]
     if not resets.size:
-        return reservoir.run(inputs, key=jax.random.key(seed), progress=progress, chunk=chunk)
+        return reservoir.run(inputs, key=jax.random.key(seed), progress=progress, chunk=chunk, energy=energy)
     # a rest row (zero input) before each trial; its responses are dropped
     rows = np.insert(inputs, resets, 0.0, axis=0)
     keep = np.ones(rows.shape[0], bool)
     keep[resets + np.arange(resets.size)] = False
-    return reservoir.run(rows, key=jax.random.key(seed), progress=progress, chunk=chunk)[keep]
+    states = reservoir.run(rows, key=jax.random.key(seed), progress=progress, chunk=chunk, energy=energy)
+    if energy:
+        return states[0][keep], states[1] * rows.shape[0] / inputs.shape[0]
+    return states[keep]

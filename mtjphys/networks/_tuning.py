@@ -43,6 +43,23 @@ class Range:
         return f"{self.low:g}..{self.high:g}" + (" (log)" if self.log else "") + (" (integer)" if self.integer else "")
 
 
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """A searched hyperparameter taking one of `values`."""
+
+    values: tuple
+
+    def __post_init__(self):
+        if not self.values:
+            raise MtjphysError("a searched choice needs at least one value")
+
+    def suggest(self, trial, name: str):
+        return trial.suggest_categorical(name, list(self.values))
+
+    def describe(self) -> str:
+        return " | ".join(map(str, self.values))
+
+
 def with_validation(task: xr.Dataset, fraction: float = 0.2) -> xr.Dataset:
     """Returns: `task` with the last `fraction` of its train split (steps, or trials) relabelled "validation"."""
     if not 0 < fraction < 1:
@@ -114,7 +131,7 @@ class Tuning:
                 f"{prefix}_seed": self.seed}
 
 
-def tune(states: Callable[[dict, xr.Dataset], np.ndarray], task: xr.Dataset, space: Mapping[str, Range], *,
+def tune(states: Callable[[dict, xr.Dataset], np.ndarray], task: xr.Dataset, space: Mapping[str, Range | Choice], *,
          trials: int, seed: int, readout: AbstractReadoutTrainer = RidgeReadout(), fixed: Mapping | None = None,
          progress: bool | str = False) -> Tuning:
     """Search `space` with optuna's TPE sampler (seeded by `seed`) for `trials` trials.
@@ -122,7 +139,7 @@ def tune(states: Callable[[dict, xr.Dataset], np.ndarray], task: xr.Dataset, spa
     Arguments:
         states: (hyperparameters, task) -> the reservoir's states on the task's inputs (T, N).
         task: a task with a validation split (`with_validation`); the search sees it cut before the test split.
-        space: name -> `Range`.
+        space: name -> `Range` or `Choice`.
         trials: the budget.
         seed: the sampler's seed.
         readout: the readout fitted on the train split of every trial.
@@ -130,7 +147,8 @@ def tune(states: Callable[[dict, xr.Dataset], np.ndarray], task: xr.Dataset, spa
         progress: a progress bar over trials (a string: its label).
 
     Returns:
-        The `Tuning`. A trial whose states are not finite scores worst.
+        The `Tuning`. A trial whose states are not finite, or whose reservoir is refused (`MtjphysError`),
+        scores worst.
     """
     import optuna
 
@@ -143,7 +161,10 @@ def tune(states: Callable[[dict, xr.Dataset], np.ndarray], task: xr.Dataset, spa
 
     def objective(trial):
         chosen = {name: r.suggest(trial, name) for name, r in space.items()}
-        x = np.asarray(states({**(fixed or {}), **chosen}, seen))
+        try:
+            x = np.asarray(states({**(fixed or {}), **chosen}, seen))
+        except MtjphysError:  # hyperparameters no reservoir can have (e.g. a window without ringing)
+            x = np.array(math.nan)
         figure = math.nan
         if np.all(np.isfinite(x)):
             result = train_readout(seen, x, trainer=readout)
