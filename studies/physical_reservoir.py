@@ -112,9 +112,9 @@ PUBLISHED = (
 )
 NAMES = {"mtj_multiplexed": "one MTJ, time-multiplexed", "mtj_no_reset": "MTJ network, no reset",
          "mtj_paper": "MTJ network, the paper's scheme", "tanh": "tanh network", "esn": "reservoirpy ESN",
-         WARM: "one MTJ, time-multiplexed, 300 K", "narma10": "NARMA10", "memory_capacity": f"memory capacity (delays 1–{MEMORY_DELAYS})",
-         "mackey_glass_1": "Mackey-Glass, 1 step", "sine_square": "sine/square", "sequential_digits":
-         "sequential digits"}
+         WARM: "one MTJ, time-multiplexed, 300 K", "narma10": "NARMA10",
+         "memory_capacity": f"memory capacity (delays 1–{MEMORY_DELAYS})", "mackey_glass_1": "Mackey-Glass, 1 step",
+         "sine_square": "sine/square", "sequential_digits": "sequential digits"}
 NARMA10_GOAL = 0.15  # NRMSE with at most 400 virtual nodes (Appeltant et al.)
 ESN_RATIO_GOAL = 1.25  # the time-multiplexed MTJ within this factor of the tuned ESN
 

@@ -98,6 +98,7 @@ from ._train import (
 )
 from ._tuning import (
     before_test as before_test,
+    Choice as Choice,
     metric_name as metric_name,
     Range as Range,
     tune as tune,
