@@ -471,8 +471,8 @@ def run(output_dir, *, task: str | None = None, virtual_nodes: int = 100, trials
 
 STUDY = Study(
     name="physical_reservoir",
-    title="Beyond the paper: one time-multiplexed MTJ and no-reset MTJ networks as reservoirs, against reservoirs "
-          "tuned with the same budget.",
+    title="Beyond the paper: one time-multiplexed MTJ, and MTJ networks without resets, against equally tuned "
+          "reservoirs.",
     description=__doc__,
     run=run,
     outputs=tuple(f"physical_reservoir_{t}.nc" for t in TASKS) + ("physical_reservoir.nc", "physical_reservoir.png"),
