@@ -147,7 +147,8 @@ class Reservoirs:
         return multiplexed_reservoir(record or self.record, virtual_nodes=self.nodes, theta=hyper["theta"],
                                      input_gain=hyper["input_gain"], bias=hyper["bias"],
                                      feedback_gain=hyper["feedback_gain"],
-                                     delay=hyper.get("delay", self.nodes + int(hyper["delay_extra"])),
+                                     delay=hyper["delay"] if "delay" in hyper else
+                                     self.nodes + int(hyper["delay_extra"]),
                                      samples=SAMPLES_PER_NODE, readout=hyper["readout"],
                                      inputs=1, seed=seed)
 
@@ -213,6 +214,7 @@ PER_RESERVOIR = ("prediction", "predicted", "score", "nrmse", "memory_capacity",
 
 def combine(columns: dict[str, xr.Dataset]) -> xr.Dataset:
     """One task's datasets of every reservoir as one, the readouts' outputs and metrics along `reservoir`."""
+    columns = {c: columns[c] for c in COLUMNS if c in columns}
     names = xr.DataArray(list(columns), dims="reservoir", attrs={"units": "", "long_name": "reservoir"})
     parts = [d.assign({v: d[v].expand_dims(reservoir=[name]) for v in PER_RESERVOIR if v in d})
              for name, d in columns.items()]
