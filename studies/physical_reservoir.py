@@ -78,7 +78,6 @@ from mtjphys.tasks import (
 )
 
 TASKS = ("narma10", "memory_capacity", "mackey_glass_1", "sine_square", "sequential_digits")
-QUICK_TASKS = ("narma10", "memory_capacity")
 RESERVOIRS = ("mtj_multiplexed", "mtj_no_reset", "mtj_paper", "tanh", "esn")
 WARM = "mtj_multiplexed_300K"  # the 0 K reservoir's hyperparameters, run at 300 K
 COLUMNS = RESERVOIRS + (WARM,)
@@ -143,14 +142,14 @@ class Reservoirs:
     def __init__(self, record: mp.Parameters, nodes: int):
         self.record, self.nodes = record, nodes
 
-    def multiplexed(self, hyper: dict, seed: int, record: mp.Parameters | None = None):
+    def multiplexed(self, hyper: dict, seed: int, inputs: int, record: mp.Parameters | None = None):
         return multiplexed_reservoir(record or self.record, virtual_nodes=self.nodes, theta=hyper["theta"],
                                      input_gain=hyper["input_gain"], bias=hyper["bias"],
                                      feedback_gain=hyper["feedback_gain"],
                                      delay=hyper["delay"] if "delay" in hyper else
                                      self.nodes + int(hyper["delay_extra"]),
                                      samples=SAMPLES_PER_NODE, readout=hyper["readout"],
-                                     inputs=1, seed=seed)
+                                     inputs=inputs, seed=seed)
 
     def network(self, kind: str, hyper: dict, task: xr.Dataset, seed: int) -> mp.Network:
         architecture = mp.Architecture(n_mtj=self.nodes, n_inputs=task.sizes["input_node"], n_outputs=1,
@@ -165,7 +164,8 @@ class Reservoirs:
     def states(self, kind: str, hyper: dict, task: xr.Dataset, seed: int, record=None) -> tuple[np.ndarray, float]:
         """Returns: the states (T, N) and the energy per input [J] (NaN where not accounted)."""
         if kind == "mtj_multiplexed":
-            states, energy = multiplexed_states(self.multiplexed(hyper, seed, record), task, seed=seed, energy=True)
+            states, energy = multiplexed_states(self.multiplexed(hyper, seed, task.sizes["input_node"], record),
+                                                task, seed=seed, energy=True)
             return states, energy
         if kind == "esn":
             return reservoirpy_states(task, units=self.nodes, spectral_radius=hyper["spectral_radius"],
@@ -393,7 +393,7 @@ def run(output_dir, *, task: str | None = None, virtual_nodes: int = 100, trials
                               "itself; give a record without a temperature or Joule heating")
     paths = dict(zip(STUDY.outputs, prepare_outputs(output_dir, STUDY.outputs, overwrite)))
     start = time.perf_counter()
-    chosen = (task,) if task else QUICK_TASKS if quick else TASKS
+    chosen = (task,) if task else TASKS
     seed_list = list(range(seed, seed + seeds))
     reservoirs = Reservoirs(record, virtual_nodes)
     warm_record = record.replace(temperature=WARM_TEMPERATURE)
@@ -491,10 +491,10 @@ STUDY = Study(
                      help="The feedback delay [s], a whole number of thetas (needs --theta)."),
         click.Option(["--sweep-points"], default=5, show_default=True,
                      help="Points of the memory-capacity sweeps over theta and the delay (0: none)."),
-        quick_option("NARMA10 and memory capacity only, short, 12 virtual nodes, 3 trials, 2 seeds."),
+        quick_option("Short tasks, 8 virtual nodes, 2 trials, 2 seeds."),
         params_option(),
     ),
     full={},
-    quick={"virtual_nodes": 12, "trials": 3, "seeds": 2, "sweep_points": 2, "quick": True},
+    quick={"virtual_nodes": 8, "trials": 2, "seeds": 2, "sweep_points": 2, "quick": True},
     report=report,
 )

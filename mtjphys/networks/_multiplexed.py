@@ -57,8 +57,9 @@ class MultiplexedReservoir(eqx.Module):
         delay: d, the feedback delay in nodes (>= 1).
         samples: points R(t) is sampled on per node (>= 2, the first the previous node's last).
         bandwidth: the pre-amplifier's -3 dB bandwidth [Hz] (None: ideal).
-        compliance: the source's limit on |j| [A/m^2] (None: none): the drive is clipped there, as a real
-            source saturates, so that feedback cannot drive the barrier past its breakdown.
+        compliance: the current source's compliance voltage [V] (None: none): at each node's start the drive
+            is clipped to the current density that puts this voltage across the junction's resistance then, as
+            a real source saturates, so that feedback cannot drive the barrier past its breakdown.
         readout: "end" (R at the node's end), "mean" (R averaged over the node) or "amplitude" (its swing).
     """
 
@@ -180,7 +181,10 @@ class MultiplexedReservoir(eqx.Module):
         ts = np.linspace(0.0, self.theta, self.samples)
         drive = drive + self.feedback_gain * line[0]
         if self.compliance is not None:
-            drive = jnp.clip(drive, -self.compliance, self.compliance)
+            device = self.device
+            resistance = operating_point(device.model, device.law, device.circuit, m, drive, device.params).resistance
+            limit = self.compliance / (device.params["area"] * resistance)
+            drive = jnp.clip(drive, -limit, limit)
         trace = self.device.solve(drive, ts, m0=m,
                                   key=key if self.device.thermal else None)
         energy = energy + jnp.trapezoid(trace.point.power(self.device.params), dx=ts[1])
@@ -280,13 +284,15 @@ def multiplexed_reservoir(
                                 source_compliance(parameters))
 
 
+COMPLIANCE = 0.8  # the source's compliance voltage, as a share of the barrier's breakdown voltage
+
+
 def source_compliance(parameters: Parameters) -> float | None:
-    """The current density [A/m^2] that puts 95 % of the record's breakdown voltage across the barrier at the
-    middle of R_P and R_AP (None where the record gives no breakdown voltage): the source's limit."""
+    """The current source's compliance voltage [V]: 80 % of the record's breakdown voltage (None where the
+    record gives none)."""
     if parameters["breakdown_voltage"] is None:
         return None
-    middle = (parameters["R_P"] + parameters["R_AP"]) / 2
-    return 0.95 * parameters["breakdown_voltage"] / (parameters["area"] * middle)
+    return COMPLIANCE * parameters["breakdown_voltage"]
 
 
 def multiplexed_states(reservoir: MultiplexedReservoir, task: xr.Dataset, *, seed: int = 0,

@@ -161,15 +161,16 @@ def tune(states: Callable[[dict, xr.Dataset], np.ndarray], task: xr.Dataset, spa
 
     def objective(trial):
         chosen = {name: r.suggest(trial, name) for name, r in space.items()}
+        refused = None
         try:
             x = np.asarray(states({**(fixed or {}), **chosen}, seen))
-        except MtjphysError:  # hyperparameters no reservoir can have (e.g. a window without ringing)
-            x = np.array(math.nan)
+        except MtjphysError as error:  # hyperparameters no reservoir can have (e.g. a window without ringing)
+            x, refused = np.array(math.nan), str(error)
         figure = math.nan
         if np.all(np.isfinite(x)):
             result = train_readout(seen, x, trainer=readout)
             figure = json.loads(result.attrs["metrics"])[metric]
-        history.append({**chosen, metric: figure})
+        history.append({**chosen, metric: figure, **({"refused": refused} if refused else {})})
         return sign * figure if math.isfinite(figure) else -math.inf
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -186,6 +187,7 @@ def tune(states: Callable[[dict, xr.Dataset], np.ndarray], task: xr.Dataset, spa
     if bar is not None:
         bar.close()
     if not math.isfinite(study.best_value):
-        raise MtjphysError(f"no trial of the search gave finite states (searched {dict(space)})")
+        reasons = sorted({t.get("refused", "states not finite") for t in history})
+        raise MtjphysError(f"no trial of the search gave finite states: {'; '.join(reasons)}")
     return Tuning({**(fixed or {}), **study.best_params}, sign * study.best_value, metric, dict(space), history,
                   seed)
