@@ -43,6 +43,7 @@ from mtjphys.data import provenance
 from mtjphys.device import is_warm
 from mtjphys.networks import (
     benchmark_metrics,
+    check_theta,
     Choice,
     metric_name,
     multiplexed_reservoir,
@@ -84,6 +85,8 @@ COLUMNS = RESERVOIRS + (WARM,)
 LENGTHS = {False: {"washout": 200, "train": 2000, "test": 1000}, True: {"washout": 50, "train": 300, "test": 150}}
 DIGITS_LIMIT = {False: 600, True: 120}
 VALIDATION = 0.2  # of the train split
+METRIC = {"narma10": "nrmse", "memory_capacity": "memory_capacity", "mackey_glass_1": "nrmse",
+          "sine_square": "accuracy", "sequential_digits": "accuracy"}  # what each task is judged by
 MEMORY_DELAYS = 40  # the memory task's delays 1..MEMORY_DELAYS
 WARM_TEMPERATURE = 300.0  # [K]
 NETWORK = {"connection_probability": 0.1, "leak": 1.0, "feedback_scale": 0.0}  # the networks' fixed shape
@@ -373,8 +376,8 @@ def run(output_dir, *, task: str | None = None, virtual_nodes: int = 100, trials
         raise mp.MtjphysError(f"--virtual-nodes must be at least 2, got {virtual_nodes}")
     if trials < 1 or seeds < 1:
         raise mp.MtjphysError(f"--trials and --seeds must be at least 1, got {trials} and {seeds}")
-    if theta is not None and not (math.isfinite(theta) and theta > 0):
-        raise mp.MtjphysError(f"--theta must be a positive duration [s], got {theta}")
+    if theta is not None:
+        check_theta(theta, "--theta")
     if feedback_delay is not None:
         if theta is None:
             raise mp.MtjphysError("--feedback-delay needs --theta (the delay is a whole number of virtual nodes)")
@@ -444,7 +447,7 @@ def run(output_dir, *, task: str | None = None, virtual_nodes: int = 100, trials
     summary_set = xr.Dataset(
         {"metric": (("task", "reservoir", "seed"), metric, {"units": "1", "long_name": "test NRMSE, memory capacity "
                                                                                        "or accuracy"}),
-         "metric_name": ("task", [metric_name(make_task(n, seed, True)) for n in chosen],
+         "metric_name": ("task", [METRIC[n] for n in chosen],
                          {"units": "", "long_name": "what `metric` is"}),
          "energy_per_input": (("task", "reservoir", "seed"), energy,
                               {"units": "J", "long_name": "energy dissipated per input (NaN: not accounted)"})},

@@ -116,6 +116,7 @@ def test_chunked_runs_equal_one_run_and_resting_between_trials():
 @pytest.mark.parametrize("options, message", [
     ({"theta": 0.0}, "theta must be a positive"),
     ({"theta": -1e-12}, "theta must be a positive"),
+    ({"theta": 50.0}, "did you mean ps or ns"),
     ({"delay": 0}, "at least one node"),
     ({"samples": 1}, "at least 2"),
     ({"virtual_nodes": 0}, "positive whole number"),

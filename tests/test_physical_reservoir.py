@@ -21,6 +21,7 @@ def _mtjphys(args, capsys):
 @pytest.mark.parametrize("args, message", [
     (["--theta", "0"], "--theta must be a positive duration"),
     (["--theta", "-5e-11"], "--theta must be a positive duration"),
+    (["--theta", "50"], "did you mean ps or ns"),
     (["--theta", "5e-11", "--feedback-delay", "2e-11"], "shorter than theta"),
     (["--theta", "5e-11", "--feedback-delay", "7e-11"], "not a whole number of thetas"),
     (["--feedback-delay", "1e-9"], "needs --theta"),

@@ -29,6 +29,7 @@ from ._lyapunov import (
     LyapunovEstimate as LyapunovEstimate,
 )
 from ._multiplexed import (
+    check_theta as check_theta,
     input_mask as input_mask,
     multiplexed_reservoir as multiplexed_reservoir,
     multiplexed_states as multiplexed_states,

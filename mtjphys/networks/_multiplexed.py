@@ -35,6 +35,7 @@ from ..device._solve import NeuronSolver
 from ..device._thermal import sampled_thermal_solver, thermal_solver_for
 from ._simulate import scaled_input
 
+THETA_RANGE = (1e-13, 1e-6)  # [s]: a virtual node from a tenth of a ps (a few solver steps) to a microsecond
 READOUTS = ("end", "mean", "amplitude")  # the node's response: R at its end, its mean, or its swing over the node
 
 
@@ -225,6 +226,14 @@ def _bar(total: int, progress: bool | str):
     return tqdm(total=total, desc=progress if isinstance(progress, str) else "inputs", unit="input")
 
 
+def check_theta(theta: float, name: str = "theta") -> None:
+    """Refuse, in one line, a virtual node's duration that is not positive or not in seconds."""
+    _check(math.isfinite(theta) and theta > 0, f"{name} must be a positive duration [s], got {theta}")
+    _check(THETA_RANGE[0] <= theta <= THETA_RANGE[1],
+           f"{name} = {theta:g} s is outside {THETA_RANGE[0]:g}-{THETA_RANGE[1]:g} s: did you mean ps or ns? "
+           "durations are in seconds (50 ps = 5e-11)")
+
+
 def input_mask(virtual_nodes: int, inputs: int = 1, *, seed: int, kind: str = "binary") -> np.ndarray:
     """A random input mask, (N_v, n_in): "binary" (+-1, Appeltant et al.) or "uniform" (in [-1, 1]),
     drawn from `seed`."""
@@ -264,7 +273,7 @@ def multiplexed_reservoir(
     delay = virtual_nodes if delay is None else delay
     _check(isinstance(virtual_nodes, (int, np.integer)) and virtual_nodes >= 1,
            f"virtual nodes must be a positive whole number, got {virtual_nodes}")
-    _check(math.isfinite(theta) and theta > 0, f"theta must be a positive duration [s], got {theta}")
+    check_theta(theta)
     _check(int(samples) == samples and samples >= 2, f"samples per node must be at least 2, got {samples}")
     _check(int(delay) == delay and delay >= 1,
            f"the feedback delay must be at least one node (theta), got {delay} nodes")
