@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+import xarray as xr
 from mtjphys.studies import registry
 
 import mtjphys as mp
@@ -159,6 +160,21 @@ def test_the_benchmark_figures_are_their_datasets(quick_results):
     assert capacity == pytest.approx(float(table.metric.sel(task="memory_capacity", network="tanh", readout="ridge",
                                                                  seed=0)), rel=1e-4)
     assert 1 < capacity <= 31  # a linear readout of N = 30 outputs and the input holds at most 31
+
+
+def test_a_study_run_side_by_side_writes_what_it_writes_alone(quick_results, tmp_path):
+    from mtjphys.reproduction import reproduce
+
+    study = registry()["fig1_neuron"]
+    reproduce([study], tmp_path, quick=True, progress=False, processes=1)  # in this process, on its own
+    for name in study.outputs:
+        if name.endswith(".nc"):
+            alone, shared = mp.open_dataset(tmp_path / name), mp.open_dataset(quick_results / name)
+            assert set(alone.data_vars) == set(shared.data_vars)
+            xr.testing.assert_allclose(alone, shared, rtol=1e-12, atol=0)
+    header = (quick_results / "report.md").read_text().splitlines()[2]
+    processes = min(os.cpu_count() or 1, 4)
+    assert (f"({processes} studies at a time;" in header) == (processes > 1), header
 
 
 def test_a_second_run_refuses_to_overwrite(quick_results, capsys):

@@ -8,7 +8,10 @@ few minutes: fewer seeds and points, surrogate neurons where device mode takes m
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
+import multiprocessing
+import os
 import pathlib
 import re
 import time
@@ -26,37 +29,89 @@ TITLE = "Reproduction of “Recurrent neural networks made of magnetic tunnel ju
 
 
 def reproduce(studies: Sequence[Study], output_dir, *, quick: bool = False, overwrite: bool = False,
-              scheduler: str | None = None, progress: bool = True) -> dict:
+              scheduler: str | None = None, progress: bool = True, processes: int | None = None) -> dict:
     """Run `studies` into `output_dir` and write the report.
 
     Arguments:
-        studies: in the order to run and report them (see `mtjphys.studies.registry`).
+        studies: in the order to report them (see `mtjphys.studies.registry`).
         output_dir: for every study's files and the report.
         quick: each study's `quick` settings instead of its `full` ones.
         overwrite: replace existing files.
         scheduler: where sweeps run (quick runs them in this process).
-        progress: progress bars and a line per study on stderr.
+        progress: progress bars (one study at a time) and a line per study on stderr.
+        processes: quick runs the registered studies side by side in this many processes (default one per
+            core, at most four); the full run's sweeps use the cores instead, one study at a time.
 
     Returns:
-        {"studies": names, "wall_time_s": seconds, "report": path of report.html}.
+        {"studies": names, "wall_time_s": seconds from start to report, "report": path of report.html}.
     """
     directory = pathlib.Path(output_dir)
     # every output is checked before anything runs, so a refusal costs nothing
     prepare_outputs(directory, [f for study in studies for f in study.outputs] + list(REPORTS), overwrite)
-    summaries, times = {}, {}
+    started = time.perf_counter()
+    options = {}
     for study in studies:
-        options = dict(study.quick if quick else study.full)
+        options[study.name] = dict(study.quick if quick else study.full)
         if study.takes("scheduler"):
-            options["scheduler"] = "synchronous" if quick else scheduler
-        if progress:
-            click.echo(f"[{time.strftime('%H:%M:%S')}] {study.name} ...", err=True)
-        start = time.perf_counter()
-        summaries[study.name] = study.run(directory, overwrite=overwrite, progress=progress, **options)
-        times[study.name] = time.perf_counter() - start
-        release_compiled_programs()
-    write_report(directory, studies, summaries, times, quick=quick, overwrite=overwrite)
-    return {"studies": list(summaries), "wall_time_s": round(sum(times.values()), 1),
+            options[study.name]["scheduler"] = "synchronous" if quick else scheduler
+    workers = min(processes or min(os.cpu_count() or 1, 4), len(studies)) if quick else 1
+    results = (_side_by_side(studies, directory, options, overwrite, progress, workers) if workers > 1 else
+               {study.name: _timed_run(study, directory, overwrite, progress, options[study.name], echo=progress)
+                for study in studies})
+    summaries = {name: summary for name, (summary, _) in results.items()}
+    times = {name: seconds for name, (_, seconds) in results.items()}
+    wall_time = time.perf_counter() - started
+    write_report(directory, studies, summaries, times, quick=quick, overwrite=overwrite, wall_time=wall_time,
+                 processes=workers)
+    return {"studies": [study.name for study in studies], "wall_time_s": round(wall_time, 1),
             "report": str(directory / "report.html")}
+
+
+def _timed_run(study: Study, directory: pathlib.Path, overwrite: bool, progress: bool, options: dict, *,
+               echo: bool) -> tuple[dict, float]:
+    """Returns: (the study's summary, its wall time [s]), its compiled programs released after it."""
+    if echo:
+        click.echo(f"[{time.strftime('%H:%M:%S')}] {study.name} ...", err=True)
+    start = time.perf_counter()
+    summary = study.run(directory, overwrite=overwrite, progress=progress, **options)
+    seconds = time.perf_counter() - start
+    release_compiled_programs()
+    return summary, seconds
+
+
+def _registered_run(name: str, directory: pathlib.Path, overwrite: bool, options: dict) -> tuple[dict, float]:
+    from ..studies import registry  # in a fresh process: the study is found again by its name
+
+    return _timed_run(registry()[name], directory, overwrite, False, options, echo=False)
+
+
+def _side_by_side(studies: Sequence[Study], directory: pathlib.Path, options: dict, overwrite: bool, progress: bool,
+                  workers: int) -> dict:
+    """Registered studies in `workers` fresh processes (each study seeds itself, so its files are those of a run
+    on its own); any other study afterwards in this process. Returns: name -> (summary, seconds)."""
+    from ..studies import registry
+
+    known = registry()
+    shared = [study for study in studies if known.get(study.name) is study]
+    results = {}
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending = {pool.submit(_registered_run, study.name, directory, overwrite, options[study.name]): study.name
+                   for study in shared}
+        if progress:
+            click.echo(f"[{time.strftime('%H:%M:%S')}] {len(shared)} studies in {workers} processes ...", err=True)
+        try:
+            for future in concurrent.futures.as_completed(pending):
+                name = pending[future]
+                results[name] = future.result()
+                if progress:
+                    click.echo(f"[{time.strftime('%H:%M:%S')}] {name} done ({results[name][1]:.0f} s)", err=True)
+        except BaseException:  # a refusal or Ctrl-C: the studies not yet started are not started
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    for study in studies:
+        if study.name not in results:
+            results[study.name] = _timed_run(study, directory, overwrite, progress, options[study.name], echo=progress)
+    return results
 
 
 def _markdown_inline(text: str) -> str:
@@ -67,14 +122,17 @@ def _markdown_inline(text: str) -> str:
 
 
 def write_report(directory: pathlib.Path, studies: Sequence[Study], summaries: dict, times: dict, *, quick: bool,
-                 overwrite: bool) -> None:
+                 overwrite: bool, wall_time: float | None = None, processes: int = 1) -> None:
     """report.md and report.html: the comparison with the paper (each row with its verdict and tolerance), then
     each study's section."""
     sections = {study.name: study.report(summaries[study.name]) for study in studies}
     stamp = provenance()
     kind = "Quick run (fewer seeds and points; surrogate neurons where device mode takes minutes)" if quick \
         else "Full run"
-    header = (f"{kind}, {sum(times.values()) / 60:.1f} min in all. mtjphys {stamp['mtjphys_version']}, commit "
+    wall_time = sum(times.values()) if wall_time is None else wall_time
+    spread = f" ({processes} studies at a time; their own times add up to {sum(times.values()) / 60:.1f} min)" \
+        if processes > 1 else ""
+    header = (f"{kind}, {wall_time / 60:.1f} min in all{spread}. mtjphys {stamp['mtjphys_version']}, commit "
               f"{stamp['git_commit']}, code hash {stamp['code_hash'][:12]}, {stamp['created']}; command: "
               f"`{stamp['command']}`. Every number below is read from the netCDF files beside this report.")
     rows = [(what, paper, ours, judged.word, judged.tolerance) for section in sections.values()
