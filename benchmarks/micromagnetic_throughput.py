@@ -1,8 +1,9 @@
 """Micromagnetic throughput: cell-updates per second (cells x right-hand-side evaluations per second) of the
 grid's LLG on standard problem 4 and on the reference disc, beside NeuralMag's JAX solver in the same run
 (its own nodal mesh, demagnetisation and exchange, on the same cells); the wall time of one 1.5 ns neuron
-window of the 100 nm disc at 2 nm cells, with its right-hand-side count; and the memory of the demagnetising
-kernels.
+window of the 100 nm disc at 4 and 2 nm cells under the default solver and under Dopri8 at the same tolerances,
+with their right-hand-side counts, their dR and its relative difference from a converged reference (Dopri8 at
+rtol 1e-8); and the memory of the demagnetising kernels.
 
     python benchmarks/micromagnetic_throughput.py [--repeats 5] [--evaluations 300]
 
@@ -37,6 +38,10 @@ def per_evaluation(rhs, state, evaluations: int, repeats: int) -> float:
 
 
 
+# Dopri8 at the grid's tolerances (the grid's earlier default), and at a hundredth of them: dR's converged reference
+EXPLICIT_SOLVER = mp.NeuronSolver(dfx.Dopri8(), rtol=1e-6, atol=1e-8, max_steps=2**21)
+REFERENCE_SOLVER = mp.NeuronSolver(dfx.Dopri8(), rtol=1e-8, atol=1e-10, max_steps=2**21)
+
 
 def disc_record(cell: float = 2e-9) -> mp.Parameters:
     return mp.Parameters({"cell_size": cell}, model=mp.micromagnetic_model())
@@ -46,7 +51,7 @@ def ours(record: mp.Parameters, evaluations: int, repeats: int) -> float:
     device = mp.make_device(record)
     model, params = device.model, device.params
     state = model.uniform(jnp.asarray([0.6, 0.48, 0.64]))
-    return per_evaluation(lambda m: model.landau_lifshitz(m, 0.9e10, params), state, evaluations, repeats)
+    return per_evaluation(lambda m: model.landau_lifshitz(m, 0.9e10, 0.0, params), state, evaluations, repeats)
 
 
 def neuralmag_arguments(record: mp.Parameters, mask_path: pathlib.Path) -> list:
@@ -57,14 +62,14 @@ def neuralmag_arguments(record: mp.Parameters, mask_path: pathlib.Path) -> list:
     return arguments
 
 
-def window_statistics(record: mp.Parameters) -> tuple[int, int]:
-    """(accepted steps, right-hand-side evaluations) of one window under the default solver."""
+def window_statistics(record: mp.Parameters, settings: mp.NeuronSolver) -> tuple[int, int]:
+    """(accepted steps, right-hand-side evaluations, rejected steps included) of one window under `settings`."""
     device = mp.make_device(record)
-    model, params, settings = device.model, device.params, device.solver
+    model, params = device.model, device.params
 
     @jax.jit
     def solve(m0):
-        term = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, 0.9e10, params))
+        term = dfx.ODETerm(lambda t, m, args: model.landau_lifshitz(m, 0.9e10, 0.0, params))
         controller = dfx.PIDController(rtol=settings.rtol, atol=settings.atol, norm=optx.max_norm)
         return dfx.diffeqsolve(term, settings.solver, 0.0, mp.NEURON_WINDOW, settings.dt0, m0,
                                stepsize_controller=controller, max_steps=settings.max_steps).stats
@@ -92,18 +97,25 @@ def main(repeats: int, evaluations: int) -> None:
         print(f"  {label:34s} mtjphys {cells / mine:10.3e} ({mine * 1e6:7.1f} us/rhs, {cells} cells)   "
               f"NeuralMag {nodes / theirs:10.3e} ({theirs * 1e6:7.1f} us/rhs, {nodes} nodes)   "
               f"mtjphys / NeuralMag {(cells / mine) / (nodes / theirs):.2f}")
-    print("\none 1.5 ns neuron window of the 100 nm disc (0.9e10 A/m^2, default solver)")
+    print("\none 1.5 ns neuron window of the 100 nm disc (0.9e10 A/m^2): the default solver, and Dopri8 at the same "
+          "tolerances")
     for cell in (4e-9, 2e-9):
         record = disc_record(cell)
-        mp.neuron_output(record, 0.9e10)  # compile
-        timed = lambda r=record: mp.neuron_output(r, 0.9e10).delta_r
-        seconds = references.median_time(timed, max(1, repeats // 2))
-        steps, evaluations_window = window_statistics(record)
+        default = mp.make_device(record).solver
+        reference = float(np.squeeze(mp.neuron_output(record, 0.9e10, settings=REFERENCE_SOLVER).delta_r))
         anchor = references.neuralmag_run("window", *neuralmag_arguments(record, mask), max(1, repeats // 2),
                                           mask)["seconds"]
-        print(f"  {cell * 1e9:g} nm cells ({record.mesh.shape[0]} x {record.mesh.shape[1]}): {seconds:6.2f} s, "
-              f"{steps} steps, {evaluations_window} right-hand sides; NeuralMag's free precession of the same disc "
-              f"over 1.5 ns: {anchor:6.2f} s")
+        print(f"  {cell * 1e9:g} nm cells ({record.mesh.shape[0]} x {record.mesh.shape[1]}); NeuralMag's free "
+              f"precession of the same disc over 1.5 ns: {anchor:6.2f} s; dR of Dopri8 at rtol 1e-8: "
+              f"{reference:.6g} ohm")
+        for settings in (default, EXPLICIT_SOLVER):
+            timed = lambda r=record, s=settings: mp.neuron_output(r, 0.9e10, settings=s).delta_r
+            delta_r = float(np.squeeze(timed()))  # and compiles
+            seconds = references.median_time(timed, max(1, repeats // 2))
+            steps, evaluations_window = window_statistics(record, settings)
+            print(f"    {type(settings.solver).__name__:6s} rtol {settings.rtol:.0e}: {seconds:6.2f} s "
+                  f"(mtjphys / NeuralMag {seconds / anchor:.2f}), {steps} steps, {evaluations_window} right-hand "
+                  f"sides; dR {delta_r:.6g} ohm, {(delta_r - reference) / abs(reference):+.1e} relative")
     print("\nmemory of the demagnetising kernel (the FFT of the six tensor components, float64)")
     for label, record in (("standard problem 4, 5 nm", sp4_record(5e-9)), ("standard problem 4, 2.5 nm",
                                                                             sp4_record(2.5e-9)),

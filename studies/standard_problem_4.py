@@ -58,11 +58,16 @@ def s_state(cell_size: float) -> np.ndarray:
     return np.asarray(_relaxed(make_device(problem_record(cell_size))))
 
 
+# a large-angle reversal's step is set by accuracy, not by the exchange's stiffness as a neuron window's on
+# fine cells: there the eighth-order pair takes the longest steps
+REVERSAL_SOLVER = mp.NeuronSolver(rtol=1e-6, atol=1e-8, max_steps=2**20, progress=True)
+
+
 def reversal(cell_size: float, field: tuple[float, float, float], start: np.ndarray, times: np.ndarray,
              progress: bool = False):
     """<m>(t) on `times` [s] under `field` from `start`, solved in chunks (a progress bar where `progress`;
     Ctrl-C stops it between two). Returns: (times, 3) averages, and the device (to continue from)."""
-    device = make_device(problem_record(cell_size, field))
+    device = make_device(problem_record(cell_size, field), settings=REVERSAL_SOLVER)
     trace = _chunked(device, start, times, progress)
     return np.asarray(trace.m), device
 

@@ -180,6 +180,27 @@ def test_atomic_write_keeps_the_umask_syncs_and_never_overwrites_unasked(tmp_pat
         "a.txt", "b.txt", "c.txt"]
 
 
+def test_many_points_at_zero_kelvin_are_not_limited_by_samples(tmp_path, capsys, monkeypatch):
+    """--samples counts realisations above 0 K only: at 0 K 100000 points reach the solve (stubbed here),
+    while above 0 K the same points times the default 64 samples are refused in one line."""
+    from mtjphys.cli import _main
+
+    reached = []
+
+    def stub(parameters, current_densities, **options):
+        reached.append(len(current_densities))
+        raise mp.MtjphysError("stub: the transfer curve was reached")
+
+    monkeypatch.setattr(_main, "transfer_curve", stub)
+    code, _, stderr = run(["transfer", "--points", "100000", "-o", str(tmp_path / "t.nc")], capsys)
+    assert code == 2 and "stub: the transfer curve was reached" in stderr and reached == [100000]
+    params = tmp_path / "hot.json"
+    params.write_text(json.dumps({"temperature": 300.0}))
+    code, _, stderr = run(["transfer", "--points", "100000", "--params", str(params), "-o", str(tmp_path / "h.nc")],
+                          capsys)
+    assert code == 2 and "above 0 K need --points x --samples <= 4194304" in stderr and reached == [100000]
+
+
 def test_transfer_above_zero_kelvin_through_a_chosen_readout(tmp_path, capsys):
     params = tmp_path / "hot.json"
     params.write_text(json.dumps({"temperature": 1.0, "area": mp.REFERENCE["area"] * 100, "breakdown_voltage": None}))

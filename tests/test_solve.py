@@ -91,3 +91,32 @@ def test_batched_parameters_match_single_solves():
     single = [float(mp.neuron_output(r, 0.9e10).delta_r) for r in records]
     np.testing.assert_allclose(batched, single, atol=1e-3)
     assert np.ptp(batched) > 1.0  # the records really differ
+
+
+@pytest.mark.slow
+def test_fixed_steps_stay_within_a_milliohm_of_scipy(parameters):
+    """Dopri8 at 20 equal steps per window: dR within 1e-3 ohm of the tight scipy reference over the operating
+    range, and both modes of differentiation agree through it."""
+    import jax
+
+    from mtjphys.device import gradient_solver
+
+    settings = mp.NeuronSolver(steps=20)
+    assert settings.describe()["step_size_controller"] == "diffrax.ConstantStepSize"
+    assert settings.describe()["steps_per_window"] == 20 and "rtol" not in settings.describe()
+    currents = np.linspace(*mp.OPERATING_RANGE, 5)
+    fixed = mp.neuron_output(parameters, currents, settings=settings).delta_r
+    reference = [references.scipy_delta_r(parameters.to_dict(), j) for j in currents]
+    assert np.max(np.abs(fixed - reference)) < 1e-3
+    device, drive = mp.make_device(parameters, settings=settings), jnp.asarray(currents)
+
+    def total(alpha, mode):
+        solver = gradient_solver(settings, mode)
+        changed = device.replace(params={**device.params, "alpha": alpha}, solver=solver)
+        return changed.window(drive).extrema.delta_r.sum()
+
+    alpha = jnp.float64(parameters["alpha"])
+    reverse, forward = jax.grad(total)(alpha, "reverse"), jax.jacfwd(total)(alpha, "forward")
+    np.testing.assert_allclose(reverse, forward, rtol=1e-9)
+    with pytest.raises(mp.MtjphysError, match="steps per window"):
+        mp.NeuronSolver(steps=0)

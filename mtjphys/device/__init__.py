@@ -75,6 +75,7 @@ from ._preamplifier import (
     last_extrema as last_extrema,
     Preamplifier as Preamplifier,
 )
+from ._rk43 import RK43 as RK43
 from ._solve import (
     default_solver as default_solver,
     gradient_solver as gradient_solver,

@@ -327,10 +327,17 @@ class WindowResponse(NamedTuple):
 def sampled_window(preamplifier, ts, trace: Trace, params: dict) -> WindowResponse:
     """Everything a window gives, from its `Trace` sampled at `ts`; traceable."""
     power = trace.point.power(params)
-    return WindowResponse(
-        preamplifier.extrema(ts, trace.point.resistance), jnp.trapezoid(power, jnp.asarray(ts), axis=0),
-        jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), jnp.nanmax(power, axis=0), trace.end,
-        jnp.nanmax(trace.free_layer_temperature(params), axis=0))
+    ts = np.asarray(ts)
+    spacing = np.diff(ts)
+    uniform = np.allclose(spacing, spacing[0], rtol=1e-9, atol=0)  # a spacing, not an array of them: cheaper
+    energy = jnp.trapezoid(power, dx=float(spacing[0]), axis=0) if uniform else jnp.trapezoid(power, ts, axis=0)
+    power_max = jnp.nanmax(power, axis=0)
+    if trace.temperature is None:  # T = T_a + R_th P grows with P: its largest is at the largest power
+        temperature_max = jnp.broadcast_to(free_layer_temperature(params, power_max), power_max.shape)
+    else:
+        temperature_max = jnp.nanmax(trace.free_layer_temperature(params), axis=0)
+    return WindowResponse(preamplifier.extrema(ts, trace.point.resistance), energy,
+                          jnp.nanmax(jnp.abs(trace.point.voltage), axis=0), power_max, trace.end, temperature_max)
 
 
 def check_limits(params: dict, window: WindowResponse) -> None:

@@ -241,6 +241,8 @@ def make_device(
         check_thermal_lag(solver, records)
     else:
         solver = settings or default_solver(model)
+        if solver.steps is not None and model.discretisation == "micromagnetic":
+            raise MtjphysError("a micromagnetic grid takes adaptive steps only (NeuronSolver(steps=None))")
     if preamplifier is None:
         preamplifier = _held(_precession_frequency(model, params), DEFAULT_BANDWIDTH) if warm else IDEAL
     return Device(model, records[0]["resistance_law"], params, circuit_for(records, source), solver, preamplifier)

@@ -237,8 +237,9 @@ def padded_size(n: int) -> int:
 
 
 def _transformed(shape) -> list[int]:
-    """The axes (0, 1, 2 for x, y, z) an FFT of the mesh runs over: those of more than one cell, the real
-    transform first (it halves that axis)."""
+    """The axes (0, 1, 2 for x, y, z) an FFT of the mesh runs over: those of more than one cell. The last of
+    them takes the real transform (it halves that axis): the transforms then run over trailing axes, and a
+    single layer's spectrum is two-dimensional."""
     return [axis for axis, n in enumerate(shape) if n > 1]
 
 
@@ -250,9 +251,10 @@ def demag_kernel(shape: tuple[int, int, int], cell: tuple[float, float, float]) 
         shape: cells (nx, ny, nz); cell: their edges [m].
 
     Returns:
-        float64 (6, ...): the FFT of N_xx, N_yy, N_zz, N_xy, N_xz, N_yz over the axes of more than one cell,
-        real along the first of them (see `demag_field`). Every component is even in all axes or odd in two
-        of them, so its transform is real. Cached per mesh.
+        float64 (6, ...): the FFT of N_xx, N_yy, N_zz, N_xy, N_xz, N_yz over the axes of more than one cell
+        (the others dropped: a single layer's kernel is (6, 2 nx, ny + 1)), real along the last of them (see
+        `demag_field`). Every component is even in all axes or odd in two of them, so its transform is
+        real: only its real part is kept. Cached per mesh.
     """
     padded = [padded_size(n) for n in shape]
     # signed offsets in wrap-around order: 0, 1, ..., n-1, (unused n), -(n-1), ..., -1
@@ -263,19 +265,23 @@ def demag_kernel(shape: tuple[int, int, int], cell: tuple[float, float, float]) 
     for index, p in enumerate(padded):  # the offset n of a padded axis joins no two cells
         if p > 1:
             tensor[(slice(None),) * (index + 1) + (p // 2,)] = 0.0
-    transformed = [axis + 1 for axis in _transformed(shape)]
-    if not transformed:
+    kept = _transformed(shape)
+    tensor = tensor.reshape((6,) + tuple(padded[axis] for axis in kept))
+    if not kept:
         return tensor
-    return np.fft.rfftn(tensor, axes=transformed[1:] + transformed[:1]).real  # numpy: the real axis is the last
+    return np.fft.rfftn(tensor, axes=range(1, len(kept) + 1)).real  # numpy: the real axis is the last
 
 
 def demag_field(magnetization: jnp.ndarray, kernel: jnp.ndarray, shape: tuple[int, int, int],
                 mu0: float) -> jnp.ndarray:
     """B_d = -mu0 N * M [T], the linear convolution by zero-padded FFT.
 
-    The transforms run axis by axis, padding each axis as it is transformed and cropping it as soon as it
-    is transformed back, so that no transform runs over the zero rows another axis's padding adds (as in
-    MuMax3). A single layer has no xz, yz coupling (N_xz = N_yz = 0 at zero offset in z), which is skipped.
+    The axes of one cell are dropped, so that the transforms run over trailing axes (no transposes) and a
+    single layer's are two-dimensional. The transforms run axis by axis, the real one first, padding each
+    axis as it is transformed and cropping it as soon as it is transformed back, so that no transform runs
+    over the zero rows another axis's padding adds (as in MuMax3). The kernel is real, so it multiplies the
+    spectrum's real and imaginary parts apart. A single layer has no xz, yz coupling (N_xz = N_yz = 0 at
+    zero offset in z), which is skipped.
 
     Arguments:
         magnetization: M = Ms m [A/m], (..., nx, ny, nz, 3).
@@ -286,28 +292,31 @@ def demag_field(magnetization: jnp.ndarray, kernel: jnp.ndarray, shape: tuple[in
     Returns:
         The field, like `magnetization`.
     """
-    axes = _transformed(shape)
+    kept = _transformed(shape)
     source = jnp.moveaxis(magnetization, -1, -4)  # (..., 3, nx, ny, nz)
-    position = lambda axis: axis - 3  # of a spatial axis in (..., nx, ny, nz)
-    spectrum = source
-    for index, axis in enumerate(axes):
-        transform = jnp.fft.rfft if index == 0 else jnp.fft.fft
-        spectrum = transform(spectrum, n=padded_size(shape[axis]), axis=position(axis))
+    batch = source.shape[:-3]
+    spectrum = source.reshape(batch + tuple(shape[axis] for axis in kept))
+    position = lambda index: index - len(kept)  # of the kept axis `index` in (..., 3, kept axes)
+    for index in reversed(range(len(kept))):
+        transform = jnp.fft.rfft if index == len(kept) - 1 else jnp.fft.fft
+        spectrum = transform(spectrum, n=padded_size(shape[kept[index]]), axis=position(index))
     xx, yy, zz, xy, xz, yz = (jnp.asarray(k) for k in kernel)
     if shape[2] > 1:
         rows = ((xx, xy, xz), (xy, yy, yz), (xz, yz, zz))
     else:
         rows = ((xx, xy, None), (xy, yy, None), (None, None, zz))
+    components = -1 - len(kept)  # the axis of the three components
 
     def product(part):  # the real kernel times the real or imaginary part of the spectrum
-        m = [part[..., i, :, :, :] for i in range(3)]
-        return jnp.stack([sum(k * mi for k, mi in zip(row, m) if k is not None) for row in rows], axis=-4)
+        m = [jax.lax.index_in_dim(part, i, axis=part.ndim + components, keepdims=False) for i in range(3)]
+        return jnp.stack([sum(k * mi for k, mi in zip(row, m) if k is not None) for row in rows], axis=components)
 
-    field = jax.lax.complex(product(spectrum.real), product(spectrum.imag)) if axes else product(spectrum)
-    for index, axis in reversed(list(enumerate(axes))):
-        if index == 0:
-            field = jnp.fft.irfft(field, n=padded_size(shape[axis]), axis=position(axis))
+    field = jax.lax.complex(product(spectrum.real), product(spectrum.imag)) if kept else product(spectrum)
+    for index in range(len(kept)):
+        n = shape[kept[index]]
+        if index == len(kept) - 1:
+            field = jnp.fft.irfft(field, n=padded_size(n), axis=position(index))
         else:
-            field = jnp.fft.ifft(field, axis=position(axis))
-        field = jax.lax.slice_in_dim(field, 0, shape[axis], axis=field.ndim + position(axis))
-    return -mu0 * jnp.moveaxis(field, -4, -1)
+            field = jnp.fft.ifft(field, axis=position(index))
+        field = jax.lax.slice_in_dim(field, 0, n, axis=field.ndim + position(index))
+    return -mu0 * jnp.moveaxis(field.reshape(batch + tuple(shape)), -4, -1)
