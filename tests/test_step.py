@@ -151,3 +151,53 @@ def test_the_tangent_of_the_step_is_its_finite_difference(mode, delay):
     for exact, approximate in zip(derivative, difference):
         np.testing.assert_allclose(np.asarray(exact), np.asarray(approximate), rtol=1e-6, atol=1e-8)
     assert float(jnp.max(jnp.abs(derivative.x))) > 0.1
+
+
+class _IdleTrainer(mp.NoTraining):
+    """Learns nothing, but is not `NoTraining` itself: `simulate` then takes its general scan (the network
+    carried, a trainer stepped)."""
+
+
+@pytest.mark.parametrize("mode, delay", [("tanh", 0), ("surrogate", 0), ("surrogate", 2)])
+def test_a_run_without_a_trainer_is_the_run_with_one_that_never_learns(mode, delay):
+    """`simulate`'s lean scan (no trainer: the network a constant, unset flags not traced, a uniform surrogate
+    table interpolated by arithmetic) gives every recorded number bit for bit as the general one, with and
+    without resets and a closed loop, over chunks that do not divide the steps."""
+    network = _network(mode, n_mtj=12, delay=delay, surrogate_points=21) if mode != "tanh" else _network(mode)
+    steps = 57
+    inputs = np.sin(0.35 * np.arange(steps))[:, None]
+    reset, closed = _flags(steps, resets=(0, 20), closed_from=40)
+    for drive in (mp.make_drive(steps, inputs=inputs, n_inputs=1),
+                  mp.make_drive(steps, inputs=inputs, reset_state=reset, closed_loop=closed, n_inputs=1)):
+        runs = [mp.simulate(network, drive, trainer=trainer, x0=np.full(network.size, 0.2), seed=1, state_noise=0.01,
+                            record_mtjs=network.size, chunk=25, readout_every=5, progress=False)
+                for trainer in (mp.NoTraining(), _IdleTrainer())]
+        lean, general = (run.trajectory for run in runs)
+        for name in ("readouts", "mtj_outputs", "mtj_energy", "readout_weights", "weight_steps"):
+            # equal to the last bits here; a compiler that fuses a multiply-add differently rounds once less
+            np.testing.assert_allclose(getattr(lean, name), getattr(general, name), rtol=1e-12, atol=1e-15,
+                                       err_msg=name)
+        np.testing.assert_allclose(runs[0].x, runs[1].x, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(runs[0].magnetization, runs[1].magnetization, rtol=1e-12, atol=1e-15)
+        assert runs[0].network is network
+
+
+def test_uniform_grid_interpolation_is_jnp_interp_bit_for_bit():
+    """`interpolate` on uniform (and nearly uniform) grids, at the grid points, their neighbours, far outside
+    and at random points, against `jnp.interp` in the same compiled context; other grids use `jnp.interp`."""
+    from mtjphys.networks._nonlinearity import interpolate, is_uniform, uniform_tables
+
+    rng = np.random.default_rng(0)
+    both = jax.jit(lambda x, xp, fp: (interpolate(x, xp, fp, True), jnp.interp(x, xp, fp)))
+    grids = [np.linspace(0.8e10, 1.0e10, 81), np.linspace(-3.0, 7.0, 11), np.array([0.0, 1.0]),
+             np.arange(21.0) + rng.uniform(-0.24, 0.24, 21) * np.r_[0, np.ones(19), 0]]
+    for xp in grids:
+        assert is_uniform(xp)
+        span = xp[-1] - xp[0]
+        x = np.concatenate([xp, np.nextafter(xp, -np.inf), np.nextafter(xp, np.inf), [np.inf, -np.inf, 1e300],
+                            rng.uniform(xp[0] - 0.1 * span, xp[-1] + 0.1 * span, 5000)])
+        fast, reference = both(jnp.asarray(x), jnp.asarray(xp), jnp.asarray(rng.normal(size=xp.size)))
+        np.testing.assert_allclose(np.asarray(fast), np.asarray(reference), rtol=1e-14, atol=0)
+    assert not is_uniform(np.array([0.0, 1.0, 3.0])) and not is_uniform(np.array([1.0]))
+    tanh = _network("tanh")
+    assert uniform_tables(tanh.nonlinearity, tanh.energy) == (tanh.nonlinearity, None)

@@ -1,9 +1,12 @@
 """Running a network through time, optionally training it online: a jitted scan in chunks, with a
-progress bar."""
+progress bar. Without a trainer the scan is lean: the network is a constant, the flags no step sets and
+(through `network_step`) the noise left off are not traced, and a surrogate's uniform tables are
+interpolated by arithmetic (`uniform_tables`); the numbers are those of the general scan."""
 
 from __future__ import annotations
 
 import abc
+import dataclasses
 
 import equinox as eqx
 import jax
@@ -14,6 +17,7 @@ from tqdm.auto import tqdm
 
 from .._errors import MtjphysError, random_key
 from ._network import Network, STEP
+from ._nonlinearity import uniform_tables
 from ._step import initial_state, Learning, network_step, StepInput
 
 
@@ -193,6 +197,29 @@ def _run_chunk(trainer, x_reset, state_noise, output_noise, record_mtjs, readout
     return carry, flatten(readouts), flatten(mtj_outputs), flatten(energy), weights
 
 
+@eqx.filter_jit
+def _run_chunk_untrained(network, key, x_reset, state_noise, output_noise, record_mtjs, state, chunk):
+    """Scan over a chunk of steps without a trainer: the network is a constant of the scan, not carried, and a
+    flag no step of the run sets arrives as None (not traced). Returns: (state, readouts, outputs r, energy)."""
+
+    def step(state, step_inputs):
+        (u, reset_state, closed_loop), index, valid = step_inputs
+
+        def active(state):
+            _, state, output = network_step(
+                network, state, StepInput(u, index, reset=reset_state, closed_loop=closed_loop), key,
+                x_reset=x_reset, output_noise=output_noise, state_noise=state_noise)[:3]
+            return state, (output.z, output.r[:record_mtjs], output.energy)
+
+        def idle(state):  # padding: nothing happens (a device-mode step is not solved for nothing)
+            return state, (jnp.zeros(network.readout.shape[0]), jnp.zeros(record_mtjs), jnp.zeros(()))
+
+        return jax.lax.cond(valid, active, idle, state)
+
+    state, (readouts, mtj_outputs, energy) = jax.lax.scan(step, state, chunk)
+    return state, readouts, mtj_outputs, energy
+
+
 def simulate(
     network: Network, drive: Drive, *, trainer: AbstractTrainer = NoTraining(), trainer_state=None,
     x0: jnp.ndarray | None = None, magnetization: jnp.ndarray | None = None, x_reset: jnp.ndarray | None = None,
@@ -230,15 +257,25 @@ def simulate(
     magnetization = network.equilibrium if magnetization is None else jnp.asarray(magnetization)
     trainer_state = trainer.init(network) if trainer_state is None else trainer_state
     record_mtjs = min(record_mtjs, n)
-    carry = (network, trainer_state, initial_state(network, x, magnetization), random_key(seed))
+    state, key = initial_state(network, x, magnetization), random_key(seed)
+    # without a trainer nothing changes the weights: the lean scan (`_run_chunk_untrained`)
+    untrained = type(trainer) is NoTraining
 
     steps = drive.steps
     chunk = -(-chunk // readout_every) * readout_every
     padded = -(-steps // chunk) * chunk
-    pad = lambda a: jnp.concatenate([a, jnp.zeros((padded - steps,) + a.shape[1:], a.dtype)])
-    fields = tuple(pad(a) for a in (drive.inputs, drive.targets, drive.learning, drive.reset_state,
-                                    drive.reset_trainer, drive.closed_loop))
-    index = jnp.arange(padded)
+    # padded and sliced on the host: a handful of device calls per run, not per chunk
+    pad = lambda a: np.concatenate([a, np.zeros((padded - steps,) + a.shape[1:], a.dtype)])
+    fields = [pad(np.asarray(a)) for a in (drive.inputs, drive.targets, drive.learning, drive.reset_state,
+                                          drive.reset_trainer, drive.closed_loop)]
+    if untrained:  # the flags no step sets are left out, so not traced
+        fields = [fields[0]] + [f if f.any() else None for f in (fields[3], fields[5])]
+        carry = state
+        nonlinearity, energy = uniform_tables(network.nonlinearity, network.energy)
+        stepped = dataclasses.replace(network, nonlinearity=nonlinearity, energy=energy)
+    else:
+        carry = (network, trainer_state, state, key)
+    index = np.arange(padded)
     valid = index < steps
 
     readouts, mtj_outputs, energies, readout_weights = [], [], [], []
@@ -246,19 +283,30 @@ def simulate(
     with tqdm(total=steps, desc=label, unit="step", disable=None if progress else True, leave=False) as bar:
         for start in range(0, padded, chunk):
             part = slice(start, start + chunk)
-            chunk_inputs = (tuple(f[part] for f in fields), index[part], valid[part])
-            carry, chunk_readouts, chunk_mtj_outputs, chunk_energy, chunk_weights = _run_chunk(
-                trainer, x_reset, float(state_noise), float(output_noise), record_mtjs, readout_every, carry,
-                chunk_inputs)
+            chunk_inputs = (tuple(None if f is None else f[part] for f in fields), index[part], valid[part])
+            if untrained:
+                carry, chunk_readouts, chunk_mtj_outputs, chunk_energy = _run_chunk_untrained(
+                    stepped, key, x_reset, float(state_noise), float(output_noise), record_mtjs, carry, chunk_inputs)
+            else:
+                carry, chunk_readouts, chunk_mtj_outputs, chunk_energy, chunk_weights = _run_chunk(
+                    trainer, x_reset, float(state_noise), float(output_noise), record_mtjs, readout_every, carry,
+                    chunk_inputs)
+                readout_weights.append(np.asarray(chunk_weights))
             readouts.append(np.asarray(chunk_readouts))
             mtj_outputs.append(np.asarray(chunk_mtj_outputs))
             energies.append(np.asarray(chunk_energy))
-            readout_weights.append(np.asarray(chunk_weights))
             bar.update(min(chunk, steps - start))
 
     weight_steps = np.arange(readout_every - 1, padded, readout_every)
     kept = weight_steps < steps
-    network, trainer_state, state, _ = carry
+    if untrained:
+        state = carry
+        readout = np.asarray(network.readout)
+        readout_weights = [np.broadcast_to(readout, (weight_steps.size,) + readout.shape).copy()]
+        if bool(np.any(np.asarray(drive.reset_trainer))):  # NoTraining's restart, as `network_step` makes it
+            trainer_state = trainer.init(network)
+    else:
+        network, trainer_state, state, _ = carry
     trajectory = Trajectory(
         readouts=np.concatenate(readouts)[:steps], mtj_outputs=np.concatenate(mtj_outputs)[:steps],
         weight_steps=weight_steps[kept], readout_weights=np.concatenate(readout_weights)[kept],
