@@ -30,21 +30,8 @@ def quick_results(tmp_path_factory):
     return directory
 
 
-def _module_fixtures(item) -> bool:
-    """Whether the test reads a fixture its own module builds once for all its tests."""
-    module = item.nodeid.split("::")[0]
-    return any(definition.scope in ("module", "class") and definition.baseid == module
-               for definitions in item._fixtureinfo.name2fixturedefs.values() for definition in definitions)
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadgroup`) the tests that read the quick reproduction share one process, so
-    it runs once, and are handed out first, being the longest unit; the tests that read a module's own fixture
-    share one process, so it is built once; other tests spread one by one."""
-    for item in items:
-        if "quick_results" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("quick_reproduction"))
-        elif _module_fixtures(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    """The tests that read the quick reproduction (one module) are handed out first: under pytest-xdist
+    (`--dist loadfile`, a module to one process) it is the longest unit."""
     items.sort(key=lambda item: "quick_results" not in getattr(item, "fixturenames", ()))  # stable otherwise

@@ -303,18 +303,3 @@ def test_study_refuses_bad_input_before_writing(tmp_path):
         assert not target.exists()
 
 
-@pytest.mark.slow
-def test_study_quick_run_writes_its_files_and_its_summary(quick_results):
-    from mtjphys.studies import supp_backprop
-
-    dataset = mp.open_dataset(quick_results / "supp_backprop.nc")
-    summary = json.loads(dataset.attrs["summary"])
-    assert supp_backprop.summarise(dataset) == summary
-    json.dumps(summary)
-    for name, variable in dataset.variables.items():
-        assert "units" in variable.attrs and variable.attrs.get("long_name"), name
-    assert set(dataset.trainer.values) == {"force", "bptt"} and list(dataset.task.values) == list(supp_backprop.TASKS)
-    assert summary["recognition_force"]["mean"] > 0.9 and summary["digits_force"]["mean"] > 0.3
-    section = supp_backprop.report(summary)
-    assert section.rows and all(len(row) == 3 for row in section.rows)
-    assert "89.8" in section.rows[2][1]

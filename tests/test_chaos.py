@@ -1,6 +1,5 @@
 """The largest Lyapunov exponent (Benettin's method through jax.jvp) and the chaos study."""
 
-import json
 from typing import ClassVar
 
 import diffrax as dfx
@@ -180,29 +179,6 @@ def test_bad_estimator_input_is_refused_in_one_line(options, message):
 def _every_variable_labelled(dataset):
     for name, variable in dataset.variables.items():
         assert "units" in variable.attrs and variable.attrs.get("long_name"), name
-
-
-@pytest.mark.slow
-def test_the_quick_study_writes_its_files_and_its_summary_follows_from_its_dataset(quick_results):
-    from mtjphys.studies import supp_chaos
-
-    dataset = mp.open_dataset(quick_results / "supp_chaos.nc")
-    summary = json.loads(dataset.attrs["summary"])
-    _every_variable_labelled(dataset)
-    assert list(dataset.network.values) == ["tanh", "surrogate", "device"]
-    assert dataset.lyapunov_exponent.dims == ("network", "gain", "seed") and dataset.sizes["seed"] == 2
-    assert summary == supp_chaos.summarise(dataset)
-    # the gain is the measured one: the smallest whose surrogate exponent is clearly positive in every seed
-    surrogate = dataset.sel(network="surrogate")
-    positive = [supp_chaos.clearly_positive(surrogate.lyapunov_exponent.sel(gain=g),
-                                            surrogate.lyapunov_standard_error.sel(gain=g)) for g in dataset.gain.values]
-    expected = dataset.gain.values[positive.index(True)] if any(positive) else dataset.gain.values[-1]
-    assert summary["chaotic_gain"] == float(dataset.chosen_gain) == expected
-    assert np.isfinite(dataset.lyapunov_exponent.sel(network="device", gain=expected)).all()
-    assert np.all(dataset.lyapunov_exponent.sel(network="tanh", gain=0.5) < 0)  # contracting at small gain
-    section = supp_chaos.report(summary)
-    written = " ".join(" ".join(row) for row in section.rows) + section.text
-    assert "None" not in written and "{" not in written and "nan" not in written
 
 
 def test_the_onset_is_interpolated_between_the_tested_gains():

@@ -3,6 +3,7 @@ and the notebook that reads them."""
 
 import json
 import os
+import pathlib
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import mtjphys as mp
 from mtjphys.cli import run_command
 from mtjphys.cli._main import cli
 from mtjphys.data import code_hash
+from mtjphys.device._plausibility import implausible
 from mtjphys.reproduction._reproduce import REPORTS
 
 pytestmark = pytest.mark.slow  # every test here reads one quick reproduction (about four minutes)
@@ -277,3 +279,55 @@ def test_compiled_programs_are_dropped_only_when_they_crowd_the_memory_maps():
     assert not release_compiled_programs(share=1.0) and maps() >= before - 5
     assert release_compiled_programs(share=0.0) and maps() < before - 50
     assert float(functions[7](jnp.ones(3))[0]) == pytest.approx(7 * np.sin(1.0))  # compiled again when needed
+
+
+def test_the_backprop_study_writes_its_files_and_its_summary(quick_results):
+    from mtjphys.studies import supp_backprop
+
+    dataset = mp.open_dataset(quick_results / "supp_backprop.nc")
+    summary = json.loads(dataset.attrs["summary"])
+    assert supp_backprop.summarise(dataset) == summary
+    json.dumps(summary)
+    for name, variable in dataset.variables.items():
+        assert "units" in variable.attrs and variable.attrs.get("long_name"), name
+    assert set(dataset.trainer.values) == {"force", "bptt"} and list(dataset.task.values) == list(supp_backprop.TASKS)
+    assert summary["recognition_force"]["mean"] > 0.9 and summary["digits_force"]["mean"] > 0.3
+    section = supp_backprop.report(summary)
+    assert section.rows and all(len(row) == 3 for row in section.rows)
+    assert "89.8" in section.rows[2][1]
+
+
+def test_the_chaos_study_writes_its_files_and_its_summary_follows_from_its_dataset(quick_results):
+    from mtjphys.studies import supp_chaos
+
+    dataset = mp.open_dataset(quick_results / "supp_chaos.nc")
+    summary = json.loads(dataset.attrs["summary"])
+    for name, variable in dataset.variables.items():
+        assert "units" in variable.attrs and variable.attrs.get("long_name"), name
+    assert list(dataset.network.values) == ["tanh", "surrogate", "device"]
+    assert dataset.lyapunov_exponent.dims == ("network", "gain", "seed") and dataset.sizes["seed"] == 2
+    assert summary == supp_chaos.summarise(dataset)
+    # the gain is the measured one: the smallest whose surrogate exponent is clearly positive in every seed
+    surrogate = dataset.sel(network="surrogate")
+    positive = [supp_chaos.clearly_positive(surrogate.lyapunov_exponent.sel(gain=g),
+                                            surrogate.lyapunov_standard_error.sel(gain=g)) for g in dataset.gain.values]
+    expected = dataset.gain.values[positive.index(True)] if any(positive) else dataset.gain.values[-1]
+    assert summary["chaotic_gain"] == float(dataset.chosen_gain) == expected
+    assert np.isfinite(dataset.lyapunov_exponent.sel(network="device", gain=expected)).all()
+    assert np.all(dataset.lyapunov_exponent.sel(network="tanh", gain=0.5) < 0)  # contracting at small gain
+    section = supp_chaos.report(summary)
+    written = " ".join(" ".join(row) for row in section.rows) + section.text
+    assert "None" not in written and "{" not in written and "nan" not in written
+
+
+def test_every_record_of_the_quick_reproduction_is_plausible(quick_results):
+    records = 0
+    for path in sorted(pathlib.Path(quick_results).rglob("*.nc")):
+        with xr.open_dataset(path) as dataset:
+            text = dataset.attrs.get("parameters")
+        if text:
+            values = json.loads(text)
+            if not values.get("allow_implausible", False):
+                assert implausible(values) is None, path
+            records += 1
+    assert records >= 10
