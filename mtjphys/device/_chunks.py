@@ -122,7 +122,8 @@ def window_chunks(device, duration: float) -> int:
     from ._thermal import stiffest_precession
 
     mesh = device.mesh
-    return chunk_count(int(np.prod(mesh.shape)), estimated_steps(stiffest_precession(device.record), duration))
+    return chunk_count(int(np.prod(mesh.shape)), estimated_steps(stiffest_precession(device.record), duration,
+                                                                   device.solver.solver))
 
 
 def solve_in_chunks(device, drive, ts, *, m0=None, snapshots=None, chunks: int = 1, progress: bool = False,

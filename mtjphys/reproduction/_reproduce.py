@@ -13,6 +13,7 @@ import html
 import multiprocessing
 import os
 import pathlib
+import pickle
 import re
 import time
 from collections.abc import Sequence
@@ -39,7 +40,7 @@ def reproduce(studies: Sequence[Study], output_dir, *, quick: bool = False, over
         overwrite: replace existing files.
         scheduler: where sweeps run (quick runs them in this process).
         progress: progress bars (one study at a time) and a line per study on stderr.
-        processes: quick runs the registered studies side by side in this many processes (default one per
+        processes: quick runs the studies side by side in this many processes (default one per
             core, at most four); the full run's sweeps use the cores instead, one study at a time.
 
     Returns:
@@ -79,24 +80,30 @@ def _timed_run(study: Study, directory: pathlib.Path, overwrite: bool, progress:
     return summary, seconds
 
 
-def _registered_run(name: str, directory: pathlib.Path, overwrite: bool, options: dict) -> tuple[dict, float]:
-    from ..studies import registry  # in a fresh process: the study is found again by its name
+def _run_in_process(run, name: str, directory: pathlib.Path, overwrite: bool, options: dict) -> tuple[dict, float]:
+    """A study's `run` in a fresh process (it arrives by reference: its module is imported there)."""
+    return _timed_run(Study(name, name, "", run, ()), directory, overwrite, False, options, echo=False)
 
-    return _timed_run(registry()[name], directory, overwrite, False, options, echo=False)
+
+def _portable(run) -> bool:
+    """Whether `run` reaches another process by reference (a module-level function, not a closure)."""
+    try:
+        pickle.dumps(run)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
 
 
 def _side_by_side(studies: Sequence[Study], directory: pathlib.Path, options: dict, overwrite: bool, progress: bool,
                   workers: int) -> dict:
-    """Registered studies in `workers` fresh processes (each study seeds itself, so its files are those of a run
-    on its own); any other study afterwards in this process. Returns: name -> (summary, seconds)."""
-    from ..studies import registry
-
-    known = registry()
-    shared = [study for study in studies if known.get(study.name) is study]
+    """The studies whose run is a module's function in `workers` fresh processes (each study seeds itself, so its
+    files are those of a run on its own); any other afterwards in this process. Returns: name -> (summary,
+    seconds)."""
+    shared = [study for study in studies if _portable(study.run)]
     results = {}
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending = {pool.submit(_registered_run, study.name, directory, overwrite, options[study.name]): study.name
-                   for study in shared}
+        pending = {pool.submit(_run_in_process, study.run, study.name, directory, overwrite, options[study.name]):
+                   study.name for study in shared}
         if progress:
             click.echo(f"[{time.strftime('%H:%M:%S')}] {len(shared)} studies in {workers} processes ...", err=True)
         try:
